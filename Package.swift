@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "vmctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Libvirt", targets: ["Libvirt"]),
+        .library(name: "LibvirtXML", targets: ["LibvirtXML"]),
+        .library(name: "HostCheck", targets: ["HostCheck"]),
+        .library(name: "VMCtlKit", targets: ["VMCtlKit"]),
+        .executable(name: "vmctl", targets: ["vmctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Module map over <libvirt/libvirt.h>; nothing else.
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"]), .yum(["libvirt-devel"])]
+        ),
+        // Safe Swift binding over libvirt's C API.
+        .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+        // Typed model of libvirt's XML: values, validation, writer, reader. No libvirt.
+        .target(name: "LibvirtXML"),
+        // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
+        .target(name: "CHostProbe"),
+        // Host check: parsers (text → facts), readers (root path → text), probes.
+        .target(name: "HostCheck", dependencies: ["CHostProbe"]),
+        // The logic behind vmctl's commands.
+        .target(
+            name: "VMCtlKit",
+            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", .product(name: "Yams", package: "Yams")]
+        ),
+        // @main and thin subcommands.
+        .executableTarget(
+            name: "vmctl",
+            dependencies: ["VMCtlKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Lists 1,000 domains from a test-driver node file; driven by Benchmarks/list-domains.sh.
+        .executableTarget(name: "bench-list-domains", dependencies: ["Libvirt"], path: "Benchmarks/ListDomains"),
+
+        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
+        .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt"]),
+        .testTarget(name: "HostCheckTests", dependencies: ["HostCheck"]),
+        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

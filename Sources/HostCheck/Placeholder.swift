@@ -1,0 +1,2 @@
+// Placeholder until the host check lands.
+public enum HostCheckPlaceholder {}

@@ -1,0 +1,2 @@
+// Placeholder until the XML model lands.
+public enum LibvirtXMLPlaceholder {}

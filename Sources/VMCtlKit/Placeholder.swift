@@ -1,0 +1,3 @@
+import Libvirt
+// Placeholder until the command logic lands.
+public enum VMCtlKitPlaceholder {}
