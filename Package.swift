@@ -43,6 +43,9 @@ let package = Package(
         // Lists 1,000 domains from a test-driver node file; driven by Benchmarks/list-domains.sh.
         .executableTarget(name: "bench-list-domains", dependencies: ["Libvirt"], path: "Benchmarks/ListDomains"),
 
+        // Leak harness run by the tests in a process of its own (and by CI under valgrind).
+        .executableTarget(name: "libvirt-leak-check", dependencies: ["Libvirt"], path: "Tests/LeakCheck"),
+
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt"]),
         .testTarget(name: "HostCheckTests", dependencies: ["HostCheck"]),

@@ -1,0 +1,45 @@
+import CLibvirt
+
+/// A snapshot of a domain (`virDomainSnapshotPtr`). Freed in `deinit`.
+public final class DomainSnapshot: @unchecked Sendable {
+    let handle: OpaquePointer
+    /// The domain this snapshot belongs to.
+    public let domain: Domain
+
+    init(handle: OpaquePointer, domain: Domain) {
+        self.handle = handle
+        self.domain = domain
+    }
+
+    deinit { virDomainSnapshotFree(handle) }
+
+    /// The snapshot's name.
+    /// The corresponding C function is `virDomainSnapshotGetName`.
+    public var name: String {
+        (try? Call.borrowedString { virDomainSnapshotGetName(handle) }) ?? ""
+    }
+
+    /// The snapshot's XML description (`<domainsnapshot>`).
+    /// The corresponding C function is `virDomainSnapshotGetXMLDesc`.
+    public func xml() throws(LibvirtError) -> String {
+        try Call.ownedString { virDomainSnapshotGetXMLDesc(handle, 0) }
+    }
+
+    /// Whether this is the domain's current snapshot.
+    /// The corresponding C function is `virDomainSnapshotIsCurrent`.
+    public func isCurrent() throws(LibvirtError) -> Bool {
+        try Call.status { virDomainSnapshotIsCurrent(handle, 0) } == 1
+    }
+
+    /// Reverts the domain to this snapshot.
+    /// The corresponding C function is `virDomainRevertToSnapshot`.
+    public func revert(_ flags: SnapshotRevertFlags = []) throws(LibvirtError) {
+        try Call.status { virDomainRevertToSnapshot(handle, flags.rawValue) }
+    }
+
+    /// Deletes this snapshot (and with `.children`, its descendants).
+    /// The corresponding C function is `virDomainSnapshotDelete`.
+    public func delete(_ flags: SnapshotDeleteFlags = []) throws(LibvirtError) {
+        try Call.status { virDomainSnapshotDelete(handle, flags.rawValue) }
+    }
+}
