@@ -32,10 +32,20 @@ func churn(connections: Int, lookups: Int) throws {
     }
     let connection = try Connection(uri: uri)
     let name = try domainName ?? connection.domains().first?.name ?? ""
-    for _ in 0..<lookups {
+    for index in 0..<lookups {
         let domain = try connection.domain(named: name)
         _ = try domain.uuid()
         _ = try? connection.domain(named: "vmctl-test-missing-\(lookups)")
+        // Every tenth round also walks the other object kinds and string-returning calls.
+        if index.isMultiple(of: 10) {
+            _ = try domain.xml()
+            _ = try domain.state()
+            _ = try? domain.interfaceAddresses(source: .lease)
+            for network in try connection.networks() { _ = try network.xml() }
+            for pool in try connection.storagePools() {
+                for volume in try pool.volumes() { _ = try volume.path() }
+            }
+        }
     }
 }
 

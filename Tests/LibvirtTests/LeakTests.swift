@@ -33,8 +33,9 @@ func runLeakCheck(uri: String, connections: Int, lookups: Int, domain: String? =
     /// round must not grow descriptors or memory beyond allocator noise.
     @Test func connectionsAndLookupsStayFlatOnTestDriver() throws {
         let report = try runLeakCheck(uri: Fixture.nodeURI, connections: 1000, lookups: 10_000, domain: "lab-controller")
-        #expect(report.fdsAfter == report.fdsBefore)
-        #expect(report.fdsMiddle == report.fdsBefore)
+        // A leak would add a descriptor per connection; closing may drop a transient one.
+        #expect(report.fdsMiddle <= report.fdsBefore)
+        #expect(report.fdsAfter <= report.fdsMiddle)
         // A leaked domain handle per lookup would cost megabytes per round.
         let secondRoundGrowth = report.rssAfter - report.rssMiddle
         #expect(secondRoundGrowth < 1 << 20, "second round grew RSS by \(secondRoundGrowth) bytes")

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages vmctl needs to build, test and run its test bed.
+# Skips apt entirely when everything is already installed.
+# Usage: Scripts/install-deps.sh   (as root, on Debian 12)
+set -euo pipefail
+
+packages=(
+  # build: the C API behind the CLibvirt module map
+  libvirt-dev pkg-config
+  # the daemon, its QEMU driver and clients (virsh, virt-xml-validate, virt-host-validate)
+  libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+  qemu-system-x86 qemu-utils
+  # NAT networks: dnsmasq, firewall backends, bridges
+  dnsmasq-base iptables nftables iproute2 bridge-utils
+  # the test guest image (Scripts/build-test-image.sh)
+  linux-image-cloud-amd64 busybox-static e2fsprogs cpio genisoimage kmod
+  # XML schema validation, libvirt-python for the benchmark, valgrind for the leak check
+  libxml2-utils python3-libvirt valgrind
+  # seed-ISO checks and generated-inventory checks
+  cloud-init ansible-core
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# No recommends: they would pull in systemd units, AppArmor profiles and X.
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine, as root:
+# installs packages, starts libvirtd, builds the test guest, runs unit and
+# integration tests (integration tests must run, not skip), the leak check
+# under valgrind, and builds the consumer package in Examples/.
+# Usage: Scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p out
+
+Scripts/install-deps.sh
+Scripts/start-libvirtd.sh
+if [[ -x Scripts/build-test-image.sh ]]; then
+  Scripts/build-test-image.sh /var/lib/vmctl/test-image
+fi
+
+# Integration tests fail instead of skipping when the daemon is unreachable.
+export VMCTL_REQUIRE_INTEGRATION=1
+swift build --build-tests
+set +e
+swift test --skip-build 2>&1 | tee out/test.log
+status=${PIPESTATUS[0]}
+set -e
+if ((status != 0)); then
+  echo "test: swift test failed (exit $status)" >&2
+  exit "$status"
+fi
+if grep -E "Test .* skipped" out/test.log; then
+  echo "test: some tests were skipped; every test must run here" >&2
+  exit 1
+fi
+passed_integration=$(grep -cE "^✔ Suite Integration.* passed" out/test.log || true)
+if ((passed_integration == 0)); then
+  echo "test: no integration suite passed; they must run against the real libvirtd" >&2
+  exit 1
+fi
+echo "test: $passed_integration integration suites passed"
+
+# No definite leaks in the binding: the leak harness under valgrind.
+node="test://$PWD/Fixtures/libvirt/test-node.xml"
+valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+  --error-exitcode=3 .build/debug/libvirt-leak-check "$node" 50 500 lab-controller > out/valgrind.json
+echo "test: valgrind found no definite leak ($(cat out/valgrind.json))"
+
+# The library is a product other packages import: build the consumer.
+if [[ -d Examples/consumer ]]; then
+  swift build --package-path Examples/consumer
+  Examples/consumer/.build/debug/vmctl-consumer "$node"
+fi

@@ -1,3 +1,0 @@
-import Libvirt
-// Placeholder until the command logic lands.
-public enum VMCtlKitPlaceholder {}

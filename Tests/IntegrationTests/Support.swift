@@ -1,0 +1,113 @@
+import Foundation
+import Libvirt
+import Testing
+
+/// The real libvirtd with the QEMU driver that integration tests use.
+enum Daemon {
+    static let uri = "qemu:///system"
+
+    /// Tests run whenever the daemon answers, and always when
+    /// VMCTL_REQUIRE_INTEGRATION=1 (CI): then an unreachable daemon fails them.
+    static let enabled: Bool = {
+        if ProcessInfo.processInfo.environment["VMCTL_REQUIRE_INTEGRATION"] == "1" { return true }
+        return (try? Connection(uri: uri, readOnly: true)) != nil
+    }()
+
+    static func connect() throws -> Connection { try Connection(uri: uri) }
+
+    /// The test guest built by Scripts/build-test-image.sh.
+    static let image = URL(fileURLWithPath: ProcessInfo.processInfo.environment["VMCTL_TEST_IMAGE"] ?? "/var/lib/vmctl/test-image")
+    /// Serial logs and scratch files.
+    static let runDirectory = URL(fileURLWithPath: "/var/lib/vmctl/test-run")
+}
+
+/// Everything a test creates carries its own `vmctl-test-<scope>-` prefix, so
+/// tests running in parallel never clean each other's objects. The prefix is
+/// cleaned before and after each test, as libvirt's TCK does.
+struct TestScope {
+    let prefix: String
+    let connection: Connection
+
+    init(_ scope: String) throws {
+        prefix = "vmctl-test-\(scope)-"
+        connection = try Daemon.connect()
+        clean()
+        try FileManager.default.createDirectory(at: Daemon.runDirectory, withIntermediateDirectories: true)
+    }
+
+    func name(_ suffix: String) -> String { prefix + suffix }
+
+    /// Removes domains, networks, pools (with their volumes) and scratch files under the prefix.
+    func clean() {
+        for domain in (try? connection.domains()) ?? [] where domain.name.hasPrefix(prefix) {
+            if (try? domain.isActive()) == true { try? domain.destroy() }
+            try? domain.undefine([.managedSave, .snapshotsMetadata, .nvram])
+        }
+        for network in (try? connection.networks()) ?? [] where network.name.hasPrefix(prefix) {
+            if (try? network.isActive()) == true { try? network.destroy() }
+            try? network.undefine()
+        }
+        for pool in (try? connection.storagePools()) ?? [] where pool.name.hasPrefix(prefix) {
+            if (try? pool.isActive()) != true { try? pool.start() }
+            for volume in (try? pool.volumes()) ?? [] { try? volume.delete() }
+            try? pool.destroy()
+            try? pool.delete()
+            try? pool.undefine()
+        }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: Daemon.runDirectory.path)) ?? []
+        for file in files where file.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(at: Daemon.runDirectory.appendingPathComponent(file))
+        }
+    }
+
+    /// A /24 in 10.200–10.254 that no libvirt network and no host route uses.
+    /// Tests in parallel pick different ones by hashing their prefix first.
+    func freeSubnet() throws -> String {
+        var used = (try? String(contentsOfFile: "/proc/net/route", encoding: .utf8)) ?? ""
+        for network in try connection.networks() { used += (try? network.xml()) ?? "" }
+        let routes = try String(contentsOfFile: "/proc/net/fib_trie", encoding: .utf8)
+        let start = abs(prefix.hashValue) % 50
+        for offset in 0..<55 {
+            let third = 200 + (start + offset) % 55
+            let candidate = "10.\(third).77"
+            if !used.contains(candidate + ".") && !routes.contains(candidate + ".") { return candidate }
+        }
+        throw TestFailure("no free 10.x.77.0/24 subnet")
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits until `condition` holds, polling; false when the deadline passes.
+func waitUntil(seconds: Double, poll: Double = 0.2, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        Thread.sleep(forTimeInterval: poll)
+    }
+    return try condition()
+}
+
+/// Lines the guest printed on its serial console (file-backed serial port).
+func serialLines(_ path: URL) -> [String] {
+    let text = (try? String(contentsOf: path, encoding: .utf8)) ?? ""
+    return text.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
+}
+
+/// Runs a command and returns its exit status and standard output.
+@discardableResult
+func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
