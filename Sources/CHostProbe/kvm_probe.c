@@ -34,13 +34,18 @@ static void vmctl_result_init(vmctl_kvm_probe_result *r) {
 
 #ifdef VMCTL_HAVE_X86_KVM
 /* Runs in the forked child: only async-signal-safe calls (open, ioctl, mmap, write, _exit). */
-static void vmctl_kvm_child(const char *device_path, vmctl_kvm_probe_result *r) {
+static void vmctl_kvm_child(const char *device_path, int guest, vmctl_kvm_probe_result *r) {
     /* 16-bit real mode at guest physical 0x1000:
      *   ba f8 03   mov dx, 0x3f8
      *   b0 4b      mov al, 'K'
      *   ee         out dx, al
-     *   f4         hlt */
-    static const unsigned char code[] = {0xba, 0xf8, 0x03, 0xb0, 'K', 0xee, 0xf4};
+     *   f4         hlt
+     * The spinning guest (VMCTL_KVM_GUEST_SPIN) is `eb fe` (jmp $): KVM_RUN
+     * never returns, which is how tests prove the deadline holds. */
+    static const unsigned char halt_code[] = {0xba, 0xf8, 0x03, 0xb0, 'K', 0xee, 0xf4};
+    static const unsigned char spin_code[] = {0xeb, 0xfe};
+    const unsigned char *code = guest == VMCTL_KVM_GUEST_SPIN ? spin_code : halt_code;
+    const size_t code_size = guest == VMCTL_KVM_GUEST_SPIN ? sizeof(spin_code) : sizeof(halt_code);
     const uint64_t guest_addr = 0x1000;
     const size_t mem_size = 0x1000;
 
@@ -62,7 +67,7 @@ static void vmctl_kvm_child(const char *device_path, vmctl_kvm_probe_result *r) 
     unsigned char *mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED) { r->err = errno; return; }
-    memcpy(mem, code, sizeof(code));
+    memcpy(mem, code, code_size);
     struct kvm_userspace_memory_region region;
     memset(&region, 0, sizeof(region));
     region.slot = 0;
@@ -113,12 +118,17 @@ static void vmctl_kvm_child(const char *device_path, vmctl_kvm_probe_result *r) 
 #endif
 
 int vmctl_kvm_probe(const char *device_path, int timeout_ms, vmctl_kvm_probe_result *out) {
+    return vmctl_kvm_probe_guest(device_path, timeout_ms, VMCTL_KVM_GUEST_HALT, out);
+}
+
+int vmctl_kvm_probe_guest(const char *device_path, int timeout_ms, int guest, vmctl_kvm_probe_result *out) {
     if (device_path == NULL || out == NULL || timeout_ms < 0) return -1;
     vmctl_result_init(out);
     int64_t start = vmctl_now_ms();
 
 #ifndef VMCTL_HAVE_X86_KVM
     (void)timeout_ms;
+    (void)guest;
     out->stage = VMCTL_KVM_STAGE_SETUP;
     out->err = ENOSYS;
     return 0;
@@ -151,7 +161,7 @@ int vmctl_kvm_probe(const char *device_path, int timeout_ms, vmctl_kvm_probe_res
     }
     if (pid == 0) {
         close(fds[0]);
-        vmctl_kvm_child(device_path, shared);
+        vmctl_kvm_child(device_path, guest, shared);
         char done = 1;
         ssize_t n = write(fds[1], &done, 1);
         _exit(n == 1 ? 0 : 1);

@@ -25,6 +25,11 @@ public struct KernelKVMProbeResult: Sendable, Equatable {
         }
     }
 
+    public enum Guest: Sendable {
+        case portWriteThenHalt
+        case spin
+    }
+
     public var passed: Bool
     public var stage: Stage
     public var errno: Int32
@@ -78,10 +83,13 @@ public struct KernelKVMProbeResult: Sendable, Equatable {
 
     /// Runs the probe in a forked child with a deadline; a hung ioctl is killed.
     /// The corresponding C function is `vmctl_kvm_probe`.
-    public static func run(devicePath: String = "/dev/kvm", deadline: Duration = .seconds(2)) -> KernelKVMProbeResult {
+    /// `guest` .spin runs `jmp $`, which never exits: only tests use it, to prove the deadline.
+    /// The corresponding C function is `vmctl_kvm_probe_guest`.
+    public static func run(devicePath: String = "/dev/kvm", deadline: Duration = .seconds(2),
+                           guest: Guest = .portWriteThenHalt) -> KernelKVMProbeResult {
         var raw = vmctl_kvm_probe_result()
         let ms = Int32(clamping: deadline.milliseconds)
-        let rc = vmctl_kvm_probe(devicePath, ms, &raw)
+        let rc = vmctl_kvm_probe_guest(devicePath, ms, guest == .spin ? Int32(VMCTL_KVM_GUEST_SPIN) : Int32(VMCTL_KVM_GUEST_HALT), &raw)
         guard rc == 0 else { return KernelKVMProbeResult(passed: false, stage: .setup, errno: EINVAL) }
         return KernelKVMProbeResult(
             passed: raw.ok == 1,

@@ -47,6 +47,15 @@ typedef struct {
  * Returns 0 when the probe ran (see out->ok), -1 on bad arguments. */
 int vmctl_kvm_probe(const char *device_path, int timeout_ms, vmctl_kvm_probe_result *out);
 
+/* Guest programs for vmctl_kvm_probe_guest. */
+enum {
+    VMCTL_KVM_GUEST_HALT = 0, /* out 0x3f8,'K'; hlt — what vmctl_kvm_probe runs */
+    VMCTL_KVM_GUEST_SPIN = 1  /* jmp $ — never exits; for testing the deadline */
+};
+
+/* vmctl_kvm_probe with a chosen guest program. */
+int vmctl_kvm_probe_guest(const char *device_path, int timeout_ms, int guest, vmctl_kvm_probe_result *out);
+
 typedef struct {
     int32_t state;      /* adjtimex return: TIME_OK (0) .. TIME_ERROR (5) */
     int32_t status;     /* timex.status bits (STA_UNSYNC = 0x40) */
