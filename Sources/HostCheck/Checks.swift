@@ -203,6 +203,13 @@ struct Context {
         return CheckResult(id: id, title: title, status: .fail, summary: r.explanation, remedy: remedy, details: details)
     }
 
+    /// A KVM boot to the marker within this time passes without a TCG comparison.
+    static let fastBootMs = 1000
+    /// A slower KVM boot fails when it takes more than this many times TCG's.
+    static let slowdownLimit = 3
+
+    func seconds(_ ms: Int) -> String { String(format: "%.2f s", Double(ms) / 1000) }
+
     func checkEmulatorProbe(kernel: CheckResult) -> CheckResult {
         let id = "kvm.emulator-probe", title = "QEMU boots a guest with -accel kvm"
         guard options.runProbes else {
@@ -226,15 +233,29 @@ struct Context {
             "kvmElapsedMs": String(kvm.elapsedMs), "kvmTimedOut": String(kvm.timedOut),
         ]
         if !kvm.diagnostics.isEmpty { details["kvmStderr"] = kvm.diagnostics }
-        if kvm.passed {
+        if kvm.passed && kvm.elapsedMs <= Self.fastBootMs {
             return CheckResult(id: id, title: title, status: .pass, summary: kvm.explanation, details: details)
         }
         // The same boot sector under TCG shows whether the probe itself works.
         let tcg = live.emulatorProbe(emulator: emulator, accelerator: "tcg", deadline: deadline)
         details["tcgPassed"] = String(tcg.passed)
         details["tcgElapsedMs"] = String(tcg.elapsedMs)
+        if kvm.passed {
+            // Slow but successful: KVM is worth using only if it beats software emulation.
+            if tcg.passed, kvm.elapsedMs > Self.slowdownLimit * max(tcg.elapsedMs, 1) {
+                let factor = kvm.elapsedMs / max(tcg.elapsedMs, 1)
+                details["kvmSlowdown"] = String(factor)
+                return CheckResult(
+                    id: id, title: title, status: .fail,
+                    summary: "\(kvm.explanation), \(factor)× slower than TCG (\(seconds(tcg.elapsedMs))): KVM here runs guests slower than software emulation",
+                    remedy: "use domain type qemu (vmctl falls back to it); for kvm, fix hardware virtualisation on this host or its outer hypervisor",
+                    details: details)
+            }
+            return CheckResult(id: id, title: title, status: .pass,
+                               summary: "\(kvm.explanation) (TCG: \(tcg.passed ? seconds(tcg.elapsedMs) : "no marker"))", details: details)
+        }
         let reference = tcg.passed
-            ? "; under TCG the marker appeared in \(String(format: "%.2f s", Double(tcg.elapsedMs) / 1000))"
+            ? "; under TCG the marker appeared in \(seconds(tcg.elapsedMs))"
             : "; under TCG it did not appear either (\(tcg.explanation)): qemu guests may not boot"
         return CheckResult(id: id, title: title, status: .fail, summary: kvm.explanation + reference,
                            remedy: "use domain type qemu (vmctl falls back to it); for kvm, fix hardware virtualisation on this host or its outer hypervisor",

@@ -88,7 +88,7 @@ public struct EmulatorProbeResult: Sendable, Equatable {
         if reachedBootSector {
             return "boot sector started but its protected-mode marker did not appear within \(secs) under -accel \(accelerator)"
         }
-        return "firmware never reached the boot sector: no serial marker within \(secs) under -accel \(accelerator)"
+        return "firmware did not reach the boot sector within \(secs) under -accel \(accelerator) (no serial marker)"
     }
 }
 

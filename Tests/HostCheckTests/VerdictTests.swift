@@ -41,7 +41,7 @@ import Testing
         #expect(r.statuses["kvm.kernel-probe"] == .pass)
         let emu = r.check("kvm.emulator-probe")
         #expect(emu?.status == .fail)
-        #expect(emu?.summary.contains("firmware never reached the boot sector") == true)
+        #expect(emu?.summary.contains("firmware did not reach the boot sector within 2.00 s under -accel kvm") == true)
         #expect(emu?.summary.contains("under TCG the marker appeared in 0.11 s") == true)
         #expect(emu?.details["tcgPassed"] == "true")
         #expect(r.verdict.recommendedDomainType == .qemu)
@@ -61,6 +61,30 @@ import Testing
         // nested=Y, but nested guests cannot use KVM when KVM does not work here.
         #expect(r.statuses["kvm.nested"] == .warn)
         #expect(r.verdict.novaComputeVirtType == .qemu)
+    }
+
+    @Test func kvmSlowerThanTCGIsNotUsable() {
+        // What this machine shows with a long deadline: SeaBIOS needs ~4 s under KVM, 0.1 s under TCG.
+        var live = FakeLiveHost()
+        live.kvmBoot = EmulatorProbeResult(accelerator: "kvm", passed: true, reachedBootSector: true, elapsedMs: 4100, timedOut: false)
+        live.tcgBoot = EmulatorProbeResult(accelerator: "tcg", passed: true, reachedBootSector: true, elapsedMs: 100, timedOut: false)
+        let r = run("amd-no-svm", live: live) { $0.emulatorProbeDeadline = .seconds(10) }
+        let emu = r.check("kvm.emulator-probe")
+        #expect(emu?.status == .fail)
+        #expect(emu?.summary.contains("41× slower than TCG (0.10 s)") == true)
+        #expect(emu?.details["kvmSlowdown"] == "41")
+        #expect(r.verdict.recommendedDomainType == .qemu)
+    }
+
+    @Test func kvmSlowerThanOneSecondButFasterThanTCGPasses() {
+        // A loaded host with real KVM: slow, but not slower than emulation.
+        var live = FakeLiveHost()
+        live.kvmBoot = EmulatorProbeResult(accelerator: "kvm", passed: true, reachedBootSector: true, elapsedMs: 1500, timedOut: false)
+        live.tcgBoot = EmulatorProbeResult(accelerator: "tcg", passed: true, reachedBootSector: true, elapsedMs: 900, timedOut: false)
+        let r = run("intel-vmx", live: live)
+        #expect(r.statuses["kvm.emulator-probe"] == .pass)
+        #expect(r.check("kvm.emulator-probe")?.summary.hasSuffix("(TCG: 0.90 s)") == true)
+        #expect(r.verdict.recommendedDomainType == .kvm)
     }
 
     @Test func kernelProbeFailureSkipsTheEmulator() {
