@@ -113,8 +113,10 @@ public struct HostChecker: Sendable {
                           checks: checks, verdict: verdict, durationMs: Int((clock.now - start).milliseconds))
     }
 
-    /// The fast path for creation commands: only the checks that decide
-    /// between kvm and qemu (CPU, modules, /dev/kvm, both probes).
+    /// The fast path for creation commands: the checks that decide between
+    /// kvm and qemu (CPU, modules, /dev/kvm, both probes), plus the QEMU
+    /// binary and, when planned, memory and disk. About the emulator probe's
+    /// deadline on a host where KVM fails, milliseconds where it works.
     public func recommendDomainType() -> DomainRecommendation {
         let ctx = Context(options: options, live: live)
         let cpu = ctx.checkCPU()
@@ -128,7 +130,7 @@ public struct HostChecker: Sendable {
         let verdict = Verdict(recommendedDomainType: type, kvmUsable: core.kvmUsable, basis: core.basis,
                               novaComputeVirtType: DomainType(rawValue: nested.details["novaComputeVirtType"] ?? "qemu") ?? .qemu,
                               reason: core.reason)
-        let checks = [cpu, modules, device, kernel, emulator]
+        var checks = [cpu, modules, device, kernel, emulator]
         var warnings: [String] = []
         if type == .qemu {
             warnings.append("KVM cannot run guests on this host (\(core.reason)): using domain type qemu (software emulation, much slower); --require-kvm makes this an error")
@@ -138,6 +140,14 @@ public struct HostChecker: Sendable {
         } else if core.basis == .staticEvidence {
             warnings.append("KVM assumed usable from static evidence only: \(core.reason)")
         }
+        // Whatever the type, guests need the emulator, and the planned memory and disk.
+        var more = [ctx.checkQEMU()]
+        if options.plannedMemoryBytes > 0 { more.append(ctx.checkMemory()) }
+        if options.plannedDiskBytes > 0 { more.append(ctx.checkDisk()) }
+        for c in more where c.status == .fail || c.status == .warn {
+            warnings.append("\(c.id): \(c.summary)" + (c.remedy.map { " (fix: \($0))" } ?? ""))
+        }
+        checks += more
         return DomainRecommendation(domainType: type, verdict: verdict, warnings: warnings, checks: checks)
     }
 }

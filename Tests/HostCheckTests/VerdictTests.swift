@@ -187,7 +187,7 @@ import Testing
         let checker = HostChecker(options: HostCheckOptions(root: Paths.fixtureHost("amd-no-svm")), live: live)
         let rec = checker.recommendDomainType()
         #expect(rec.domainType == .qemu)
-        #expect(rec.checks.map(\.id) == ["cpu.virtualization", "kvm.modules", "kvm.device", "kvm.kernel-probe", "kvm.emulator-probe"])
+        #expect(rec.checks.map(\.id) == ["cpu.virtualization", "kvm.modules", "kvm.device", "kvm.kernel-probe", "kvm.emulator-probe", "tools.qemu"])
         #expect(rec.warnings.first?.contains("using domain type qemu") == true)
         #expect(rec.warnings.contains { $0.hasPrefix("kvm.emulator-probe:") })
         #expect(try rec.domainType(requireKVM: false) == .qemu)
@@ -197,5 +197,19 @@ import Testing
         #expect(good.domainType == .kvm)
         #expect(good.warnings.isEmpty)
         #expect(try good.domainType(requireKVM: true) == .kvm)
+    }
+
+    @Test func recommendationWarnsAboutPlannedResources() {
+        var live = FakeLiveHost()
+        live.disk = 5 << 30
+        var options = HostCheckOptions(root: Paths.fixtureHost("selinux-enforcing"))
+        options.plannedMemoryBytes = 4 << 30
+        options.plannedDiskBytes = 20 << 30
+        let rec = HostChecker(options: options, live: live).recommendDomainType()
+        #expect(rec.domainType == .kvm)
+        #expect(rec.checks.map(\.id).suffix(3) == ["tools.qemu", "host.memory", "host.disk"])
+        #expect(rec.warnings.count == 2)
+        #expect(rec.warnings.contains { $0.hasPrefix("host.memory:") && $0.contains("(fix: ") })
+        #expect(rec.warnings.contains { $0.hasPrefix("host.disk: 5.0 GiB free") })
     }
 }
