@@ -39,7 +39,7 @@ public struct VirshHypervisorProbe: HypervisorProbe {
     public var virshPath: String
     public var deadline: Duration
 
-    public init(virshPath: String = "/usr/bin/virsh", deadline: Duration = .seconds(3)) {
+    public init(virshPath: String = "/usr/bin/virsh", deadline: Duration = .seconds(2)) {
         self.virshPath = virshPath
         self.deadline = deadline
     }
