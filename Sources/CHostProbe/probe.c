@@ -1,2 +1,0 @@
-#include "CHostProbe.h"
-int chostprobe_placeholder(void) { return 0; }

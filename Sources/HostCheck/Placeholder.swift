@@ -1,2 +1,0 @@
-// Placeholder until the host check lands.
-public enum HostCheckPlaceholder {}
