@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import HostCheck
+import VMCtlKit
+
+extension VMCtl {
+    struct Host: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check whether this host can run KVM guests and is prepared for a lab.",
+            subcommands: [Check.self]
+        )
+    }
+}
+
+extension VMCtl.Host {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "CPU extensions, KVM modules, /dev/kvm, working KVM, services and host preparation.",
+            discussion: "Exit status 0 with no FAIL, 1 with a FAIL. See Docs/host-check.md.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: "Check an offline copy of a host rooted here; live-only checks SKIP.")
+        var root: String = "/"
+
+        @Flag(help: "Skip the two KVM probes (kernel vCPU run and QEMU boot).")
+        var noProbes = false
+
+        func validate() throws {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--root: '\(root)' is not a directory")
+            }
+        }
+
+        func run() throws {
+            let uri = global.connect ?? ProcessInfo.processInfo.environment["LIBVIRT_DEFAULT_URI"] ?? "qemu:///system"
+            let options = HostCheckOptions(root: root, uri: uri, runProbes: !noProbes)
+            let report = HostChecker(options: options, hypervisor: LibvirtHypervisorProbe()).run()
+            if global.output == .json {
+                print(report.renderJSON(), terminator: report.renderJSON().hasSuffix("\n") ? "" : "\n")
+            } else {
+                let table = report.renderTable(color: HostReport.shouldUseColor())
+                print(table, terminator: table.hasSuffix("\n") ? "" : "\n")
+            }
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        }
+    }
+}
