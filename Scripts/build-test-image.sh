@@ -78,38 +78,43 @@ flock -w 120 9 || die "another build holds $out/.lock"
 work=$(mktemp -d "${TMPDIR:-/tmp}/vmctl-test-image.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# ---- modules: wanted list, dependencies first (from modules.dep) -----------
-# virtio PCI/net/blk; IDE cdrom (i440fx) + isofs for a NoCloud seed; ACPI
-# power button + evdev for busybox acpid. Built-in ones are skipped.
-wanted="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
-        failover net_failover virtio_net virtio_blk
-        scsi_common scsi_mod cdrom sr_mod libata ata_piix isofs
-        button evdev"
-mod_order=$(awk -v wanted="$wanted" -v builtin_file="$moddir/modules.builtin" '
-  function base(p,  b) { b = p; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b); gsub(/-/, "_", b); return b }
-  function visit(m,  n, i, d) {
-    if (m in done) return
-    done[m] = 1
-    if (!(m in path)) {
-      if (m in builtin) return
-      print "ERROR " m; return
+# ---- modules: wanted lists, dependencies first (from modules.dep) ----------
+# early: ACPI power button + evdev for busybox acpid (loaded before "booted").
+# main:  virtio PCI/net/blk; IDE cdrom (i440fx) + isofs for a NoCloud seed.
+# Built-in ones are skipped.
+early_modules="button evdev"
+main_modules="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
+              failover net_failover virtio_net virtio_blk
+              scsi_common scsi_mod cdrom sr_mod libata ata_piix isofs"
+resolve_modules() { # "names..." -> module paths (relative to $moddir), load order
+  awk -v wanted="$1" -v builtin_file="$moddir/modules.builtin" '
+    function base(p,  b) { b = p; sub(/.*\//, "", b); sub(/\.ko(\.[a-z]+)?$/, "", b); gsub(/-/, "_", b); return b }
+    function visit(m,  n, i, d) {
+      if (m in done) return
+      done[m] = 1
+      if (!(m in path)) {
+        if (m in builtin) return
+        print "ERROR " m; return
+      }
+      n = split(deps[m], d, " ")
+      for (i = n; i >= 1; i--) visit(base(d[i]))
+      print path[m]
     }
-    n = split(deps[m], d, " ")
-    for (i = n; i >= 1; i--) visit(base(d[i]))
-    print path[m]
-  }
-  BEGIN {
-    while ((getline line < builtin_file) > 0) builtin[base(line)] = 1
-  }
-  {
-    p = $1; sub(/:$/, "", p)
-    m = base(p); path[m] = p
-    $1 = ""; deps[m] = $0
-  }
-  END { n = split(wanted, w, /[ \t\n]+/); for (i = 1; i <= n; i++) if (w[i] != "") visit(w[i]) }
-' "$moddir/modules.dep")
-if grep -q '^ERROR ' <<<"$mod_order"; then
-  die "kernel $KVER lacks module(s) $(grep '^ERROR ' <<<"$mod_order" | cut -d' ' -f2 | tr '\n' ' ')"
+    BEGIN {
+      while ((getline line < builtin_file) > 0) builtin[base(line)] = 1
+    }
+    {
+      p = $1; sub(/:$/, "", p)
+      m = base(p); path[m] = p
+      $1 = ""; deps[m] = $0
+    }
+    END { n = split(wanted, w, /[ \t\n]+/); for (i = 1; i <= n; i++) if (w[i] != "") visit(w[i]) }
+  ' "$moddir/modules.dep"
+}
+early_order=$(resolve_modules "$early_modules")
+main_order=$(resolve_modules "$main_modules")
+if grep -q '^ERROR ' <<<"$early_order"$'\n'"$main_order"; then
+  die "kernel $KVER lacks module(s) $(grep '^ERROR ' <<<"$early_order"$'\n'"$main_order" | cut -d' ' -f2 | tr '\n' ' ')"
 fi
 
 # ---- initramfs tree ----------------------------------------------------------
@@ -127,20 +132,24 @@ printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\n' >"$root/etc/group"
 printf '127.0.0.1 localhost\n' >"$root/etc/hosts"
 : >"$root/etc/resolv.conf"
-: >"$root/etc/vmctl/modules.load"
-while read -r rel; do
-  [[ -n $rel ]] || continue
-  dest=${rel%.xz}; dest=${dest%.zst}; dest=${dest%.gz}
-  mkdir -p "$root/lib/modules/$(dirname "$dest")"
-  case $rel in
-    *.ko)     cp "$moddir/$rel" "$root/lib/modules/$dest" ;;
-    *.ko.xz)  need xz xz-utils; xz -dc "$moddir/$rel" >"$root/lib/modules/$dest" ;;
-    *.ko.zst) need zstd zstd; zstd -qdc "$moddir/$rel" >"$root/lib/modules/$dest" ;;
-    *.ko.gz)  gzip -dc "$moddir/$rel" >"$root/lib/modules/$dest" ;;
-    *) die "unexpected module file $rel" ;;
-  esac
-  echo "$dest" >>"$root/etc/vmctl/modules.load"
-done <<<"$mod_order"
+copy_modules() { # load-order list, destination list file
+  : >"$2"
+  while read -r rel; do
+    [[ -n $rel ]] || continue
+    dest=${rel%.xz}; dest=${dest%.zst}; dest=${dest%.gz}
+    mkdir -p "$root/lib/modules/$(dirname "$dest")"
+    case $rel in
+      *.ko)     cp "$moddir/$rel" "$root/lib/modules/$dest" ;;
+      *.ko.xz)  need xz xz-utils; xz -dc "$moddir/$rel" >"$root/lib/modules/$dest" ;;
+      *.ko.zst) need zstd zstd; zstd -qdc "$moddir/$rel" >"$root/lib/modules/$dest" ;;
+      *.ko.gz)  gzip -dc "$moddir/$rel" >"$root/lib/modules/$dest" ;;
+      *) die "unexpected module file $rel" ;;
+    esac
+    echo "$dest" >>"$2"
+  done <<<"$1"
+}
+copy_modules "$early_order" "$root/etc/vmctl/modules.early"
+copy_modules "$main_order" "$root/etc/vmctl/modules.load"
 {
   echo "image_format=$image_format"
   echo "kernel=$KVER"
@@ -211,7 +220,7 @@ for f in vmlinuz initrd.img base.qcow2; do install_output "$f"; done
   echo "qemu_utils=$(pkg_version qemu-utils)"
   echo "disk_mib=$disk_mib"
   echo "disk_label=vmctl-root"
-  echo "modules=$(sed 's|.*/||; s|\.ko$||' "$root/etc/vmctl/modules.load" | tr '\n' ' ' | sed 's/ $//')"
+  echo "modules=$(cat "$root/etc/vmctl/modules.early" "$root/etc/vmctl/modules.load" | sed 's|.*/||; s|\.ko$||' | tr '\n' ' ' | sed 's/ $//')"
   for f in vmlinuz initrd.img base.qcow2; do
     echo "sha256 $(cd "$out" && sha256sum "$f")"
   done
