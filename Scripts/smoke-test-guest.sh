@@ -7,10 +7,11 @@
 #      hostname from meta-data, DHCP address and lease (with hostname) in
 #      `virsh net-dhcp-leases`, then `virsh shutdown` -> clean power-off.
 #   2. guest B: second overlay on the same base, seed as a virtio disk with
-#      user-data hostname + network-config v2 static address -> A's marker
-#      absent, static address applied.
+#      user-data hostname + network-config v2 static address, two NICs ->
+#      A's marker absent, static address on eth0, DHCP on eth1.
 #   3. guest A again: its marker survived the shutdown; base.qcow2 has none.
-#   4. guest C: no disk, no NIC, vmctl.hostname= -> still reaches ready.
+#   4. internal snapshot of A (shut off), new marker, snapshot-revert -> marker gone.
+#   5. guest C: no disk, no NIC, vmctl.hostname= -> still reaches ready.
 # Everything it creates is named vmctl-test-* and removed on exit (trap).
 #
 # Usage: Scripts/smoke-test-guest.sh [IMAGE_DIR]   (default /var/lib/vmctl/test-image,
@@ -56,7 +57,7 @@ cleanup() {
   for d in "${doms[@]}"; do
     if "${V[@]}" dominfo "$d" >/dev/null 2>&1; then
       "${V[@]}" destroy "$d" >/dev/null 2>&1
-      "${V[@]}" undefine "$d" >/dev/null 2>&1
+      "${V[@]}" undefine --snapshots-metadata "$d" >/dev/null 2>&1
     fi
   done
   if [[ $created_net -eq 1 || $cleanup_only -eq 1 ]] && "${V[@]}" net-info "$net" >/dev/null 2>&1; then
@@ -119,12 +120,17 @@ created_net=1
 log "network $net up on $subnet.0/24"
 
 # ---- helpers ---------------------------------------------------------------------
-# domain_xml NAME CMDLINE DISK(or "") SEED(or "") SEED_BUS(ide|virtio) NIC(0|1)
+# domain_xml NAME CMDLINE DISK(or "") SEED(or "") SEED_BUS(ide|virtio) NICS(0, 1, 2...)
+# Redefining an existing domain (to change its cmdline) keeps its UUID.
 domain_xml() {
-  local name=$1 cmdline=$2 disk=$3 seed=$4 seed_bus=$5 nic=$6
+  local name=$1 cmdline=$2 disk=$3 seed=$4 seed_bus=$5 nics=$6 uuid i
+  uuid=$("${V[@]}" domuuid "$name" 2>/dev/null || true)
   cat <<XML
 <domain type='qemu'>
   <name>$name</name>
+XML
+  [[ -z $uuid ]] || echo "  <uuid>$uuid</uuid>"
+  cat <<XML
   <memory unit='MiB'>192</memory>
   <vcpu>1</vcpu>
   <os>
@@ -166,13 +172,13 @@ XML
     </disk>
 XML
   fi
-  if [[ $nic == 1 ]]; then cat <<XML
+  for ((i = 0; i < nics; i++)); do cat <<XML
     <interface type='network'>
       <source network='$net'/>
       <model type='virtio'/>
     </interface>
 XML
-  fi
+  done
   cat <<XML
     <serial type='file'>
       <source path='$run/$name.log'/>
@@ -188,11 +194,12 @@ serial() { tr -d '\r' <"$run/$1.log" 2>/dev/null || true; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# wait_line DOMAIN REGEX TIMEOUT: waits for a serial line matching ^REGEX$.
+# wait_line DOMAIN REGEX TIMEOUT: waits for a serial line matching ^REGEX$;
+# LINE_T is then the seconds since the last start_domain.
 wait_line() {
   local end=$((SECONDS + $3))
   while ((SECONDS < end)); do
-    serial "$1" | grep -Eq "^$2\$" && return 0
+    if serial "$1" | grep -Eq "^$2\$"; then LINE_T=$(elapsed "$START_T"); return 0; fi
     sleep 0.1
   done
   fail "$1: no line matching '$2' on the serial console within $3 s"
@@ -247,9 +254,12 @@ domain_xml "$a" "console=ttyS0 quiet vmctl.marker=smoke-a" "$run/$a.qcow2" "$run
 "${V[@]}" define "$run/$a.xml" >/dev/null
 start_domain "$a"
 wait_line "$a" "VMCTL-TEST-GUEST: booted" "$boot_timeout"
-log "$a: booted line $(elapsed "$START_T") s after virsh start"
+booted_t=$LINE_T
+wait_line "$a" "VMCTL-HOSTNAME: .*" "$boot_timeout"
+hostname_t=$LINE_T
 wait_line "$a" "VMCTL-TEST-GUEST: ready" "$boot_timeout"
-ready_t=$(elapsed "$START_T")
+ready_t=$LINE_T
+log "$a: after virsh start: booted ${booted_t} s, hostname (DHCP starts) ${hostname_t} s, ready (DHCP done) ${ready_t} s"
 expect "$a" "VMCTL-DISK: /dev/vda"
 expect "$a" "VMCTL-MARKERS: none"
 expect "$a" "VMCTL-MARKER-WRITTEN: smoke-a"
@@ -257,7 +267,7 @@ expect "$a" "VMCTL-SEED: /dev/sr0"
 expect "$a" "VMCTL-HOSTNAME: $a"
 expect "$a" "VMCTL-IP: eth0 ${subnet//./\\.}\.[0-9]+/24"
 ip_a=$(value "$a" "VMCTL-IP" | awk '{print $2}')
-log "$a: ready $ready_t s after virsh start (guest uptime $(value "$a" VMCTL-UPTIME) s), eth0 $ip_a"
+log "$a: guest uptime at ready $(value "$a" VMCTL-UPTIME) s, eth0 $ip_a"
 mac_a=$("${V[@]}" domiflist "$a" | awk 'NF >= 5 {print $5; exit}')
 lease=""
 end=$((SECONDS + 20))
@@ -288,7 +298,7 @@ ethernets:
       addresses: [$subnet.1]
 YAML
 make_seed "$prefix-seed-b" user-data meta-data network-config
-domain_xml "$b" "console=ttyS0 quiet vmctl.marker=smoke-b" "$run/$b.qcow2" "$run/$prefix-seed-b.iso" virtio 1 \
+domain_xml "$b" "console=ttyS0 quiet vmctl.marker=smoke-b" "$run/$b.qcow2" "$run/$prefix-seed-b.iso" virtio 2 \
   >"$run/$b.xml"
 "${V[@]}" define "$run/$b.xml" >/dev/null
 start_domain "$b"
@@ -299,20 +309,39 @@ expect "$b" "VMCTL-SEED: /dev/vdb"
 expect "$b" "VMCTL-HOSTNAME: $b"
 expect "$b" "VMCTL-NET: static ${subnet//./\\.}\.50/24"
 expect "$b" "VMCTL-IP: eth0 ${subnet//./\\.}\.50/24"
-log "$b: ready $(elapsed "$START_T") s after virsh start; A's marker absent; static $subnet.50/24 from network-config"
+expect "$b" "VMCTL-IP: eth1 ${subnet//./\\.}\.1[0-9][0-9]/24"
+log "$b: ready $(elapsed "$START_T") s after virsh start; A's marker absent; eth0 static $subnet.50/24 from network-config, eth1 $(serial "$b" | sed -n 's/^VMCTL-IP: eth1 //p' | head -n1) by DHCP"
 shutdown_domain "$b"
 
 # ---- 3. guest A again; images on disk ----------------------------------------------------
 start_domain "$a"
 wait_line "$a" "VMCTL-TEST-GUEST: ready" "$boot_timeout"
 expect "$a" "VMCTL-MARKERS: smoke-a"
+log "$a: second boot ready in $LINE_T s (its DHCP lease is known now)"
 shutdown_domain "$a"
 [[ $(markers_in_image "$run/$a.qcow2") == smoke-a ]] || fail "overlay A holds '$(markers_in_image "$run/$a.qcow2")', expected smoke-a"
 [[ $(markers_in_image "$run/$b.qcow2") == smoke-b ]] || fail "overlay B holds '$(markers_in_image "$run/$b.qcow2")', expected smoke-b"
 [[ -z $(markers_in_image "$base") ]] || fail "base.qcow2 holds markers '$(markers_in_image "$base")'"
 log "markers isolated: A={smoke-a} B={smoke-b} base={} (and A kept its marker across shutdown)"
 
-# ---- 4. guest C: no disk, no NIC ----------------------------------------------------------
+# ---- 4. internal snapshot of A: revert drops what was written after it -------------------
+"${V[@]}" snapshot-create-as "$a" "$prefix-snap" >/dev/null
+domain_xml "$a" "console=ttyS0 quiet vmctl.marker=smoke-a2" "$run/$a.qcow2" "$run/$prefix-seed-a.iso" ide 1 \
+  >"$run/$a.xml"
+"${V[@]}" define "$run/$a.xml" >/dev/null
+start_domain "$a"
+wait_line "$a" "VMCTL-TEST-GUEST: ready" "$boot_timeout"
+expect "$a" "VMCTL-MARKERS: smoke-a"
+expect "$a" "VMCTL-MARKER-WRITTEN: smoke-a2"
+shutdown_domain "$a"
+"${V[@]}" snapshot-revert "$a" "$prefix-snap" >/dev/null
+start_domain "$a"               # the reverted definition writes smoke-a again
+wait_line "$a" "VMCTL-TEST-GUEST: ready" "$boot_timeout"
+expect "$a" "VMCTL-MARKERS: smoke-a"
+shutdown_domain "$a"
+log "$a: snapshot-revert dropped marker smoke-a2 written after the snapshot"
+
+# ---- 5. guest C: no disk, no NIC ----------------------------------------------------------
 c=${doms[2]}
 domain_xml "$c" "console=ttyS0 quiet vmctl.hostname=$c vmctl.marker=smoke-c" "" "" "" 0 >"$run/$c.xml"
 "${V[@]}" define "$run/$c.xml" >/dev/null
