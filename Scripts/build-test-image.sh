@@ -65,7 +65,8 @@ elf_has_interp "$busybox_bin" && die "missing a static busybox ($busybox_bin is 
 if [[ -z ${KVER:-} ]]; then
   KVER=$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V | tail -n1 || true)
 fi
-[[ -n $KVER && -r /boot/vmlinuz-$KVER ]] || die "missing kernel /boot/vmlinuz-*-cloud-amd64: install the Debian package linux-image-cloud-amd64"
+[[ -n $KVER && -e /boot/vmlinuz-$KVER ]] || die "missing kernel /boot/vmlinuz-${KVER:-*-cloud-amd64}: install the Debian package linux-image-cloud-amd64"
+[[ -r /boot/vmlinuz-$KVER ]] || die "cannot read /boot/vmlinuz-$KVER (run as root?)"
 moddir=/lib/modules/$KVER
 [[ -r $moddir/modules.dep ]] || die "missing $moddir/modules.dep: reinstall the Debian package linux-image-$KVER"
 
