@@ -316,7 +316,9 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
         case .route(let device): setForward("route", dev: device)
         case .open: setForward("open")
         case .bridge: setForward("bridge")
-        case .macvtap(let device): setForward("bridge", interface: device)
+        case .macvtap(let device):
+            let dev = e.child("forward")?.attribute("dev")
+            setForward("bridge", dev: dev == device ? dev : nil, interface: device)
         }
         if let bridge {
             e.updateChild("bridge", order: order) { b in

@@ -116,6 +116,13 @@ extension XMLTree.Element {
         {
             return
         }
+        if !replacements.isEmpty, !children.isEmpty, children.allSatisfy({
+            if case .text(let t) = $0 { return t.allSatisfy { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r\n" } }
+            return false
+        }) {
+            // An element libvirt printed empty over two lines: its whitespace was formatting.
+            children.removeAll()
+        }
         var insertAt: Int
         if let first = existing.first {
             insertAt = first
