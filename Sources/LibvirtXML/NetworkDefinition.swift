@@ -305,7 +305,8 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
                     if f.child("interface")?.attribute("dev") != interface {
                         f.setChild("interface", f.makeChild("interface", [("dev", interface)]), order: ["nat", "pf", "interface"])
                     }
-                } else {
+                } else if f.children("interface").contains(where: { $0.attribute("dev") != dev }) {
+                    // libvirt lists the forward device again as <interface dev=…>; keep it while it matches.
                     f.setChild("interface", nil, order: [])
                 }
             }
