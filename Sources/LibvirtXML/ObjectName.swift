@@ -28,7 +28,10 @@ public struct ObjectName: RawRepresentable, Sendable, Hashable, Comparable, Coda
         self.rawValue = rawValue
     }
 
-    /// A name written in source code. An invalid literal is a programmer error.
+    /// A name written in source code. An invalid literal is a programmer error and traps.
+    ///
+    /// Note that `ObjectName("web1")` with a string *literal* is this conversion (SE-0213);
+    /// validate input, which is never a literal, with ``init(_:field:)``: `try ObjectName(input)`.
     public init(stringLiteral value: String) {
         guard ObjectName.isValid(value) else { preconditionFailure("invalid ObjectName literal \(value)") }
         rawValue = value

@@ -81,7 +81,8 @@ struct ValueTests {
         #expect(!n.contains(try IPAddress("192.168.101.1")))
         #expect(!n.contains(try IPAddress("fd00::1")))
         let small = try IPNetwork(cidr: "10.0.0.0/30")
-        #expect(small.defaultDHCPRange == nil || small.defaultDHCPRange?.start == small.defaultDHCPRange?.end)
+        #expect(small.gateway?.description == "10.0.0.1")
+        #expect(small.defaultDHCPRange == DHCPRange(start: try IPAddress("10.0.0.2"), end: try IPAddress("10.0.0.2")))
         #expect(try IPNetwork(cidr: "10.0.0.0/32").gateway == nil)
         #expect(try IPNetwork(address: try IPAddress("10.1.2.3"), netmask: "255.255.0.0").prefixLength == 16)
         #expect(throws: ModelError.self) { try IPNetwork(address: try IPAddress("10.1.2.3"), netmask: "255.0.255.0") }
