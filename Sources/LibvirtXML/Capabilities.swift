@@ -12,6 +12,9 @@ public struct HostCapabilities: XMLDocumentConvertible, Hashable, Codable {
     public var guests: [Guest]
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case hostArch, hostCPUModel, hostCPUVendor, guests }
+
     /// A machine type an emulator offers.
     public struct Machine: Sendable, Hashable, Codable {
         public var name: String
@@ -224,6 +227,12 @@ public struct DomainCapabilities: XMLDocumentConvertible, Hashable, Codable {
     /// The named models custom mode offers.
     public var cpuModels: [CPUModel]
     var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey {
+        case path, domainType, machine, arch, maxVCPUs, firmwares, hostPassthroughSupported, maximumSupported
+        case hostModel, cpuModels
+    }
 
     /// A named CPU model and whether it can run on this host.
     public struct CPUModel: Sendable, Hashable, Codable {

@@ -40,6 +40,13 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
     public var rng: RNGDevice?
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey {
+        case type, name, uuid, title, description, metadata, memory, currentMemory, vcpus, os, features, cpu
+        case clock, onPoweroff, onReboot, onCrash, emulator, disks, interfaces, serials, consoles, guestAgent
+        case graphics, videos, memoryBalloon, rng
+    }
+
     /// The name of the qemu-guest-agent virtio channel.
     public static let guestAgentChannel = "org.qemu.guest_agent.0"
 

@@ -50,6 +50,9 @@ public struct Disk: Sendable, Hashable, Codable {
     public var bootOrder: Int?
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case source, device, target, bus, format, readOnly, bootOrder }
+
     public init(
         source: DiskSource, device: DiskDevice = .disk, target: String, bus: DiskBus = .virtio,
         format: DiskFormat? = nil, readOnly: Bool = false, bootOrder: Int? = nil
@@ -188,6 +191,9 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
     public var bootOrder: Int?
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case source, mac, model, bootOrder }
+
     public init(source: InterfaceSource, mac: MACAddress? = nil, model: InterfaceModel? = .virtio, bootOrder: Int? = nil) {
         self.source = source
         self.mac = mac
@@ -283,6 +289,9 @@ public struct CharDevice: Sendable, Hashable, Codable {
     public var port: Int?
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case source, targetType, port }
+
     public init(source: CharDeviceSource = .pty, targetType: String? = nil, port: Int? = 0) {
         self.source = source
         self.targetType = targetType
@@ -349,6 +358,9 @@ public struct Graphics: Sendable, Hashable, Codable {
     public var port: Int?
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case type, listen, port }
+
     public init(type: GraphicsType = .vnc, listen: String? = "127.0.0.1", port: Int? = nil) {
         self.type = type
         self.listen = listen
@@ -397,6 +409,9 @@ public struct Video: Sendable, Hashable, Codable {
     public var model: String
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case model }
+
     public init(model: String = "virtio") { self.model = model }
 
     init(element e: XMLTree.Element, field: String) throws {
@@ -417,6 +432,9 @@ public struct RNGDevice: Sendable, Hashable, Codable {
     /// The host entropy source, usually `/dev/urandom`.
     public var backend: String
     var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case model, backend }
 
     public init(model: String = "virtio", backend: String = "/dev/urandom") {
         self.model = model
@@ -444,6 +462,9 @@ public struct RNGDevice: Sendable, Hashable, Codable {
 public struct MemoryBalloon: Sendable, Hashable, Codable {
     public var model: String
     var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case model }
 
     public init(model: String = "virtio") { self.model = model }
 

@@ -70,6 +70,9 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
     public var nested: NestedVirtualization?
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case mode, nested }
+
     public init(mode: CPUMode, nested: NestedVirtualization? = nil) {
         self.mode = mode
         self.nested = nested
@@ -154,6 +157,9 @@ public struct OSDefinition: Sendable, Hashable, Codable {
     /// Direct kernel boot: the kernel command line.
     public var cmdline: String?
     var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case arch, machine, firmware, bootDevices, kernel, initrd, cmdline }
 
     public init(
         arch: String? = "x86_64", machine: String? = nil, firmware: Firmware = .bios, bootDevices: [BootDevice] = [],

@@ -17,20 +17,16 @@ public protocol XMLDocumentConvertible: Sendable, Equatable {
 
 /// The tree a value was read from, kept so that writing it back edits only what changed.
 ///
-/// It takes no part in equality or hashing, and is not encoded: two models with the
+/// It takes no part in equality or hashing, and is not encoded (each model's `CodingKeys`
+/// leave it out): two models with the
 /// same values are equal whether they were read from XML or built in code.
-public struct PreservedXML: Sendable, Hashable, Codable {
+public struct PreservedXML: Sendable, Hashable {
     var element: XMLTree.Element?
 
     init(_ element: XMLTree.Element? = nil) { self.element = element }
 
     public static func == (lhs: PreservedXML, rhs: PreservedXML) -> Bool { true }
     public func hash(into hasher: inout Hasher) {}
-    public init(from decoder: Decoder) throws { element = nil }
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encodeNil()
-    }
 
     /// The preserved element, or a new empty one called `name`.
     func base(_ name: String, style: XMLTree.Style = .libvirt) -> XMLTree.Element {

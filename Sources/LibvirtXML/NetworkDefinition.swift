@@ -72,6 +72,9 @@ public struct NetworkIP: Sendable, Hashable, Codable {
     public var hosts: [DHCPHost]
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case address, dhcpRanges, hosts }
+
     public init(address: IPNetwork, dhcpRanges: [DHCPRange] = [], hosts: [DHCPHost] = []) {
         self.address = address
         self.dhcpRanges = dhcpRanges
@@ -185,6 +188,9 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
     public var dnsHosts: [DNSHost]
     public var ips: [NetworkIP]
     var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case name, uuid, forward, bridge, mtu, domainName, dnsHosts, ips }
 
     public init(
         name: ObjectName, uuid: UUID? = nil, forward: ForwardMode = .nat, bridge: BridgeSettings? = nil, mtu: Int? = nil,

@@ -44,6 +44,9 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
     public var disks: [SnapshotDisk]
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case name, description, memory, disks }
+
     public init(name: ObjectName? = nil, description: String? = nil, memory: SnapshotMemory? = nil, disks: [SnapshotDisk] = []) {
         self.name = name
         self.description = description

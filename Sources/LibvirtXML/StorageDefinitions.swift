@@ -92,6 +92,9 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
     public var permissions: Permissions?
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case type, name, uuid, source, targetPath, permissions }
+
     public init(
         type: StoragePoolType, name: ObjectName, uuid: UUID? = nil, source: PoolSource = PoolSource(),
         targetPath: String? = nil, permissions: Permissions? = nil
@@ -217,6 +220,11 @@ public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable
     public var permissions: Permissions?
     public var backingStore: BackingStore?
     var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey {
+        case name, capacity, allocation, format, targetPath, permissions, backingStore
+    }
 
     public init(
         name: ObjectName, capacity: ByteSize, allocation: ByteSize? = nil, format: DiskFormat? = nil,

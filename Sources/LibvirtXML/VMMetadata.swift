@@ -29,6 +29,9 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
     public var volumes: [VolumeRecord]
     var original = PreservedXML()
 
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case lab, role, volumes }
+
     public init(lab: ObjectName? = nil, role: ObjectName? = nil, volumes: [VolumeRecord] = []) {
         self.lab = lab
         self.role = role

@@ -41,3 +41,23 @@ struct GoldenTests {
         #expect(result.status == 0, "\(result.output)")
     }
 }
+
+@Suite("Codable")
+struct CodableTests {
+    @Test("Models encode to JSON without the preserved tree and decode equal")
+    func jsonRoundTrip() throws {
+        let domain = try DomainDefinition(xml: try fixture("libvirt-output/domain-lab-compute.xml"))
+        let data = try JSONEncoder().encode(domain)
+        let json = String(decoding: data, as: UTF8.self)
+        #expect(!json.contains("original"))
+        #expect(json.contains("\"compute1\""))
+        let back = try JSONDecoder().decode(DomainDefinition.self, from: data)
+        #expect(back == domain)
+        // A decoded model has no tree: it writes the canonical document.
+        #expect(try back.xml() == (try fixture("domain/lab-compute.xml")))
+        let network = try NetworkDefinition(xml: try fixture("network/nat.xml"))
+        #expect(try JSONDecoder().decode(NetworkDefinition.self, from: try JSONEncoder().encode(network)) == network)
+        let bad = json.replacingOccurrences(of: "\"compute1\"", with: "\"compute 1\"")
+        #expect(throws: ModelError.self) { try JSONDecoder().decode(DomainDefinition.self, from: Data(bad.utf8)) }
+    }
+}
