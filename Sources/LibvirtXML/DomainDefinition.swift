@@ -200,7 +200,10 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         if let memoryBalloon { try TextRule.checkNonEmpty(memoryBalloon.model, field: "devices.memballoon.model") }
         if let rng {
             try TextRule.checkNonEmpty(rng.model, field: "devices.rng.model")
-            try TextRule.checkNonEmpty(rng.backend, field: "devices.rng.backend")
+            if let backend = rng.backend { try TextRule.checkNonEmpty(backend, field: "devices.rng.backend") }
+            if rng.backend == nil && rng.original.element == nil {
+                throw ModelError(field: "devices.rng.backend", rule: "a new rng device needs a backend path such as /dev/urandom")
+            }
         }
         let deviceBoots = disks.compactMap(\.bootOrder) + interfaces.compactMap(\.bootOrder)
         if !deviceBoots.isEmpty && !os.bootDevices.isEmpty {

@@ -34,6 +34,8 @@ public enum DiskSource: Sendable, Hashable, Codable {
     case volume(pool: String, volume: String)
     /// No medium (an empty CD-ROM drive).
     case empty
+    /// A source type vmctl does not model (`network`, `nvme`, …), read from XML and kept as it was.
+    case unmodeled(type: String)
 }
 
 /// `<disk>`: a disk or CD-ROM.
@@ -83,7 +85,7 @@ public struct Disk: Sendable, Hashable, Codable {
             let s = try e.requiredChild("source", field: field)
             source = .volume(pool: try s.required("pool", field: field + ".source"), volume: try s.required("volume", field: field + ".source"))
         case let other:
-            throw ModelError(field: field + ".type", value: other, rule: "vmctl models disks of type file, block or volume")
+            source = .unmodeled(type: other)
         }
         device = DiskDevice(rawValue: e.attribute("device") ?? "disk")
         let t = try e.requiredChild("target", field: field)
@@ -102,6 +104,8 @@ public struct Disk: Sendable, Hashable, Codable {
             try TextRule.checkNonEmpty(volume, field: field + ".source.volume")
         case .empty:
             if device != .cdrom { throw ModelError(field: field + ".source", rule: "only a cdrom may have no source") }
+        case .unmodeled(let type):
+            try checkKept(type, original: original, field: field + ".type")
         }
         try device.check(field: field + ".device")
         try TextRule.checkNonEmpty(target, field: field + ".target")
@@ -112,13 +116,14 @@ public struct Disk: Sendable, Hashable, Codable {
 
     func element() -> XMLTree.Element {
         var e = original.base("disk")
-        let type: String
+        let type: String?
         switch source {
         case .file, .empty: type = "file"
         case .block: type = "block"
         case .volume: type = "volume"
+        case .unmodeled: type = nil
         }
-        e.setAttribute("type", type)
+        if let type { e.setAttribute("type", type) }
         e.setAttribute("device", device.rawValue)
         if let format {
             e.updateChild("driver", order: Disk.order) {
@@ -134,9 +139,11 @@ public struct Disk: Sendable, Hashable, Codable {
         case .file(let path): sourceAttributes = [("file", path)]
         case .block(let path): sourceAttributes = [("dev", path)]
         case .volume(let pool, let volume): sourceAttributes = [("pool", pool), ("volume", volume)]
-        case .empty: sourceAttributes = []
+        case .empty, .unmodeled: sourceAttributes = []
         }
-        if sourceAttributes.isEmpty {
+        if case .unmodeled = source {
+            // Kept exactly as read.
+        } else if sourceAttributes.isEmpty {
             e.setChild("source", nil, order: Disk.order)
         } else if e.child("source").map({ s in sourceAttributes.allSatisfy { s.attribute($0.0) == $0.1 } }) != true {
             e.setChild("source", e.makeChild("source", sourceAttributes.map { ($0.0, $0.1) }), order: Disk.order)
@@ -171,6 +178,8 @@ public enum InterfaceSource: Sendable, Hashable, Codable {
     case direct(device: String, mode: String)
     /// QEMU user-mode networking (`type='user'`).
     case user
+    /// An interface type vmctl does not model (`ethernet`, `vhostuser`, `hostdev`, …), read from XML and kept as it was.
+    case unmodeled(type: String)
 }
 
 /// A NIC model such as `virtio` or `e1000`.
@@ -217,7 +226,7 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
             source = .direct(device: try s.required("dev", field: field + ".source"), mode: s.attribute("mode") ?? "vepa")
         case "user": source = .user
         case let other:
-            throw ModelError(field: field + ".type", value: other, rule: "vmctl models interfaces of type network, bridge, direct or user")
+            source = .unmodeled(type: other)
         }
         mac = try e.child("mac").map { try MACAddress(try $0.required("address", field: field + ".mac"), field: field + ".mac") }
         model = e.child("model")?.attribute("type").map(InterfaceModel.init(rawValue:))
@@ -234,6 +243,7 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
                 throw ModelError(field: field + ".source.mode", value: mode, rule: "must be bridge, vepa, private or passthrough")
             }
         case .user: break
+        case .unmodeled(let type): try checkKept(type, original: original, field: field + ".type")
         }
         try model?.check(field: field + ".model")
         if let bootOrder { try checkPositive(bootOrder, field: field + ".boot.order") }
@@ -241,15 +251,16 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
 
     func element() -> XMLTree.Element {
         var e = original.base("interface")
-        let type: String
+        let type: String?
         let sourceAttributes: [(String, String)]
         switch source {
         case .network(let name): (type, sourceAttributes) = ("network", [("network", name)])
         case .bridge(let name): (type, sourceAttributes) = ("bridge", [("bridge", name)])
         case .direct(let device, let mode): (type, sourceAttributes) = ("direct", [("dev", device), ("mode", mode)])
         case .user: (type, sourceAttributes) = ("user", [])
+        case .unmodeled: (type, sourceAttributes) = (nil, [])
         }
-        e.setAttribute("type", type)
+        if let type { e.setAttribute("type", type) }
         if let mac {
             if (try? e.child("mac")?.attribute("address").map { try MACAddress($0) }) != mac {
                 e.updateChild("mac", order: NetworkInterface.order) { $0.setAttribute("address", mac.description) }
@@ -257,7 +268,9 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
         } else {
             e.setChild("mac", nil, order: NetworkInterface.order)
         }
-        if sourceAttributes.isEmpty {
+        if case .unmodeled = source {
+            // Kept exactly as read.
+        } else if sourceAttributes.isEmpty {
             e.setChild("source", nil, order: NetworkInterface.order)
         } else if e.child("source").map({ s in sourceAttributes.allSatisfy { s.attribute($0.0) == $0.1 } }) != true {
             e.setChild("source", e.makeChild("source", sourceAttributes.map { ($0.0, $0.1) }), order: NetworkInterface.order)
@@ -278,6 +291,8 @@ public enum CharDeviceSource: Sendable, Hashable, Codable {
     case pty
     /// A log file on the host.
     case file(String)
+    /// A type vmctl does not model (`unix`, `tcp`, `udp`, …), read from XML and kept as it was.
+    case unmodeled(type: String)
 }
 
 /// `<serial>` or `<console>`.
@@ -307,14 +322,18 @@ public struct CharDevice: Sendable, Hashable, Codable {
         case "file":
             source = .file(try e.requiredChild("source", field: field).required("path", field: field + ".source"))
         case let other:
-            throw ModelError(field: field + ".type", value: other, rule: "vmctl models character devices of type pty or file")
+            source = .unmodeled(type: other)
         }
         targetType = e.child("target")?.attribute("type")
         port = try e.child("target")?.intAttribute("port", field: field + ".target.port")
     }
 
     func validate(field: String) throws {
-        if case .file(let path) = source { try TextRule.checkNonEmpty(path, field: field + ".source.path") }
+        switch source {
+        case .pty: break
+        case .file(let path): try TextRule.checkNonEmpty(path, field: field + ".source.path")
+        case .unmodeled(let type): try checkKept(type, original: original, field: field + ".type")
+        }
         try checkOptionalText(targetType, field: field + ".target.type")
         if let port, port < 0 { throw ModelError(field: field + ".target.port", value: String(port), rule: "must not be negative") }
     }
@@ -330,6 +349,8 @@ public struct CharDevice: Sendable, Hashable, Codable {
         case .file(let path):
             e.setAttribute("type", "file")
             e.updateChild("source", order: CharDevice.order) { $0.setAttribute("path", path) }
+        case .unmodeled:
+            break
         }
         if targetType != nil || port != nil || e.child("target") != nil {
             e.updateChild("target", order: CharDevice.order) {
@@ -429,14 +450,15 @@ public struct Video: Sendable, Hashable, Codable {
 /// `<rng>`: a virtio random number generator fed from a host device.
 public struct RNGDevice: Sendable, Hashable, Codable {
     public var model: String
-    /// The host entropy source, usually `/dev/urandom`.
-    public var backend: String
+    /// The host entropy source of a `random` backend, usually `/dev/urandom`;
+    /// nil for other backends (`egd`, `builtin`), which are kept as read.
+    public var backend: String?
     var original = PreservedXML()
 
     /// The preserved tree is not part of the encoded value.
     enum CodingKeys: String, CodingKey { case model, backend }
 
-    public init(model: String = "virtio", backend: String = "/dev/urandom") {
+    public init(model: String = "virtio", backend: String? = "/dev/urandom") {
         self.model = model
         self.backend = backend
     }
@@ -444,15 +466,18 @@ public struct RNGDevice: Sendable, Hashable, Codable {
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         model = try e.required("model", field: field)
-        backend = try e.requiredChild("backend", field: field).text
+        let b = try e.requiredChild("backend", field: field)
+        backend = (b.attribute("model") ?? "random") == "random" ? b.text : nil
     }
 
     func element() -> XMLTree.Element {
         var e = original.base("rng")
         e.setAttribute("model", model)
-        e.updateChild("backend", order: ["rate", "backend", "alias", "address"]) {
-            $0.setAttribute("model", $0.attribute("model") ?? "random")
-            $0.setText(backend)
+        if let backend {
+            e.updateChild("backend", order: ["rate", "backend", "alias", "address"]) {
+                $0.setAttribute("model", "random")
+                $0.setText(backend)
+            }
         }
         return e
     }
@@ -477,5 +502,12 @@ public struct MemoryBalloon: Sendable, Hashable, Codable {
         var e = original.base("memballoon")
         e.setAttribute("model", model)
         return e
+    }
+}
+
+/// A value that vmctl does not model may only be kept from XML that was read, never created.
+func checkKept(_ type: String, original: PreservedXML, field: String) throws {
+    guard original.element != nil else {
+        throw ModelError(field: field, value: type, rule: "types vmctl does not model can only be kept from XML that was read")
     }
 }

@@ -53,6 +53,8 @@ public enum CPUMode: Sendable, Hashable, Codable {
     case maximum
     /// A named model such as `Skylake-Client-IBRS` (see ``DomainCapabilities/usableCPUModels``).
     case custom(model: String)
+    /// No mode and no model: `<cpu>` only sets topology or similar (libvirt's custom mode without a model).
+    case unspecified
 }
 
 /// Nested virtualisation: the CPU feature the guest needs to run its own KVM guests.
@@ -85,7 +87,7 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
         case "host-model": mode = .hostModel
         case "maximum": mode = .maximum
         case "custom":
-            mode = .custom(model: try e.requiredChild("model", field: "cpu.model").text)
+            if let model = e.child("model") { mode = .custom(model: model.text) } else { mode = .unspecified }
         case let other:
             throw ModelError(field: "cpu.mode", value: other, rule: "must be host-passthrough, host-model, maximum or custom")
         }
@@ -97,6 +99,9 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
 
     func validate() throws {
         if case .custom(let model) = mode { try TextRule.checkNonEmpty(model, field: "cpu.model") }
+        if mode == .unspecified && nested != nil {
+            throw ModelError(field: "cpu.feature", rule: "nested virtualisation needs a CPU mode or model")
+        }
     }
 
     func element() -> XMLTree.Element {
@@ -111,6 +116,8 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
             e.setChild("model", nil, order: order)
         case .maximum:
             e.setAttribute("mode", "maximum")
+            e.setChild("model", nil, order: order)
+        case .unspecified:
             e.setChild("model", nil, order: order)
         case .custom(let model):
             e.setAttribute("mode", "custom")

@@ -104,6 +104,7 @@ struct LibvirtOutputTests {
         expected.insert(contentsOf: added, at: range.lowerBound)
         #expect(written == expected)
         #expect(try DomainDefinition(xml: written) == domain)
+        try expectSchemaValid(written)
     }
 
     @Test("Editing interfaces, metadata and the guest agent touches only those nodes")
@@ -196,5 +197,35 @@ struct LibvirtOutputTests {
         let other = try VMMetadata(xml: "<v:vm xmlns:v='https://vmctl.dev/xmlns/vm/1.0'><v:lab>lab2</v:lab></v:vm>")
         #expect(other.lab == "lab2")
         #expect(throws: ModelError.self) { try VMMetadata(xml: "<vmctl:vm xmlns:vmctl='https://example.com/other'/>") }
+    }
+
+    @Test("Devices of types vmctl does not model are read, kept byte for byte, and survive edits elsewhere")
+    func unmodeledDevices() throws {
+        let text = try fixture("edit/unmodeled-devices.xml")
+        var domain = try DomainDefinition(xml: text)
+        #expect(domain.disks.map(\.source) == [.unmodeled(type: "network"), .file("/var/lib/libvirt/images/unmodeled.qcow2")])
+        #expect(domain.interfaces.map(\.source) == [.unmodeled(type: "ethernet"), .network("default")])
+        #expect(domain.serials.map(\.source) == [.unmodeled(type: "tcp")])
+        #expect(domain.cpu?.mode == .unspecified)
+        #expect(domain.rng?.backend == nil)
+        #expect(try domain.xml() == text)
+        domain.memory = .gib(3)
+        domain.disks[1].readOnly = true
+        domain.interfaces[0].mac = try MACAddress("52:54:00:12:34:99")
+        let expected = text
+            .replacingOccurrences(of: "<memory unit='KiB'>2097152</memory>", with: "<memory unit='KiB'>3145728</memory>")
+            .replacingOccurrences(of: "      <serial>abc123</serial>\n", with: "      <readonly/>\n      <serial>abc123</serial>\n")
+            .replacingOccurrences(of: "52:54:00:12:34:56", with: "52:54:00:12:34:99")
+        #expect(try domain.xml() == expected)
+        try expectSchemaValid(expected)
+        // A type vmctl does not model cannot be created from code.
+        var fresh = DomainDefinition(name: "fresh", memory: .gib(1))
+        fresh.disks = [Disk(source: .unmodeled(type: "network"), target: "vda")]
+        #expect(throws: ModelError(field: "devices.disk[0].type", value: "network", rule: "types vmctl does not model can only be kept from XML that was read")) {
+            try fresh.xml()
+        }
+        fresh.disks = []
+        fresh.cpu = CPUDefinition(mode: .unspecified, nested: .vmx)
+        #expect { try fresh.xml() } throws: { ($0 as? ModelError)?.field == "cpu.feature" }
     }
 }

@@ -67,3 +67,12 @@ func parseAny(_ relative: String, _ text: String) throws -> String {
     default: throw ModelError(field: "test", value: relative, rule: "unknown fixture kind")
     }
 }
+
+/// Validates a document with virt-xml-validate through a temporary file.
+func expectSchemaValid(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-xml-\(UUID().uuidString).xml")
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let result = try run("virt-xml-validate", [url.path])
+    #expect(result.status == 0, "\(result.output)", sourceLocation: sourceLocation)
+}
