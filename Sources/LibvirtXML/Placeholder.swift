@@ -1,2 +1,0 @@
-// Placeholder until the XML model lands.
-public enum LibvirtXMLPlaceholder {}

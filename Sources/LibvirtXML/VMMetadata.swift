@@ -1,0 +1,143 @@
+/// vmctl's own metadata about a VM, stored in the domain's `<metadata>` under
+/// vmctl's namespace:
+///
+/// ```xml
+/// <vmctl:vm xmlns:vmctl="https://vmctl.dev/xmlns/vm/1.0">
+///   <vmctl:lab>lab1</vmctl:lab>
+///   <vmctl:role>compute</vmctl:role>
+///   <vmctl:volumes>
+///     <vmctl:volume pool="default" name="web1.qcow2" created="yes"/>
+///     <vmctl:volume path="/srv/iso/seed.iso" created="no"/>
+///   </vmctl:volumes>
+/// </vmctl:vm>
+/// ```
+///
+/// libvirt serialises metadata with libxml2 (double quotes), so the writer does too.
+/// The fragment that ``xml()`` writes is what `virDomainSetMetadata` takes, with
+/// ``namespaceURI`` as the URI and ``prefix`` as the key.
+public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
+    /// vmctl's metadata namespace.
+    public static let namespaceURI = "https://vmctl.dev/xmlns/vm/1.0"
+    /// The prefix vmctl writes.
+    public static let prefix = "vmctl"
+
+    /// The lab the VM belongs to.
+    public var lab: ObjectName?
+    /// The VM's role in the lab (`controller`, `compute`).
+    public var role: ObjectName?
+    /// Volumes vmctl attached to the VM, and whether vmctl created them (and so may delete them).
+    public var volumes: [VolumeRecord]
+    var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case lab, role, volumes }
+
+    public init(lab: ObjectName? = nil, role: ObjectName? = nil, volumes: [VolumeRecord] = []) {
+        self.lab = lab
+        self.role = role
+        self.volumes = volumes
+    }
+
+    /// A volume vmctl recorded for the VM.
+    public struct VolumeRecord: Sendable, Hashable, Codable {
+        /// Where the volume is.
+        public enum Location: Sendable, Hashable, Codable {
+            /// A volume in a storage pool.
+            case pool(pool: ObjectName, volume: ObjectName)
+            /// A file or device by path.
+            case path(String)
+        }
+        public var location: Location
+        /// Whether vmctl created the volume.
+        public var createdByVMCtl: Bool
+
+        public init(_ location: Location, createdByVMCtl: Bool) {
+            self.location = location
+            self.createdByVMCtl = createdByVMCtl
+        }
+    }
+
+    public init(xml: String) throws {
+        let root = try XMLReader.parse(xml)
+        guard let prefix = VMMetadata.prefix(of: root) else {
+            throw ModelError(
+                field: "metadata", value: root.name, rule: "root must be <PREFIX:vm xmlns:PREFIX=\"\(VMMetadata.namespaceURI)\">")
+        }
+        try self.init(element: root, prefix: prefix)
+    }
+
+    init(element: XMLTree.Element, prefix: String) throws {
+        let p = prefix.isEmpty ? "" : prefix + ":"
+        original = PreservedXML(element)
+        lab = try element.childText(p + "lab").map { try ObjectName($0, field: "metadata.lab") }
+        role = try element.childText(p + "role").map { try ObjectName($0, field: "metadata.role") }
+        volumes = []
+        for (i, v) in (element.child(p + "volumes")?.children(p + "volume") ?? []).enumerated() {
+            let field = "metadata.volumes[\(i)]"
+            let created: Bool
+            switch v.attribute("created") {
+            case "yes": created = true
+            case "no", nil: created = false
+            case let other?: throw ModelError(field: field + ".created", value: other, rule: "must be 'yes' or 'no'")
+            }
+            if let path = v.attribute("path") {
+                volumes.append(VolumeRecord(.path(path), createdByVMCtl: created))
+            } else {
+                let pool = try ObjectName(try v.required("pool", field: field), field: field + ".pool")
+                let name = try ObjectName(try v.required("name", field: field), field: field + ".name")
+                volumes.append(VolumeRecord(.pool(pool: pool, volume: name), createdByVMCtl: created))
+            }
+        }
+    }
+
+    /// The namespace prefix of `element` if it is a vmctl `vm` element.
+    static func prefix(of element: XMLTree.Element) -> String? {
+        let parts = element.name.split(separator: ":", maxSplits: 1)
+        if parts.count == 2, parts[1] == "vm", element.attribute("xmlns:" + parts[0]) == namespaceURI {
+            return String(parts[0])
+        }
+        if element.name == "vm", element.attribute("xmlns") == namespaceURI { return "" }
+        return nil
+    }
+
+    public func validate() throws {
+        for (i, volume) in volumes.enumerated() {
+            if case .path(let path) = volume.location {
+                try TextRule.checkNonEmpty(path, field: "metadata.volumes[\(i)].path")
+            }
+        }
+    }
+
+    public func xml() throws -> String {
+        try validate()
+        return element().serialized()
+    }
+
+    /// The `<vmctl:vm>` element, edited in place when read from XML.
+    func element() -> XMLTree.Element {
+        var e = original.base(VMMetadata.prefix + ":vm", style: .libxml2)
+        let prefix = VMMetadata.prefix(of: e) ?? VMMetadata.prefix
+        let p = prefix.isEmpty ? "" : prefix + ":"
+        if original.element == nil { e.setAttribute("xmlns:" + prefix, VMMetadata.namespaceURI) }
+        let order = [p + "lab", p + "role", p + "volumes"]
+        e.setTextChild(p + "lab", lab?.rawValue, order: order)
+        e.setTextChild(p + "role", role?.rawValue, order: order)
+        if volumes.isEmpty {
+            e.setChild(p + "volumes", nil, order: order)
+        } else {
+            e.updateChild(p + "volumes", order: order) { list in
+                let items = volumes.map { volume -> XMLTree.Element in
+                    let created = volume.createdByVMCtl ? "yes" : "no"
+                    switch volume.location {
+                    case .pool(let pool, let name):
+                        return list.makeChild(p + "volume", [("pool", pool.rawValue), ("name", name.rawValue), ("created", created)])
+                    case .path(let path):
+                        return list.makeChild(p + "volume", [("path", path), ("created", created)])
+                    }
+                }
+                list.replaceChildren(named: p + "volume", with: items, order: [])
+            }
+        }
+        return e
+    }
+}
