@@ -42,12 +42,13 @@ import Testing
             harness = executable.deletingLastPathComponent().appendingPathComponent("libvirt-leak-check").path
         }
         let result = try run(harness, [Daemon.uri, "1000", "10000", domain.name])
-        #expect(result.status == 0)
+        try #require(result.status == 0, "libvirt-leak-check failed: \(result.errors)")
         struct Report: Decodable { var fdsBefore, fdsMiddle, fdsAfter, rssMiddle, rssAfter: Int }
         let report = try JSONDecoder().decode(Report.self, from: Data(result.output.utf8))
-        // A leak would add a descriptor per connection; closing may drop a transient one.
-        #expect(report.fdsMiddle <= report.fdsBefore)
-        #expect(report.fdsAfter <= report.fdsMiddle)
+        // A leak would add a descriptor per connection (1,000 a round); the
+        // event loop may still hold a socket or two it is closing.
+        #expect(report.fdsMiddle <= report.fdsBefore + 2)
+        #expect(report.fdsAfter <= report.fdsBefore + 2)
         #expect(report.rssAfter - report.rssMiddle < 1 << 20, "second round grew RSS by \(report.rssAfter - report.rssMiddle)")
     }
 }

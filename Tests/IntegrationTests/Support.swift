@@ -97,17 +97,21 @@ func serialLines(_ path: URL) -> [String] {
     return text.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
 }
 
-/// Runs a command and returns its exit status and standard output.
+/// Runs a command and returns its exit status, standard output and standard error.
 @discardableResult
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-run-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errors) }
     let pipe = Pipe()
     process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
+    process.standardError = try FileHandle(forWritingTo: errors)
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self), stderr)
 }

@@ -17,7 +17,13 @@ let connections = arguments.count > 2 ? Int(arguments[2]) ?? 1000 : 1000
 let lookups = arguments.count > 3 ? Int(arguments[3]) ?? 10_000 : 10_000
 let domainName = arguments.count > 4 ? arguments[4] : nil
 
-func descriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1 }
+/// libvirt's event loop closes a remote connection's socket asynchronously,
+/// so readings wait for it to settle.
+func descriptors() -> Int {
+    Thread.sleep(forTimeInterval: 0.3)
+    return currentDescriptors()
+}
+func currentDescriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1 }
 func residentBytes() -> Int {
     let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
     let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
@@ -41,9 +47,10 @@ func churn(connections: Int, lookups: Int) throws {
             _ = try domain.xml()
             _ = try domain.state()
             _ = try? domain.interfaceAddresses(source: .lease)
-            for network in try connection.networks() { _ = try network.xml() }
+            // Other processes may stop these objects meanwhile: their errors are fine here.
+            for network in try connection.networks() { _ = try? network.xml() }
             for pool in try connection.storagePools() {
-                for volume in try pool.volumes() { _ = try volume.path() }
+                for volume in (try? pool.volumes()) ?? [] { _ = try? volume.path() }
             }
         }
     }

@@ -33,9 +33,10 @@ func runLeakCheck(uri: String, connections: Int, lookups: Int, domain: String? =
     /// round must not grow descriptors or memory beyond allocator noise.
     @Test func connectionsAndLookupsStayFlatOnTestDriver() throws {
         let report = try runLeakCheck(uri: Fixture.nodeURI, connections: 1000, lookups: 10_000, domain: "lab-controller")
-        // A leak would add a descriptor per connection; closing may drop a transient one.
-        #expect(report.fdsMiddle <= report.fdsBefore)
-        #expect(report.fdsAfter <= report.fdsMiddle)
+        // A leak would add a descriptor per connection (1,000 a round); the
+        // event loop may still hold a socket or two it is closing.
+        #expect(report.fdsMiddle <= report.fdsBefore + 2)
+        #expect(report.fdsAfter <= report.fdsBefore + 2)
         // A leaked domain handle per lookup would cost megabytes per round.
         let secondRoundGrowth = report.rssAfter - report.rssMiddle
         #expect(secondRoundGrowth < 1 << 20, "second round grew RSS by \(secondRoundGrowth) bytes")
