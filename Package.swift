@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Libvirt", targets: ["Libvirt"]),
         .library(name: "LibvirtXML", targets: ["LibvirtXML"]),
         .library(name: "HostCheck", targets: ["HostCheck"]),
+        .library(name: "NoCloud", targets: ["NoCloud"]),
         .library(name: "VMCtlKit", targets: ["VMCtlKit"]),
         .executable(name: "vmctl", targets: ["vmctl"]),
     ],
@@ -30,10 +31,13 @@ let package = Package(
         .target(name: "CHostProbe"),
         // Host check: parsers (text → facts), readers (root path → text), probes.
         .target(name: "HostCheck", dependencies: ["CHostProbe"]),
+        // cloud-init NoCloud seeds: user-data, meta-data, network-config and the
+        // ISO9660 image labelled cidata that carries them, written without external tools.
+        .target(name: "NoCloud", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The logic behind vmctl's commands.
         .target(
             name: "VMCtlKit",
-            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", .product(name: "Yams", package: "Yams")]
         ),
         // @main and thin subcommands.
         .executableTarget(
@@ -49,8 +53,9 @@ let package = Package(
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt"]),
         .testTarget(name: "HostCheckTests", dependencies: ["HostCheck"]),
-        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit"]),
+        .testTarget(name: "NoCloudTests", dependencies: ["NoCloud"]),
+        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit", "NoCloud"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,2 @@
+// Placeholder until the NoCloud seed writer lands.
+public enum NoCloudPlaceholder {}
