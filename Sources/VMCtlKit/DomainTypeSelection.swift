@@ -1,0 +1,71 @@
+import Foundation
+import HostCheck
+import LibvirtXML
+
+/// Chooses kvm or qemu for a new guest from the host check: never kvm where
+/// KVM cannot run a guest. The verdict is cached per boot (keyed by the
+/// kernel's boot ID), since whether KVM works does not change while the host runs.
+public struct DomainTypeSelector: Sendable {
+    public var uri: String
+    public var cacheDirectory: String
+
+    public init(uri: String, cacheDirectory: String = "/var/cache/vmctl") {
+        self.uri = uri
+        self.cacheDirectory = cacheDirectory
+    }
+
+    public struct Choice: Sendable, Equatable {
+        public var type: HypervisorType
+        public var warnings: [String]
+    }
+
+    struct CachedVerdict: Codable {
+        var bootID: String
+        var kvmUsable: Bool
+        var reason: String
+    }
+
+    /// `requested`: `--type`; `requireKVM`: `--require-kvm` turns the fallback into an error.
+    public func choose(requested: HypervisorType?, requireKVM: Bool) throws(VMCtlError) -> Choice {
+        if let requested, requested != .kvm { return Choice(type: requested, warnings: []) }
+        if let host = Self.remoteHost(uri) {
+            // The probes run on this machine; they say nothing about another host.
+            if requested == .kvm || requireKVM { return Choice(type: .kvm, warnings: []) }
+            return Choice(type: .qemu, warnings: ["cannot probe KVM on remote host \(host); defining a qemu guest (use --type kvm to override)"])
+        }
+        let verdict = kvmVerdict()
+        if verdict.kvmUsable { return Choice(type: .kvm, warnings: []) }
+        if requireKVM || requested == .kvm {
+            let flag = requireKVM ? "--require-kvm" : "--type kvm"
+            throw VMCtlError("\(flag): KVM cannot run a guest on this host: \(verdict.reason)", status: .usage)
+        }
+        return Choice(type: .qemu, warnings: ["KVM is not usable here (\(verdict.reason)); defining a qemu (TCG) guest"])
+    }
+
+    /// The host part of a remote URI (`qemu+ssh://lab2/system`), nil for a local one.
+    static func remoteHost(_ uri: String) -> String? {
+        guard let components = URLComponents(string: uri), let host = components.host, !host.isEmpty,
+            host != "localhost"
+        else { return nil }
+        return host
+    }
+
+    /// The host check's verdict, from the cache when this boot already has one.
+    func kvmVerdict() -> (kvmUsable: Bool, reason: String) {
+        let bootID = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let cacheFile = URL(fileURLWithPath: cacheDirectory).appendingPathComponent("kvm-verdict.json")
+        if !bootID.isEmpty, let data = try? Data(contentsOf: cacheFile),
+            let cached = try? JSONDecoder().decode(CachedVerdict.self, from: data), cached.bootID == bootID
+        {
+            return (cached.kvmUsable, cached.reason)
+        }
+        let recommendation = HostChecker(options: HostCheckOptions(uri: uri)).recommendDomainType()
+        let verdict = (recommendation.verdict.kvmUsable, recommendation.verdict.reason)
+        if !bootID.isEmpty, let data = try? JSONEncoder().encode(CachedVerdict(bootID: bootID, kvmUsable: verdict.0, reason: verdict.1)) {
+            try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+            try? data.write(to: cacheFile, options: .atomic)
+        }
+        return verdict
+    }
+}

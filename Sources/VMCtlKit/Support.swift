@@ -1,0 +1,95 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// Runs a model parser; its `ModelError` (one line naming the field and the
+/// rule) becomes bad input, exit 64.
+func parsed<T>(_ body: () throws -> T) throws(VMCtlError) -> T {
+    do {
+        return try body()
+    } catch let error as ModelError {
+        throw VMCtlError(error.description, status: .usage)
+    } catch let error as VMCtlError {
+        throw error
+    } catch {
+        throw VMCtlError("\(error)", status: .usage)
+    }
+}
+
+/// Runs libvirt calls; a `LibvirtError` keeps its code and message, prefixed by what vmctl was doing.
+func libvirt<T>(_ action: @autoclosure () -> String, _ body: () throws -> T) throws(VMCtlError) -> T {
+    do {
+        return try body()
+    } catch let error as LibvirtError {
+        throw .libvirt(error, while: action())
+    } catch let error as VMCtlError {
+        throw error
+    } catch let error as ModelError {
+        throw VMCtlError("\(action()): \(error)")
+    } catch {
+        throw VMCtlError("\(action()): \(error)")
+    }
+}
+
+/// Where long work reports its steps. The CLI prints them on stderr; `--quiet` drops them.
+public protocol ProgressReporter: Sendable {
+    func step(_ message: String)
+}
+
+/// Drops every step.
+public struct SilentProgress: ProgressReporter {
+    public init() {}
+    public func step(_ message: String) {}
+}
+
+/// Undo actions for the changes made so far, run in reverse when a later step fails,
+/// so a failed command leaves nothing behind.
+final class Rollback {
+    private var undo: [(String, () throws -> Void)] = []
+    private let progress: any ProgressReporter
+
+    init(progress: any ProgressReporter) { self.progress = progress }
+
+    /// Records how to undo a change that has just succeeded.
+    func onFailure(_ description: String, _ action: @escaping () throws -> Void) {
+        undo.append((description, action))
+    }
+
+    /// Undoes everything recorded, newest first; returns what could not be undone.
+    @discardableResult
+    func run() -> [String] {
+        var failures: [String] = []
+        for (description, action) in undo.reversed() {
+            progress.step("rolling back: \(description)")
+            do { try action() } catch { failures.append("\(description): \(error)") }
+        }
+        undo.removeAll()
+        return failures
+    }
+
+    /// Runs `body`; on any error, rolls back and rethrows with what was undone.
+    func guarding<T>(_ body: () throws(VMCtlError) -> T) throws(VMCtlError) -> T {
+        do {
+            return try body()
+        } catch {
+            let failures = run()
+            var failed = error
+            if !failures.isEmpty {
+                failed.message += "; rollback left behind: " + failures.joined(separator: "; ")
+            }
+            throw failed
+        }
+    }
+}
+
+enum HostFiles {
+    /// Whether `name` is a network device on this host (/sys/class/net).
+    static func interfaceExists(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
+    }
+
+    /// Whether `name` is a Linux bridge on this host.
+    static func bridgeExists(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: "/sys/class/net/\(name)/bridge")
+    }
+}
