@@ -98,7 +98,7 @@ public struct Disk: Sendable, Hashable, Codable {
 
     func validate(field: String) throws {
         switch source {
-        case .file(let path), .block(let path): try TextRule.checkNonEmpty(path, field: field + ".source")
+        case .file(let path), .block(let path): try TextRule.checkPath(path, field: field + ".source")
         case .volume(let pool, let volume):
             _ = try ObjectName(pool, field: field + ".source.pool")
             try TextRule.checkNonEmpty(volume, field: field + ".source.volume")
@@ -236,9 +236,9 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
     func validate(field: String) throws {
         switch source {
         case .network(let name): _ = try ObjectName(name, field: field + ".source.network")
-        case .bridge(let name): try TextRule.checkNonEmpty(name, field: field + ".source.bridge")
+        case .bridge(let name): try TextRule.checkDeviceName(name, field: field + ".source.bridge")
         case .direct(let device, let mode):
-            try TextRule.checkNonEmpty(device, field: field + ".source.dev")
+            try TextRule.checkDeviceName(device, field: field + ".source.dev")
             guard ["bridge", "vepa", "private", "passthrough"].contains(mode) else {
                 throw ModelError(field: field + ".source.mode", value: mode, rule: "must be bridge, vepa, private or passthrough")
             }
@@ -331,7 +331,7 @@ public struct CharDevice: Sendable, Hashable, Codable {
     func validate(field: String) throws {
         switch source {
         case .pty: break
-        case .file(let path): try TextRule.checkNonEmpty(path, field: field + ".source.path")
+        case .file(let path): try TextRule.checkPath(path, field: field + ".source.path")
         case .unmodeled(let type): try checkKept(type, original: original, field: field + ".type")
         }
         try checkOptionalText(targetType, field: field + ".target.type")
