@@ -100,7 +100,8 @@ public struct Disk: Sendable, Hashable, Codable {
         switch source {
         case .file(let path), .block(let path): try TextRule.checkPath(path, field: field + ".source")
         case .volume(let pool, let volume):
-            _ = try ObjectName(pool, field: field + ".source.pool")
+            // References to existing objects need not follow vmctl's naming rule; they are escaped like any text.
+            try TextRule.checkNonEmpty(pool, field: field + ".source.pool")
             try TextRule.checkNonEmpty(volume, field: field + ".source.volume")
         case .empty:
             if device != .cdrom { throw ModelError(field: field + ".source", rule: "only a cdrom may have no source") }
@@ -235,7 +236,7 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
 
     func validate(field: String) throws {
         switch source {
-        case .network(let name): _ = try ObjectName(name, field: field + ".source.network")
+        case .network(let name): try TextRule.checkNonEmpty(name, field: field + ".source.network")
         case .bridge(let name): try TextRule.checkDeviceName(name, field: field + ".source.bridge")
         case .direct(let device, let mode):
             try TextRule.checkDeviceName(device, field: field + ".source.dev")

@@ -180,8 +180,13 @@ struct ValueTests {
         d.os.bootDevices = [.hd]
         #expect { try d.xml() } throws: { ($0 as? ModelError)?.field == "os.boot" }
         d.os.bootDevices = []
-        d.interfaces = [NetworkInterface(source: .network("bad name"))]
+        d.interfaces = [NetworkInterface(source: .network("bad\u{1}name"))]
         #expect { try d.xml() } throws: { ($0 as? ModelError)?.field == "devices.interface[0].source.network" }
+        // A reference to an existing network made outside vmctl need not follow vmctl's naming rule.
+        d.interfaces = [NetworkInterface(source: .network("legacy net <1>"))]
+        let written = try d.xml()
+        #expect(written.contains("<source network='legacy net &lt;1&gt;'/>"))
+        #expect(try DomainDefinition(xml: written) == d)
         d.interfaces = []
         d.title = "two\nlines"
         #expect { try d.xml() } throws: { ($0 as? ModelError)?.field == "title" }
