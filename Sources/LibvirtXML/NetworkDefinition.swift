@@ -362,3 +362,19 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
         return e.serialized()
     }
 }
+
+extension NetworkDefinition {
+    /// The subnets this network addresses, as network/prefix (`192.168.100.0/24`).
+    public var subnets: [IPNetwork] {
+        ips.compactMap { try? IPNetwork(address: $0.address.network, prefixLength: $0.address.prefixLength) }
+    }
+
+    /// Pairs of (this network's subnet, `other`'s subnet) that overlap; empty when the two can coexist on one host.
+    public func overlappingSubnets(with other: NetworkDefinition) -> [(IPNetwork, IPNetwork)] {
+        var pairs: [(IPNetwork, IPNetwork)] = []
+        for mine in subnets {
+            for theirs in other.subnets where mine.overlaps(theirs) { pairs.append((mine, theirs)) }
+        }
+        return pairs
+    }
+}

@@ -121,6 +121,18 @@ struct ValueTests {
         #expect(IPNetwork.firstOverlap(in: Array(list.prefix(2))) == nil)
     }
 
+    @Test("Networks report the subnets they overlap with")
+    func networkOverlaps() throws {
+        let nat = try NetworkDefinition(xml: try fixture("network/nat.xml"))
+        #expect(nat.subnets.map(\.description) == ["192.168.100.0/24", "fd00:100::/64"])
+        let clash = NetworkDefinition(name: "other", ips: [NetworkIP(address: try IPNetwork(cidr: "192.168.100.129/25"))])
+        let pairs = nat.overlappingSubnets(with: clash)
+        #expect(pairs.count == 1)
+        #expect(pairs.first?.1.description == "192.168.100.128/25")
+        let isolated = try NetworkDefinition(xml: try fixture("network/isolated.xml"))
+        #expect(nat.overlappingSubnets(with: isolated).isEmpty)
+    }
+
     @Test("DHCP ranges must lie in the subnet and avoid the gateway")
     func dhcpRanges() throws {
         let n = try IPNetwork(cidr: "192.168.100.1/24")
