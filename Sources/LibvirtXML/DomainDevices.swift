@@ -408,8 +408,14 @@ public struct Graphics: Sendable, Hashable, Codable {
     func element() -> XMLTree.Element {
         var e = original.base("graphics")
         e.setAttribute("type", type.rawValue)
-        e.setAttribute("port", port.map(String.init) ?? "-1")
-        e.setAttribute("autoport", port == nil ? "yes" : "no")
+        if let port {
+            e.setAttribute("port", String(port))
+            e.setAttribute("autoport", "no")
+        } else if e.attribute("autoport") != "yes" {
+            // A running domain shows the port libvirt picked next to autoport='yes'; leave that alone.
+            e.setAttribute("port", "-1")
+            e.setAttribute("autoport", "yes")
+        }
         e.setAttribute("listen", listen)
         let listens = e.children("listen")
         let others = listens.filter { $0.attribute("type") != "address" }

@@ -228,4 +228,16 @@ struct LibvirtOutputTests {
         fresh.cpu = CPUDefinition(mode: .unspecified, nested: .vmx)
         #expect { try fresh.xml() } throws: { ($0 as? ModelError)?.field == "cpu.feature" }
     }
+
+    @Test("A running domain's allocated VNC port is kept when graphics are not changed")
+    func runningGraphicsPort() throws {
+        let text = try output("domain-lab-compute.xml")
+            .replacingOccurrences(of: "<graphics type='vnc' port='-1' autoport='yes'", with: "<graphics type='vnc' port='5901' autoport='yes'")
+        var domain = try DomainDefinition(xml: text)
+        #expect(domain.graphics.first?.port == nil)
+        domain.vcpus = 6
+        #expect(try domain.xml() == text.replacingOccurrences(of: "<vcpu placement='static'>4</vcpu>", with: "<vcpu placement='static'>6</vcpu>"))
+        domain.graphics[0].port = 5905
+        #expect(try domain.xml().contains("<graphics type='vnc' port='5905' autoport='no' listen='127.0.0.1'>"))
+    }
 }
