@@ -141,8 +141,10 @@ struct FuzzTests {
     }
 
     static let allDocuments: [String] = allFixtures() + LibvirtOutputTests.outputs.map { "libvirt-output/" + $0 }
+        + LibvirtOutputTests.editFixtures
 
     static func kind(of path: String) -> String {
+        if path.hasPrefix("edit/") { return "domain/x.xml" }
         if path.hasPrefix("libvirt-output/") {
             let name = path.dropFirst("libvirt-output/".count)
             return String(name.prefix { $0 != "-" }) + "/x.xml"

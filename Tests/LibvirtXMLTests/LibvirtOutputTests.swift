@@ -11,6 +11,23 @@ struct LibvirtOutputTests {
 
     func output(_ name: String) throws -> String { try fixture("libvirt-output/" + name) }
 
+    /// Domains as libvirt printed them, with shapes and state beyond the golden files.
+    static let editFixtures = (try? FileManager.default.contentsOfDirectory(
+        atPath: fixturesURL.appendingPathComponent("edit").path))?.filter { $0.hasSuffix(".xml") }.sorted().map { "edit/" + $0 } ?? []
+
+    @Test("Domains libvirt printed (running, test driver's own, unmodelled devices) write back byte for byte", arguments: editFixtures)
+    func editFixturesUnchanged(_ path: String) throws {
+        let text = try fixture(path)
+        let domain = try DomainDefinition(xml: text)
+        #expect(try domain.xml() == text)
+        var edited = domain
+        edited.description = "edited & checked"
+        let written = try edited.xml()
+        #expect(written.contains("<description>edited &amp; checked</description>"))
+        #expect(written.split(separator: "\n").count == text.split(separator: "\n").count + (domain.description == nil ? 1 : 0))
+        try expectSchemaValid(written)
+    }
+
     @Test("There is libvirt output for every kind of definition")
     func outputsPresent() {
         for kind in ["domain-", "network-", "pool-", "volume-", "snapshot-"] {
