@@ -157,8 +157,8 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
     public func validate() throws {
         try type.check(field: "type")
         try checkOptionalText(title, field: "title")
-        if let title, title.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
-            throw ModelError(field: "title", value: title, rule: "must be a single line")
+        if let title, title.isEmpty || title.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
+            throw ModelError(field: "title", value: title, rule: "must be a single, non-empty line")
         }
         try checkOptionalText(description, field: "description")
         try metadata?.validate()
@@ -186,7 +186,7 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         try onPoweroff?.check(field: "on_poweroff")
         try onReboot?.check(field: "on_reboot")
         try onCrash?.check(field: "on_crash")
-        try checkOptionalText(emulator, field: "devices.emulator")
+        if let emulator { try TextRule.checkPath(emulator, field: "devices.emulator") }
         for (i, disk) in disks.enumerated() { try disk.validate(field: "devices.disk[\(i)]") }
         let targets = disks.map(\.target)
         if let duplicate = targets.first(where: { t in targets.filter { $0 == t }.count > 1 }) {
@@ -200,7 +200,7 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         if let memoryBalloon { try TextRule.checkNonEmpty(memoryBalloon.model, field: "devices.memballoon.model") }
         if let rng {
             try TextRule.checkNonEmpty(rng.model, field: "devices.rng.model")
-            if let backend = rng.backend { try TextRule.checkNonEmpty(backend, field: "devices.rng.backend") }
+            if let backend = rng.backend { try TextRule.checkPath(backend, field: "devices.rng.backend") }
             if rng.backend == nil && rng.original.element == nil {
                 throw ModelError(field: "devices.rng.backend", rule: "a new rng device needs a backend path such as /dev/urandom")
             }

@@ -98,9 +98,10 @@ public struct Disk: Sendable, Hashable, Codable {
 
     func validate(field: String) throws {
         switch source {
-        case .file(let path), .block(let path): try TextRule.checkNonEmpty(path, field: field + ".source")
+        case .file(let path), .block(let path): try TextRule.checkPath(path, field: field + ".source")
         case .volume(let pool, let volume):
-            _ = try ObjectName(pool, field: field + ".source.pool")
+            // References to existing objects need not follow vmctl's naming rule; they are escaped like any text.
+            try TextRule.checkNonEmpty(pool, field: field + ".source.pool")
             try TextRule.checkNonEmpty(volume, field: field + ".source.volume")
         case .empty:
             if device != .cdrom { throw ModelError(field: field + ".source", rule: "only a cdrom may have no source") }
@@ -235,10 +236,10 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
 
     func validate(field: String) throws {
         switch source {
-        case .network(let name): _ = try ObjectName(name, field: field + ".source.network")
-        case .bridge(let name): try TextRule.checkNonEmpty(name, field: field + ".source.bridge")
+        case .network(let name): try TextRule.checkNonEmpty(name, field: field + ".source.network")
+        case .bridge(let name): try TextRule.checkDeviceName(name, field: field + ".source.bridge")
         case .direct(let device, let mode):
-            try TextRule.checkNonEmpty(device, field: field + ".source.dev")
+            try TextRule.checkDeviceName(device, field: field + ".source.dev")
             guard ["bridge", "vepa", "private", "passthrough"].contains(mode) else {
                 throw ModelError(field: field + ".source.mode", value: mode, rule: "must be bridge, vepa, private or passthrough")
             }
@@ -331,7 +332,7 @@ public struct CharDevice: Sendable, Hashable, Codable {
     func validate(field: String) throws {
         switch source {
         case .pty: break
-        case .file(let path): try TextRule.checkNonEmpty(path, field: field + ".source.path")
+        case .file(let path): try TextRule.checkPath(path, field: field + ".source.path")
         case .unmodeled(let type): try checkKept(type, original: original, field: field + ".type")
         }
         try checkOptionalText(targetType, field: field + ".target.type")
@@ -407,8 +408,14 @@ public struct Graphics: Sendable, Hashable, Codable {
     func element() -> XMLTree.Element {
         var e = original.base("graphics")
         e.setAttribute("type", type.rawValue)
-        e.setAttribute("port", port.map(String.init) ?? "-1")
-        e.setAttribute("autoport", port == nil ? "yes" : "no")
+        if let port {
+            e.setAttribute("port", String(port))
+            e.setAttribute("autoport", "no")
+        } else if e.attribute("autoport") != "yes" {
+            // A running domain shows the port libvirt picked next to autoport='yes'; leave that alone.
+            e.setAttribute("port", "-1")
+            e.setAttribute("autoport", "yes")
+        }
         e.setAttribute("listen", listen)
         let listens = e.children("listen")
         let others = listens.filter { $0.attribute("type") != "address" }

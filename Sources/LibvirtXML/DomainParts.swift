@@ -201,8 +201,8 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         try checkOptionalText(arch, field: "os.arch")
         try checkOptionalText(machine, field: "os.machine")
         for (i, device) in bootDevices.enumerated() { try device.check(field: "os.boot[\(i)]") }
-        try checkOptionalText(kernel, field: "os.kernel")
-        try checkOptionalText(initrd, field: "os.initrd")
+        if let kernel { try TextRule.checkPath(kernel, field: "os.kernel") }
+        if let initrd { try TextRule.checkPath(initrd, field: "os.initrd") }
         try checkOptionalText(cmdline, field: "os.cmdline")
         if kernel == nil && (initrd != nil || cmdline != nil) {
             throw ModelError(field: "os.kernel", rule: "initrd and cmdline need a kernel for direct kernel boot")

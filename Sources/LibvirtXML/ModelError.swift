@@ -101,3 +101,35 @@ public enum TextRule {
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
     }
 }
+
+extension TextRule {
+    /// Throws unless `path` is an absolute path on one line that XML can carry
+    /// (libvirt's schema: `(/|[a-zA-Z]:\\).+`, where `.` excludes line breaks).
+    public static func checkPath(_ path: String, field: String) throws {
+        try checkNonEmpty(path, field: field)
+        guard path.hasPrefix("/") else {
+            throw ModelError(field: field, value: path, rule: "must be an absolute path")
+        }
+        guard !path.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) else {
+            throw ModelError(field: field, value: path, rule: "must not contain a line break")
+        }
+    }
+
+    /// Throws unless `name` is a host network device name: 1–15 of letters, digits, '_', '.', '-'.
+    public static func checkDeviceName(_ name: String, field: String) throws {
+        guard !name.isEmpty, name.utf8.count <= 15, name != ".", name != "..",
+            name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "." || $0 == "-") })
+        else {
+            throw ModelError(field: field, value: name, rule: "must be a host device name: 1–15 of letters, digits, '_', '.', '-'")
+        }
+    }
+
+    /// Throws unless `name` is a DNS name: letters, digits, '-', '.'; not starting with '-' or '.'; at most 253 characters.
+    public static func checkHostname(_ name: String, field: String) throws {
+        guard let first = name.unicodeScalars.first, first != "-", first != ".", name.utf8.count <= 253,
+            name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".") })
+        else {
+            throw ModelError(field: field, value: name, rule: "must be a DNS name: letters, digits, '-', '.'; not starting with '-' or '.'")
+        }
+    }
+}

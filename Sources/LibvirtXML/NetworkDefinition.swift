@@ -126,7 +126,7 @@ public struct NetworkIP: Sendable, Hashable, Codable {
             guard address.contains(host.ip), host.ip != address.address, host.ip != address.network else {
                 throw ModelError(field: f + ".ip", value: host.ip.description, rule: "must be a host address inside \(address.network)/\(address.prefixLength) other than the gateway")
             }
-            if let name = host.name { _ = try ObjectName(name, field: f + ".name") }
+            if let name = host.name { try TextRule.checkHostname(name, field: f + ".name") }
             if address.isIPv4 && host.mac == nil && host.name == nil {
                 throw ModelError(field: f, rule: "an IPv4 static host needs a MAC or a name")
             }
@@ -247,16 +247,12 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
 
     public func validate() throws {
         switch forward {
-        case .route(let device?): try TextRule.checkNonEmpty(device, field: "forward.dev")
-        case .macvtap(let device): try TextRule.checkNonEmpty(device, field: "forward.interface.dev")
+        case .route(let device?): try TextRule.checkDeviceName(device, field: "forward.dev")
+        case .macvtap(let device): try TextRule.checkDeviceName(device, field: "forward.interface.dev")
         default: break
         }
         if let bridgeName = bridge?.name {
-            guard !bridgeName.isEmpty, bridgeName.utf8.count <= 15,
-                bridgeName.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0 != "/" && $0 != ":" })
-            else {
-                throw ModelError(field: "bridge.name", value: bridgeName, rule: "must be a Linux interface name: 1–15 characters, no spaces, '/' or ':'")
-            }
+            try TextRule.checkDeviceName(bridgeName, field: "bridge.name")
         }
         if case .bridge = forward, bridge?.name == nil {
             throw ModelError(field: "bridge.name", rule: "bridge mode needs the name of an existing host bridge")
@@ -273,16 +269,10 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
         if let mtu, !(68...65535).contains(mtu) {
             throw ModelError(field: "mtu", value: String(mtu), rule: "must be 68–65535")
         }
-        if let domainName {
-            guard !domainName.isEmpty, domainName.unicodeScalars.allSatisfy({
-                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == ".")
-            }) else {
-                throw ModelError(field: "domain.name", value: domainName, rule: "must be a DNS domain: letters, digits, '-', '.'")
-            }
-        }
+        if let domainName { try TextRule.checkHostname(domainName, field: "domain.name") }
         for (i, host) in dnsHosts.enumerated() {
             if host.hostnames.isEmpty { throw ModelError(field: "dns.host[\(i)]", rule: "needs at least one hostname") }
-            for (j, name) in host.hostnames.enumerated() { _ = try ObjectName(name, field: "dns.host[\(i)].hostname[\(j)]") }
+            for (j, name) in host.hostnames.enumerated() { try TextRule.checkHostname(name, field: "dns.host[\(i)].hostname[\(j)]") }
         }
         for (i, ip) in ips.enumerated() { try ip.validate(field: "ip[\(i)]") }
         if let (a, b) = IPNetwork.firstOverlap(in: ips.map(\.address)) {
@@ -370,5 +360,21 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
         }
         e.replaceChildren(named: "ip", with: ips.map { $0.element() }, order: order)
         return e.serialized()
+    }
+}
+
+extension NetworkDefinition {
+    /// The subnets this network addresses, as network/prefix (`192.168.100.0/24`).
+    public var subnets: [IPNetwork] {
+        ips.compactMap { try? IPNetwork(address: $0.address.network, prefixLength: $0.address.prefixLength) }
+    }
+
+    /// Pairs of (this network's subnet, `other`'s subnet) that overlap; empty when the two can coexist on one host.
+    public func overlappingSubnets(with other: NetworkDefinition) -> [(IPNetwork, IPNetwork)] {
+        var pairs: [(IPNetwork, IPNetwork)] = []
+        for mine in subnets {
+            for theirs in other.subnets where mine.overlaps(theirs) { pairs.append((mine, theirs)) }
+        }
+        return pairs
     }
 }

@@ -84,7 +84,7 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
 
     public func validate() throws {
         try checkOptionalText(description, field: "description")
-        if case .external(let file) = memory { try TextRule.checkNonEmpty(file, field: "memory.file") }
+        if case .external(let file) = memory { try TextRule.checkPath(file, field: "memory.file") }
         for (i, disk) in disks.enumerated() {
             let f = "disks.disk[\(i)]"
             try TextRule.checkNonEmpty(disk.name, field: f + ".name")
@@ -92,7 +92,7 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
                 throw ModelError(field: f + ".snapshot", value: disk.snapshot.rawValue, rule: "must be no, internal or external")
             }
             try disk.driverType?.check(field: f + ".driver.type")
-            try checkOptionalText(disk.sourceFile, field: f + ".source.file")
+            if let file = disk.sourceFile { try TextRule.checkPath(file, field: f + ".source.file") }
             if disk.snapshot != .external && (disk.sourceFile != nil || disk.driverType != nil) {
                 throw ModelError(field: f, rule: "only external disk snapshots have a driver or source file")
             }

@@ -130,12 +130,12 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
 
     public func validate() throws {
         try type.check(field: "type")
-        for (i, host) in source.hosts.enumerated() { try TextRule.checkNonEmpty(host, field: "source.host[\(i)]") }
-        for (i, device) in source.devices.enumerated() { try TextRule.checkNonEmpty(device, field: "source.device[\(i)]") }
-        try checkOptionalText(source.dir, field: "source.dir")
+        for (i, host) in source.hosts.enumerated() { try TextRule.checkHostname(host, field: "source.host[\(i)]") }
+        for (i, device) in source.devices.enumerated() { try TextRule.checkPath(device, field: "source.device[\(i)]") }
+        if let dir = source.dir { try TextRule.checkPath(dir, field: "source.dir") }
         if let vg = source.name { _ = try ObjectName(vg, field: "source.name") }
         try checkOptionalText(source.format, field: "source.format")
-        try checkOptionalText(targetPath, field: "target.path")
+        if let targetPath { try TextRule.checkPath(targetPath, field: "target.path") }
         try permissions?.validate(field: "target.permissions")
         switch type {
         case .dir:
@@ -152,9 +152,6 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
                 throw ModelError(field: "source.name", rule: "a logical pool needs a volume group name or devices")
             }
         default: break
-        }
-        for path in [targetPath, source.dir].compactMap({ $0 }) where !path.hasPrefix("/") {
-            throw ModelError(field: path == targetPath ? "target.path" : "source.dir", value: path, rule: "must be an absolute path")
         }
     }
 
@@ -268,10 +265,10 @@ public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable
             throw ModelError(field: "allocation", value: allocation.description, rule: "must not exceed capacity (\(capacity))")
         }
         try format?.check(field: "target.format")
-        try checkOptionalText(targetPath, field: "target.path")
+        if let targetPath { try TextRule.checkPath(targetPath, field: "target.path") }
         try permissions?.validate(field: "target.permissions")
         if let backingStore {
-            try TextRule.checkNonEmpty(backingStore.path, field: "backingStore.path")
+            try TextRule.checkPath(backingStore.path, field: "backingStore.path")
             try backingStore.format?.check(field: "backingStore.format")
         }
     }

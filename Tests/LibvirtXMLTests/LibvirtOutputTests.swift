@@ -11,6 +11,23 @@ struct LibvirtOutputTests {
 
     func output(_ name: String) throws -> String { try fixture("libvirt-output/" + name) }
 
+    /// Domains as libvirt printed them, with shapes and state beyond the golden files.
+    static let editFixtures = (try? FileManager.default.contentsOfDirectory(
+        atPath: fixturesURL.appendingPathComponent("edit").path))?.filter { $0.hasSuffix(".xml") }.sorted().map { "edit/" + $0 } ?? []
+
+    @Test("Domains libvirt printed (running, test driver's own, unmodelled devices) write back byte for byte", arguments: editFixtures)
+    func editFixturesUnchanged(_ path: String) throws {
+        let text = try fixture(path)
+        let domain = try DomainDefinition(xml: text)
+        #expect(try domain.xml() == text)
+        var edited = domain
+        edited.description = "edited & checked"
+        let written = try edited.xml()
+        #expect(written.contains("<description>edited &amp; checked</description>"))
+        #expect(written.split(separator: "\n").count == text.split(separator: "\n").count + (domain.description == nil ? 1 : 0))
+        try expectSchemaValid(written)
+    }
+
     @Test("There is libvirt output for every kind of definition")
     func outputsPresent() {
         for kind in ["domain-", "network-", "pool-", "volume-", "snapshot-"] {
@@ -227,5 +244,17 @@ struct LibvirtOutputTests {
         fresh.disks = []
         fresh.cpu = CPUDefinition(mode: .unspecified, nested: .vmx)
         #expect { try fresh.xml() } throws: { ($0 as? ModelError)?.field == "cpu.feature" }
+    }
+
+    @Test("A running domain's allocated VNC port is kept when graphics are not changed")
+    func runningGraphicsPort() throws {
+        let text = try output("domain-lab-compute.xml")
+            .replacingOccurrences(of: "<graphics type='vnc' port='-1' autoport='yes'", with: "<graphics type='vnc' port='5901' autoport='yes'")
+        var domain = try DomainDefinition(xml: text)
+        #expect(domain.graphics.first?.port == nil)
+        domain.vcpus = 6
+        #expect(try domain.xml() == text.replacingOccurrences(of: "<vcpu placement='static'>4</vcpu>", with: "<vcpu placement='static'>6</vcpu>"))
+        domain.graphics[0].port = 5905
+        #expect(try domain.xml().contains("<graphics type='vnc' port='5905' autoport='no' listen='127.0.0.1'>"))
     }
 }

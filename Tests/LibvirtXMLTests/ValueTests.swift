@@ -121,6 +121,18 @@ struct ValueTests {
         #expect(IPNetwork.firstOverlap(in: Array(list.prefix(2))) == nil)
     }
 
+    @Test("Networks report the subnets they overlap with")
+    func networkOverlaps() throws {
+        let nat = try NetworkDefinition(xml: try fixture("network/nat.xml"))
+        #expect(nat.subnets.map(\.description) == ["192.168.100.0/24", "fd00:100::/64"])
+        let clash = NetworkDefinition(name: "other", ips: [NetworkIP(address: try IPNetwork(cidr: "192.168.100.129/25"))])
+        let pairs = nat.overlappingSubnets(with: clash)
+        #expect(pairs.count == 1)
+        #expect(pairs.first?.1.description == "192.168.100.128/25")
+        let isolated = try NetworkDefinition(xml: try fixture("network/isolated.xml"))
+        #expect(nat.overlappingSubnets(with: isolated).isEmpty)
+    }
+
     @Test("DHCP ranges must lie in the subnet and avoid the gateway")
     func dhcpRanges() throws {
         let n = try IPNetwork(cidr: "192.168.100.1/24")
@@ -180,8 +192,13 @@ struct ValueTests {
         d.os.bootDevices = [.hd]
         #expect { try d.xml() } throws: { ($0 as? ModelError)?.field == "os.boot" }
         d.os.bootDevices = []
-        d.interfaces = [NetworkInterface(source: .network("bad name"))]
+        d.interfaces = [NetworkInterface(source: .network("bad\u{1}name"))]
         #expect { try d.xml() } throws: { ($0 as? ModelError)?.field == "devices.interface[0].source.network" }
+        // A reference to an existing network made outside vmctl need not follow vmctl's naming rule.
+        d.interfaces = [NetworkInterface(source: .network("legacy net <1>"))]
+        let written = try d.xml()
+        #expect(written.contains("<source network='legacy net &lt;1&gt;'/>"))
+        #expect(try DomainDefinition(xml: written) == d)
         d.interfaces = []
         d.title = "two\nlines"
         #expect { try d.xml() } throws: { ($0 as? ModelError)?.field == "title" }
