@@ -66,6 +66,22 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
         try self.init(element: root, prefix: prefix)
     }
 
+    /// Reads what `virDomainGetMetadata` returns: a bare `<vm>` whose
+    /// namespace libvirt has dropped, since it is implied by the lookup.
+    public init(getMetadataFragment xml: String) throws {
+        let root = try XMLReader.parse(xml)
+        if let prefix = VMMetadata.prefix(of: root) {
+            try self.init(element: root, prefix: prefix)
+            return
+        }
+        guard root.name == "vm" else {
+            throw ModelError(field: "metadata", value: root.name, rule: "root must be <vm>")
+        }
+        try self.init(element: root, prefix: "")
+        // Written back as a fresh element: the fragment carries no namespace to keep.
+        original = PreservedXML()
+    }
+
     init(element: XMLTree.Element, prefix: String) throws {
         let p = prefix.isEmpty ? "" : prefix + ":"
         original = PreservedXML(element)
@@ -113,12 +129,22 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
         return element().serialized()
     }
 
+    /// The fragment `virDomainSetMetadata` takes: `<vm>` with unprefixed
+    /// children and no namespace declaration, since libvirt binds the
+    /// namespace to the key itself (and fails when the fragment already does).
+    public func setMetadataFragment() throws -> String {
+        try validate()
+        var fresh = self
+        fresh.original = PreservedXML()
+        return fresh.element(unprefixed: true).serialized()
+    }
+
     /// The `<vmctl:vm>` element, edited in place when read from XML.
-    func element() -> XMLTree.Element {
-        var e = original.base(VMMetadata.prefix + ":vm", style: .libxml2)
-        let prefix = VMMetadata.prefix(of: e) ?? VMMetadata.prefix
+    func element(unprefixed: Bool = false) -> XMLTree.Element {
+        var e = original.base(unprefixed ? "vm" : VMMetadata.prefix + ":vm", style: .libxml2)
+        let prefix = unprefixed ? "" : VMMetadata.prefix(of: e) ?? VMMetadata.prefix
         let p = prefix.isEmpty ? "" : prefix + ":"
-        if original.element == nil { e.setAttribute("xmlns:" + prefix, VMMetadata.namespaceURI) }
+        if original.element == nil && !unprefixed { e.setAttribute("xmlns:" + prefix, VMMetadata.namespaceURI) }
         let order = [p + "lab", p + "role", p + "volumes"]
         e.setTextChild(p + "lab", lab?.rawValue, order: order)
         e.setTextChild(p + "role", role?.rawValue, order: order)

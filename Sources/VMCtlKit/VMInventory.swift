@@ -1,4 +1,5 @@
 import Libvirt
+import LibvirtXML
 
 /// One row of `vmctl vm list`. Field names are part of the stable JSON output.
 public struct VMSummary: Codable, Sendable, Hashable {
@@ -12,6 +13,11 @@ public struct VMSummary: Codable, Sendable, Hashable {
     public var memoryBytes: UInt64
     public var persistent: Bool
     public var autostart: Bool
+    /// IPv4 and IPv6 addresses from the DHCP lease table (running domains only).
+    public var addresses: [String]
+    /// From vmctl's metadata, when vmctl created the domain in a lab.
+    public var lab: String?
+    public var role: String?
 }
 
 /// Reads the domains of a connection, sorted by name.
@@ -21,10 +27,16 @@ public enum VMInventory {
         do {
             return try connection.domains().map { domain throws(LibvirtError) in
                 let info = try domain.info()
+                // One metadata read per domain: only vmctl's element, not the whole XML.
+                let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI)).flatMap { try? VMMetadata(getMetadataFragment: $0) }
+                let running = info.state == .running || info.state == .paused
+                let addresses = running
+                    ? ((try? domain.interfaceAddresses(source: .lease)) ?? []).flatMap { $0.addresses.map(\.address) } : []
                 return VMSummary(
                     name: domain.name, uuid: try domain.uuid(), id: domain.id, state: info.state.description,
                     vcpus: info.vcpus, memoryBytes: info.maxMemoryKiB * 1024,
-                    persistent: try domain.isPersistent(), autostart: try domain.autostart())
+                    persistent: try domain.isPersistent(), autostart: try domain.autostart(),
+                    addresses: addresses, lab: metadata?.lab?.rawValue, role: metadata?.role?.rawValue)
             }.sorted { $0.name < $1.name }
         } catch {
             throw .libvirt(error, while: "listing domains")
@@ -33,9 +45,10 @@ public enum VMInventory {
 
     public static func renderText(_ vms: [VMSummary]) -> String {
         renderTable(
-            header: ["NAME", "STATE", "VCPUS", "MEMORY", "AUTOSTART"],
+            header: ["NAME", "STATE", "VCPUS", "MEMORY", "IP", "LAB", "ROLE"],
             rows: vms.map { vm in
-                [vm.name, vm.state, String(vm.vcpus), "\(vm.memoryBytes >> 20) MiB", vm.autostart ? "yes" : "no"]
+                [vm.name, vm.state, String(vm.vcpus), "\(vm.memoryBytes >> 20) MiB",
+                 vm.addresses.first ?? "-", vm.lab ?? "-", vm.role ?? "-"]
             })
     }
 

@@ -9,7 +9,7 @@ struct VMCtl: ParsableCommand {
         commandName: "vmctl",
         abstract: "Build KVM/libvirt lab machines: VMs, networks, storage and whole labs.",
         version: vmctlVersion,
-        subcommands: [Version.self, Host.self, VM.self]
+        subcommands: [Version.self, Host.self, VM.self, Snapshot.self]
     )
 }
 
@@ -21,7 +21,28 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    @Flag(name: .shortAndLong, help: "Print no progress lines.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Print more detail.")
+    var verbose = false
+
     var target: ConnectionTarget { ConnectionTarget(uri: connect) }
+
+    /// Progress goes to stderr, so stdout stays clean for results and JSON.
+    var progress: any ProgressReporter { quiet ? SilentProgress() : StderrProgress() }
+
+    /// Prints a result as JSON or as text.
+    func emit<T: Encodable>(_ value: T, text: (T) -> String) {
+        print(output == .json ? renderJSON(value) : text(value))
+    }
+}
+
+/// Progress lines on stderr: `vmctl: …`.
+struct StderrProgress: ProgressReporter {
+    func step(_ message: String) {
+        FileHandle.standardError.write(Data("vmctl: \(message)\n".utf8))
+    }
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -38,6 +59,19 @@ func reportingErrors(_ body: () throws -> Void) throws {
         printError(error.description)
         throw ExitCode(ExitStatus.failure.rawValue)
     }
+}
+
+/// Runs a libvirt call for a command, keeping libvirt's code in the message.
+func libvirtCall<T>(_ action: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as LibvirtError {
+        throw VMCtlError.libvirt(error, while: action)
+    }
+}
+
+func printWarning(_ message: String) {
+    FileHandle.standardError.write(Data("vmctl: warning: \(message)\n".utf8))
 }
 
 func printError(_ message: String) {

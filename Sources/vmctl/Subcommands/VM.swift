@@ -1,35 +1,223 @@
 import ArgumentParser
+import Foundation
+import LibvirtXML
 import VMCtlKit
 
 extension VMCtl {
     struct VM: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "vm",
-            abstract: "Create, list and control virtual machines.",
-            subcommands: [List.self, Define.self, Start.self, Stop.self, Destroy.self, Undefine.self]
+            abstract: "Create, clone, list and control virtual machines.",
+            subcommands: [
+                Create.self, Clone.self, List.self, Show.self, IP.self, XML.self, Start.self, Stop.self, Restart.self,
+                Destroy.self, Delete.self, Define.self, Undefine.self,
+            ]
         )
     }
 }
 
-extension VMCtl.VM {
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List all domains with their state, vCPUs and memory.")
+/// The one positional argument most VM commands take.
+struct VMName: ParsableArguments {
+    @Argument(help: "The VM's name.") var name: String
+}
 
+extension VMCtl.VM {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a VM from a base image (linked clone by default), a blank disk, an installer or a kernel.",
+            discussion: "Everything is checked before anything is created; a failed step removes what was made.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The new VM's name.") var name: String
+
+        @Option(help: "Base image: POOL/VOLUME, VOLUME (in --pool) or an absolute path. The VM gets a qcow2 overlay on it.")
+        var image: String?
+        @Flag(help: "Copy the base image instead of layering an overlay on it.") var full = false
+        @Option(help: "Size of a blank disk, or of the root disk when larger than the image (e.g. 20G).") var diskSize: String?
+        @Option(help: "An installer ISO to boot from.") var cdrom: String?
+        @Option(help: "Direct kernel boot: kernel image on the host.") var kernel: String?
+        @Option(help: "Direct kernel boot: initrd on the host.") var initrd: String?
+        @Option(help: "Direct kernel boot: kernel command line.") var cmdline: String?
+        @Option(help: "Memory (e.g. 512M, 2G).") var memory = "1G"
+        @Option(help: "Virtual CPUs.") var vcpus = 1
+        @Option(help: "CPU: host-passthrough, host-model, maximum or a model name.") var cpu: String?
+        @Flag(help: "Expose vmx/svm so the guest can run its own KVM guests.") var nested = false
+        @Option(name: .customLong("network"), help: "NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=…; repeat for more NICs.")
+        var networks: [String] = []
+        @Option(help: "Storage pool for the VM's volumes.") var pool = "default"
+        @Flag(help: "Start the VM with the host.") var autostart = false
+        @Flag(help: "Start the VM now.") var start = false
+        @Option(help: "Start and wait up to this many seconds for an IPv4 address.") var waitIP: Double?
+        @Option(help: "Domain type: kvm or qemu (default: what the host check finds usable).") var type: String?
+        @Flag(help: "Fail instead of falling back to qemu when KVM cannot run guests.") var requireKVM = false
+        @Option(help: "Log the serial console to this file instead of a pty.") var serialFile: String?
+        @Option(help: "Graphics: vnc, spice or none.") var graphics: String?
+        @Option(help: "Lab name recorded in vmctl's metadata.") var lab: String?
+        @Option(help: "Role recorded in vmctl's metadata.") var role: String?
+        @Flag(help: "Print the domain XML and the volumes it would create; change nothing.") var dryRun = false
+
+        func validate() throws {
+            if let type, type != "kvm" && type != "qemu" {
+                throw ValidationError("--type: \"\(type)\" is not allowed: kvm or qemu")
+            }
+            if let waitIP, !(1...3600).contains(waitIP) {
+                throw ValidationError("--wait-ip: must be 1 to 3600 seconds")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                var request = VMCreateRequest(name: name)
+                request.image = image
+                request.fullCopy = full
+                request.diskSize = diskSize
+                request.cdrom = cdrom
+                request.kernel = kernel
+                request.initrd = initrd
+                request.cmdline = cmdline
+                request.memory = memory
+                request.vcpus = vcpus
+                request.cpu = cpu
+                request.nested = nested
+                request.networks = networks
+                request.pool = pool
+                request.autostart = autostart
+                request.start = start || waitIP != nil
+                request.requireKVM = requireKVM
+                request.serialFile = serialFile
+                request.graphics = graphics
+                request.lab = lab
+                request.role = role
+                let connection = try global.target.open(readOnly: dryRun)
+                let uri = (try? connection.uri()) ?? global.target.displayName
+                let choice = try DomainTypeSelector(uri: uri).choose(
+                    requested: type.map(HypervisorType.init(rawValue:)), requireKVM: requireKVM)
+                let creator = VMCreator(connection: connection, progress: global.progress)
+                let plan = try creator.plan(request, domainType: choice)
+                for warning in plan.warnings where !global.quiet { printWarning(warning) }
+                if dryRun {
+                    let xml = try plan.domainXML()
+                    if global.output == .json {
+                        struct DryRun: Encodable { var xml: String; var volumes: [PlannedVolume] }
+                        print(renderJSON(DryRun(xml: xml, volumes: plan.volumes)))
+                    } else {
+                        print(xml, terminator: xml.hasSuffix("\n") ? "" : "\n")
+                        for volume in plan.volumes {
+                            print("<!-- would create volume \(volume.pool)/\(volume.name): \(volume.kind.rawValue), \(volume.capacityBytes) bytes, \(volume.format)\(volume.source.map { ", from \($0)" } ?? "") -->")
+                        }
+                    }
+                    return
+                }
+                let domain = try creator.run(plan)
+                var addresses: [VMAddress] = []
+                if let waitIP {
+                    addresses = try VMAddressFinder(connection: connection).waitForAddress(of: domain, timeout: waitIP, progress: global.progress)
+                }
+                struct Created: Encodable { var name: String; var uuid: String; var domainType: String; var volumes: [PlannedVolume]; var addresses: [VMAddress] }
+                let created = Created(name: domain.name, uuid: (try? domain.uuid()) ?? "", domainType: plan.domain.type.rawValue,
+                                      volumes: plan.volumes, addresses: addresses)
+                global.emit(created) { created in
+                    "created \(created.name) (\(created.domainType))" + (created.addresses.first.map { ", address \($0.address)" } ?? "")
+                }
+            }
+        }
+    }
+
+    struct Clone: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Clone a VM: new name, UUID and MACs, and a linked (copy-on-write) or full copy of each writable disk.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The VM to clone.") var source: String
+        @Argument(help: "The new VM's name (with --count N: NAME-1 … NAME-N).") var name: String
+        @Flag(help: "Linked clone (default) or full copy.") var mode: CloneModeFlag = .linked
+        @Option(help: "How many clones.") var count = 1
+        @Flag(help: "With --full: pause a running source while its disks are copied.") var suspendSource = false
+        @Flag(help: "Start the clones.") var start = false
+
+        func run() throws {
+            try reportingErrors {
+                let cloner = VMCloner(connection: try global.target.open(), progress: global.progress)
+                let result = try cloner.clone(
+                    source: source, as: name, mode: mode == .full ? .full : .linked, count: count,
+                    suspendSource: suspendSource, start: start)
+                global.emit(result) { "cloned \($0.source) to \($0.clones.joined(separator: ", ")) (\($0.mode.rawValue))" }
+            }
+        }
+    }
+
+    enum CloneModeFlag: String, EnumerableFlag {
+        case linked, full
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List all VMs: state, vCPUs, memory, address, lab and role.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try reportingErrors {
-                let connection = try global.target.open(readOnly: true)
-                let vms = try VMInventory.list(connection)
+                let vms = try VMInventory.list(try global.target.open(readOnly: true))
                 print(global.output == .json ? VMInventory.renderJSON(vms) : VMInventory.renderText(vms))
             }
         }
     }
-}
 
-extension VMCtl.VM {
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a VM's disks, NICs, addresses and snapshots.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+
+        func run() throws {
+            try reportingErrors {
+                let connection = try global.target.open(readOnly: true)
+                let details = try VMShow.details(try VMLifecycle(connection: connection).domain(named: vm.name))
+                global.emit(details, text: VMShow.renderText)
+            }
+        }
+    }
+
+    struct IP: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a VM's addresses (DHCP lease, guest agent, ARP); with --wait, wait for one and explain when none comes.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+        @Option(help: "Wait up to this many seconds for an IPv4 address.") var wait: Double?
+
+        func run() throws {
+            try reportingErrors {
+                let connection = try global.target.open(readOnly: true)
+                let domain = try VMLifecycle(connection: connection).domain(named: vm.name)
+                let finder = VMAddressFinder(connection: connection)
+                var addresses = finder.addresses(of: domain)
+                if let wait {
+                    addresses = try finder.waitForAddress(of: domain, timeout: wait, progress: global.progress)
+                } else if addresses.isEmpty {
+                    throw VMCtlError(finder.diagnose(domain, timeout: 0))
+                }
+                global.emit(["addresses": addresses]) { value in
+                    (value["addresses"] ?? []).map { "\($0.address)/\($0.prefix) \($0.mac ?? "-") (\($0.source))" }.joined(separator: "\n")
+                }
+            }
+        }
+    }
+
+    struct XML: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a VM's libvirt XML.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+        @Flag(help: "The persistent definition rather than the running one.") var inactive = false
+
+        func run() throws {
+            try reportingErrors {
+                let domain = try VMLifecycle(connection: try global.target.open(readOnly: true)).domain(named: vm.name)
+                let xml = try libvirtCall("reading '\(vm.name)'") { try domain.xml(inactive ? [.inactive] : []) }
+                print(xml, terminator: xml.hasSuffix("\n") ? "" : "\n")
+            }
+        }
+    }
+
     struct Define: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Define a domain from a libvirt XML file (schema-validated).")
+        static let configuration = CommandConfiguration(abstract: "Define a VM from a libvirt XML file (schema-validated).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Path to the domain XML.") var file: String
 
@@ -42,14 +230,14 @@ extension VMCtl.VM {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a defined VM.")
+        static let configuration = CommandConfiguration(abstract: "Start a VM.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM's name.") var name: String
+        @OptionGroup var vm: VMName
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).start(name)
-                print("started \(name)")
+                try VMLifecycle(connection: global.target.open()).start(vm.name)
+                print("started \(vm.name)")
             }
         }
     }
@@ -57,20 +245,35 @@ extension VMCtl.VM {
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Shut a VM down gracefully (ACPI), waiting for it to stop.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM's name.") var name: String
+        @OptionGroup var vm: VMName
         @Option(help: "Seconds to wait for the guest to power off.") var timeout: Double = 60
         @Flag(help: "Destroy the VM if it has not stopped when the timeout ends.") var force = false
 
         func validate() throws {
-            guard timeout > 0, timeout <= 3600 else {
-                throw ValidationError("--timeout: must be between 0 and 3600 seconds")
-            }
+            guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout: must be 1 to 3600 seconds") }
         }
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).stop(name, timeout: timeout, force: force)
-                print("stopped \(name)")
+                try VMLifecycle(connection: global.target.open()).stop(vm.name, timeout: timeout, force: force)
+                print("stopped \(vm.name)")
+            }
+        }
+    }
+
+    struct Restart: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a VM gracefully, then start it again.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+        @Option(help: "Seconds to wait for the guest to power off.") var timeout: Double = 60
+        @Flag(help: "Destroy the VM if it has not stopped when the timeout ends.") var force = false
+
+        func run() throws {
+            try reportingErrors {
+                let lifecycle = VMLifecycle(connection: try global.target.open())
+                try lifecycle.stop(vm.name, timeout: timeout, force: force)
+                try lifecycle.start(vm.name)
+                print("restarted \(vm.name)")
             }
         }
     }
@@ -78,12 +281,32 @@ extension VMCtl.VM {
     struct Destroy: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop a VM at once, like pulling the plug.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM's name.") var name: String
+        @OptionGroup var vm: VMName
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).destroy(name)
-                print("destroyed \(name)")
+                try VMLifecycle(connection: global.target.open()).destroy(vm.name)
+                print("destroyed \(vm.name)")
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a VM and only the volumes vmctl created for it; never a shared base image or a volume another VM uses.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+        @Flag(help: "Destroy the VM first if it is running.") var force = false
+
+        func run() throws {
+            try reportingErrors {
+                let result = try VMDeleter(connection: try global.target.open(), progress: global.progress).delete(vm.name, force: force)
+                global.emit(result) { result in
+                    var text = "deleted \(result.name)"
+                    if !result.deletedVolumes.isEmpty { text += " and volumes \(result.deletedVolumes.joined(separator: ", "))" }
+                    if !result.keptVolumes.isEmpty { text += "; kept \(result.keptVolumes.joined(separator: ", "))" }
+                    return text
+                }
             }
         }
     }
@@ -91,12 +314,12 @@ extension VMCtl.VM {
     struct Undefine: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a stopped VM's definition; its disks stay.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM's name.") var name: String
+        @OptionGroup var vm: VMName
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).undefine(name)
-                print("undefined \(name)")
+                try VMLifecycle(connection: global.target.open()).undefine(vm.name)
+                print("undefined \(vm.name)")
             }
         }
     }

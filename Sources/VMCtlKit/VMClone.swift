@@ -1,0 +1,219 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// How `vm clone` copies each writable disk.
+public enum CloneMode: String, Sendable, Codable {
+    /// A qcow2 overlay on the source's disk, made in milliseconds. The source's
+    /// current disk is frozen as the shared backing layer and the source gets a
+    /// fresh overlay of its own, so neither can change what the other sees.
+    case linked
+    /// A standalone copy of each disk (libvirt flattens the backing chain).
+    case full
+}
+
+/// What `vm clone` made.
+public struct VMCloneResult: Codable, Sendable, Equatable {
+    public var source: String
+    public var clones: [String]
+    public var mode: CloneMode
+    public var createdVolumes: [String]
+}
+
+/// Clones a domain: new names, UUIDs and MACs, and its own copy-on-write layer
+/// or copy of every writable disk. On failure removes what it created, newest first.
+public struct VMCloner: Sendable {
+    public let connection: Connection
+    public var progress: any ProgressReporter
+
+    public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
+        self.connection = connection
+        self.progress = progress
+    }
+
+    /// A writable disk of the source and the pool volume behind it.
+    struct SourceDisk {
+        var index: Int
+        var target: String
+        var path: String
+        var pool: StoragePool
+        var volume: StorageVolume
+    }
+
+    /// Clone names: `NEW` for one, `NEW-1` … `NEW-N` for several.
+    public static func cloneNames(_ base: String, count: Int) -> [String] {
+        count == 1 ? [base] : (1...count).map { "\(base)-\($0)" }
+    }
+
+    public func clone(
+        source sourceName: String, as newName: String, mode: CloneMode, count: Int = 1, suspendSource: Bool = false,
+        start: Bool = false
+    ) throws(VMCtlError) -> VMCloneResult {
+        guard (1...100).contains(count) else {
+            throw .invalid(field: "--count", "\(count) is not allowed: must be 1 to 100")
+        }
+        let names = try Self.cloneNames(newName, count: count).map { name throws(VMCtlError) in
+            try parsed { try ObjectName(name, field: "name") }
+        }
+        for name in names where (try? connection.domain(named: name.rawValue)) != nil {
+            throw .invalid(field: "name", "a domain named '\(name)' already exists")
+        }
+        let source = try VMLifecycle(connection: connection).domain(named: sourceName)
+        let sourceXML = try libvirt("reading '\(sourceName)'") { try source.xml([.inactive]) }
+        let definition = try libvirt("reading '\(sourceName)'") { try DomainDefinition(xml: sourceXML) }
+        let running = try libvirt("reading the state of '\(sourceName)'") { try source.isActive() }
+        if running {
+            switch mode {
+            case .linked:
+                throw VMCtlError(
+                    "vm clone: '\(sourceName)' is running; a linked clone needs it shut off (vmctl vm stop \(sourceName)), or use --full --suspend-source",
+                    status: .usage)
+            case .full where !suspendSource:
+                throw VMCtlError(
+                    "vm clone: '\(sourceName)' is running; pass --suspend-source to pause it while its disks are copied, or stop it first",
+                    status: .usage)
+            case .full:
+                break
+            }
+        }
+        let disks = try writableDisks(of: definition, sourceName: sourceName)
+        // Every volume name this clone would create must be free.
+        for name in names {
+            for disk in disks {
+                let volumeName = Self.volumeName(clone: name.rawValue, target: disk.target)
+                if (try? disk.pool.volume(named: volumeName)) != nil {
+                    throw .invalid(field: "name", "pool '\(disk.pool.name)' already holds a volume named '\(volumeName)'")
+                }
+            }
+        }
+
+        let rollback = Rollback(progress: progress)
+        return try rollback.guarding { () throws(VMCtlError) -> VMCloneResult in
+            var result = VMCloneResult(source: sourceName, clones: names.map(\.rawValue), mode: mode, createdVolumes: [])
+            var backingPaths = disks.map(\.path)
+            if mode == .linked {
+                // Freeze the source's current layers: it continues on fresh overlays.
+                var sourceDefinition = definition
+                var metadata = sourceDefinition.metadata ?? VMMetadata()
+                for (position, disk) in disks.enumerated() {
+                    let suffix = UUID().uuidString.prefix(8).lowercased()
+                    let topName = "\(sourceName)-\(disk.target)-\(suffix).qcow2"
+                    let top = try createOverlay(in: disk.pool, name: topName, backing: disk.path, capacity: disk.volume)
+                    rollback.onFailure("delete volume \(disk.pool.name)/\(topName)") { try top.delete() }
+                    let topPath = try libvirt("reading \(topName)") { try top.path() }
+                    sourceDefinition.disks[disk.index].source = .file(topPath)
+                    metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
+                                                        volume: try parsed { try ObjectName(topName) }),
+                                                  createdByVMCtl: true))
+                    backingPaths[position] = disk.path
+                    result.createdVolumes.append("\(disk.pool.name)/\(topName)")
+                }
+                sourceDefinition.metadata = metadata
+                let xml = try parsed { try sourceDefinition.xml() }
+                progress.step("moving \(sourceName) onto fresh overlays; its current disks become the shared base")
+                _ = try libvirt("redefining '\(sourceName)'") { try connection.defineDomain(xml: xml) }
+                rollback.onFailure("restore the definition of \(sourceName)") {
+                    _ = try connection.defineDomain(xml: sourceXML, validate: false)
+                }
+            } else if running {
+                progress.step("suspending \(sourceName) while its disks are copied")
+                try libvirt("suspending '\(sourceName)'") { try source.suspend() }
+            }
+            defer {
+                if mode == .full && running { try? source.resume() }
+            }
+
+            for name in names {
+                var cloneDefinition = definition
+                cloneDefinition.name = name
+                cloneDefinition.uuid = nil
+                var metadata = VMMetadata(lab: definition.metadata?.lab, role: definition.metadata?.role, volumes: [])
+                for (position, disk) in disks.enumerated() {
+                    let volumeName = Self.volumeName(clone: name.rawValue, target: disk.target)
+                    let created: StorageVolume
+                    switch mode {
+                    case .linked:
+                        progress.step("creating linked clone disk \(disk.pool.name)/\(volumeName)")
+                        created = try createOverlay(in: disk.pool, name: volumeName, backing: backingPaths[position], capacity: disk.volume)
+                    case .full:
+                        progress.step("copying \(disk.path) to \(disk.pool.name)/\(volumeName)")
+                        created = try copyVolume(disk, as: volumeName)
+                    }
+                    rollback.onFailure("delete volume \(disk.pool.name)/\(volumeName)") { try created.delete() }
+                    result.createdVolumes.append("\(disk.pool.name)/\(volumeName)")
+                    cloneDefinition.disks[disk.index].source = .file(try libvirt("reading \(volumeName)") { try created.path() })
+                    metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
+                                                        volume: try parsed { try ObjectName(volumeName) }),
+                                                  createdByVMCtl: true))
+                }
+                // Read-only disks (installers, seeds) stay shared and are not the clone's to delete.
+                for disk in definition.disks where disk.readOnly || disk.device == .cdrom {
+                    if case .file(let path) = disk.source { metadata.volumes.append(.init(.path(path), createdByVMCtl: false)) }
+                }
+                cloneDefinition.metadata = metadata
+                for index in cloneDefinition.interfaces.indices {
+                    cloneDefinition.interfaces[index].mac = MACAddress.random()
+                }
+                for index in cloneDefinition.serials.indices {
+                    if case .file(let path) = cloneDefinition.serials[index].source {
+                        cloneDefinition.serials[index].source = .file(Self.renamedLogPath(path, from: sourceName, to: name.rawValue))
+                    }
+                }
+                let xml = try parsed { try cloneDefinition.xml() }
+                progress.step("defining \(name)")
+                let clone = try libvirt("defining '\(name)'") { try connection.defineDomain(xml: xml) }
+                rollback.onFailure("undefine \(name)") { try clone.undefine([.managedSave, .snapshotsMetadata, .nvram]) }
+                if start {
+                    progress.step("starting \(name)")
+                    try libvirt("starting '\(name)'") { try clone.start() }
+                    rollback.onFailure("destroy \(name)") { try clone.destroy() }
+                }
+            }
+            return result
+        }
+    }
+
+    static func volumeName(clone: String, target: String) -> String {
+        target == "vda" ? "\(clone).qcow2" : "\(clone)-\(target).qcow2"
+    }
+
+    /// A per-clone serial log: the source's name in the file name becomes the clone's.
+    static func renamedLogPath(_ path: String, from source: String, to clone: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let file = url.lastPathComponent
+        let renamed = file.contains(source) ? file.replacingOccurrences(of: source, with: clone) : "\(clone)-\(file)"
+        return url.deletingLastPathComponent().appendingPathComponent(renamed).path
+    }
+
+    func writableDisks(of definition: DomainDefinition, sourceName: String) throws(VMCtlError) -> [SourceDisk] {
+        var result: [SourceDisk] = []
+        for (index, disk) in definition.disks.enumerated() where disk.device == .disk && !disk.readOnly {
+            guard case .file(let path) = disk.source else {
+                throw .invalid(field: "source", "disk \(disk.target) of '\(sourceName)' is not a file; vm clone copies file-backed pool volumes")
+            }
+            guard let volume = try? connection.storageVolume(path: path), let pool = try? volume.pool() else {
+                throw .invalid(field: "source", "disk \(disk.target) of '\(sourceName)' (\(path)) is not in a storage pool; vm clone needs pool volumes")
+            }
+            result.append(SourceDisk(index: index, target: disk.target, path: path, pool: pool, volume: volume))
+        }
+        return result
+    }
+
+    func createOverlay(in pool: StoragePool, name: String, backing: String, capacity source: StorageVolume) throws(VMCtlError) -> StorageVolume {
+        let capacity = try libvirt("reading \(source.name)") { try source.info().capacity }
+        let definition = StorageVolumeDefinition(
+            name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: capacity), format: .qcow2,
+            backingStore: BackingStore(path: backing, format: try imageFormat(atPath: backing)))
+        let xml = try parsed { try definition.xml() }
+        return try libvirt("creating volume \(pool.name)/\(name)") { try pool.createVolume(xml: xml) }
+    }
+
+    func copyVolume(_ disk: SourceDisk, as name: String) throws(VMCtlError) -> StorageVolume {
+        let capacity = try libvirt("reading \(disk.volume.name)") { try disk.volume.info().capacity }
+        let definition = StorageVolumeDefinition(name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: capacity), format: .qcow2)
+        let xml = try parsed { try definition.xml() }
+        return try libvirt("copying \(disk.path) to \(disk.pool.name)/\(name)") {
+            try disk.pool.createVolume(xml: xml, copying: disk.volume)
+        }
+    }
+}

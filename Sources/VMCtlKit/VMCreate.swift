@@ -1,0 +1,519 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// What `vmctl vm create` was asked for, as typed. Everything is validated by
+/// `VMCreator.plan` before the first change.
+public struct VMCreateRequest: Sendable {
+    public var name: String
+    /// A base image: `POOL/VOLUME`, `VOLUME` (in `pool`), or an absolute path.
+    public var image: String?
+    /// Copy the base image instead of a qcow2 overlay on it.
+    public var fullCopy = false
+    /// A blank disk of this size, or the root disk's size when larger than the image.
+    public var diskSize: String?
+    public var cdrom: String?
+    public var kernel: String?
+    public var initrd: String?
+    public var cmdline: String?
+    public var memory = "1G"
+    public var vcpus = 1
+    /// `host-passthrough`, `host-model`, `maximum` or a named model.
+    public var cpu: String?
+    public var nested = false
+    /// `NAME`, `network=NAME`, `bridge=BR` or `direct=DEV`, each with optional `,mac=…,model=…`.
+    public var networks: [String] = []
+    public var pool = "default"
+    public var autostart = false
+    public var start = false
+    /// `kvm` or `qemu`; nil lets the host check choose.
+    public var domainType: String?
+    public var requireKVM = false
+    /// Log the serial console to this file instead of a pty.
+    public var serialFile: String?
+    /// `vnc`, `spice` or nil for none.
+    public var graphics: String?
+    public var lab: String?
+    public var role: String?
+    /// A NoCloud seed to attach as a CD-ROM (built by the caller from cloud-init options).
+    public var seed: Data?
+
+    public init(name: String) { self.name = name }
+}
+
+/// A volume `vm create` will make.
+public struct PlannedVolume: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        /// A qcow2 overlay whose backing file is the base image.
+        case overlay
+        /// A full copy of a pool volume.
+        case copy
+        /// An empty disk.
+        case blank
+        /// The cloud-init seed image.
+        case seed
+    }
+    public var pool: String
+    public var name: String
+    public var kind: Kind
+    public var capacityBytes: UInt64
+    public var format: String
+    /// The base image (overlay) or the volume copied (copy).
+    public var source: String?
+}
+
+/// Everything `vm create` will do, decided before anything is touched.
+public struct VMCreatePlan: Sendable {
+    public var domain: DomainDefinition
+    public var volumes: [PlannedVolume]
+    public var warnings: [String]
+    /// The pool volume a full copy is made from.
+    var copySource: (pool: String, volume: String)?
+    var seed: Data?
+    public var start: Bool
+    public var autostart: Bool
+
+    /// The domain XML as it will be defined (paths of planned volumes filled in).
+    public func domainXML() throws(VMCtlError) -> String {
+        try parsed { try domain.xml() }
+    }
+}
+
+/// Plans and runs `vm create` on one connection.
+public struct VMCreator: Sendable {
+    public let connection: Connection
+    public var progress: any ProgressReporter
+
+    public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
+        self.connection = connection
+        self.progress = progress
+    }
+
+    // MARK: Planning (reads only)
+
+    /// Validates every input and decides the domain and its volumes. Reads libvirt
+    /// (pools, volumes, networks, names in use) but changes nothing.
+    public func plan(_ request: VMCreateRequest, domainType: DomainTypeSelector.Choice) throws(VMCtlError) -> VMCreatePlan {
+        let name = try parsed { try ObjectName(request.name, field: "name") }
+        let poolName = try parsed { try ObjectName(request.pool, field: "--pool") }
+        let memory = try parsed { try ByteSize(parsing: request.memory, field: "--memory") }
+        guard memory.bytes >= 16 << 20, memory.exactKiB != nil else {
+            throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: at least 16 MiB, in whole KiB")
+        }
+        guard (1...512).contains(request.vcpus) else {
+            throw .invalid(field: "--vcpus", "\(request.vcpus) is not allowed: must be 1 to 512")
+        }
+        let diskSize = try request.diskSize.map { text throws(VMCtlError) in
+            try parsed { try ByteSize(parsing: text, field: "--disk-size") }
+        }
+        if let diskSize, diskSize.bytes < 1 << 20 {
+            throw .invalid(field: "--disk-size", "\"\(request.diskSize ?? "")\" is not allowed: at least 1 MiB")
+        }
+        let lab = try request.lab.map { text throws(VMCtlError) in try parsed { try ObjectName(text, field: "--lab") } }
+        let role = try request.role.map { text throws(VMCtlError) in try parsed { try ObjectName(text, field: "--role") } }
+        guard request.image != nil || diskSize != nil || request.cdrom != nil || request.kernel != nil else {
+            throw .invalid(field: "disk", "give a base image (--image), a blank disk (--disk-size), an installer (--cdrom) or a kernel (--kernel)")
+        }
+        if request.fullCopy && request.image == nil {
+            throw .invalid(field: "--full", "needs a base image (--image)")
+        }
+        if request.initrd != nil || request.cmdline != nil, request.kernel == nil {
+            throw .invalid(field: "--initrd/--cmdline", "need --kernel (direct kernel boot)")
+        }
+        for (field, path) in [("--kernel", request.kernel), ("--initrd", request.initrd), ("--cdrom", request.cdrom)] {
+            if let path { try requireReadableFile(path, field: field) }
+        }
+        if let serial = request.serialFile, !serial.hasPrefix("/") {
+            throw .invalid(field: "--serial-file", "\"\(serial)\" is not allowed: must be an absolute path")
+        }
+        var warnings = domainType.warnings
+
+        // Names must be free: the domain and every volume vmctl would create.
+        if (try? connection.domain(named: name.rawValue)) != nil {
+            throw .invalid(field: "name", "a domain named '\(name)' already exists")
+        }
+        let pool = try lookUpPool(poolName.rawValue)
+        let poolPath = try poolTargetPath(pool)
+
+        var disks: [Disk] = []
+        var volumes: [PlannedVolume] = []
+        var records: [VMMetadata.VolumeRecord] = []
+        var copySource: (pool: String, volume: String)?
+        func volumePath(_ volume: String) -> String { (poolPath as NSString).appendingPathComponent(volume) }
+        func plan(_ volume: PlannedVolume) throws(VMCtlError) {
+            if (try? pool.volume(named: volume.name)) != nil {
+                throw .invalid(field: "name", "pool '\(poolName)' already holds a volume named '\(volume.name)'")
+            }
+            volumes.append(volume)
+            records.append(.init(.pool(pool: poolName, volume: try parsed { try ObjectName(volume.name) }), createdByVMCtl: true))
+        }
+
+        if let image = request.image {
+            let base = try resolveImage(image, defaultPool: poolName.rawValue)
+            let rootName = "\(name).qcow2"
+            let capacity = max(base.capacity, diskSize?.bytes ?? 0)
+            if request.fullCopy {
+                guard let poolVolume = base.poolVolume else {
+                    throw .invalid(field: "--full", "'\(image)' is a path, not a pool volume; import it first with vmctl vol import")
+                }
+                try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .copy, capacityBytes: capacity,
+                                       format: "qcow2", source: image))
+                copySource = poolVolume
+            } else {
+                try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .overlay, capacityBytes: capacity,
+                                       format: "qcow2", source: base.path))
+                // The base image is shared: recorded so `vm delete` knows it is not ours.
+                records.append(.init(base.poolVolume.map { pv in
+                    .pool(pool: ObjectName(rawValue: pv.pool) ?? poolName, volume: ObjectName(rawValue: pv.volume) ?? name)
+                } ?? .path(base.path), createdByVMCtl: false))
+            }
+            disks.append(Disk(source: .file(volumePath(rootName)), target: "vda", bus: .virtio, format: .qcow2, bootOrder: nil))
+        } else if let diskSize {
+            let rootName = "\(name).qcow2"
+            try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .blank, capacityBytes: diskSize.bytes,
+                                   format: "qcow2", source: nil))
+            disks.append(Disk(source: .file(volumePath(rootName)), target: "vda", bus: .virtio, format: .qcow2))
+        }
+        if let cdrom = request.cdrom {
+            disks.append(Disk(source: .file(cdrom), device: .cdrom, target: "hdc", bus: .ide, format: .raw, readOnly: true))
+        }
+        var seed: Data?
+        if let data = request.seed {
+            let seedName = "\(name)-seed.iso"
+            let sectors = UInt64(data.count)
+            try plan(PlannedVolume(pool: poolName.rawValue, name: seedName, kind: .seed, capacityBytes: sectors,
+                                   format: "raw", source: nil))
+            disks.append(Disk(source: .file(volumePath(seedName)), device: .cdrom, target: "hdd", bus: .ide, format: .raw, readOnly: true))
+            seed = data
+        }
+
+        let interfaces = try request.networks.map { spec throws(VMCtlError) in try networkInterface(spec, mustBeActive: request.start) }
+        let macs = interfaces.compactMap(\.mac)
+        if Set(macs).count != macs.count {
+            throw .invalid(field: "--network", "the same mac= is given twice")
+        }
+
+        var type = domainType.type
+        var cpu: CPUDefinition?
+        if let text = request.cpu {
+            let mode: CPUMode
+            switch text {
+            case "host-passthrough": mode = .hostPassthrough
+            case "host-model": mode = .hostModel
+            case "maximum": mode = .maximum
+            default:
+                guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                    throw .invalid(field: "--cpu", "\"\(text)\" is not allowed: host-passthrough, host-model, maximum or a CPU model name")
+                }
+                mode = .custom(model: text)
+            }
+            cpu = CPUDefinition(mode: mode)
+        }
+        if type == .qemu, case .hostPassthrough? = cpu?.mode {
+            // TCG cannot pass the host CPU through; 'maximum' is its closest equivalent.
+            cpu?.mode = .maximum
+            warnings.append("--cpu host-passthrough needs KVM; using 'maximum' for a qemu guest")
+        }
+        if request.nested {
+            let vendor = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)).map { $0.contains("AuthenticAMD") } ?? false
+            if cpu == nil { cpu = CPUDefinition(mode: type == .kvm ? .hostPassthrough : .maximum) }
+            cpu?.nested = vendor ? .svm : .vmx
+        }
+        if type != .kvm && type != .qemu { type = .qemu }
+
+        var os = OSDefinition(arch: "x86_64", kernel: request.kernel, initrd: request.initrd, cmdline: request.cmdline)
+        if request.kernel == nil {
+            os.bootDevices = request.cdrom != nil ? [.cdrom, .hd] : [.hd]
+        }
+        let serial = request.serialFile.map { CharDevice(source: .file($0), port: 0) } ?? CharDevice(source: .pty, port: 0)
+        var graphics: [Graphics] = []
+        var videos: [Video] = []
+        switch request.graphics {
+        case nil, "none": break
+        case "vnc": graphics = [Graphics(type: .vnc)]; videos = [Video()]
+        case "spice": graphics = [Graphics(type: .spice)]; videos = [Video()]
+        case let other?:
+            throw .invalid(field: "--graphics", "\"\(other)\" is not allowed: vnc, spice or none")
+        }
+
+        let domain = DomainDefinition(
+            type: type, name: name, metadata: VMMetadata(lab: lab, role: role, volumes: records),
+            memory: memory, vcpus: request.vcpus, os: os, cpu: cpu, disks: disks, interfaces: interfaces,
+            serials: [serial], consoles: [CharDevice(source: .pty, targetType: "serial", port: 0)],
+            guestAgent: true, graphics: graphics, videos: videos, memoryBalloon: MemoryBalloon(),
+            rng: RNGDevice())
+        _ = try parsed { try domain.validate() }
+        return VMCreatePlan(
+            domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed,
+            start: request.start, autostart: request.autostart)
+    }
+
+    // MARK: Running the plan
+
+    /// Creates the volumes, defines the domain, sets autostart and starts it.
+    /// On any failure, removes what it created so far, newest first.
+    @discardableResult
+    public func run(_ plan: VMCreatePlan) throws(VMCtlError) -> Domain {
+        let rollback = Rollback(progress: progress)
+        return try rollback.guarding { () throws(VMCtlError) -> Domain in
+            for volume in plan.volumes {
+                progress.step("creating volume \(volume.pool)/\(volume.name) (\(volume.kind.rawValue))")
+                let created = try createVolume(volume, plan: plan)
+                rollback.onFailure("delete volume \(volume.pool)/\(volume.name)") { try created.delete() }
+            }
+            progress.step("defining domain \(plan.domain.name) (type \(plan.domain.type.rawValue))")
+            let xml = try plan.domainXML()
+            let domain = try libvirt("defining domain '\(plan.domain.name)'") { try connection.defineDomain(xml: xml) }
+            rollback.onFailure("undefine domain \(plan.domain.name)") {
+                try domain.undefine([.managedSave, .snapshotsMetadata, .nvram])
+            }
+            if plan.autostart {
+                try libvirt("setting autostart on '\(plan.domain.name)'") { try domain.setAutostart(true) }
+            }
+            if plan.start {
+                progress.step("starting \(plan.domain.name)")
+                try libvirt("starting '\(plan.domain.name)'") { try domain.start() }
+                rollback.onFailure("destroy domain \(plan.domain.name)") { try domain.destroy() }
+            }
+            return domain
+        }
+    }
+
+    private func createVolume(_ volume: PlannedVolume, plan: VMCreatePlan) throws(VMCtlError) -> StorageVolume {
+        let pool = try lookUpPool(volume.pool)
+        let name = try parsed { try ObjectName(volume.name) }
+        var definition = StorageVolumeDefinition(
+            name: name, capacity: ByteSize(bytes: volume.capacityBytes), format: DiskFormat(rawValue: volume.format))
+        switch volume.kind {
+        case .overlay:
+            let base = volume.source ?? ""
+            definition.backingStore = BackingStore(path: base, format: try imageFormat(atPath: base))
+        case .blank, .seed, .copy:
+            break
+        }
+        let xml = try parsed { try definition.xml() }
+        let created: StorageVolume
+        if volume.kind == .copy, let source = plan.copySource {
+            let sourceVolume = try libvirt("looking up \(source.pool)/\(source.volume)") {
+                try connection.storagePool(named: source.pool).volume(named: source.volume)
+            }
+            created = try libvirt("copying \(source.pool)/\(source.volume) to \(volume.pool)/\(volume.name)") {
+                try pool.createVolume(xml: xml, copying: sourceVolume)
+            }
+        } else {
+            created = try libvirt("creating volume \(volume.pool)/\(volume.name)") { try pool.createVolume(xml: xml) }
+        }
+        if volume.kind == .seed, let seed = plan.seed {
+            do {
+                try seed.write(to: URL(fileURLWithPath: try created.path()))
+            } catch {
+                try? created.delete()
+                throw VMCtlError("writing the cloud-init seed to \(volume.pool)/\(volume.name): \(error)")
+            }
+        }
+        return created
+    }
+
+    // MARK: Lookups
+
+    func lookUpPool(_ name: String) throws(VMCtlError) -> StoragePool {
+        do {
+            let pool = try connection.storagePool(named: name)
+            guard try pool.isActive() else {
+                throw VMCtlError("--pool: storage pool '\(name)' is not active; start it with vmctl pool start \(name)", status: .usage)
+            }
+            return pool
+        } catch let error as LibvirtError where error.code == .noStoragePool {
+            throw VMCtlError(
+                "--pool: no storage pool named '\(name)'; create one with vmctl pool create \(name) --type dir --target /var/lib/libvirt/images",
+                status: .usage, libvirtError: error)
+        } catch let error as LibvirtError {
+            throw .libvirt(error, while: "looking up storage pool '\(name)'")
+        } catch let error as VMCtlError {
+            throw error
+        } catch {
+            throw VMCtlError("\(error)")
+        }
+    }
+
+    func poolTargetPath(_ pool: StoragePool) throws(VMCtlError) -> String {
+        let xml = try libvirt("reading pool '\(pool.name)'") { try pool.xml() }
+        let definition = try libvirt("reading pool '\(pool.name)'") { try StoragePoolDefinition(xml: xml) }
+        guard let path = definition.targetPath, definition.type == .dir || definition.type == .fs || definition.type == .netfs else {
+            throw .invalid(field: "--pool", "pool '\(pool.name)' is of type \(definition.type.rawValue); vm create needs a dir, fs or netfs pool")
+        }
+        return path
+    }
+
+    struct ResolvedImage {
+        var path: String
+        var capacity: UInt64
+        var poolVolume: (pool: String, volume: String)?
+    }
+
+    /// `POOL/VOLUME`, `VOLUME` in the default pool, or an absolute path.
+    func resolveImage(_ image: String, defaultPool: String) throws(VMCtlError) -> ResolvedImage {
+        if image.hasPrefix("/") {
+            try requireReadableFile(image, field: "--image")
+            if let volume = try? connection.storageVolume(path: image), let pool = try? volume.pool() {
+                let capacity = (try? volume.info().capacity) ?? 0
+                return ResolvedImage(path: image, capacity: capacity, poolVolume: (pool.name, volume.name))
+            }
+            return ResolvedImage(path: image, capacity: try virtualSize(atPath: image), poolVolume: nil)
+        }
+        let parts = image.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2, parts.allSatisfy(ObjectName.isValid) else {
+            throw .invalid(field: "--image", "\"\(image)\" is not allowed: POOL/VOLUME, VOLUME or an absolute path")
+        }
+        let poolName = parts.count == 2 ? parts[0] : defaultPool
+        let volumeName = parts.last ?? image
+        let pool = try lookUpPool(poolName)
+        do {
+            let volume = try pool.volume(named: volumeName)
+            return ResolvedImage(path: try volume.path(), capacity: try volume.info().capacity, poolVolume: (poolName, volumeName))
+        } catch where error.code == .noStorageVolume {
+            throw VMCtlError("--image: pool '\(poolName)' has no volume named '\(volumeName)'", status: .usage, libvirtError: error)
+        } catch {
+            throw .libvirt(error, while: "looking up image '\(image)'")
+        }
+    }
+
+    /// A `--network` value as an interface; checks the network, bridge or device exists.
+    func networkInterface(_ spec: String, mustBeActive: Bool) throws(VMCtlError) -> NetworkInterface {
+        let parsedSpec = try NetworkSpec(spec)
+        var interface: NetworkInterface
+        switch parsedSpec.kind {
+        case .network(let name):
+            do {
+                let network = try connection.network(named: name)
+                if mustBeActive, try !network.isActive() {
+                    throw VMCtlError("--network: network '\(name)' is not active; start it with vmctl net start \(name)", status: .usage)
+                }
+            } catch let error as LibvirtError where error.code == .noNetwork {
+                throw VMCtlError("--network: no libvirt network named '\(name)'", status: .usage, libvirtError: error)
+            } catch let error as VMCtlError {
+                throw error
+            } catch {
+                throw VMCtlError("--network: \(error)")
+            }
+            interface = NetworkInterface(source: .network(name))
+        case .bridge(let bridge):
+            guard HostFiles.bridgeExists(bridge) else {
+                throw .invalid(field: "--network", "bridge=\(bridge): no such bridge on this host")
+            }
+            interface = NetworkInterface(source: .bridge(bridge))
+        case .direct(let device):
+            guard HostFiles.interfaceExists(device) else {
+                throw .invalid(field: "--network", "direct=\(device): no such network device on this host")
+            }
+            interface = NetworkInterface(source: .direct(device: device, mode: "bridge"))
+        }
+        interface.mac = parsedSpec.mac ?? MACAddress.random()
+        interface.model = parsedSpec.model ?? .virtio
+        return interface
+    }
+}
+
+/// A parsed `--network` value.
+public struct NetworkSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case network(String)
+        case bridge(String)
+        case direct(String)
+    }
+    public var kind: Kind
+    public var mac: MACAddress?
+    public var model: InterfaceModel?
+
+    /// `NAME`, `network=NAME`, `bridge=BR` or `direct=DEV`, then `,mac=…`, `,model=…`.
+    public init(_ spec: String) throws(VMCtlError) {
+        let parts = spec.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, !first.isEmpty else {
+            throw .invalid(field: "--network", "\"\(spec)\" is not allowed: NAME, network=NAME, bridge=BR or direct=DEV")
+        }
+        func value(_ part: String, _ key: String) -> String? {
+            part.hasPrefix(key + "=") ? String(part.dropFirst(key.count + 1)) : nil
+        }
+        func checkedName(_ name: String, _ what: String) throws(VMCtlError) -> String {
+            guard ObjectName.isValid(name), name.count <= 15 || what == "network" else {
+                throw .invalid(field: "--network", "\(what)=\"\(name)\" is not allowed: \(ObjectName.rule)")
+            }
+            return name
+        }
+        if let name = value(first, "network") {
+            kind = .network(try checkedName(name, "network"))
+        } else if let bridge = value(first, "bridge") {
+            kind = .bridge(try checkedName(bridge, "bridge"))
+        } else if let device = value(first, "direct") {
+            kind = .direct(try checkedName(device, "direct"))
+        } else if !first.contains("=") {
+            kind = .network(try checkedName(first, "network"))
+        } else {
+            throw .invalid(field: "--network", "\"\(first)\" is not allowed: NAME, network=NAME, bridge=BR or direct=DEV")
+        }
+        for option in parts.dropFirst() {
+            if let text = value(option, "mac") {
+                mac = try parsed { try MACAddress(text, field: "--network mac") }
+            } else if let text = value(option, "model") {
+                guard ["virtio", "e1000", "e1000e", "rtl8139"].contains(text) else {
+                    throw .invalid(field: "--network model", "\"\(text)\" is not allowed: virtio, e1000, e1000e or rtl8139")
+                }
+                model = InterfaceModel(rawValue: text)
+            } else {
+                throw .invalid(field: "--network", "\"\(option)\" is not allowed: options are mac=… and model=…")
+            }
+        }
+    }
+}
+
+func requireReadableFile(_ path: String, field: String) throws(VMCtlError) {
+    guard path.hasPrefix("/") else {
+        throw .invalid(field: field, "\"\(path)\" is not allowed: must be an absolute path")
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+        FileManager.default.isReadableFile(atPath: path)
+    else {
+        throw .invalid(field: field, "'\(path)' is not a readable file")
+    }
+}
+
+/// `qemu-img info` on an image file.
+struct ImageInfo: Decodable {
+    var format: String
+    var virtualSize: UInt64
+    var backingFile: String?
+    enum CodingKeys: String, CodingKey {
+        case format
+        case virtualSize = "virtual-size"
+        case backingFile = "full-backing-filename"
+    }
+
+    static func read(_ path: String) throws(VMCtlError) -> ImageInfo {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/qemu-img")
+        process.arguments = ["info", "--output=json", "--force-share", path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw VMCtlError("cannot run qemu-img (Debian package qemu-utils): \(error.localizedDescription)")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let info = try? JSONDecoder().decode(ImageInfo.self, from: data) else {
+            throw VMCtlError("qemu-img cannot read '\(path)' as a disk image", status: .usage)
+        }
+        return info
+    }
+}
+
+func imageFormat(atPath path: String) throws(VMCtlError) -> DiskFormat {
+    DiskFormat(rawValue: try ImageInfo.read(path).format)
+}
+
+func virtualSize(atPath path: String) throws(VMCtlError) -> UInt64 {
+    try ImageInfo.read(path).virtualSize
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// What `vm delete` removed and what it kept, and why.
+public struct VMDeleteResult: Codable, Sendable, Equatable {
+    public var name: String
+    public var deletedVolumes: [String]
+    /// Volumes kept: not created by vmctl, or still used by another domain.
+    public var keptVolumes: [String]
+}
+
+/// Removes a domain and only the volumes vmctl created for it, as recorded in
+/// its metadata, never a shared base image or a volume another domain uses.
+public struct VMDeleter: Sendable {
+    public let connection: Connection
+    public var progress: any ProgressReporter
+
+    public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
+        self.connection = connection
+        self.progress = progress
+    }
+
+    public func delete(_ name: String, force: Bool) throws(VMCtlError) -> VMDeleteResult {
+        let domain = try VMLifecycle(connection: connection).domain(named: name)
+        let definition = try libvirt("reading '\(name)'") { try DomainDefinition(xml: try domain.xml([.inactive])) }
+        let active = try libvirt("reading the state of '\(name)'") { try domain.isActive() }
+        if active && !force {
+            throw VMCtlError("vm delete: '\(name)' is running; stop it first or pass --force", status: .usage)
+        }
+        // Decide every volume's fate before changing anything.
+        let users = try pathUsers(excluding: definition.uuid)
+        var result = VMDeleteResult(name: name, deletedVolumes: [], keptVolumes: [])
+        var toDelete: [(label: String, volume: StorageVolume)] = []
+        for record in definition.metadata?.volumes ?? [] {
+            guard case .pool(let pool, let volumeName) = record.location else {
+                if case .path(let path) = record.location { result.keptVolumes.append(path) }
+                continue
+            }
+            let label = "\(pool)/\(volumeName)"
+            guard record.createdByVMCtl else {
+                result.keptVolumes.append(label)
+                continue
+            }
+            guard let volume = try? connection.storagePool(named: pool.rawValue).volume(named: volumeName.rawValue) else {
+                continue  // already gone
+            }
+            if let path = try? volume.path(), let user = users[path]?.first {
+                // A linked clone's shared layer: the clone inherits it, so the last user deletes it.
+                progress.step("keeping \(label): \(user.name) uses it, and now owns it")
+                try handOver(record, to: user)
+                result.keptVolumes.append(label)
+            } else {
+                toDelete.append((label, volume))
+            }
+        }
+        if active {
+            progress.step("destroying \(name)")
+            try libvirt("destroying '\(name)'") { try domain.destroy() }
+        }
+        progress.step("undefining \(name)")
+        try libvirt("undefining '\(name)'") { try domain.undefine([.managedSave, .snapshotsMetadata, .nvram]) }
+        for (label, volume) in toDelete {
+            progress.step("deleting volume \(label)")
+            try libvirt("deleting volume \(label)") { try volume.delete() }
+            result.deletedVolumes.append(label)
+        }
+        return result
+    }
+
+    /// For every path another domain's disks use, directly or down their backing
+    /// chains, the domains using it: a clone's base is never deleted under it.
+    func pathUsers(excluding uuid: UUID?) throws(VMCtlError) -> [String: [Domain]] {
+        var users: [String: [Domain]] = [:]
+        let domains = try libvirt("listing domains") { try connection.domains() }
+        for other in domains {
+            guard let xml = try? other.xml([.inactive]), let definition = try? DomainDefinition(xml: xml) else { continue }
+            if let uuid, definition.uuid == uuid { continue }
+            var seen = Set<String>()
+            for disk in definition.disks {
+                guard case .file(let path) = disk.source else { continue }
+                var next: String? = path
+                for _ in 0..<32 {
+                    guard let current = next, seen.insert(current).inserted else { break }
+                    users[current, default: []].append(other)
+                    next = backingPath(of: current)
+                }
+            }
+        }
+        return users
+    }
+
+    /// Records `record` as created by vmctl in `domain`'s metadata, so deleting
+    /// that domain later removes the volume once nothing else uses it.
+    func handOver(_ record: VMMetadata.VolumeRecord, to domain: Domain) throws(VMCtlError) {
+        try libvirt("recording a shared volume in '\(domain.name)'") {
+            var metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI, impact: .config))
+                .flatMap { try? VMMetadata(getMetadataFragment: $0) } ?? VMMetadata()
+            metadata.volumes.removeAll { $0.location == record.location }
+            metadata.volumes.append(VMMetadata.VolumeRecord(record.location, createdByVMCtl: true))
+            let impact: DomainModificationImpact = try domain.isActive() ? [.live, .config] : .config
+            try domain.setMetadata(
+                try metadata.setMetadataFragment(), key: VMMetadata.prefix, namespaceURI: VMMetadata.namespaceURI, impact: impact)
+        }
+    }
+
+    /// The backing file of an image: from libvirt when it is a pool volume,
+    /// else from qemu-img.
+    func backingPath(of path: String) -> String? {
+        if let volume = try? connection.storageVolume(path: path), let xml = try? volume.xml(),
+            let definition = try? StorageVolumeDefinition(xml: xml)
+        {
+            return definition.backingStore?.path
+        }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try? ImageInfo.read(path).backingFile
+    }
+}
