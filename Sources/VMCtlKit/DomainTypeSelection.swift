@@ -17,6 +17,11 @@ public struct DomainTypeSelector: Sendable {
     public struct Choice: Sendable, Equatable {
         public var type: HypervisorType
         public var warnings: [String]
+
+        public init(type: HypervisorType, warnings: [String] = []) {
+            self.type = type
+            self.warnings = warnings
+        }
     }
 
     struct CachedVerdict: Codable {

@@ -1,0 +1,217 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+import Testing
+import VMCtlKit
+
+/// The VM job end to end on the real libvirtd with the test guest: create a
+/// linked clone of a base volume on a NAT network, get its address by DHCP,
+/// clone it linked and full, prove the disks are isolated, snapshot and
+/// revert, and delete everything but the untouched base.
+@Suite(.enabled(if: Daemon.enabled)) struct IntegrationVMTests {
+    /// A dir pool holding a copy of the test guest's base image, plus a NAT network.
+    struct Lab {
+        let scope: TestScope
+        let pool: StoragePool
+        let poolName: String
+        let network: String
+        let subnet: IPNetwork
+        let baseDigest: Data
+
+        init(_ scope: TestScope) throws {
+            self.scope = scope
+            for file in ["vmlinuz", "initrd.img", "base.qcow2"] {
+                try #require(FileManager.default.fileExists(atPath: Daemon.image.appendingPathComponent(file).path),
+                             "test guest missing: run Scripts/build-test-image.sh")
+            }
+            poolName = scope.name("pool")
+            let path = Daemon.runDirectory.appendingPathComponent(poolName).path
+            let poolXML = try StoragePoolDefinition(type: .dir, name: ObjectName(poolName), targetPath: path).xml()
+            pool = try scope.connection.defineStoragePool(xml: poolXML)
+            try pool.build()
+            try pool.start()
+            try FileManager.default.copyItem(atPath: Daemon.image.appendingPathComponent("base.qcow2").path,
+                                             toPath: path + "/base.qcow2")
+            try pool.refresh()
+            baseDigest = try Data(contentsOf: URL(fileURLWithPath: path + "/base.qcow2"))
+
+            network = scope.name("nat")
+            subnet = try IPNetwork(cidr: try scope.freeSubnet() + ".0/24")
+            let networkXML = try NetworkDefinition(name: ObjectName(network), forward: .nat, ips: [NetworkIP(subnet: subnet)]).xml()
+            let defined = try scope.connection.defineNetwork(xml: networkXML)
+            try defined.start()
+        }
+
+        var basePath: String { Daemon.runDirectory.appendingPathComponent(poolName).path + "/base.qcow2" }
+
+        func serialLog(_ vm: String) -> URL { Daemon.runDirectory.appendingPathComponent(vm + ".log") }
+
+        func createRequest(_ name: String, marker: String?) -> VMCreateRequest {
+            var request = VMCreateRequest(name: name)
+            request.image = "\(poolName)/base.qcow2"
+            request.pool = poolName
+            request.kernel = Daemon.image.appendingPathComponent("vmlinuz").path
+            request.initrd = Daemon.image.appendingPathComponent("initrd.img").path
+            request.cmdline = Lab.cmdline(marker: marker)
+            request.memory = "192M"
+            request.networks = [network]
+            request.serialFile = serialLog(name).path
+            return request
+        }
+
+        static func cmdline(marker: String?) -> String {
+            "console=ttyS0 quiet" + (marker.map { " vmctl.marker=\($0)" } ?? "")
+        }
+
+        /// Rewrites the kernel command line, so the next boot writes `marker` (or none).
+        func setMarker(_ vm: String, _ marker: String?) throws {
+            let domain = try scope.connection.domain(named: vm)
+            var definition = try DomainDefinition(xml: try domain.xml([.inactive]))
+            definition.os.cmdline = Lab.cmdline(marker: marker)
+            _ = try scope.connection.defineDomain(xml: try definition.xml())
+        }
+
+        /// Boots `vm`, waits for the guest's ready line, shuts it down, and
+        /// returns what its serial console printed.
+        func boot(_ vm: String) throws -> [String] {
+            let log = serialLog(vm)
+            try? FileManager.default.removeItem(at: log)  // libvirt appends; start clean
+            try VMLifecycle(connection: scope.connection).start(vm)
+            let ready = waitUntil(seconds: 90) { serialLines(log).contains("VMCTL-TEST-GUEST: ready") }
+            let lines = serialLines(log)
+            try #require(ready, "\(vm) never became ready: \(lines.suffix(8))")
+            try VMLifecycle(connection: scope.connection).stop(vm, timeout: 30, force: true)
+            return lines
+        }
+
+        func markers(_ lines: [String]) -> String? {
+            lines.first { $0.hasPrefix("VMCTL-MARKERS: ") }.map { String($0.dropFirst("VMCTL-MARKERS: ".count)) }
+        }
+    }
+
+    @Test func createCloneIsolateSnapshotDelete() throws {
+        let scope = try TestScope("vm")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let connection = scope.connection
+        let source = scope.name("src")
+        let creator = VMCreator(connection: connection)
+
+        // Create from the base volume as a linked clone, boot, and get the address by DHCP.
+        var request = lab.createRequest(source, marker: "src")
+        request.start = true
+        let plan = try creator.plan(request, domainType: .init(type: .qemu, warnings: []))
+        #expect(plan.volumes.map(\.kind) == [.overlay])
+        let domain = try creator.run(plan)
+        let addresses = try VMAddressFinder(connection: connection).waitForAddress(of: domain, timeout: 60)
+        let address = try #require(addresses.first)
+        #expect(address.source == "lease")
+        #expect(lab.subnet.contains(try IPAddress(address.address)))
+        #expect(waitUntil(seconds: 30) { serialLines(lab.serialLog(source)).contains("VMCTL-MARKER-WRITTEN: src") })
+        try VMLifecycle(connection: connection).stop(source, timeout: 30, force: true)
+
+        // Clone it linked and full; each clone boots and writes its own marker.
+        let cloner = VMCloner(connection: connection)
+        let linked = scope.name("lnk")
+        let full = scope.name("full")
+        let linkedResult = try cloner.clone(source: source, as: linked, mode: .linked)
+        #expect(linkedResult.createdVolumes.count == 2)  // the source's fresh top layer and the clone's overlay
+        _ = try cloner.clone(source: source, as: full, mode: .full)
+        let fullDisk = try connection.storagePool(named: lab.poolName).volume(named: full + ".qcow2")
+        #expect(try StorageVolumeDefinition(xml: fullDisk.xml()).backingStore == nil)
+
+        try lab.setMarker(linked, "lnk")
+        let linkedBoot = try lab.boot(linked)
+        #expect(lab.markers(linkedBoot) == "src")
+        #expect(linkedBoot.contains("VMCTL-MARKER-WRITTEN: lnk"))
+        try lab.setMarker(full, "full")
+        let fullBoot = try lab.boot(full)
+        #expect(lab.markers(fullBoot) == "src", "the full copy must not see the linked clone's marker")
+        #expect(fullBoot.contains("VMCTL-MARKER-WRITTEN: full"))
+        try lab.setMarker(source, nil)
+        let sourceBoot = try lab.boot(source)
+        #expect(lab.markers(sourceBoot) == "src", "the source must see neither clone's marker")
+        let linkedAgain = try lab.boot(linked)
+        #expect(lab.markers(linkedAgain) == "lnk src" || lab.markers(linkedAgain) == "src lnk")
+
+        // Snapshot, change the disk, revert: the change is gone.
+        let snapshots = SnapshotService(connection: connection)
+        _ = try snapshots.create(vm: linked, name: "before", description: "clean state")
+        try lab.setMarker(linked, "after-snap")
+        #expect(try lab.boot(linked).contains("VMCTL-MARKER-WRITTEN: after-snap"))
+        try snapshots.revert(vm: linked, name: "before")
+        try lab.setMarker(linked, nil)
+        let reverted = try lab.boot(linked)
+        #expect(lab.markers(reverted)?.contains("after-snap") == false, "revert kept the change: \(String(describing: lab.markers(reverted)))")
+        #expect(try snapshots.list(vm: linked).map(\.name) == ["before"])
+
+        // Delete everything: no domain or volume is left but the base, which is unchanged.
+        let deleter = VMDeleter(connection: connection)
+        for vm in [source, linked, full] { _ = try deleter.delete(vm, force: true) }
+        #expect(try connection.domains().filter { $0.name.hasPrefix(scope.prefix) }.isEmpty)
+        try lab.pool.refresh()
+        #expect(try lab.pool.volumes().map(\.name).filter { $0.hasSuffix(".qcow2") } == ["base.qcow2"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: lab.basePath)) == lab.baseDigest)
+    }
+
+    @Test func badInputCreatesNothing() throws {
+        let scope = try TestScope("badvm")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let creator = VMCreator(connection: scope.connection)
+        let choice = DomainTypeSelector.Choice(type: .qemu, warnings: [])
+        func failure(_ edit: (inout VMCreateRequest) -> Void) -> VMCtlError? {
+            var request = lab.createRequest(scope.name("bad"), marker: nil)
+            edit(&request)
+            do {
+                _ = try creator.plan(request, domainType: choice)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let cases: [(String, (inout VMCreateRequest) -> Void)] = [
+            ("name:", { $0.name = "bad<name>" }),
+            ("--memory:", { $0.memory = "lots" }),
+            ("--vcpus:", { $0.vcpus = 0 }),
+            ("--pool:", { $0.pool = "no-such-pool" }),
+            ("--image:", { $0.image = "\(lab.poolName)/missing.qcow2" }),
+            ("--network:", { $0.networks = ["no-such-network"] }),
+            ("--network mac:", { $0.networks = ["\(lab.network),mac=01:00:5e:00:00:01"] }),
+            ("--network:", { $0.networks = ["bridge=nosuchbr0"] }),
+            ("--kernel:", { $0.kernel = "/nonexistent/vmlinuz" }),
+            ("--disk-size:", { $0.diskSize = "-1G" }),
+        ]
+        for (field, edit) in cases {
+            let error = failure(edit)
+            #expect(error?.status == .usage, "\(field) gave \(String(describing: error))")
+            #expect(error?.message.hasPrefix(field) == true, "expected '\(field)…', got \(String(describing: error?.message))")
+            #expect(error?.message.contains("\n") == false)
+        }
+        // Nothing was created by any of them.
+        #expect(try scope.connection.domains().filter { $0.name.hasPrefix(scope.prefix) }.isEmpty)
+        #expect(try lab.pool.volumes().map(\.name) == ["base.qcow2"])
+    }
+
+    @Test func failedStartRollsBackEverything() throws {
+        let scope = try TestScope("rollback")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        var request = lab.createRequest(scope.name("vm"), marker: nil)
+        request.start = true
+        let creator = VMCreator(connection: scope.connection)
+        let plan = try creator.plan(request, domainType: .init(type: .qemu, warnings: []))
+        // Stop the network after planning: the start step fails, so everything made before it must go.
+        try scope.connection.network(named: lab.network).destroy()
+        let error = #expect(throws: VMCtlError.self) { try creator.run(plan) }
+        #expect(error?.libvirtError != nil, "libvirt's own error should be kept")
+        #expect(errorCodeIsKnown(error?.libvirtError?.code))
+        #expect(try scope.connection.domains().filter { $0.name.hasPrefix(scope.prefix) }.isEmpty)
+        #expect(try lab.pool.volumes().map(\.name) == ["base.qcow2"])
+    }
+
+    func errorCodeIsKnown(_ code: LibvirtError.Code?) -> Bool {
+        guard let code else { return false }
+        return code != .ok && !code.name.hasPrefix("code-") || code.rawValue > 0
+    }
+}
