@@ -143,13 +143,15 @@ public struct ISO9660Reader: Sendable {
         let primaryEntries = try root(primary, ucs2: false)
         if let joliet {
             var jolietEntries = try root(joliet, ucs2: true)
-            // Pair each Joliet entry with the primary entry of the same extent and size.
+            // Pair each Joliet entry with an unpaired primary entry of the same extent and size
+            // (empty files all have extent 0, so those pair up in directory order).
+            var unpaired = primaryEntries
             for i in jolietEntries.indices {
-                if let match = primaryEntries.first(where: {
+                if let match = unpaired.firstIndex(where: {
                     $0.extent == jolietEntries[i].extent && $0.size == jolietEntries[i].size
-                        && ($0.size > 0 || $0.isDirectory == jolietEntries[i].isDirectory)
+                        && $0.isDirectory == jolietEntries[i].isDirectory
                 }) {
-                    jolietEntries[i].primaryName = match.primaryName
+                    jolietEntries[i].primaryName = unpaired.remove(at: match).primaryName
                 } else {
                     jolietEntries[i].primaryName = ""
                 }
