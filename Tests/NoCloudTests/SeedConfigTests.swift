@@ -288,7 +288,17 @@ func cloudInitSchema(_ userData: String) throws -> ToolRun {
         #expect(((doc["users"] as? [Any])?.last as? [String: Any])?["sudo"] as? String == "ALL=(ALL) NOPASSWD: ALL # x: 'y'")
         // The document has exactly the keys generated plus the extra ones: nothing was injected.
         #expect(Set(doc.keys) == ["hostname", "users", "password", "chpasswd", "ssh_pwauth", "packages", "runcmd", "write_files", "bootcmd"])
-        // And cloud-init's own parser (PyYAML, YAML 1.1) accepts it.
+        // cloud-init's own parser (PyYAML, YAML 1.1) reads the same values...
+        let pyyaml = try runTool("python3", ["-c", "import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout)"],
+                                 input: Data(userData.utf8))
+        #expect(pyyaml.status == 0, "\(pyyaml.stderr)")
+        let py = try #require(try JSONSerialization.jsonObject(with: pyyaml.stdout) as? [String: Any])
+        #expect(py["packages"] as? [String] == nonEmpty)
+        #expect((py["runcmd"] as? [Any])?.dropLast().compactMap { $0 as? String } == nonEmpty)
+        #expect((py["runcmd"] as? [Any])?.last as? [String] == ["printf"] + Self.hostile)
+        #expect(py["bootcmd"] as? [String] == Self.hostile)
+        #expect(py["password"] as? String == "p: #'\"ü")
+        // ...and its schema accepts the document.
         let run = try cloudInitSchema(userData)
         #expect(run.status == 0, "\(run.stderr)\n\(userData)")
     }
@@ -318,5 +328,10 @@ func cloudInitSchema(_ userData: String) throws -> ToolRun {
         #expect(text.contains("- 'no'") && text.contains("- 'y'") && text.contains("- '1e3'"))
         let run = try cloudInitSchema(text)
         #expect(run.status == 0, "\(run.stderr)")
+        let pyyaml = try runTool("python3", ["-c", "import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout)"],
+                                 input: Data(text.utf8))
+        let py = try #require(try JSONSerialization.jsonObject(with: pyyaml.stdout) as? [String: Any])
+        #expect(py["hostname"] as? String == "yes")
+        #expect(py["packages"] as? [String] == ["no", "on", "1e3", "0o17", "y"])
     }
 }
