@@ -97,6 +97,9 @@ public struct ISO9660Writer: Sendable {
                         rule: "name must not hold control characters, characters beyond U+FFFF or any of * / : ; ? \\")
                 }
             }
+            if file.contents.count > Int(UInt32.max) {
+                throw NoCloudError(field: field, rule: "must be smaller than 4 GiB (no multi-extent files)")
+            }
             if !seen.insert(file.name).inserted {
                 throw NoCloudError(field: field, rule: "name appears twice")
             }
