@@ -90,6 +90,7 @@ extension SeedConfig {
         typealias T = YAMLTree
         var nic: [(String, Node)] = [
             ("match", T.mapping([("macaddress", T.string(net.mac.lowercased()))])),
+            ("set-name", T.string(net.interfaceName)),
             ("addresses", T.strings(["\(net.address)/\(net.prefix)"])),
         ]
         if let gateway = net.gateway {
@@ -103,7 +104,7 @@ extension SeedConfig {
         }
         return try T.emit(T.mapping([
             ("version", T.int(2)),
-            ("ethernets", T.mapping([("nic0", T.mapping(nic))])),
+            ("ethernets", T.mapping([(net.interfaceName, T.mapping(nic))])),
         ]))
     }
 

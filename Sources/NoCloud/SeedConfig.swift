@@ -119,6 +119,10 @@ public struct SeedConfig: Equatable, Sendable {
     public struct StaticIPv4: Equatable, Sendable {
         /// `52:54:00:12:34:56` (any case; written in lower case).
         public var mac: String
+        /// The name the NIC gets (`set-name`), default `eth0`: cloud-init's ENI and
+        /// sysconfig renderers rename a matched NIC to its entry's name anyway, so
+        /// the name is stated rather than left to the renderer.
+        public var interfaceName: String
         public var address: String
         /// 0–32.
         public var prefix: Int
@@ -126,9 +130,10 @@ public struct SeedConfig: Equatable, Sendable {
         public var nameservers: [String]
         public var searchDomains: [String]
 
-        public init(mac: String, address: String, prefix: Int, gateway: String? = nil,
+        public init(mac: String, interfaceName: String = "eth0", address: String, prefix: Int, gateway: String? = nil,
                     nameservers: [String] = [], searchDomains: [String] = []) {
             self.mac = mac
+            self.interfaceName = interfaceName
             self.address = address
             self.prefix = prefix
             self.gateway = gateway

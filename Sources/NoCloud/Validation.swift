@@ -99,6 +99,9 @@ extension SeedConfig {
         }
         if let net = staticNetwork {
             if !Check.isMAC(net.mac) { fail("staticNetwork.mac", "must be six hex pairs separated by colons, such as 52:54:00:12:34:56") }
+            if !Check.isInterfaceName(net.interfaceName) {
+                fail("staticNetwork.interfaceName", "must be 1-15 letters, digits, _, . or -, not starting with a digit, . or -")
+            }
             if !Check.isIPv4(net.address) { fail("staticNetwork.address", "must be an IPv4 address in dotted-quad form") }
             if !(1 ... 32).contains(net.prefix) { fail("staticNetwork.prefix", "must be 1-32") }
             if let gateway = net.gateway, !Check.isIPv4(gateway) {
@@ -192,6 +195,12 @@ enum Check {
             guard let first = part.first, first.isASCII, first.isLetter else { return false }
             return part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_+-".contains($0)) }
         }
+    }
+
+    static func isInterfaceName(_ name: String) -> Bool {
+        guard (1 ... 15).contains(name.utf8.count), let first = name.first, first.isASCII, first.isLetter || first == "_"
+        else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
     }
 
     static func isMAC(_ mac: String) -> Bool {

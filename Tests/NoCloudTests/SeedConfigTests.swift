@@ -164,15 +164,45 @@ func cloudInitSchema(_ userData: String) throws -> ToolRun {
         #expect(try c.metaData() == "instance-id: '1234'\nlocal-hostname: m\n")
     }
 
+    /// cloud-init's own network-config parser and renderers (ENI for Debian,
+    /// sysconfig for RHEL) turn the document into the expected configuration.
+    @Test func networkConfigThroughCloudInitRenderers() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var c = fullConfig()
+        c.staticNetwork?.interfaceName = "lab0"
+        try #require(try c.networkConfig()).write(toFile: dir + "/network-config", atomically: true, encoding: .utf8)
+        for (distro, kind, file) in [("debian", "eni", "/etc/network/interfaces.d/50-cloud-init"),
+                                     ("rhel", "sysconfig", "/etc/sysconfig/network-scripts/ifcfg-lab0")] {
+            let out = dir + "/" + kind
+            let run = try runTool("cloud-init", ["devel", "net-convert", "-p", dir + "/network-config", "-k", "yaml",
+                                                 "-d", out, "-D", distro, "-O", kind])
+            #expect(run.status == 0, "\(run.stderr)")
+            let text = (try? String(contentsOfFile: out + file, encoding: .utf8)) ?? ""
+            let rules = (try? String(contentsOfFile: out + "/etc/udev/rules.d/70-persistent-net.rules", encoding: .utf8)) ?? ""
+            #expect(rules.contains("ATTR{address}==\"52:54:00:ab:cd:01\", NAME=\"lab0\""), "\(rules)")
+            if kind == "eni" {
+                #expect(text.contains("iface lab0 inet static") && text.contains("address 192.168.150.50/24"), "\(text)")
+                #expect(text.contains("default gw 192.168.150.1") && text.contains("dns-nameservers 192.168.150.1"), "\(text)")
+            } else {
+                for line in ["IPADDR=192.168.150.50", "NETMASK=255.255.255.0", "GATEWAY=192.168.150.1",
+                             "HWADDR=52:54:00:ab:cd:01", "DNS1=192.168.150.1", "DOMAIN=lab.example"] {
+                    #expect(text.contains(line), "\(line) in \(text)")
+                }
+            }
+        }
+    }
+
     @Test func networkConfig() throws {
         #expect(try minimalConfig().networkConfig() == nil)
         let text = try #require(try fullConfig().networkConfig())
         #expect(text == """
             version: 2
             ethernets:
-              nic0:
+              eth0:
                 match:
                   macaddress: '52:54:00:ab:cd:01'
+                set-name: eth0
                 addresses:
                 - '192.168.150.50/24'
                 routes:
@@ -229,9 +259,11 @@ func cloudInitSchema(_ userData: String) throws -> ToolRun {
         #expect(errors { $0.users = [.init(name: "Bad")] }.first?.hasPrefix("users[0].name: must be a user name") == true)
         #expect(errors { $0.users = [.init(name: "ok", shell: "bash")] }.first?.hasPrefix("users[0].shell:") == true)
         #expect(errors {
-            $0.staticNetwork = .init(mac: "52:54:00:00:00", address: "10.0.0.256", prefix: 33, gateway: "gw", nameservers: ["x"])
+            $0.staticNetwork = .init(mac: "52:54:00:00:00", interfaceName: "0bad name", address: "10.0.0.256", prefix: 33,
+                                     gateway: "gw", nameservers: ["x"])
         } == [
             "staticNetwork.mac: must be six hex pairs separated by colons, such as 52:54:00:12:34:56",
+            "staticNetwork.interfaceName: must be 1-15 letters, digits, _, . or -, not starting with a digit, . or -",
             "staticNetwork.address: must be an IPv4 address in dotted-quad form",
             "staticNetwork.prefix: must be 1-32",
             "staticNetwork.gateway: must be an IPv4 address in dotted-quad form",
