@@ -133,6 +133,24 @@ import Testing
         #expect(primary.text.split(separator: "\n").sorted() == ["/META_DAT.;1", "/USER_DAT.;1"], "\(primary.text)")
     }
 
+    /// The reader is not tuned to the writer: it reads genisoimage's images
+    /// (Joliet and Rock Ridge, as Docs/test-guest.md makes seeds) too.
+    @Test func ownReaderReadsGenisoimageImages() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let files = ["user-data": Data("#cloud-config\n".utf8), "meta-data": Data("instance-id: x\n".utf8),
+                     "network-config": Data(repeating: 0x41, count: 5000), "empty": Data()]
+        for (name, data) in files { try data.write(to: URL(fileURLWithPath: dir + "/" + name)) }
+        let iso = dir + "/g.iso"
+        let run = try runTool("genisoimage", ["-quiet", "-o", iso, "-V", "cidata", "-J", "-r"]
+                              + files.keys.sorted().map { dir + "/" + $0 })
+        #expect(run.status == 0, "\(run.stderr)")
+        let reader = try ISO9660Reader(contentsOf: iso)
+        #expect(reader.volumeLabel == "cidata")
+        #expect(Set(reader.fileNames) == Set(files.keys))
+        for (name, data) in files { #expect(reader.contents(of: name) == data, "\(name)") }
+    }
+
     @Test func blkidShowsLabelAndType() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
