@@ -76,7 +76,10 @@ public struct SeedConfig: Equatable, Sendable {
         self.staticNetwork = staticNetwork
     }
 
-    /// A password, in clear or as a crypt(3) hash (`$6$salt$hash`, also `$1$`, `$2a$`, `$2y$`, `$5$`, `$y$`).
+    /// A password, in clear or as a crypt(3) hash (`$6$salt$hash`). For the
+    /// default user's ``SeedConfig/password`` a hash must be `$1$`, `$2a$`,
+    /// `$2y$`, `$5$` or `$6$` (cloud-init sets anything else as clear text); a
+    /// ``User``'s may also be `$2b$`, `$y$` (yescrypt), `$gy$` or `$7$`.
     public enum Password: Equatable, Sendable {
         case plain(String)
         case hashed(String)

@@ -43,7 +43,7 @@ extension SeedConfig {
             for (k, key) in user.sshAuthorizedKeys.enumerated() where !Check.isSSHKey(key) {
                 fail("\(f).sshAuthorizedKeys[\(k)]", Check.sshKeyRule)
             }
-            if let password = user.password, let rule = Check.passwordRule(password) { fail("\(f).password", rule) }
+            if let password = user.password, let rule = Check.passwordRule(password, defaultUser: false) { fail("\(f).password", rule) }
             if let sudo = user.sudo, sudo.isEmpty || Check.hasLineBreak(sudo) {
                 fail("\(f).sudo", "must be one non-empty sudoers rule, such as ALL=(ALL) NOPASSWD:ALL")
             }
@@ -54,7 +54,7 @@ extension SeedConfig {
                 fail("\(f).shell", "must be an absolute path without spaces, such as /bin/bash")
             }
         }
-        if let password, let rule = Check.passwordRule(password) { fail("password", rule) }
+        if let password, let rule = Check.passwordRule(password, defaultUser: true) { fail("password", rule) }
         for (i, server) in ntpServers.enumerated()
         where !(Check.isHostName(server) || Check.isIPv4(server) || Check.isIPv6(server)) {
             fail("ntpServers[\(i)]", "must be a host name or an IPv4 or IPv6 address")
@@ -165,18 +165,42 @@ enum Check {
         return blob.prefix(while: { $0 != "=" }).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/") }
     }
 
-    static func passwordRule(_ password: SeedConfig.Password) -> String? {
+    /// Rule broken by a password, or nil. `defaultUser` is the top-level `password`,
+    /// which cloud-init's set_passwords module reads as a hash only when it matches
+    /// `\$(1|2a|2y|5|6)(\$.+){2}` (anything else is set as clear text) and as a
+    /// request for a random password when it is `R` or `RANDOM`.
+    static func passwordRule(_ password: SeedConfig.Password, defaultUser: Bool) -> String? {
         switch password {
         case .plain(let text):
             if text.isEmpty || hasLineBreak(text) { return "must be a non-empty password on one line" }
+            if defaultUser, text == "R" || text == "RANDOM" || looksLikeCloudInitHash(text) {
+                return "must not be R, RANDOM or look like a $1$/$2a$/$2y$/$5$/$6$ hash (cloud-init would not set it as given)"
+            }
         case .hashed(let hash):
-            let ids = ["$1$", "$2a$", "$2b$", "$2y$", "$5$", "$6$", "$y$", "$gy$", "$7$"]
-            if !ids.contains(where: hash.hasPrefix) || hash.filter({ $0 == "$" }).count < 3
-                || hash.contains(where: { $0.isWhitespace }) || hash.contains(":") {
-                return "must be a crypt(3) hash such as $6$salt$hash (mkpasswd -m sha-512)"
+            if defaultUser {
+                if !looksLikeCloudInitHash(hash) {
+                    return "must be a crypt(3) hash that cloud-init recognises: $1$, $2a$, $2y$, $5$ or $6$ (mkpasswd -m sha-512)"
+                }
+            } else {
+                let ids = ["$1$", "$2a$", "$2b$", "$2y$", "$5$", "$6$", "$y$", "$gy$", "$7$"]
+                if !ids.contains(where: hash.hasPrefix) || hash.filter({ $0 == "$" }).count < 3
+                    || hash.contains(where: { $0.isWhitespace }) || hash.contains(":") {
+                    return "must be a crypt(3) hash such as $6$salt$hash (mkpasswd -m sha-512)"
+                }
             }
         }
         return nil
+    }
+
+    /// cloud-init's test for a hashed password (`\$(1|2a|2y|5|6)(\$.+){2}`, no `:`), made stricter: no whitespace.
+    static func looksLikeCloudInitHash(_ text: String) -> Bool {
+        let ids = ["$1$", "$2a$", "$2y$", "$5$", "$6$"]
+        guard let id = ids.first(where: text.hasPrefix), !text.contains(":"),
+              !text.contains(where: { $0.isWhitespace }) else { return false }
+        // After the id: "x$y" with both parts non-empty.
+        let rest = text.dropFirst(id.count)
+        guard let dollar = rest.firstIndex(of: "$") else { return false }
+        return dollar != rest.startIndex && rest.index(after: dollar) != rest.endIndex
     }
 
     static func isUserName(_ name: String) -> Bool {

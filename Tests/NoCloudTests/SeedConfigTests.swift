@@ -253,6 +253,13 @@ func cloudInitSchema(_ userData: String) throws -> ToolRun {
         #expect(errors { $0.instanceID = "a b" } == ["instanceID: must be 1-128 printable ASCII characters without spaces"])
         #expect(errors { $0.password = .hashed("plain") }.first?.hasPrefix("password: must be a crypt(3) hash") == true)
         #expect(errors { $0.password = .plain("a\nb") } == ["password: must be a non-empty password on one line"])
+        // cloud-init reads the top-level password as a hash only for these ids, and R/RANDOM as "make one up".
+        #expect(errors { $0.password = .hashed("$6$salt$hash") }.isEmpty)
+        #expect(errors { $0.password = .hashed("$y$j9T$salt$hash") }.first?.hasPrefix("password: must be a crypt(3) hash that cloud-init recognises") == true)
+        #expect(errors { $0.users = [.init(name: "u", password: .hashed("$y$j9T$salt$hash"))] }.isEmpty)
+        #expect(errors { $0.password = .plain("RANDOM") }.first?.hasPrefix("password: must not be R, RANDOM") == true)
+        #expect(errors { $0.password = .plain("$6$looks$hashed") }.first?.hasPrefix("password: must not be R, RANDOM") == true)
+        #expect(errors { $0.password = .plain("$6$ not a hash") }.isEmpty)
         #expect(errors { $0.ntpServers = ["ok.example", "bad server"] } == ["ntpServers[1]: must be a host name or an IPv4 or IPv6 address"])
         #expect(errors { $0.packages = ["", "x"] } == ["packages[0]: must not be empty"])
         #expect(errors { $0.runcmd = [.argv([])] } == ["runcmd[0]: must have a non-empty program as its first argument"])
