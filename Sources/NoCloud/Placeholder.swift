@@ -1,2 +1,0 @@
-// Placeholder until the NoCloud seed writer lands.
-public enum NoCloudPlaceholder {}
