@@ -1,0 +1,462 @@
+import Foundation
+import LibvirtXML
+import Yams
+
+/// A lab declared in YAML (Docs/labs.md): networks, pools, images, defaults,
+/// nodes and the hosts they run on. Every value is checked when the plan is
+/// read, and every error is reported at once with its file, line and field.
+public struct LabPlan: Sendable, Equatable {
+    public var name: String
+    /// Host key → libvirt URI. `local` is always there (the default URI).
+    public var hosts: [String: String]
+    public var pools: [Pool]
+    public var images: [Image]
+    public var networks: [Network]
+    public var nodes: [Node]
+    /// Parallel starts at most.
+    public var workers: Int
+    /// Seconds to wait for every node's address.
+    public var addressTimeout: Double
+    /// Where serial consoles are logged, one file per node.
+    public var serialDirectory: String
+
+    public struct Pool: Sendable, Equatable {
+        public var name: String
+        public var type: String
+        public var target: String
+    }
+
+    public struct Image: Sendable, Equatable {
+        /// The volume name in `pool`.
+        public var name: String
+        public var pool: String
+        /// A local file imported into the pool when the volume is missing.
+        public var path: String?
+    }
+
+    public struct Network: Sendable, Equatable {
+        public var name: String
+        /// nat, isolated or bridge.
+        public var mode: String
+        public var subnet: IPNetwork?
+        public var dhcp: Bool
+        public var dhcpRange: String?
+        /// Bridge mode: the existing host bridge.
+        public var bridge: String?
+    }
+
+    public struct NodeNIC: Sendable, Equatable {
+        public var network: String
+        public var ip: String?
+        /// The interface name inside the guest.
+        public var device: String
+    }
+
+    public struct CloudInit: Sendable, Equatable {
+        public var sshKeys: [String] = []
+        public var ntpServers: [String] = []
+        public var timezone: String?
+        public var selinux: String?
+        public var packages: [String] = []
+        public var commands: [String] = []
+        public var userData: String?
+    }
+
+    public struct Node: Sendable, Equatable {
+        public var name: String
+        public var roles: [String]
+        public var host: String
+        public var memory: String
+        public var vcpus: Int
+        public var diskSize: String?
+        public var image: String?
+        public var pool: String
+        public var kernel: String?
+        public var initrd: String?
+        public var cmdline: String?
+        public var networks: [NodeNIC]
+        public var cloudInit: CloudInit?
+    }
+
+    /// The libvirt name of a lab object: `LAB-NAME`.
+    public func objectName(_ name: String) -> String { "\(self.name)-\(name)" }
+}
+
+/// One problem in a plan: `FILE:LINE: FIELD: RULE`.
+public struct PlanIssue: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var field: String
+    public var rule: String
+    public var description: String { "\(file):\(line): \(field): \(rule)" }
+}
+
+/// All of a plan's problems; its description has one line each.
+public struct PlanError: Error, Sendable, CustomStringConvertible {
+    public var issues: [PlanIssue]
+    public var description: String { issues.map(\.description).joined(separator: "\n") }
+}
+
+extension LabPlan {
+    /// Reads a plan file.
+    public static func load(path: String, defaultURI: String) throws(VMCtlError) -> LabPlan {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .invalid(field: "plan", "cannot read '\(path)': \(error.localizedDescription)")
+        }
+        do {
+            return try parse(text, file: path, defaultURI: defaultURI)
+        } catch {
+            throw VMCtlError(error.description, status: .usage)
+        }
+    }
+
+    /// Parses and validates plan text; throws every problem at once.
+    public static func parse(_ text: String, file: String = "plan", defaultURI: String) throws(PlanError) -> LabPlan {
+        var reader = PlanReader(file: file)
+        let root: Yams.Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw PlanError(issues: [reader.yamlIssue(error)])
+        } catch {
+            throw PlanError(issues: [PlanIssue(file: file, line: 1, field: "yaml", rule: "\(error)")])
+        }
+        guard let root, case .mapping = root else {
+            throw PlanError(issues: [PlanIssue(file: file, line: 1, field: "plan", rule: "must be a mapping with lab, networks and nodes")])
+        }
+        let plan = reader.plan(root, defaultURI: defaultURI)
+        if !reader.issues.isEmpty { throw PlanError(issues: reader.issues) }
+        return plan!
+    }
+}
+
+/// Walks the YAML node tree, collecting issues instead of stopping at the first.
+struct PlanReader {
+    let file: String
+    var issues: [PlanIssue] = []
+
+    init(file: String) { self.file = file }
+
+    mutating func issue(_ node: Yams.Node?, _ field: String, _ rule: String) {
+        issues.append(PlanIssue(file: file, line: node?.mark?.line ?? 1, field: field, rule: rule))
+    }
+
+    func yamlIssue(_ error: YamlError) -> PlanIssue {
+        // YamlError's description carries "line:column: message"; keep it on one line.
+        let text = "\(error)".replacingOccurrences(of: "\n", with: " ")
+        let line = text.split(separator: ":").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 1
+        return PlanIssue(file: file, line: line, field: "yaml", rule: text)
+    }
+
+    // MARK: Typed accessors
+
+    func keys(_ node: Yams.Node) -> [(String, Yams.Node, Yams.Node)] {
+        guard case .mapping(let mapping) = node else { return [] }
+        return mapping.map { ($0.key.string ?? "", $0.key, $0.value) }
+    }
+
+    mutating func checkKeys(_ node: Yams.Node, _ field: String, allowed: Set<String>) {
+        for (key, keyNode, _) in keys(node) where !allowed.contains(key) {
+            issue(keyNode, field.isEmpty ? key : "\(field).\(key)", "unknown key; allowed: \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func value(_ node: Yams.Node, _ key: String) -> Yams.Node? {
+        guard case .mapping(let mapping) = node else { return nil }
+        return mapping[key]
+    }
+
+    mutating func string(_ node: Yams.Node?, _ field: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let scalar) = node else {
+            issue(node, field, "must be a single value")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func int(_ node: Yams.Node?, _ field: String, range: ClosedRange<Int>) -> Int? {
+        guard let text = string(node, field) else { return nil }
+        guard let number = Int(text), range.contains(number) else {
+            issue(node, field, "\"\(text)\" is not allowed: a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return number
+    }
+
+    mutating func bool(_ node: Yams.Node?, _ field: String) -> Bool? {
+        guard let node else { return nil }
+        guard let value = node.bool else {
+            issue(node, field, "must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    mutating func name(_ node: Yams.Node?, _ field: String, maxLength: Int = 48) -> String? {
+        guard let text = string(node, field) else { return nil }
+        guard ObjectName.isValid(text), text.count <= maxLength else {
+            issue(node, field, "\"\(text)\" is not allowed: \(ObjectName.rule.replacingOccurrences(of: "64", with: String(maxLength)))")
+            return nil
+        }
+        return text
+    }
+
+    mutating func strings(_ node: Yams.Node?, _ field: String) -> [String] {
+        guard let node else { return [] }
+        if case .scalar = node { return string(node, field).map { [$0] } ?? [] }
+        guard case .sequence(let sequence) = node else {
+            issue(node, field, "must be a list")
+            return []
+        }
+        return sequence.enumerated().compactMap { index, item in string(item, "\(field)[\(index)]") }
+    }
+
+    mutating func size(_ node: Yams.Node?, _ field: String) -> String? {
+        guard let text = string(node, field) else { return nil }
+        do {
+            _ = try ByteSize(parsing: text, field: field)
+            return text
+        } catch {
+            issue(node, field, "\"\(text)\" is not allowed: \(ByteSize.rule)")
+            return nil
+        }
+    }
+
+    mutating func absolutePath(_ node: Yams.Node?, _ field: String) -> String? {
+        guard let text = string(node, field) else { return nil }
+        guard text.hasPrefix("/"), !text.contains("\0") else {
+            issue(node, field, "\"\(text)\" is not allowed: must be an absolute path")
+            return nil
+        }
+        return text
+    }
+
+    mutating func list(_ node: Yams.Node?, _ field: String) -> [Yams.Node] {
+        guard let node else { return [] }
+        guard case .sequence(let sequence) = node else {
+            issue(node, field, "must be a list")
+            return []
+        }
+        return Array(sequence)
+    }
+
+    // MARK: The plan
+
+    mutating func plan(_ root: Yams.Node, defaultURI: String) -> LabPlan? {
+        checkKeys(root, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers",
+                                      "address_timeout", "serial_dir"])
+        let labName = name(value(root, "lab"), "lab", maxLength: 24)
+        if value(root, "lab") == nil { issue(root, "lab", "is required: the lab's name") }
+
+        var hosts = ["local": defaultURI]
+        if let node = value(root, "hosts") {
+            for (key, keyNode, uriNode) in keys(node) {
+                guard ObjectName.isValid(key) else {
+                    issue(keyNode, "hosts.\(key)", "\"\(key)\" is not allowed as a host name: \(ObjectName.rule)")
+                    continue
+                }
+                guard let uri = string(uriNode, "hosts.\(key)"), uri.contains(":///") || uri.contains("://") else {
+                    issue(uriNode, "hosts.\(key)", "must be a libvirt URI such as qemu+ssh://user@host/system")
+                    continue
+                }
+                hosts[key] = uri
+            }
+        }
+
+        let defaults = value(root, "defaults")
+        if let defaults {
+            checkKeys(defaults, "defaults", allowed: ["memory", "vcpus", "disk_size", "image", "pool", "kernel", "initrd",
+                                                      "cmdline", "cloud_init", "host"])
+        }
+
+        var pools: [LabPlan.Pool] = []
+        for (index, node) in list(value(root, "pools"), "pools").enumerated() {
+            let field = "pools[\(index)]"
+            checkKeys(node, field, allowed: ["name", "type", "target"])
+            let type = string(value(node, "type"), "\(field).type") ?? "dir"
+            if type != "dir" { issue(value(node, "type"), "\(field).type", "\"\(type)\" is not allowed: labs create dir pools") }
+            guard let poolName = name(value(node, "name"), "\(field).name"),
+                let target = absolutePath(value(node, "target"), "\(field).target")
+            else {
+                if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
+                if value(node, "target") == nil { issue(node, "\(field).target", "is required: the directory for the pool") }
+                continue
+            }
+            pools.append(.init(name: poolName, type: type, target: target))
+        }
+
+        var images: [LabPlan.Image] = []
+        for (index, node) in list(value(root, "images"), "images").enumerated() {
+            let field = "images[\(index)]"
+            checkKeys(node, field, allowed: ["name", "pool", "path"])
+            guard let imageName = name(value(node, "name"), "\(field).name"), let pool = name(value(node, "pool"), "\(field).pool") else {
+                if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
+                if value(node, "pool") == nil { issue(node, "\(field).pool", "is required") }
+                continue
+            }
+            let path = absolutePath(value(node, "path"), "\(field).path")
+            if let path, !FileManager.default.fileExists(atPath: path) {
+                issue(value(node, "path"), "\(field).path", "'\(path)' does not exist")
+            }
+            images.append(.init(name: imageName, pool: pool, path: path))
+        }
+
+        var networks: [LabPlan.Network] = []
+        for (index, node) in list(value(root, "networks"), "networks").enumerated() {
+            let field = "networks[\(index)]"
+            checkKeys(node, field, allowed: ["name", "mode", "subnet", "dhcp", "dhcp_range", "bridge"])
+            guard let networkName = name(value(node, "name"), "\(field).name", maxLength: 24) else {
+                if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
+                continue
+            }
+            let mode = string(value(node, "mode"), "\(field).mode") ?? "nat"
+            guard ["nat", "isolated", "bridge"].contains(mode) else {
+                issue(value(node, "mode"), "\(field).mode", "\"\(mode)\" is not allowed: nat, isolated or bridge")
+                continue
+            }
+            var subnet: IPNetwork?
+            if let text = string(value(node, "subnet"), "\(field).subnet") {
+                do {
+                    subnet = try IPNetwork(cidr: text, field: "\(field).subnet")
+                } catch {
+                    issue(value(node, "subnet"), "\(field).subnet", "\"\(text)\" is not allowed: an IPv4 CIDR such as 192.168.121.0/24")
+                }
+            } else if mode != "bridge" {
+                issue(node, "\(field).subnet", "is required for a \(mode) network")
+            }
+            let bridge = mode == "bridge" ? name(value(node, "bridge"), "\(field).bridge", maxLength: 15) : nil
+            if mode == "bridge" && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a bridge network") }
+            let range = string(value(node, "dhcp_range"), "\(field).dhcp_range")
+            if let range, let subnet {
+                let ends = range.split(separator: "-").map { String($0).trimmingCharacters(in: .whitespaces) }
+                if ends.count != 2 || ends.contains(where: { (try? IPAddress($0)).map { !subnet.contains($0) } ?? true }) {
+                    issue(value(node, "dhcp_range"), "\(field).dhcp_range", "\"\(range)\" is not allowed: FIRST-LAST inside \(subnet)")
+                }
+            }
+            networks.append(.init(name: networkName, mode: mode, subnet: subnet, dhcp: bool(value(node, "dhcp"), "\(field).dhcp") ?? true,
+                                  dhcpRange: range, bridge: bridge))
+        }
+        for (i, a) in networks.enumerated() {
+            for b in networks[(i + 1)...] {
+                if let x = a.subnet, let y = b.subnet, x.overlaps(y) {
+                    issue(root, "networks", "\(a.name) (\(x)) and \(b.name) (\(y)) overlap")
+                }
+            }
+        }
+
+        var nodes: [LabPlan.Node] = []
+        let nodeList = list(value(root, "nodes"), "nodes")
+        if nodeList.isEmpty { issue(root, "nodes", "is required: at least one node") }
+        for (index, node) in nodeList.enumerated() {
+            nodes += labNodes(node, field: "nodes[\(index)]", defaults: defaults, hosts: hosts, networks: networks,
+                              images: images, pools: pools)
+        }
+        var seen = Set<String>()
+        for node in nodes where !seen.insert(node.name).inserted {
+            issue(root, "nodes", "node name '\(node.name)' is used twice")
+        }
+        var staticIPs = [String: String]()
+        for node in nodes {
+            for nic in node.networks {
+                guard let ip = nic.ip else { continue }
+                if let other = staticIPs[ip] { issue(root, "nodes", "\(node.name) and \(other) both use \(ip)") }
+                staticIPs[ip] = node.name
+            }
+        }
+
+        let workers = int(value(root, "workers"), "workers", range: 1...32) ?? 4
+        let timeout = int(value(root, "address_timeout"), "address_timeout", range: 5...3600) ?? 180
+        guard let labName else { return nil }
+        let serial = absolutePath(value(root, "serial_dir"), "serial_dir") ?? "/var/lib/vmctl/labs/\(labName)"
+        return LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
+                       workers: workers, addressTimeout: Double(timeout), serialDirectory: serial)
+    }
+
+    mutating func labNodes(
+        _ node: Yams.Node, field: String, defaults: Yams.Node?, hosts: [String: String], networks: [LabPlan.Network],
+        images: [LabPlan.Image], pools: [LabPlan.Pool]
+    ) -> [LabPlan.Node] {
+        checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "image",
+                                         "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init"])
+        func setting(_ key: String) -> Yams.Node? { value(node, key) ?? defaults.flatMap { value($0, key) } }
+        guard let baseName = name(value(node, "name"), "\(field).name", maxLength: 32) else {
+            if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
+            return []
+        }
+        let count = int(value(node, "count"), "\(field).count", range: 1...64)
+        var roles = strings(value(node, "roles"), "\(field).roles") + strings(value(node, "role"), "\(field).role")
+        if roles.isEmpty { roles = [baseName] }
+        for (i, role) in roles.enumerated() where !ObjectName.isValid(role) {
+            issue(value(node, "roles") ?? value(node, "role"), "\(field).roles[\(i)]", "\"\(role)\" is not allowed: \(ObjectName.rule)")
+        }
+        let host = string(setting("host"), "\(field).host") ?? "local"
+        if hosts[host] == nil {
+            issue(setting("host"), "\(field).host", "'\(host)' is not in hosts (\(hosts.keys.sorted().joined(separator: ", ")))")
+        }
+        let memory = size(setting("memory"), "\(field).memory") ?? "1G"
+        let vcpus = int(setting("vcpus"), "\(field).vcpus", range: 1...64) ?? 1
+        let diskSize = size(setting("disk_size"), "\(field).disk_size")
+        let image = string(setting("image"), "\(field).image")
+        let pool = name(setting("pool"), "\(field).pool") ?? pools.first?.name ?? "default"
+        let kernel = absolutePath(setting("kernel"), "\(field).kernel")
+        let initrd = absolutePath(setting("initrd"), "\(field).initrd")
+        let cmdline = string(setting("cmdline"), "\(field).cmdline")
+        if image == nil && diskSize == nil && kernel == nil {
+            issue(node, "\(field).image", "a node needs an image, a disk_size or a kernel")
+        }
+
+        var nics: [LabPlan.NodeNIC] = []
+        for (i, nicNode) in list(value(node, "networks"), "\(field).networks").enumerated() {
+            let nicField = "\(field).networks[\(i)]"
+            var networkName: String?
+            var ip: String?
+            var device = "eth\(i)"
+            if case .scalar = nicNode {
+                networkName = name(nicNode, nicField)
+            } else {
+                checkKeys(nicNode, nicField, allowed: ["name", "ip", "device"])
+                networkName = name(value(nicNode, "name"), "\(nicField).name")
+                ip = string(value(nicNode, "ip"), "\(nicField).ip")
+                device = string(value(nicNode, "device"), "\(nicField).device") ?? device
+            }
+            guard let networkName else { continue }
+            guard let network = networks.first(where: { $0.name == networkName }) else {
+                issue(nicNode, nicField, "'\(networkName)' is not one of the plan's networks")
+                continue
+            }
+            if let ip {
+                if count != nil {
+                    issue(value(nicNode, "ip"), "\(nicField).ip", "a node with count cannot have one static ip")
+                } else if let subnet = network.subnet, (try? IPAddress(ip)).map({ !subnet.contains($0) || $0 == subnet.gateway }) ?? true {
+                    issue(value(nicNode, "ip"), "\(nicField).ip", "\"\(ip)\" is not allowed: an address in \(subnet) other than the gateway")
+                }
+            }
+            nics.append(.init(network: networkName, ip: ip, device: device))
+        }
+
+        var cloudInit: LabPlan.CloudInit?
+        let ciNode = value(node, "cloud_init") ?? defaults.flatMap { value($0, "cloud_init") }
+        if let ciNode {
+            let ciField = "\(field).cloud_init"
+            checkKeys(ciNode, ciField, allowed: ["ssh_keys", "ntp_servers", "timezone", "selinux", "packages", "commands", "user_data"])
+            cloudInit = LabPlan.CloudInit(
+                sshKeys: strings(value(ciNode, "ssh_keys"), "\(ciField).ssh_keys"),
+                ntpServers: strings(value(ciNode, "ntp_servers"), "\(ciField).ntp_servers"),
+                timezone: string(value(ciNode, "timezone"), "\(ciField).timezone"),
+                selinux: string(value(ciNode, "selinux"), "\(ciField).selinux"),
+                packages: strings(value(ciNode, "packages"), "\(ciField).packages"),
+                commands: strings(value(ciNode, "commands"), "\(ciField).commands"),
+                userData: string(value(ciNode, "user_data"), "\(ciField).user_data"))
+        }
+
+        let names = count.map { n in (1...n).map { "\(baseName)\($0)" } } ?? [baseName]
+        return names.map {
+            LabPlan.Node(name: $0, roles: roles, host: host, memory: memory, vcpus: vcpus, diskSize: diskSize, image: image,
+                         pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit)
+        }
+    }
+}
