@@ -119,10 +119,11 @@ public struct NetworkService {
             if !request.dhcp && request.dhcpRange != nil {
                 throw .invalid(field: "--dhcp-range", "cannot be combined with --no-dhcp")
             }
-            var ip = try usage { () throws in try NetworkIP(subnet: subnet, dhcp: request.dhcp) }
-            if ip.address.address == subnet.network || (subnet.isIPv4 && subnet.prefixLength > 30) {
-                throw .invalid(field: "--subnet", "\(subnetText) is too small: use a prefix of /30 or shorter")
+            let longest = subnet.isIPv4 ? 30 : 126
+            guard subnet.prefixLength <= longest else {
+                throw .invalid(field: "--subnet", "\(subnetText) is too small: use a prefix of /\(longest) or shorter")
             }
+            var ip = try usage { () throws in try NetworkIP(subnet: subnet, dhcp: request.dhcp) }
             if let rangeText = request.dhcpRange {
                 let parts = rangeText.split(separator: "-", omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
