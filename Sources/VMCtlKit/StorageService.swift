@@ -221,12 +221,11 @@ public struct StorageService {
         } catch {
             throw .libvirt(error, while: "defining pool '\(request.name)'")
         }
-        var built = false
         func rollback(_ error: LibvirtError, _ step: String) -> VMCtlError {
             if (try? pool.isActive()) == true { try? pool.destroy() }
-            // Only a target directory this command created is removed (libvirt removes it only when empty).
-            if built && request.kind == .dir && !targetExisted { try? pool.delete() }
             try? pool.undefine()
+            // A target directory this command (or libvirt's build) created goes again, and only while empty.
+            if !targetExisted, let target = request.target { _ = rmdir(target) }
             return VMCtlError(
                 "\(step) pool '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error)
         }
@@ -235,7 +234,6 @@ public struct StorageService {
         if !(request.kind == .logical && request.sourceDevice == nil) {
             let flags: StoragePoolBuildFlags = request.kind == .fs || request.kind == .logical ? [.noOverwrite] : []
             do { try pool.build(flags) } catch { throw rollback(error, "building") }
-            built = true
         }
         if request.autostart {
             do { try pool.setAutostart(true) } catch { throw rollback(error, "setting autostart on") }
