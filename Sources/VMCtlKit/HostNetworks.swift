@@ -135,7 +135,7 @@ public enum SubnetConflict: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Runs a program to completion and returns its status and standard output (standard error is discarded).
+/// Runs a program to completion and returns its status, standard output and standard error.
 func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)

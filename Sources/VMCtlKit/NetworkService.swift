@@ -137,7 +137,17 @@ public struct NetworkService {
                         end: try IPAddress(String(parts[1]), field: "--dhcp-range"))
                 }
                 try usage { () throws in try ip.address.validate(range, field: "--dhcp-range") }
+                guard Self.blockEnd(of: range.start) >= range.end else {
+                    throw VMCtlError(
+                        ModelError(
+                            field: "--dhcp-range", value: rangeText,
+                            rule: "libvirt allows at most 65535 addresses: start and end must share one /\(range.start.isIPv4 ? 16 : 112)"
+                        ).description, status: .usage)
+                }
                 ip.dhcpRanges = [range]
+            } else if let range = ip.dhcpRanges.first, Self.blockEnd(of: range.start) < range.end {
+                // The default range of a large subnet (an IPv6 /64, an IPv4 /15) is cut to libvirt's limit.
+                ip.dhcpRanges = [DHCPRange(start: range.start, end: Self.blockEnd(of: range.start))]
             }
             if let bridge = request.bridge {
                 try checkInterfaceName(bridge)
@@ -327,6 +337,15 @@ public struct NetworkService {
     }
 
     // MARK: - Helpers
+
+    /// The last address of the block a DHCP range starting at `start` may reach: libvirt
+    /// limits a range to 65535 addresses by requiring start and end to share the
+    /// first 16 bits (IPv4) or 112 bits (IPv6).
+    static func blockEnd(of start: IPAddress) -> IPAddress {
+        var bytes = start.bytes
+        for i in (bytes.count - 2)..<bytes.count { bytes[i] = 0xFF }
+        return start.isIPv4 ? .v4(bytes) : .v6(bytes)
+    }
 
     func summary(of network: Network) throws(VMCtlError) -> NetworkSummary {
         let name = network.name

@@ -36,6 +36,8 @@ import Testing
          #"--dhcp-range: "10.1.0.90-10.1.0.50" is not allowed: start must not be after end"#),
         (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.1.0.0/24", dhcpRange: "10.1.0.1-10.1.0.50"),
          #"--dhcp-range: "10.1.0.1-10.1.0.50" is not allowed: must not contain the gateway 10.1.0.1"#),
+        (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.100.0.0/15", dhcpRange: "10.100.0.2-10.101.0.9"),
+         #"--dhcp-range: "10.100.0.2-10.101.0.9" is not allowed: libvirt allows at most 65535 addresses: start and end must share one /16"#),
         (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.1.0.0/24", dhcpRange: "10.1.0.9-10.1.0.50", dhcp: false),
          "--dhcp-range: cannot be combined with --no-dhcp"),
         (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.1.0.0/24", domain: "lab corp"),
@@ -91,6 +93,18 @@ import Testing
         #expect(try service.stop("lab-int").action == "stopped")
         _ = try service.delete("lab-int", force: false)
         #expect(try names(service) == ["lab-mgmt"])
+    }
+
+    /// libvirt limits a range to one /16 (IPv4) or /112 (IPv6); the default range of a larger subnet is cut there.
+    @Test func defaultRangeOfLargeSubnetsFitsLibvirt() throws {
+        let service = try service()
+        _ = try service.create(NetworkCreateRequest(name: "big4", mode: .isolated, subnet: "10.100.0.0/15"))
+        #expect(try service.show("big4").dhcpRanges == [AddressRange(start: "10.100.0.2", end: "10.100.255.255")])
+        _ = try service.create(NetworkCreateRequest(name: "big6", mode: .isolated, subnet: "fd42::/64"))
+        let v6 = try service.show("big6")
+        #expect(v6.subnet == "fd42::/64")
+        #expect(v6.gateway == "fd42::1")
+        #expect(v6.dhcpRanges == [AddressRange(start: "fd42::2", end: "fd42::ffff")])
     }
 
     @Test func createNoDHCPAndBridgeMode() throws {
