@@ -218,7 +218,13 @@ public struct NetworkService {
     public func list() throws(VMCtlError) -> [NetworkSummary] {
         let networks = try libvirt("listing networks") { () throws(LibvirtError) in try connection.networks() }
         var out: [NetworkSummary] = []
-        for network in networks { out.append(try summary(of: network)) }
+        for network in networks {
+            do {
+                out.append(try summary(of: network))
+            } catch where error.libvirtError?.code == .noNetwork {
+                // Removed by someone else since the listing: not there any more.
+            }
+        }
         return out.sorted { $0.name < $1.name }
     }
 

@@ -247,7 +247,13 @@ public struct StorageService {
     public func listPools() throws(VMCtlError) -> [PoolSummary] {
         let pools = try libvirt("listing pools") { () throws(LibvirtError) in try connection.storagePools() }
         var out: [PoolSummary] = []
-        for pool in pools { out.append(try summary(of: pool)) }
+        for pool in pools {
+            do {
+                out.append(try summary(of: pool))
+            } catch where error.libvirtError?.code == .noStoragePool {
+                // Removed by someone else since the listing: not there any more.
+            }
+        }
         return out.sorted { $0.name < $1.name }
     }
 
@@ -318,7 +324,13 @@ public struct StorageService {
     func listVolumes(in pool: StoragePool) throws(VMCtlError) -> [VolumeSummary] {
         let volumes = try libvirt("listing the volumes of pool '\(pool.name)'") { () throws(LibvirtError) in try pool.volumes() }
         var out: [VolumeSummary] = []
-        for volume in volumes { out.append(try summary(of: volume, pool: pool.name)) }
+        for volume in volumes {
+            do {
+                out.append(try summary(of: volume, pool: pool.name))
+            } catch where error.libvirtError?.code == .noStorageVolume {
+                // Deleted by someone else since the listing.
+            }
+        }
         return out.sorted { $0.name < $1.name }
     }
 
