@@ -1,7 +1,8 @@
 import Foundation
 import Libvirt
-@testable import VMCtlKit
+import LibvirtXML
 import Testing
+@testable import VMCtlKit
 
 /// Paths into the repository's Fixtures/ folder.
 enum Fixture {
@@ -21,17 +22,16 @@ enum Fixture {
 
     /// A host with eth0 at 192.0.2.2/24, a route to 10.16.0.0/16, and a bridge br-lab.
     static let host = HostNetworkState(
-        addresses: [HostAddress(interface: "eth0", address: try! IPNetworkParse("192.0.2.2/24"))],
+        addresses: [HostAddress(interface: "eth0", address: cidr("192.0.2.2/24"))],
         routes: [
-            HostRoute(interface: "eth0", destination: try! IPNetworkParse("0.0.0.0/0")),
-            HostRoute(interface: "wg0", destination: try! IPNetworkParse("10.16.0.0/16")),
+            HostRoute(interface: "eth0", destination: cidr("0.0.0.0/0")),
+            HostRoute(interface: "wg0", destination: cidr("10.16.0.0/16")),
         ],
         interfaces: ["lo": false, "eth0": false, "br-lab": true])
 }
 
-import LibvirtXML
-
-func IPNetworkParse(_ text: String) throws -> IPNetwork { try IPNetwork(cidr: text) }
+/// A subnet written in a test; a typo is a programmer error.
+func cidr(_ text: String) -> IPNetwork { try! IPNetwork(cidr: text) }
 
 /// The error `body` throws as vmctl reports it: message and exit status.
 func vmctlError<T>(_ body: () throws(VMCtlError) -> T) -> (message: String, status: VMCtlKit.ExitStatus)? {
