@@ -264,3 +264,36 @@ func interfaceIsUp(_ name: String) -> Bool {
         #expect(!FileManager.default.fileExists(atPath: mount))
     }
 }
+
+@Suite(.enabled(if: Daemon.enabled)) struct NetRollbackTests {
+    /// A real start failure: the bridge the network would create already exists (a bridge
+    /// the test made; the host check is bypassed so the request gets that far). The
+    /// definition must be gone afterwards and the test's bridge untouched.
+    @Test func failedStartLeavesNoDefinition() throws {
+        let scope = try TestScope("netfail")
+        defer { scope.clean() }
+        let prefix = try scope.freeSubnet()
+        let link = "vmctltestd\(prefix.split(separator: ".")[1])"
+        _ = try? run("/usr/sbin/ip", ["link", "del", link])
+        let added = try run("/usr/sbin/ip", ["link", "add", link, "type", "bridge"])
+        #expect(added.status == 0, "\(added.errors)")
+        defer { _ = try? run("/usr/sbin/ip", ["link", "del", link]) }
+
+        let service = NetworkService(connection: scope.connection, host: { HostNetworkState() })
+        var failure: VMCtlError?
+        do {
+            _ = try service.create(NetworkCreateRequest(name: scope.name("fail"), mode: .nat, subnet: "\(prefix).0/24", bridge: link))
+        } catch {
+            failure = error
+        }
+        let error = try #require(failure)
+        #expect(error.message.hasPrefix("starting network '\(scope.name("fail"))' failed, so its definition was removed: "))
+        #expect(error.message.contains("(libvirt error "))
+        #expect(error.libvirtError != nil)
+        let gone = #expect(throws: LibvirtError.self) { try scope.connection.network(named: scope.name("fail")) }
+        #expect(gone?.code == .noNetwork)
+        #expect(FileManager.default.fileExists(atPath: "/sys/class/net/\(link)"))
+        #expect(FileManager.default.fileExists(atPath: "/sys/class/net/\(link)/bridge"))
+        #expect(Firewall.masqueradeLines(for: "\(prefix).0/24").isEmpty)
+    }
+}
