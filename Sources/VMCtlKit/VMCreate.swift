@@ -478,42 +478,10 @@ func requireReadableFile(_ path: String, field: String) throws(VMCtlError) {
     }
 }
 
-/// `qemu-img info` on an image file.
-struct ImageInfo: Decodable {
-    var format: String
-    var virtualSize: UInt64
-    var backingFile: String?
-    enum CodingKeys: String, CodingKey {
-        case format
-        case virtualSize = "virtual-size"
-        case backingFile = "full-backing-filename"
-    }
-
-    static func read(_ path: String) throws(VMCtlError) -> ImageInfo {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/qemu-img")
-        process.arguments = ["info", "--output=json", "--force-share", path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw VMCtlError("cannot run qemu-img (Debian package qemu-utils): \(error.localizedDescription)")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let info = try? JSONDecoder().decode(ImageInfo.self, from: data) else {
-            throw VMCtlError("qemu-img cannot read '\(path)' as a disk image", status: .usage)
-        }
-        return info
-    }
-}
-
 func imageFormat(atPath path: String) throws(VMCtlError) -> DiskFormat {
-    DiskFormat(rawValue: try ImageInfo.read(path).format)
+    DiskFormat(rawValue: try ImageInfo.inspect(path).format)
 }
 
 func virtualSize(atPath path: String) throws(VMCtlError) -> UInt64 {
-    try ImageInfo.read(path).virtualSize
+    try ImageInfo.inspect(path).virtualSize
 }

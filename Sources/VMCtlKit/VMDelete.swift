@@ -113,6 +113,6 @@ public struct VMDeleter: Sendable {
             return definition.backingStore?.path
         }
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try? ImageInfo.read(path).backingFile
+        return try? ImageInfo.inspect(path).backingFile
     }
 }

@@ -1,0 +1,455 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// What `vmctl net create` was asked for, as typed.
+public struct NetworkCreateRequest: Sendable, Hashable {
+    public var name: String
+    public var mode: NetworkMode
+    /// CIDR with host bits clear, e.g. `10.77.5.0/24`. Required except in bridge mode.
+    public var subnet: String?
+    /// `START-END` inside the subnet; default: the subnet after the gateway.
+    public var dhcpRange: String?
+    /// Bridge mode: the existing host bridge. Other modes: the name of the bridge libvirt creates.
+    public var bridge: String?
+    /// DNS domain for guests.
+    public var domain: String?
+    public var dhcp: Bool
+    public var autostart: Bool
+    public var start: Bool
+
+    public init(
+        name: String, mode: NetworkMode, subnet: String? = nil, dhcpRange: String? = nil, bridge: String? = nil,
+        domain: String? = nil, dhcp: Bool = true, autostart: Bool = false, start: Bool = true
+    ) {
+        self.name = name
+        self.mode = mode
+        self.subnet = subnet
+        self.dhcpRange = dhcpRange
+        self.bridge = bridge
+        self.domain = domain
+        self.dhcp = dhcp
+        self.autostart = autostart
+        self.start = start
+    }
+}
+
+/// The logic of `vmctl net …`: validation before any change, rollback after a failed step.
+public struct NetworkService {
+    public let connection: Connection
+    /// Reads the host's addresses, routes and interfaces; injected in tests.
+    public var host: () -> HostNetworkState
+    /// Starts a network; tests replace it to force a failure.
+    var startNetwork: (Network) throws(LibvirtError) -> Void = { network throws(LibvirtError) in try network.start() }
+
+    public init(connection: Connection, host: @escaping () -> HostNetworkState = HostNetworkState.live) {
+        self.connection = connection
+        self.host = host
+    }
+
+    // MARK: - Lookup
+
+    /// Looks a network up; a missing one is bad input (exit 64) naming it.
+    public func network(named name: String) throws(VMCtlError) -> Network {
+        do {
+            return try connection.network(named: name)
+        } catch where error.code == .noNetwork {
+            throw VMCtlError("network: no network named '\(name)'", status: .usage, libvirtError: error)
+        } catch {
+            throw .libvirt(error, while: "looking up network '\(name)'")
+        }
+    }
+
+    /// Every network's name and subnets, from its current definition.
+    func subnets() throws(VMCtlError) -> [(name: String, subnet: IPNetwork)] {
+        let networks = try libvirt("listing networks") { () throws(LibvirtError) in try connection.networks() }
+        var out: [(name: String, subnet: IPNetwork)] = []
+        for network in networks {
+            let definition = try? NetworkDefinition(xml: try network.xml())
+            out += (definition?.ips ?? []).map { (network.name, $0.address) }
+        }
+        return out
+    }
+
+    // MARK: - Create
+
+    /// Checks the request against the rules, the other networks and the host, and
+    /// returns the definition it would create. Changes nothing.
+    public func plan(_ request: NetworkCreateRequest) throws(VMCtlError) -> NetworkDefinition {
+        let name = try usage { () throws in try ObjectName(request.name, field: "name") }
+        do {
+            _ = try connection.network(named: request.name)
+            throw VMCtlError("name: a network named '\(request.name)' already exists", status: .usage)
+        } catch let error as VMCtlError {
+            throw error
+        } catch let error as LibvirtError where error.code == .noNetwork {
+            // Free: go on.
+        } catch let error as LibvirtError {
+            throw .libvirt(error, while: "looking up network '\(request.name)'")
+        } catch {
+            throw VMCtlError("looking up network '\(request.name)': \(error)")
+        }
+        let hostState = host()
+        var definition = NetworkDefinition(name: name)
+
+        if request.mode == .bridge {
+            for (flag, given) in [("--subnet", request.subnet != nil), ("--dhcp-range", request.dhcpRange != nil), ("--domain", request.domain != nil)]
+            where given {
+                throw .invalid(field: flag, "not allowed in bridge mode: guests get their addresses from the host bridge's LAN")
+            }
+            guard let bridge = request.bridge else {
+                throw .invalid(field: "--bridge", "bridge mode needs the name of an existing host bridge")
+            }
+            try checkInterfaceName(bridge)
+            guard hostState.isBridge(bridge) else {
+                throw .invalid(field: "--bridge", "'\(bridge)' is not a bridge on this host (no /sys/class/net/\(bridge)/bridge)")
+            }
+            definition.forward = .bridge
+            definition.bridge = BridgeSettings(name: bridge, stp: nil, delay: nil)
+        } else {
+            guard let subnetText = request.subnet else {
+                throw .invalid(field: "--subnet", "required for \(request.mode.rawValue) networks: give a CIDR such as 192.168.100.0/24")
+            }
+            let subnet = try usage { () throws in try IPNetwork(cidr: subnetText, field: "--subnet") }
+            guard subnet.address == subnet.network else {
+                throw VMCtlError(
+                    ModelError(field: "--subnet", value: subnetText, rule: "host bits must be zero; write \(subnet.subnetText)").description,
+                    status: .usage)
+            }
+            if !request.dhcp && request.dhcpRange != nil {
+                throw .invalid(field: "--dhcp-range", "cannot be combined with --no-dhcp")
+            }
+            let longest = subnet.isIPv4 ? 30 : 126
+            guard subnet.prefixLength <= longest else {
+                throw .invalid(field: "--subnet", "\(subnetText) is too small: use a prefix of /\(longest) or shorter")
+            }
+            var ip = try usage { () throws in try NetworkIP(subnet: subnet, dhcp: request.dhcp) }
+            if let rangeText = request.dhcpRange {
+                let parts = rangeText.split(separator: "-", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw VMCtlError(
+                        ModelError(field: "--dhcp-range", value: rangeText, rule: "write START-END, e.g. 192.168.100.100-192.168.100.200").description,
+                        status: .usage)
+                }
+                let range = try usage { () throws in
+                    DHCPRange(
+                        start: try IPAddress(String(parts[0]), field: "--dhcp-range"),
+                        end: try IPAddress(String(parts[1]), field: "--dhcp-range"))
+                }
+                try usage { () throws in try ip.address.validate(range, field: "--dhcp-range") }
+                guard Self.blockEnd(of: range.start) >= range.end else {
+                    throw VMCtlError(
+                        ModelError(
+                            field: "--dhcp-range", value: rangeText,
+                            rule: "libvirt allows at most 65535 addresses: start and end must share one /\(range.start.isIPv4 ? 16 : 112)"
+                        ).description, status: .usage)
+                }
+                ip.dhcpRanges = [range]
+            } else if let range = ip.dhcpRanges.first, Self.blockEnd(of: range.start) < range.end {
+                // The default range of a large subnet (an IPv6 /64, an IPv4 /15) is cut to libvirt's limit.
+                ip.dhcpRanges = [DHCPRange(start: range.start, end: Self.blockEnd(of: range.start))]
+            }
+            if let bridge = request.bridge {
+                try checkInterfaceName(bridge)
+                if hostState.hasInterface(bridge) {
+                    throw .invalid(
+                        field: "--bridge",
+                        "'\(bridge)' already exists on this host; libvirt creates the bridge of \(request.mode.rawValue) networks itself (use --mode bridge to attach to an existing one)")
+                }
+                definition.bridge = BridgeSettings(name: bridge)
+            } else {
+                definition.bridge = BridgeSettings()
+            }
+            if let conflict = SubnetConflict.first(for: subnet, networks: try subnets(), host: hostState) {
+                throw .invalid(field: "--subnet", "\(subnet.subnetText) overlaps \(conflict)")
+            }
+            definition.forward =
+                switch request.mode {
+                case .nat: .nat
+                case .isolated: .isolated
+                case .route: .route(device: nil)
+                case .open: .open
+                case .bridge: .bridge
+                }
+            definition.ips = [ip]
+            if let domain = request.domain {
+                definition.domainName = domain
+            }
+        }
+        do {
+            _ = try definition.xml()
+        } catch let error as ModelError {
+            throw VMCtlError(Self.renamed(error).description, status: .usage)
+        } catch {
+            throw VMCtlError("\(error)", status: .usage)
+        }
+        return definition
+    }
+
+    /// Defines the network, sets autostart, starts it (unless asked not to). When a
+    /// step after the definition fails, the definition is removed again.
+    public func create(_ request: NetworkCreateRequest) throws(VMCtlError) -> NetworkSummary {
+        let definition = try plan(request)
+        let xml: String
+        do { xml = try definition.xml() } catch { throw VMCtlError("\(error)", status: .usage) }
+        let network: Network
+        do {
+            network = try connection.defineNetwork(xml: xml, validate: true)
+        } catch {
+            throw .libvirt(error, while: "defining network '\(request.name)'")
+        }
+        func rollback(_ error: LibvirtError, _ step: String) -> VMCtlError {
+            if (try? network.isActive()) == true { try? network.destroy() }
+            try? network.undefine()
+            return VMCtlError(
+                "\(step) network '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error)
+        }
+        if request.autostart {
+            do { try network.setAutostart(true) } catch { throw rollback(error, "setting autostart on") }
+        }
+        if request.start {
+            do { try startNetwork(network) } catch { throw rollback(error, "starting") }
+        }
+        return try summary(of: network)
+    }
+
+    // MARK: - Read
+
+    public func list() throws(VMCtlError) -> [NetworkSummary] {
+        let networks = try libvirt("listing networks") { () throws(LibvirtError) in try connection.networks() }
+        var out: [NetworkSummary] = []
+        for network in networks {
+            do {
+                out.append(try summary(of: network))
+            } catch where error.libvirtError?.code == .noNetwork {
+                // Removed by someone else since the listing: not there any more.
+            }
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    public func show(_ name: String) throws(VMCtlError) -> NetworkDetail {
+        let network = try network(named: name)
+        let s = try summary(of: network)
+        let definition = try? NetworkDefinition(xml: try libvirt("reading network '\(name)'") { () throws(LibvirtError) in try network.xml() })
+        let ip = definition.flatMap(primaryIP(of:))
+        return NetworkDetail(
+            name: s.name, uuid: s.uuid, active: s.active, autostart: s.autostart, persistent: s.persistent, bridge: s.bridge,
+            mode: s.mode, subnet: s.subnet, gateway: ip?.address.address.description,
+            dhcpRanges: (ip?.dhcpRanges ?? []).map { AddressRange(start: $0.start.description, end: $0.end.description) },
+            domain: definition?.domainName,
+            reservations: (ip?.hosts ?? []).map { NetworkReservation(mac: $0.mac?.description, ip: $0.ip.description, host: $0.name) },
+            usedBy: try domainsUsing(name))
+    }
+
+    public func leases(_ name: String) throws(VMCtlError) -> [NetworkLease] {
+        let network = try network(named: name)
+        let leases = try libvirt("reading the DHCP leases of network '\(name)'") { () throws(LibvirtError) in try network.dhcpLeases() }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return leases.map { lease in
+            NetworkLease(
+                ip: lease.ipAddress, prefix: lease.prefix, mac: lease.mac, hostname: lease.hostname, expiryTime: lease.expiryTime,
+                expiry: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(lease.expiryTime))))
+        }.sorted { ($0.ip, $0.mac) < ($1.ip, $1.mac) }
+    }
+
+    /// Running domains with an interface on network `name`, sorted.
+    public func domainsUsing(_ name: String) throws(VMCtlError) -> [String] {
+        let domains = try libvirt("listing running domains") { () throws(LibvirtError) in try connection.domains(.active) }
+        return domains.filter { domain in
+            guard let xml = try? domain.xml() else { return false }
+            if let definition = try? DomainDefinition(xml: xml) {
+                return definition.interfaces.contains { $0.source == .network(name) }
+            }
+            // A domain the model cannot read: count it when its XML names the network at all.
+            return xml.contains("network='\(name)'")
+        }.map(\.name).sorted()
+    }
+
+    // MARK: - Change
+
+    public func start(_ name: String) throws(VMCtlError) -> ActionResult {
+        let network = try network(named: name)
+        try libvirt("starting network '\(name)'") { () throws(LibvirtError) in try network.start() }
+        return ActionResult(kind: "network", name: name, action: "started")
+    }
+
+    public func stop(_ name: String) throws(VMCtlError) -> ActionResult {
+        let network = try network(named: name)
+        try libvirt("stopping network '\(name)'") { () throws(LibvirtError) in try network.destroy() }
+        return ActionResult(kind: "network", name: name, action: "stopped")
+    }
+
+    /// Stops (if active) and undefines the network. Refuses while running domains use it, unless `force`.
+    public func delete(_ name: String, force: Bool) throws(VMCtlError) -> ActionResult {
+        let network = try network(named: name)
+        let users = try domainsUsing(name)
+        if !users.isEmpty && !force {
+            throw VMCtlError(
+                "network '\(name)' is in use by running domain\(users.count == 1 ? "" : "s") \(users.map { "'\($0)'" }.joined(separator: ", ")); stop \(users.count == 1 ? "it" : "them") or use --force",
+                status: .failure)
+        }
+        try libvirt("deleting network '\(name)'") { () throws(LibvirtError) in
+            if try network.isActive() { try network.destroy() }
+            if try network.isPersistent() { try network.undefine() }
+        }
+        return ActionResult(kind: "network", name: name, action: "deleted")
+    }
+
+    /// Adds a static DHCP host: live and persistent while the network runs, persistent only when it does not.
+    public func reserve(_ name: String, mac macText: String, ip ipText: String, host hostName: String?) throws(VMCtlError) -> NetworkReservation {
+        let network = try network(named: name)
+        let mac = try usage { () throws in try MACAddress(macText, field: "--mac") }
+        let ip = try usage { () throws in try IPAddress(ipText, field: "--ip") }
+        if let hostName { _ = try usage { () throws in try ObjectName(hostName, field: "--host") } }
+        let current = try primaryIPv4(of: network, name: name)
+        let subnet = current.address
+        guard subnet.contains(ip), ip != subnet.network, ip != subnet.address, ip != subnet.lastAddress else {
+            throw .invalid(
+                field: "--ip",
+                "\(ip) is not a host address of network '\(name)': use one inside \(subnet.subnetText) other than the gateway \(subnet.address) and the broadcast address")
+        }
+        if let same = current.hosts.first(where: { $0.mac == mac }) {
+            throw .invalid(field: "--mac", "\(mac) already has a reservation on network '\(name)' (\(same.ip)); remove it with net unreserve first")
+        }
+        if let taken = current.hosts.first(where: { $0.ip == ip }) {
+            throw .invalid(field: "--ip", "\(ip) is already reserved on network '\(name)' for \(taken.mac?.description ?? taken.name ?? "another host")")
+        }
+        if let hostName, current.hosts.contains(where: { $0.name == hostName }) {
+            throw .invalid(field: "--host", "'\(hostName)' already has a reservation on network '\(name)'")
+        }
+        let host = DHCPHost(mac: mac, name: hostName, ip: ip)
+        let impact = try impact(for: network, name: name)
+        try libvirt("adding a DHCP reservation to network '\(name)'") { () throws(LibvirtError) in
+            try network.addDHCPHost(xml: Self.hostXML(host), impact: impact)
+        }
+        return NetworkReservation(mac: mac.description, ip: ip.description, host: hostName)
+    }
+
+    /// Removes the static DHCP host with MAC `macText`.
+    public func unreserve(_ name: String, mac macText: String) throws(VMCtlError) -> NetworkReservation {
+        let network = try network(named: name)
+        let mac = try usage { () throws in try MACAddress(macText, field: "--mac") }
+        let current = try primaryIPv4(of: network, name: name)
+        guard let host = current.hosts.first(where: { $0.mac == mac }) else {
+            throw .invalid(field: "--mac", "network '\(name)' has no reservation for \(mac)")
+        }
+        let impact = try impact(for: network, name: name)
+        try libvirt("removing a DHCP reservation from network '\(name)'") { () throws(LibvirtError) in
+            try network.removeDHCPHost(xml: Self.hostXML(host), impact: impact)
+        }
+        return NetworkReservation(mac: mac.description, ip: host.ip.description, host: host.name)
+    }
+
+    // MARK: - Helpers
+
+    /// The last address of the block a DHCP range starting at `start` may reach: libvirt
+    /// limits a range to 65535 addresses by requiring start and end to share the
+    /// first 16 bits (IPv4) or 112 bits (IPv6).
+    static func blockEnd(of start: IPAddress) -> IPAddress {
+        var bytes = start.bytes
+        for i in (bytes.count - 2)..<bytes.count { bytes[i] = 0xFF }
+        return start.isIPv4 ? .v4(bytes) : .v6(bytes)
+    }
+
+    func summary(of network: Network) throws(VMCtlError) -> NetworkSummary {
+        let name = network.name
+        return try libvirt("reading network '\(name)'") { () throws(LibvirtError) in
+            let definition = try? NetworkDefinition(xml: try network.xml())
+            let ip = definition.flatMap(primaryIP(of:))
+            var bridge = definition?.bridge?.name
+            if bridge == nil, definition.map({ if case .macvtap = $0.forward { false } else { true } }) ?? true {
+                bridge = try? network.bridgeName()
+            }
+            return NetworkSummary(
+                name: name, uuid: try network.uuid(), active: try network.isActive(), autostart: try network.autostart(),
+                persistent: try network.isPersistent(), bridge: bridge, mode: definition?.forward.displayName ?? "unknown",
+                subnet: ip?.address.subnetText)
+        }
+    }
+
+    /// The IPv4 `<ip>` if there is one, else the first.
+    func primaryIP(of definition: NetworkDefinition) -> NetworkIP? {
+        definition.ips.first { $0.address.isIPv4 } ?? definition.ips.first
+    }
+
+    /// The persistent definition's IPv4 `<ip>` (the running one for a transient network).
+    func primaryIPv4(of network: Network, name: String) throws(VMCtlError) -> NetworkIP {
+        let xml = try libvirt("reading network '\(name)'") { () throws(LibvirtError) in
+            do throws(LibvirtError) {
+                return try network.xml(inactive: try network.isPersistent())
+            } catch where error.code == .invalidArgument {
+                // Drivers without VIR_NETWORK_XML_INACTIVE (the test driver) keep one definition.
+                return try network.xml()
+            }
+        }
+        guard let definition = try? NetworkDefinition(xml: xml), let ip = definition.ips.first(where: { $0.address.isIPv4 }) else {
+            throw .invalid(field: "network", "network '\(name)' has no IPv4 subnet to reserve addresses in")
+        }
+        return ip
+    }
+
+    func impact(for network: Network, name: String) throws(VMCtlError) -> NetworkUpdateImpact {
+        try libvirt("reading network '\(name)'") { () throws(LibvirtError) in
+            let active = try network.isActive()
+            let persistent = try network.isPersistent()
+            var impact: NetworkUpdateImpact = []
+            if active { impact.insert(.live) }
+            if persistent { impact.insert(.config) }
+            return impact
+        }
+    }
+
+    /// `<host mac=… name=… ip=…/>` through the model's writer.
+    static func hostXML(_ host: DHCPHost) -> String {
+        var element = XMLTree.Element("host")
+        element.setAttribute("mac", host.mac?.description)
+        element.setAttribute("name", host.name)
+        element.setAttribute("ip", host.ip.description)
+        return element.serialized()
+    }
+
+    func checkInterfaceName(_ bridge: String) throws(VMCtlError) {
+        guard !bridge.isEmpty, bridge.utf8.count <= 15,
+            bridge.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0 != "/" && $0 != ":" && $0.value != 0x7F })
+        else {
+            throw VMCtlError(
+                ModelError(field: "--bridge", value: bridge, rule: "must be a Linux interface name: 1–15 characters, no spaces, '/' or ':'").description,
+                status: .usage)
+        }
+    }
+
+    /// Model field paths as the options that set them.
+    static func renamed(_ error: ModelError) -> ModelError {
+        var copy = error
+        let f = error.field
+        if f.hasPrefix("domain") { copy.field = "--domain" }
+        else if f.hasPrefix("bridge") { copy.field = "--bridge" }
+        else if f.contains("dhcp.range") { copy.field = "--dhcp-range" }
+        else if f.hasPrefix("ip") { copy.field = "--subnet" }
+        return copy
+    }
+}
+
+/// Runs `body`; a ``ModelError`` becomes a usage error (exit 64) with its one-line message.
+func usage<T>(_ body: () throws -> T) throws(VMCtlError) -> T {
+    do {
+        return try body()
+    } catch let error as ModelError {
+        throw VMCtlError(error.description, status: .usage)
+    } catch let error as VMCtlError {
+        throw error
+    } catch {
+        throw VMCtlError("\(error)", status: .usage)
+    }
+}
+
+/// Runs `body`; a ``LibvirtError`` becomes a failure naming `action`.
+func libvirt<T>(_ action: String, _ body: () throws(LibvirtError) -> T) throws(VMCtlError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw .libvirt(error, while: action)
+    }
+}

@@ -1,0 +1,602 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `vmctl pool create` was asked for, as typed.
+public struct PoolCreateRequest: Sendable, Hashable {
+    public var name: String
+    public var kind: PoolKind
+    public var target: String?
+    public var sourceDevice: String?
+    public var sourceHost: String?
+    public var sourcePath: String?
+    public var sourceName: String?
+    public var autostart: Bool
+    public var start: Bool
+
+    public init(
+        name: String, kind: PoolKind, target: String? = nil, sourceDevice: String? = nil, sourceHost: String? = nil,
+        sourcePath: String? = nil, sourceName: String? = nil, autostart: Bool = false, start: Bool = true
+    ) {
+        self.name = name
+        self.kind = kind
+        self.target = target
+        self.sourceDevice = sourceDevice
+        self.sourceHost = sourceHost
+        self.sourcePath = sourcePath
+        self.sourceName = sourceName
+        self.autostart = autostart
+        self.start = start
+    }
+}
+
+/// What `qemu-img info --output=json` says about an image file.
+public struct ImageInfo: Sendable, Hashable {
+    public var format: String
+    public var virtualSize: UInt64
+    public var backingFile: String?
+
+    public init(format: String, virtualSize: UInt64, backingFile: String? = nil) {
+        self.format = format
+        self.virtualSize = virtualSize
+        self.backingFile = backingFile
+    }
+
+    /// Parses `qemu-img info --output=json`.
+    public static func parse(json text: String) throws -> ImageInfo {
+        struct Raw: Decodable {
+            var format: String
+            var virtualSize: UInt64
+            var backingFilename: String?
+            var fullBackingFilename: String?
+            enum CodingKeys: String, CodingKey {
+                case format
+                case virtualSize = "virtual-size"
+                case backingFilename = "backing-filename"
+                case fullBackingFilename = "full-backing-filename"
+            }
+        }
+        let raw = try JSONDecoder().decode(Raw.self, from: Data(text.utf8))
+        // The full name resolves a relative backing file against the image's folder.
+        return ImageInfo(format: raw.format, virtualSize: raw.virtualSize, backingFile: raw.fullBackingFilename ?? raw.backingFilename)
+    }
+
+    /// Runs `qemu-img info --output=json` on `path`.
+    public static func inspect(_ path: String) throws(VMCtlError) -> ImageInfo {
+        let tool = ["/usr/bin/qemu-img", "/usr/local/bin/qemu-img"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let tool else { throw VMCtlError("qemu-img is not installed; it is needed to read the image's format and size", status: .unavailable) }
+        let result: (status: Int32, output: String, errors: String)
+        do {
+            // --force-share: a running guest holds a write lock on its image.
+            result = try runProcess(tool, ["info", "--output=json", "--force-share", "--", path])
+        } catch {
+            throw VMCtlError("running qemu-img info: \(error)")
+        }
+        guard result.status == 0 else {
+            let reason = result.errors.split(separator: "\n").first.map(String.init) ?? "exit status \(result.status)"
+            throw .invalid(field: "file", "qemu-img cannot read '\(path)': \(reason)")
+        }
+        do {
+            return try parse(json: result.output)
+        } catch {
+            throw VMCtlError("reading qemu-img info's output for '\(path)': \(error)")
+        }
+    }
+}
+
+/// The logic of `vmctl pool …` and `vmctl vol …`.
+public struct StorageService {
+    public let connection: Connection
+    /// Reads an image file's format and size; injected in tests.
+    public var inspectImage: (String) throws(VMCtlError) -> ImageInfo = { path throws(VMCtlError) in try ImageInfo.inspect(path) }
+    /// Starts a pool; tests replace it to force a failure.
+    var startPool: (StoragePool) throws(LibvirtError) -> Void = { pool throws(LibvirtError) in try pool.start() }
+
+    public init(connection: Connection) { self.connection = connection }
+
+    // MARK: - Lookup
+
+    /// Looks a pool up; a missing one is bad input (exit 64) naming it.
+    public func pool(named name: String) throws(VMCtlError) -> StoragePool {
+        do {
+            return try connection.storagePool(named: name)
+        } catch where error.code == .noStoragePool {
+            throw VMCtlError("pool: no storage pool named '\(name)'", status: .usage, libvirtError: error)
+        } catch {
+            throw .libvirt(error, while: "looking up pool '\(name)'")
+        }
+    }
+
+    /// Looks a pool up and requires it to be running (volumes exist only then).
+    func activePool(named name: String) throws(VMCtlError) -> StoragePool {
+        let pool = try pool(named: name)
+        guard try libvirt("reading pool '\(name)'", { () throws(LibvirtError) in try pool.isActive() }) else {
+            throw .invalid(field: "pool", "storage pool '\(name)' is not running; start it with 'vmctl pool start \(name)'")
+        }
+        return pool
+    }
+
+    /// Looks a volume up in a pool; a missing one is bad input naming both.
+    public func volume(_ name: String, in pool: StoragePool) throws(VMCtlError) -> StorageVolume {
+        do {
+            return try pool.volume(named: name)
+        } catch where error.code == .noStorageVolume {
+            throw VMCtlError("volume: no volume named '\(name)' in pool '\(pool.name)'", status: .usage, libvirtError: error)
+        } catch {
+            throw .libvirt(error, while: "looking up volume '\(name)' in pool '\(pool.name)'")
+        }
+    }
+
+    // MARK: - Pools
+
+    /// Checks the request and returns the definition it would create. Changes nothing.
+    public func plan(_ request: PoolCreateRequest) throws(VMCtlError) -> StoragePoolDefinition {
+        let name = try usage { () throws in try ObjectName(request.name, field: "name") }
+        do {
+            _ = try connection.storagePool(named: request.name)
+            throw VMCtlError("name: a storage pool named '\(request.name)' already exists", status: .usage)
+        } catch let error as VMCtlError {
+            throw error
+        } catch let error as LibvirtError where error.code == .noStoragePool {
+            // Free: go on.
+        } catch let error as LibvirtError {
+            throw .libvirt(error, while: "looking up pool '\(request.name)'")
+        } catch {
+            throw VMCtlError("looking up pool '\(request.name)': \(error)")
+        }
+        let allowed: [PoolKind: Set<String>] = [
+            .dir: ["--target"], .fs: ["--target", "--source-dev"], .netfs: ["--target", "--source-host", "--source-path"],
+            .logical: ["--target", "--source-dev", "--source-name"],
+        ]
+        let given: [(String, String?)] = [
+            ("--target", request.target), ("--source-dev", request.sourceDevice), ("--source-host", request.sourceHost),
+            ("--source-path", request.sourcePath), ("--source-name", request.sourceName),
+        ]
+        for (flag, value) in given where value != nil && !(allowed[request.kind]?.contains(flag) ?? false) {
+            let users = PoolKind.allCases.filter { allowed[$0]?.contains(flag) ?? false }.map(\.rawValue)
+            throw .invalid(field: flag, "not used by \(request.kind.rawValue) pools (only \(users.joined(separator: ", ")))")
+        }
+        switch request.kind {
+        case .dir, .fs, .netfs:
+            if request.target == nil { throw .invalid(field: "--target", "a \(request.kind.rawValue) pool needs a target directory") }
+        case .logical: break
+        }
+        if request.kind == .fs && request.sourceDevice == nil {
+            throw .invalid(field: "--source-dev", "an fs pool needs the block device to mount")
+        }
+        if request.kind == .netfs {
+            if request.sourceHost == nil { throw .invalid(field: "--source-host", "a netfs pool needs the NFS server") }
+            if request.sourcePath == nil { throw .invalid(field: "--source-path", "a netfs pool needs the exported directory") }
+        }
+        if request.kind == .logical && request.sourceName == nil && request.sourceDevice == nil {
+            throw .invalid(field: "--source-name", "a logical pool needs a volume group name (or --source-dev to build one)")
+        }
+        for (flag, path) in [("--target", request.target), ("--source-dev", request.sourceDevice), ("--source-path", request.sourcePath)] {
+            if let path, !path.hasPrefix("/") || path.contains("\0") {
+                throw VMCtlError(ModelError(field: flag, value: path, rule: "must be an absolute path").description, status: .usage)
+            }
+        }
+        if let target = request.target {
+            let normalized = URL(fileURLWithPath: target).standardized.path
+            let pools = try libvirt("listing pools") { () throws(LibvirtError) in try connection.storagePools() }
+            for other in pools {
+                guard let xml = try? other.xml(), let definition = try? StoragePoolDefinition(xml: xml),
+                    let path = definition.targetPath, URL(fileURLWithPath: path).standardized.path == normalized
+                else { continue }
+                throw .invalid(field: "--target", "\(target) is already the target of pool '\(other.name)'")
+            }
+        }
+        let definition = StoragePoolDefinition(
+            type: StoragePoolType(rawValue: request.kind.rawValue), name: name,
+            source: PoolSource(
+                hosts: request.sourceHost.map { [$0] } ?? [], devices: request.sourceDevice.map { [$0] } ?? [],
+                dir: request.sourcePath, name: request.sourceName),
+            targetPath: request.target)
+        do {
+            _ = try definition.xml()
+        } catch let error as ModelError {
+            var renamed = error
+            let map = [
+                "target.path": "--target", "source.device": "--source-dev", "source.host": "--source-host",
+                "source.dir": "--source-path", "source.name": "--source-name",
+            ]
+            if let flag = map.first(where: { error.field.hasPrefix($0.key) })?.value { renamed.field = flag }
+            throw VMCtlError(renamed.description, status: .usage)
+        } catch {
+            throw VMCtlError("\(error)", status: .usage)
+        }
+        return definition
+    }
+
+    /// Defines, builds, starts (unless asked not to) and marks autostart. When a step
+    /// after the definition fails, what was done is undone.
+    public func createPool(_ request: PoolCreateRequest) throws(VMCtlError) -> PoolSummary {
+        let definition = try plan(request)
+        let xml: String
+        do { xml = try definition.xml() } catch { throw VMCtlError("\(error)", status: .usage) }
+        let targetExisted = request.target.map { FileManager.default.fileExists(atPath: $0) } ?? true
+        let pool: StoragePool
+        do {
+            pool = try connection.defineStoragePool(xml: xml, validate: true)
+        } catch {
+            throw .libvirt(error, while: "defining pool '\(request.name)'")
+        }
+        func rollback(_ error: LibvirtError, _ step: String) -> VMCtlError {
+            if (try? pool.isActive()) == true { try? pool.destroy() }
+            try? pool.undefine()
+            // A target directory this command (or libvirt's build) created goes again, and only while empty.
+            if !targetExisted, let target = request.target { _ = rmdir(target) }
+            return VMCtlError(
+                "\(step) pool '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error)
+        }
+        // Building formats devices for fs and logical pools: never overwrite what is there.
+        // A logical pool over an existing volume group has nothing to build.
+        if !(request.kind == .logical && request.sourceDevice == nil) {
+            let flags: StoragePoolBuildFlags = request.kind == .fs || request.kind == .logical ? [.noOverwrite] : []
+            do { try pool.build(flags) } catch { throw rollback(error, "building") }
+        }
+        if request.autostart {
+            do { try pool.setAutostart(true) } catch { throw rollback(error, "setting autostart on") }
+        }
+        if request.start {
+            do { try startPool(pool) } catch { throw rollback(error, "starting") }
+        }
+        return try summary(of: pool)
+    }
+
+    public func listPools() throws(VMCtlError) -> [PoolSummary] {
+        let pools = try libvirt("listing pools") { () throws(LibvirtError) in try connection.storagePools() }
+        var out: [PoolSummary] = []
+        for pool in pools {
+            do {
+                out.append(try summary(of: pool))
+            } catch where error.libvirtError?.code == .noStoragePool {
+                // Removed by someone else since the listing: not there any more.
+            }
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    public func showPool(_ name: String) throws(VMCtlError) -> PoolDetail {
+        let pool = try pool(named: name)
+        let s = try summary(of: pool)
+        let definition = try? StoragePoolDefinition(xml: try libvirt("reading pool '\(name)'") { () throws(LibvirtError) in try pool.xml() })
+        let source = definition?.source ?? PoolSource()
+        return PoolDetail(
+            pool: s,
+            source: PoolSourceInfo(hosts: source.hosts, devices: source.devices, dir: source.dir, name: source.name, format: source.format),
+            volumeList: s.active ? try listVolumes(in: pool) : nil)
+    }
+
+    public func startPool(_ name: String) throws(VMCtlError) -> ActionResult {
+        let pool = try pool(named: name)
+        try libvirt("starting pool '\(name)'") { () throws(LibvirtError) in try pool.start() }
+        return ActionResult(kind: "pool", name: name, action: "started")
+    }
+
+    public func stopPool(_ name: String) throws(VMCtlError) -> ActionResult {
+        let pool = try pool(named: name)
+        try libvirt("stopping pool '\(name)'") { () throws(LibvirtError) in try pool.destroy() }
+        return ActionResult(kind: "pool", name: name, action: "stopped")
+    }
+
+    public func refreshPool(_ name: String) throws(VMCtlError) -> ActionResult {
+        let pool = try activePool(named: name)
+        try libvirt("refreshing pool '\(name)'") { () throws(LibvirtError) in try pool.refresh() }
+        return ActionResult(kind: "pool", name: name, action: "refreshed")
+    }
+
+    /// Stops (if running) and undefines the pool; volumes stay on disk. With
+    /// `deleteData`, also removes the pool's (empty) storage, refusing while it holds volumes.
+    public func deletePool(_ name: String, deleteData: Bool) throws(VMCtlError) -> ActionResult {
+        let pool = try pool(named: name)
+        if deleteData {
+            var startedHere = false
+            if try !libvirt("reading pool '\(name)'", { () throws(LibvirtError) in try pool.isActive() }) {
+                try libvirt("starting pool '\(name)' to look for volumes") { () throws(LibvirtError) in try pool.start() }
+                startedHere = true
+            }
+            let volumes = try libvirt("listing the volumes of pool '\(name)'") { () throws(LibvirtError) in
+                try pool.refresh()
+                return try pool.volumes().map(\.name).sorted()
+            }
+            if !volumes.isEmpty {
+                if startedHere { try? pool.destroy() }
+                let shown = volumes.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (volumes.count > 5 ? ", …" : "")
+                throw VMCtlError(
+                    "pool '\(name)' still holds \(volumes.count) volume\(volumes.count == 1 ? "" : "s") (\(shown)); delete them first or leave out --delete-data")
+            }
+        }
+        try libvirt("deleting pool '\(name)'") { () throws(LibvirtError) in
+            if try pool.isActive() { try pool.destroy() }
+            if deleteData { try pool.delete() }
+            if try pool.isPersistent() { try pool.undefine() }
+        }
+        return ActionResult(kind: "pool", name: name, action: "deleted")
+    }
+
+    // MARK: - Volumes
+
+    public func listVolumes(pool name: String) throws(VMCtlError) -> [VolumeSummary] {
+        try listVolumes(in: try activePool(named: name))
+    }
+
+    func listVolumes(in pool: StoragePool) throws(VMCtlError) -> [VolumeSummary] {
+        let volumes = try libvirt("listing the volumes of pool '\(pool.name)'") { () throws(LibvirtError) in try pool.volumes() }
+        var out: [VolumeSummary] = []
+        for volume in volumes {
+            do {
+                out.append(try summary(of: volume, pool: pool.name))
+            } catch where error.libvirtError?.code == .noStorageVolume {
+                // Deleted by someone else since the listing.
+            }
+        }
+        return out.sorted { $0.name < $1.name }
+    }
+
+    /// Creates an empty volume (sparse), or a qcow2 overlay of `backing` (a path or a volume of the same pool).
+    public func createVolume(
+        pool poolName: String, name nameText: String, size sizeText: String?, format formatText: String?, backing: String?
+    ) throws(VMCtlError) -> VolumeSummary {
+        let name = try usage { () throws in try ObjectName(nameText, field: "name") }
+        var size = try sizeText.map { text throws(VMCtlError) in try usage { () throws in try ByteSize(parsing: text, field: "--size") } }
+        if let size, size.bytes == 0 { throw .invalid(field: "--size", "must be more than 0 bytes") }
+        let format = try parseFormat(formatText) ?? .qcow2
+        let pool = try activePool(named: poolName)
+        try requireFree(name: nameText, in: pool)
+        var backingStore: BackingStore?
+        if let backing {
+            guard format == .qcow2 else { throw .invalid(field: "--backing", "an overlay must be qcow2; leave out --format raw") }
+            let source = try backingVolume(backing, in: pool)
+            let path = try libvirt("reading the backing volume") { () throws(LibvirtError) in try source.path() }
+            let sourceDefinition = try? StorageVolumeDefinition(xml: try libvirt("reading the backing volume") { () throws(LibvirtError) in try source.xml() })
+            let capacity = try libvirt("reading the backing volume") { () throws(LibvirtError) in try source.info().capacity }
+            if let given = size, given.bytes < capacity {
+                throw .invalid(field: "--size", "\(given) is smaller than the backing image (\(ByteSize(bytes: capacity)))")
+            }
+            size = size ?? ByteSize(bytes: capacity)
+            backingStore = BackingStore(path: path, format: sourceDefinition?.format ?? .raw)
+        }
+        guard let size else { throw .invalid(field: "--size", "required unless --backing is given") }
+        let definition = StorageVolumeDefinition(
+            name: name, capacity: size, allocation: ByteSize(bytes: 0), format: DiskFormat(rawValue: format.rawValue),
+            backingStore: backingStore)
+        let xml = try usage { () throws in try definition.xml() }
+        let volume = try libvirt("creating volume '\(nameText)' in pool '\(poolName)'") { () throws(LibvirtError) in
+            try pool.createVolume(xml: xml)
+        }
+        return try summary(of: volume, pool: poolName)
+    }
+
+    public func deleteVolume(pool poolName: String, name: String) throws(VMCtlError) -> ActionResult {
+        let pool = try activePool(named: poolName)
+        let volume = try volume(name, in: pool)
+        try libvirt("deleting volume '\(name)' in pool '\(poolName)'") { () throws(LibvirtError) in try volume.delete() }
+        return ActionResult(kind: "volume", name: name, action: "deleted", pool: poolName)
+    }
+
+    /// A full, independent copy of `source` named `newName` in the same pool.
+    public func cloneVolume(pool poolName: String, source: String, name newText: String) throws(VMCtlError) -> VolumeSummary {
+        let newName = try usage { () throws in try ObjectName(newText, field: "name") }
+        let pool = try activePool(named: poolName)
+        let original = try volume(source, in: pool)
+        try requireFree(name: newText, in: pool)
+        let (info, sourceXML) = try libvirt("reading volume '\(source)'") { () throws(LibvirtError) in
+            (try original.info(), try original.xml())
+        }
+        let format = (try? StorageVolumeDefinition(xml: sourceXML))?.format
+        let definition = StorageVolumeDefinition(
+            name: newName, capacity: ByteSize(bytes: info.capacity), allocation: ByteSize(bytes: 0), format: format)
+        let xml = try usage { () throws in try definition.xml() }
+        let copy = try libvirt("cloning volume '\(source)' to '\(newText)' in pool '\(poolName)'") { () throws(LibvirtError) in
+            try pool.createVolume(xml: xml, copying: original)
+        }
+        return try summary(of: copy, pool: poolName)
+    }
+
+    /// Changes a volume's capacity; shrinking needs `shrink`.
+    public func resizeVolume(pool poolName: String, name: String, size sizeText: String, shrink: Bool) throws(VMCtlError) -> VolumeSummary {
+        let size = try usage { () throws in try ByteSize(parsing: sizeText, field: "size") }
+        if size.bytes == 0 { throw .invalid(field: "size", "must be more than 0 bytes") }
+        let pool = try activePool(named: poolName)
+        let volume = try volume(name, in: pool)
+        let current = try libvirt("reading volume '\(name)'") { () throws(LibvirtError) in try volume.info().capacity }
+        if size.bytes < current && !shrink {
+            throw .invalid(
+                field: "size",
+                "\(size) is smaller than the current \(ByteSize(bytes: current)); pass --shrink to shrink (data past the new end is lost)")
+        }
+        if size.bytes != current {
+            try libvirt("resizing volume '\(name)' in pool '\(poolName)'") { () throws(LibvirtError) in
+                try volume.resize(to: size.bytes, flags: size.bytes < current ? [.shrink] : [])
+            }
+        }
+        return try summary(of: volume, pool: poolName)
+    }
+
+    /// Uploads a local image file into a pool: a volume with the file's virtual size
+    /// and format, then the file's bytes copied into the volume's path. A failed copy
+    /// deletes the volume. `progress` gets (bytes done, bytes total).
+    public func importVolume(
+        pool poolName: String, file: String, name nameText: String?, format formatText: String?,
+        progress: ((UInt64, UInt64) -> Void)? = nil
+    ) throws(VMCtlError) -> VolumeSummary {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw .invalid(field: "file", "'\(file)' is not a readable file")
+        }
+        let given = try parseFormat(formatText)
+        let volumeName = nameText ?? URL(fileURLWithPath: file).lastPathComponent
+        let name = try usage { () throws in
+            try ObjectName(volumeName, field: nameText == nil ? "--name" : "name")
+        }
+        let pool = try activePool(named: poolName)
+        try requireFree(name: volumeName, in: pool)
+        try requireLocal()
+        let image = try inspectImage(file)
+        guard let detected = VolumeFormat(rawValue: image.format) else {
+            throw .invalid(field: "file", "'\(file)' is \(image.format); convert it first (qemu-img convert -O qcow2)")
+        }
+        if let given, given != detected {
+            throw .invalid(field: "--format", "'\(file)' is \(detected.rawValue) (qemu-img info), not \(given.rawValue)")
+        }
+        if let backing = image.backingFile {
+            throw .invalid(field: "file", "'\(file)' is an overlay of '\(backing)'; import a flattened image (qemu-img convert)")
+        }
+        guard image.virtualSize > 0 else { throw .invalid(field: "file", "'\(file)' has a virtual size of 0 bytes") }
+        let definition = StorageVolumeDefinition(
+            name: name, capacity: ByteSize(bytes: image.virtualSize), allocation: ByteSize(bytes: 0),
+            format: DiskFormat(rawValue: detected.rawValue))
+        let xml = try usage { () throws in try definition.xml() }
+        let volume = try libvirt("creating volume '\(volumeName)' in pool '\(poolName)'") { () throws(LibvirtError) in
+            try pool.createVolume(xml: xml)
+        }
+        do {
+            let path = try libvirt("reading volume '\(volumeName)'") { () throws(LibvirtError) in try volume.path() }
+            try copyFile(from: file, to: path, progress: progress)
+            try? pool.refresh()
+            let refreshed = try self.volume(volumeName, in: pool)
+            return try summary(of: refreshed, pool: poolName)
+        } catch {
+            try? volume.delete()
+            throw VMCtlError("\(error.message); volume '\(volumeName)' was removed again", status: error.status, libvirtError: error.libvirtError)
+        }
+    }
+
+    // MARK: - Helpers
+
+    func summary(of pool: StoragePool) throws(VMCtlError) -> PoolSummary {
+        let name = pool.name
+        return try libvirt("reading pool '\(name)'") { () throws(LibvirtError) in
+            let info = try pool.info()
+            let definition = try? StoragePoolDefinition(xml: try pool.xml())
+            let active = try pool.isActive()
+            return PoolSummary(
+                name: name, uuid: try pool.uuid(), type: definition?.type.rawValue ?? "unknown", active: active,
+                autostart: try pool.autostart(), persistent: try pool.isPersistent(), state: info.state.description,
+                target: definition?.targetPath, capacityBytes: info.capacity, allocationBytes: info.allocation,
+                availableBytes: info.available, volumes: active ? try pool.volumes().count : nil)
+        }
+    }
+
+    func summary(of volume: StorageVolume, pool: String) throws(VMCtlError) -> VolumeSummary {
+        let name = volume.name
+        return try libvirt("reading volume '\(name)'") { () throws(LibvirtError) in
+            let info = try volume.info()
+            let definition = try? StorageVolumeDefinition(xml: try volume.xml())
+            return VolumeSummary(
+                name: name, pool: pool, path: try volume.path(), type: info.type.description, format: definition?.format?.rawValue,
+                capacityBytes: info.capacity, allocationBytes: info.allocation, backing: definition?.backingStore?.path)
+        }
+    }
+
+    func parseFormat(_ text: String?) throws(VMCtlError) -> VolumeFormat? {
+        guard let text else { return nil }
+        guard let format = VolumeFormat(rawValue: text) else {
+            throw VMCtlError(ModelError(field: "--format", value: text, rule: "use qcow2 or raw").description, status: .usage)
+        }
+        return format
+    }
+
+    func requireFree(name: String, in pool: StoragePool) throws(VMCtlError) {
+        do {
+            _ = try pool.volume(named: name)
+            throw VMCtlError("name: pool '\(pool.name)' already has a volume named '\(name)'", status: .usage)
+        } catch let error as VMCtlError {
+            throw error
+        } catch let error as LibvirtError where error.code == .noStorageVolume {
+            return
+        } catch let error as LibvirtError {
+            throw .libvirt(error, while: "looking up volume '\(name)' in pool '\(pool.name)'")
+        } catch {
+            throw VMCtlError("\(error)")
+        }
+    }
+
+    /// A backing image given as a path (any pool) or as a volume name in `pool`.
+    func backingVolume(_ text: String, in pool: StoragePool) throws(VMCtlError) -> StorageVolume {
+        if text.contains("/") {
+            do {
+                return try connection.storageVolume(path: text)
+            } catch where error.code == .noStorageVolume {
+                throw .invalid(field: "--backing", "'\(text)' is not a volume of any storage pool (refresh the pool, or import the image first)")
+            } catch {
+                throw .libvirt(error, while: "looking up '\(text)'")
+            }
+        }
+        do {
+            return try pool.volume(named: text)
+        } catch where error.code == .noStorageVolume {
+            throw .invalid(field: "--backing", "no volume named '\(text)' in pool '\(pool.name)'")
+        } catch {
+            throw .libvirt(error, while: "looking up volume '\(text)'")
+        }
+    }
+
+    /// Import writes the volume's file directly, so the daemon must be on this host.
+    func requireLocal() throws(VMCtlError) {
+        let uri = try libvirt("reading the connection's URI") { () throws(LibvirtError) in try connection.uri() }
+        if let range = uri.range(of: "://") {
+            let rest = uri[range.upperBound...]
+            let host = rest.prefix { $0 != "/" }
+            if !host.isEmpty && host != "localhost" {
+                throw .invalid(field: "--connect", "vol import copies into the volume's file, so it needs a local libvirt, not \(uri)")
+            }
+        }
+    }
+}
+
+/// Copies `source` over `destination` in 4 MiB chunks, leaving all-zero chunks as holes.
+func copyFile(from source: String, to destination: String, progress: ((UInt64, UInt64) -> Void)?) throws(VMCtlError) {
+    let input = open(source, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else { throw VMCtlError("cannot open '\(source)': \(String(cString: strerror(errno)))") }
+    defer { close(input) }
+    let output = open(destination, O_WRONLY | O_TRUNC | O_CLOEXEC)
+    guard output >= 0 else { throw VMCtlError("cannot open '\(destination)' for writing: \(String(cString: strerror(errno)))") }
+    var status = stat()
+    guard fstat(input, &status) == 0 else { close(output); throw VMCtlError("cannot read '\(source)': \(String(cString: strerror(errno)))") }
+    let total = UInt64(status.st_size)
+    let chunk = 4 << 20
+    var buffer = [UInt8](repeating: 0, count: chunk)
+    var done: UInt64 = 0
+    var failure: String?
+    while failure == nil {
+        let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, chunk) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            failure = "reading '\(source)': \(String(cString: strerror(errno)))"
+            break
+        }
+        if count == 0 { break }
+        if buffer[0..<count].allSatisfy({ $0 == 0 }) {
+            if lseek(output, off_t(count), SEEK_CUR) < 0 { failure = "seeking in '\(destination)': \(String(cString: strerror(errno)))" }
+        } else {
+            var written = 0
+            while written < count {
+                let n = buffer.withUnsafeBytes { write(output, $0.baseAddress! + written, count - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = "writing '\(destination)': \(String(cString: strerror(errno)))"
+                    break
+                }
+                written += n
+            }
+        }
+        done += UInt64(count)
+        progress?(done, total)
+    }
+    if failure == nil && ftruncate(output, off_t(done)) != 0 {
+        failure = "writing '\(destination)': \(String(cString: strerror(errno)))"
+    }
+    if failure == nil && fsync(output) != 0 {
+        failure = "writing '\(destination)': \(String(cString: strerror(errno)))"
+    }
+    if close(output) != 0 && failure == nil {
+        failure = "writing '\(destination)': \(String(cString: strerror(errno)))"
+    }
+    if let failure { throw VMCtlError(failure) }
+}

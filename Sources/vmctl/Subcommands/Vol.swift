@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import VMCtlKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension VMCtl {
+    struct Vol: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vol",
+            abstract: "Create, clone, resize and import storage volumes.",
+            subcommands: [Create.self, List.self, Delete.self, Clone.self, Resize.self, Import.self]
+        )
+    }
+}
+
+extension VMCtl.Vol {
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an empty (sparse) volume, or a qcow2 overlay with --backing.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The pool.") var pool: String
+        @Argument(help: "The new volume's name.") var name: String
+        @Option(help: "Capacity, e.g. 20G, 512M (default with --backing: the backing image's).") var size: String?
+        @Option(help: "qcow2 (default) or raw.") var format: String?
+        @Option(help: "Backing image: a volume path, or a volume name in the same pool.") var backing: String?
+
+        func run() throws {
+            try reportingErrors {
+                let volume = try StorageService(connection: try global.target.open()).createVolume(
+                    pool: pool, name: name, size: size, format: format, backing: backing)
+                print(StorageOutput.volume(volume, action: "created", format: global.output))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a pool's volumes.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The pool.") var pool: String
+
+        func run() throws {
+            try reportingErrors {
+                let volumes = try StorageService(connection: try global.target.open(readOnly: true)).listVolumes(pool: pool)
+                print(StorageOutput.volumes(volumes, format: global.output))
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a volume and its data.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The pool.") var pool: String
+        @Argument(help: "The volume.") var name: String
+
+        func run() throws {
+            try reportingErrors {
+                let result = try StorageService(connection: try global.target.open()).deleteVolume(pool: pool, name: name)
+                print(StorageOutput.action(result, format: global.output))
+            }
+        }
+    }
+
+    struct Clone: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Copy a volume in full (no backing chain) within its pool.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The pool.") var pool: String
+        @Argument(help: "The volume to copy.") var source: String
+        @Argument(help: "The new volume's name.") var name: String
+
+        func run() throws {
+            try reportingErrors {
+                let volume = try StorageService(connection: try global.target.open()).cloneVolume(pool: pool, source: source, name: name)
+                print(StorageOutput.volume(volume, action: "cloned", format: global.output))
+            }
+        }
+    }
+
+    struct Resize: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grow a volume (shrink only with --shrink).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The pool.") var pool: String
+        @Argument(help: "The volume.") var name: String
+        @Argument(help: "The new capacity, e.g. 40G.") var size: String
+        @Flag(help: "Allow a smaller size; data past the new end is lost.") var shrink = false
+
+        func run() throws {
+            try reportingErrors {
+                let volume = try StorageService(connection: try global.target.open()).resizeVolume(
+                    pool: pool, name: name, size: size, shrink: shrink)
+                print(StorageOutput.volume(volume, action: "resized", format: global.output))
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Upload a local image file (qcow2 or raw) into a pool as a new volume.",
+            discussion: "The format and virtual size come from qemu-img info. Needs a local libvirt.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The pool.") var pool: String
+        @Argument(help: "The image file.") var file: String
+        @Option(help: "The volume's name (default: the file's name).") var name: String?
+        @Option(help: "qcow2 or raw; must match what qemu-img detects.") var format: String?
+
+        func run() throws {
+            try reportingErrors {
+                let service = StorageService(connection: try global.target.open())
+                let onTTY = isatty(STDERR_FILENO) == 1
+                var lastPercent = -1
+                let volume = try service.importVolume(
+                    pool: pool, file: file, name: name, format: format,
+                    progress: onTTY ? { done, total in
+                        guard total >= 64 << 20 else { return }
+                        let percent = Int(done * 100 / max(total, 1))
+                        guard percent != lastPercent else { return }
+                        lastPercent = percent
+                        FileHandle.standardError.write(Data("\rimporting \(file): \(percent)% (\(done >> 20) of \(total >> 20) MiB)".utf8))
+                        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+                    } : nil)
+                print(StorageOutput.volume(volume, action: "imported", format: global.output))
+            }
+        }
+    }
+}
