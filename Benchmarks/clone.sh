@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 shift || true
-sizes=("${@:-1 8}")
-[[ $# -gt 0 ]] && sizes=("$@") || sizes=(1 8)
+if [[ $# -gt 0 ]]; then sizes=("$@"); else sizes=(1 8); fi
 command -v virt-clone >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtinst >/dev/null
 swift build -c release --product vmctl >/dev/null
 vmctl=$PWD/.build/release/vmctl
@@ -35,7 +34,10 @@ for size in "${sizes[@]}"; do
   src=vmctl-bench-src$size
   qemu-img create -q -f qcow2 "$dir/$src.qcow2" "${size}G"
   # Fill the disk with real data, so a copy has to move every byte.
-  qemu-io -f qcow2 -c "write -P 0x5a 0 ${size}G" "$dir/$src.qcow2" >/dev/null
+  # One GiB per request: qemu-io allocates each request's buffer in memory.
+  for gib in $(seq 0 $((size - 1))); do
+    qemu-io -f qcow2 -c "write -P 0x5a ${gib}G 1G" "$dir/$src.qcow2" >/dev/null
+  done
   virsh -q pool-refresh $pool >/dev/null
   xml=$(mktemp)
   cat >"$xml" <<XML

@@ -41,7 +41,7 @@ import Testing
         (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.1.0.0/24", dhcpRange: "10.1.0.9-10.1.0.50", dhcp: false),
          "--dhcp-range: cannot be combined with --no-dhcp"),
         (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.1.0.0/24", domain: "lab corp"),
-         #"--domain: "lab corp" is not allowed: must be a DNS domain: letters, digits, '-', '.'"#),
+         #"--domain: "lab corp" is not allowed: must be a DNS name: letters, digits, '-', '.'; not starting with '-' or '.'"#),
         (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.1.0.0/24", bridge: "eth0"),
          "--bridge: 'eth0' already exists on this host; libvirt creates the bridge of nat networks itself (use --mode bridge to attach to an existing one)"),
         (NetworkCreateRequest(name: "n", mode: .nat, subnet: "10.1.0.0/24", bridge: "a-very-long-bridge-name"),
