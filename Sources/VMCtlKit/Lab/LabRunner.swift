@@ -1,0 +1,418 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+import NoCloud
+
+/// What `lab up` did: the changes it made (empty on a rerun with nothing to
+/// do), drift it reports but will not change on its own, and the lab's state.
+public struct LabUpResult: Codable, Sendable {
+    public var changes: [String]
+    public var drift: [String]
+    public var status: LabStatus
+}
+
+/// Brings a lab up, reports its status and tears it down. Every object it
+/// makes has a deterministic name (`LAB-NAME`, volumes `LAB-NODE.qcow2`), so
+/// a rerun after an interruption finds what exists and makes only what is missing.
+public final class LabRunner: @unchecked Sendable {
+    public let plan: LabPlan
+    let progress: any ProgressReporter
+    private var connections: [String: Connection] = [:]
+    private let lock = NSLock()
+
+    public init(plan: LabPlan, progress: any ProgressReporter = SilentProgress()) {
+        self.plan = plan
+        self.progress = progress
+    }
+
+    /// The connection to a plan host, opened once.
+    func connection(_ host: String) throws(VMCtlError) -> Connection {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = connections[host] { return existing }
+        let uri = plan.hosts[host] ?? plan.hosts["local"]
+        let connection: Connection
+        do {
+            connection = try Connection(uri: uri)
+        } catch {
+            throw VMCtlError("hosts.\(host): cannot connect to \(uri ?? "the default URI"): \(error)", status: .unavailable, libvirtError: error)
+        }
+        connections[host] = connection
+        return connection
+    }
+
+    var usedHosts: [String] { Array(Set(plan.nodes.map(\.host))).sorted() }
+
+    /// A stable MAC per lab, node and NIC, so addresses and reservations survive reruns.
+    public static func mac(lab: String, node: String, nic: Int) -> MACAddress {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "\(lab)/\(node)/\(nic)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return MACAddress(octets: [0x52, 0x54, 0x00, UInt8(truncatingIfNeeded: hash >> 16), UInt8(truncatingIfNeeded: hash >> 8),
+                                   UInt8(truncatingIfNeeded: hash)])!
+    }
+
+    // MARK: up
+
+    public func up(requireKVM: Bool = false) throws(VMCtlError) -> LabUpResult {
+        var changes: [String] = []
+        var drift: [String] = []
+        // Host check on every target host before anything is touched.
+        var types: [String: DomainTypeSelector.Choice] = [:]
+        for host in usedHosts {
+            let connection = try connection(host)
+            let uri = (try? connection.uri()) ?? plan.hosts[host] ?? ""
+            let choice = try DomainTypeSelector(uri: uri).choose(requested: nil, requireKVM: requireKVM)
+            for warning in choice.warnings { progress.step("\(host): \(warning)") }
+            types[host] = choice
+        }
+        try FileManager.default.createDirectoryIfNeeded(plan.serialDirectory)
+
+        for host in usedHosts {
+            let connection = try connection(host)
+            let nodes = plan.nodes.filter { $0.host == host }
+            for pool in plan.pools where nodes.contains(where: { $0.pool == pool.name }) {
+                changes += try ensurePool(pool, host: host, connection: connection)
+            }
+            for image in plan.images {
+                changes += try ensureImage(image, host: host, connection: connection)
+            }
+            for network in plan.networks where nodes.contains(where: { $0.networks.contains { $0.network == network.name } }) {
+                let (made, drifted) = try ensureNetwork(network, host: host, connection: connection)
+                changes += made
+                drift += drifted
+            }
+        }
+
+        // Nodes: create what is missing, start what is stopped, in parallel with a bounded number of workers.
+        let results = LockedArray<(changes: [String], drift: [String], error: VMCtlError?)>()
+        let domainTypes = types
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = plan.workers
+        for node in plan.nodes {
+            queue.addOperation { [self] in
+                do {
+                    let outcome = try ensureNode(node, type: domainTypes[node.host] ?? .init(type: .qemu))
+                    results.append((outcome.changes, outcome.drift, nil))
+                } catch let error as VMCtlError {
+                    results.append(([], [], error))
+                } catch {
+                    results.append(([], [], VMCtlError("\(node.name): \(error)")))
+                }
+            }
+        }
+        queue.waitUntilAllOperationsAreFinished()
+        for result in results.values {
+            changes += result.changes
+            drift += result.drift
+        }
+        if let failure = results.values.compactMap(\.error).first {
+            throw VMCtlError("lab up: \(failure.message); rerun lab up to continue", status: failure.status, libvirtError: failure.libvirtError)
+        }
+
+        // Addresses: static ones are known from the plan; the rest come from DHCP leases.
+        let status = try waitForAddresses()
+        return LabUpResult(changes: changes, drift: drift, status: status)
+    }
+
+    func ensurePool(_ pool: LabPlan.Pool, host: String, connection: Connection) throws(VMCtlError) -> [String] {
+        if let existing = try? connection.storagePool(named: pool.name) {
+            if try libvirt("reading pool \(pool.name)", { try existing.isActive() }) { return [] }
+            try libvirt("starting pool \(pool.name)") { try existing.start() }
+            return ["\(host): started pool \(pool.name)"]
+        }
+        progress.step("\(host): creating pool \(pool.name)")
+        let definition = StoragePoolDefinition(type: .dir, name: try parsed { try ObjectName(pool.name) }, targetPath: pool.target)
+        let xml = try parsed { try definition.xml() }
+        try libvirt("creating pool \(pool.name)") {
+            let created = try connection.defineStoragePool(xml: xml)
+            do {
+                try created.build()
+                try created.start()
+                try created.setAutostart(true)
+            } catch {
+                try? created.undefine()
+                throw error
+            }
+        }
+        return ["\(host): created pool \(pool.name)"]
+    }
+
+    func ensureImage(_ image: LabPlan.Image, host: String, connection: Connection) throws(VMCtlError) -> [String] {
+        guard let pool = try? connection.storagePool(named: image.pool) else { return [] }
+        if (try? pool.volume(named: image.name)) != nil { return [] }
+        guard let path = image.path else {
+            throw .invalid(field: "images", "pool '\(image.pool)' on \(host) has no volume '\(image.name)' and the plan gives no path to import")
+        }
+        progress.step("\(host): importing \(path) as \(image.pool)/\(image.name)")
+        _ = try StorageService(connection: connection).importVolume(pool: image.pool, file: path, name: image.name, format: nil)
+        return ["\(host): imported image \(image.pool)/\(image.name)"]
+    }
+
+    func networkDefinition(_ network: LabPlan.Network) throws(VMCtlError) -> NetworkDefinition {
+        let name = try parsed { try ObjectName(plan.objectName(network.name)) }
+        switch network.mode {
+        case "bridge":
+            return NetworkDefinition(name: name, forward: .bridge, bridge: BridgeSettings(name: network.bridge, stp: nil, delay: nil))
+        default:
+            guard let subnet = network.subnet else { throw .invalid(field: "networks", "\(network.name) needs a subnet") }
+            var ip = try parsed { try NetworkIP(subnet: subnet, dhcp: network.dhcp) }
+            if let range = network.dhcpRange, network.dhcp {
+                let ends = range.split(separator: "-").map { String($0).trimmingCharacters(in: .whitespaces) }
+                ip.dhcpRanges = [try parsed { DHCPRange(start: try IPAddress(ends[0]), end: try IPAddress(ends[1])) }]
+            }
+            // Static node addresses become DHCP reservations: known before the guests boot.
+            if network.dhcp {
+                for node in plan.nodes {
+                    for (index, nic) in node.networks.enumerated() where nic.network == network.name {
+                        guard let address = nic.ip else { continue }
+                        ip.hosts.append(DHCPHost(mac: Self.mac(lab: plan.name, node: node.name, nic: index), name: node.name,
+                                                 ip: try parsed { try IPAddress(address) }))
+                    }
+                }
+            }
+            return NetworkDefinition(name: name, forward: network.mode == "nat" ? .nat : .isolated, ips: [ip])
+        }
+    }
+
+    func ensureNetwork(_ network: LabPlan.Network, host: String, connection: Connection) throws(VMCtlError) -> ([String], [String]) {
+        let name = plan.objectName(network.name)
+        let wanted = try networkDefinition(network)
+        if let existing = try? connection.network(named: name) {
+            var changes: [String] = []
+            var drift: [String] = []
+            let current = try libvirt("reading network \(name)") { try NetworkDefinition(xml: try existing.xml(inactive: true)) }
+            if current.ips.first?.address != wanted.ips.first?.address || current.forward != wanted.forward {
+                drift.append("\(host): network \(name) differs from the plan (subnet or mode); not changed")
+            }
+            // Reservations the plan added since the network was made.
+            let have = Set(current.ips.first?.hosts.compactMap(\.mac) ?? [])
+            for reservation in wanted.ips.first?.hosts ?? [] where !(reservation.mac.map(have.contains) ?? true) {
+                let xml = NetworkService.hostXML(reservation)
+                let active = (try? existing.isActive()) ?? false
+                try libvirt("reserving \(reservation.ip) on \(name)") {
+                    try existing.addDHCPHost(xml: xml, impact: active ? [.live, .config] : .config)
+                }
+                changes.append("\(host): reserved \(reservation.ip) on \(name)")
+            }
+            if try !libvirt("reading network \(name)", { try existing.isActive() }) {
+                try libvirt("starting network \(name)") { try existing.start() }
+                changes.append("\(host): started network \(name)")
+            }
+            return (changes, drift)
+        }
+        progress.step("\(host): creating network \(name)")
+        let xml = try parsed { try wanted.xml() }
+        try libvirt("creating network \(name)") {
+            let created = try connection.defineNetwork(xml: xml)
+            do {
+                try created.start()
+                try created.setAutostart(true)
+            } catch {
+                try? created.undefine()
+                throw error
+            }
+        }
+        return (["\(host): created network \(name)"], [])
+    }
+
+    func ensureNode(_ node: LabPlan.Node, type: DomainTypeSelector.Choice) throws(VMCtlError) -> (changes: [String], drift: [String]) {
+        let connection = try connection(node.host)
+        let name = plan.objectName(node.name)
+        if let domain = try? connection.domain(named: name) {
+            var drift: [String] = []
+            let definition = try libvirt("reading \(name)") { try DomainDefinition(xml: try domain.xml([.inactive])) }
+            if let memory = try? ByteSize(parsing: node.memory), memory != definition.memory {
+                drift.append("\(node.name): memory is \(definition.memory) but the plan says \(node.memory); not changed")
+            }
+            if definition.vcpus != node.vcpus {
+                drift.append("\(node.name): \(definition.vcpus) vCPUs but the plan says \(node.vcpus); not changed")
+            }
+            if try libvirt("reading \(name)", { try domain.isActive() }) { return ([], drift) }
+            progress.step("\(node.name): starting")
+            try libvirt("starting \(name)") { try domain.start() }
+            return (["\(node.name): started"], drift)
+        }
+        // An interrupted run may have left this node's volumes without its domain: they are ours by name.
+        let pool = try libvirt("looking up pool \(node.pool)") { try connection.storagePool(named: node.pool) }
+        for volume in ["\(name).qcow2", "\(name)-seed.iso"] {
+            if let orphan = try? pool.volume(named: volume) {
+                progress.step("\(node.name): removing \(volume) left by an interrupted run")
+                try libvirt("deleting \(volume)") { try orphan.delete() }
+            }
+        }
+        var request = VMCreateRequest(name: name)
+        request.image = node.image.map { image in
+            image.contains("/") ? image : (plan.images.first { $0.name == image }.map { "\($0.pool)/\($0.name)" } ?? image)
+        }
+        request.diskSize = node.diskSize
+        request.kernel = node.kernel
+        request.initrd = node.initrd
+        request.cmdline = node.cmdline
+        request.memory = node.memory
+        request.vcpus = node.vcpus
+        request.pool = node.pool
+        request.networks = node.networks.enumerated().map { index, nic in
+            "\(plan.objectName(nic.network)),mac=\(Self.mac(lab: plan.name, node: node.name, nic: index))"
+        }
+        request.start = true
+        request.serialFile = (plan.serialDirectory as NSString).appendingPathComponent("\(node.name).log")
+        request.lab = plan.name
+        request.role = node.roles.first
+        request.seed = try seed(for: node)
+        progress.step("\(node.name): creating on \(node.host)")
+        let creator = VMCreator(connection: connection, progress: SilentProgress())
+        let vmPlan = try creator.plan(request, domainType: type)
+        try creator.run(vmPlan)
+        return (["\(node.name): created and started"], [])
+    }
+
+    /// The node's NoCloud seed: its hostname and the plan's cloud-init settings.
+    func seed(for node: LabPlan.Node) throws(VMCtlError) -> Data {
+        let settings = node.cloudInit ?? LabPlan.CloudInit()
+        var config = SeedConfig(hostname: node.name, instanceID: "\(plan.name)-\(node.name)")
+        config.sshAuthorizedKeys = settings.sshKeys
+        config.ntpServers = settings.ntpServers
+        config.timezone = settings.timezone
+        config.packages = settings.packages
+        config.runcmd = settings.commands.map { .shell($0) }
+        config.extraUserData = settings.userData
+        if let mode = settings.selinux {
+            guard let selinux = SeedConfig.SELinuxMode(rawValue: mode) else {
+                throw .invalid(field: "nodes.\(node.name).cloud_init.selinux", "\"\(mode)\" is not allowed: enforcing, permissive or disabled")
+            }
+            config.selinux = selinux
+        }
+        do {
+            // A fixed date keeps the seed's bytes the same on every run.
+            return try config.isoImage(date: Date(timeIntervalSince1970: 0))
+        } catch {
+            throw .invalid(field: "nodes.\(node.name).cloud_init", "\(error)")
+        }
+    }
+
+    // MARK: status
+
+    /// Each node's state and addresses; waits for DHCP addresses up to the plan's timeout.
+    func waitForAddresses() throws(VMCtlError) -> LabStatus {
+        let deadline = Date().addingTimeInterval(plan.addressTimeout)
+        var status = try self.status()
+        while Date() < deadline {
+            let missing = status.nodes.filter { $0.managementAddress == nil && $0.state == "running" }
+            if missing.isEmpty { return status }
+            progress.step("waiting for addresses: \(missing.map(\.name).joined(separator: ", "))")
+            Thread.sleep(forTimeInterval: 2)
+            status = try self.status()
+        }
+        let missing = status.nodes.filter { $0.managementAddress == nil }
+        guard missing.isEmpty else {
+            let reasons = missing.map { node -> String in
+                guard let connection = try? connection(node.host), let domain = try? connection.domain(named: plan.objectName(node.name)) else {
+                    return "\(node.name): no domain"
+                }
+                return "\(node.name): " + VMAddressFinder(connection: connection).diagnose(domain, timeout: plan.addressTimeout)
+            }
+            throw VMCtlError("lab up: no address within \(Int(plan.addressTimeout)) s for " + reasons.joined(separator: " | "))
+        }
+        return status
+    }
+
+    public func status() throws(VMCtlError) -> LabStatus {
+        var nodes: [LabNodeStatus] = []
+        var leases: [String: [String: String]] = [:]  // host/network → MAC → IP
+        for node in plan.nodes {
+            let connection = try connection(node.host)
+            let domain = try? connection.domain(named: plan.objectName(node.name))
+            let state = (try? domain?.state().state.description) ?? "missing"
+            var interfaces: [LabInterfaceStatus] = []
+            for (index, nic) in node.networks.enumerated() {
+                let mac = Self.mac(lab: plan.name, node: node.name, nic: index).description
+                var address = nic.ip
+                if address == nil {
+                    let key = "\(node.host)/\(nic.network)"
+                    if leases[key] == nil {
+                        let list = (try? connection.network(named: plan.objectName(nic.network)).dhcpLeases()) ?? []
+                        leases[key] = Dictionary(list.filter { $0.family == .ipv4 }.map { ($0.mac.lowercased(), $0.ipAddress) },
+                                                 uniquingKeysWith: { _, last in last })
+                    }
+                    address = leases[key]?[mac]
+                }
+                interfaces.append(LabInterfaceStatus(network: nic.network, device: nic.device, mac: mac, address: address))
+            }
+            nodes.append(LabNodeStatus(name: node.name, roles: node.roles, host: node.host, uri: plan.hosts[node.host] ?? "",
+                                       state: state, interfaces: interfaces))
+        }
+        let networks = plan.networks.map { network in
+            let active = usedHosts.allSatisfy { host in
+                ((try? connection(host).network(named: plan.objectName(network.name)).isActive()) ?? false) == true
+            }
+            let range = network.dhcpRange ?? network.subnet.flatMap { $0.defaultDHCPRange }.map { "\($0.start)-\($0.end)" }
+            return LabNetworkStatus(name: network.name, mode: network.mode, subnet: network.subnet?.description,
+                                    dhcpRange: network.dhcp ? range : nil, active: active)
+        }
+        let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? "qemu:///system").kvmVerdict().kvmUsable ? "kvm" : "qemu"
+        return LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType)
+    }
+
+    // MARK: down
+
+    /// Removes the lab's domains with the volumes vmctl made for them, then
+    /// (unless `keepNetworks`) the lab's networks. Pools and images stay: they may be shared.
+    public func down(keepNetworks: Bool) throws(VMCtlError) -> [String] {
+        var removed: [String] = []
+        for node in plan.nodes {
+            let connection = try connection(node.host)
+            let name = plan.objectName(node.name)
+            guard let domain = try? connection.domain(named: name) else { continue }
+            // Only domains this lab made: the metadata must name the lab.
+            let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI, impact: .config))
+                .flatMap { try? VMMetadata(getMetadataFragment: $0) }
+            guard metadata?.lab?.rawValue == plan.name else {
+                progress.step("\(name): not created by lab \(plan.name); left alone")
+                continue
+            }
+            let result = try VMDeleter(connection: connection, progress: progress).delete(name, force: true)
+            removed.append("domain \(name)")
+            removed += result.deletedVolumes.map { "volume \($0)" }
+        }
+        guard !keepNetworks else { return removed }
+        for host in usedHosts {
+            let connection = try connection(host)
+            for network in plan.networks {
+                let name = plan.objectName(network.name)
+                guard let existing = try? connection.network(named: name) else { continue }
+                if (try? existing.isActive()) == true { try libvirt("stopping network \(name)") { try existing.destroy() } }
+                try libvirt("removing network \(name)") { try existing.undefine() }
+                removed.append("network \(name) on \(host)")
+            }
+        }
+        return removed
+    }
+}
+
+/// An array appended to from several threads.
+final class LockedArray<Element>: @unchecked Sendable {
+    private var storage: [Element] = []
+    private let lock = NSLock()
+    func append(_ element: Element) {
+        lock.lock()
+        storage.append(element)
+        lock.unlock()
+    }
+    var values: [Element] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}
+
+extension FileManager {
+    func createDirectoryIfNeeded(_ path: String) throws(VMCtlError) {
+        do {
+            try createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw VMCtlError("cannot create \(path): \(error.localizedDescription)")
+        }
+    }
+}
