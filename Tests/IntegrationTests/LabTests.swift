@@ -1,0 +1,143 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+import Testing
+import VMCtlKit
+
+/// `vmctl lab` on the real libvirtd with the test guest: a parallel four-node
+/// lab, an idempotent rerun, convergence after the process is killed, and a
+/// teardown that leaves nothing of the lab behind.
+@Suite(.enabled(if: Daemon.enabled), .serialized) struct IntegrationLabTests {
+    let lab = "vmctl-test-lab"
+
+    func planText(subnet: String) -> String {
+        let image = Daemon.image.path
+        let pool = Daemon.runDirectory.appendingPathComponent("\(lab)-pool").path
+        return """
+            lab: \(lab)
+            workers: 4
+            address_timeout: 120
+            serial_dir: \(Daemon.runDirectory.path)/\(lab)-serial
+            pools:
+              - name: \(lab)-pool
+                target: \(pool)
+            images:
+              - name: base.qcow2
+                pool: \(lab)-pool
+                path: \(image)/base.qcow2
+            networks:
+              - name: mgmt
+                mode: nat
+                subnet: \(subnet).0/24
+            defaults:
+              image: base.qcow2
+              memory: 160M
+              kernel: \(image)/vmlinuz
+              initrd: \(image)/initrd.img
+              cmdline: console=ttyS0 quiet
+              cloud_init:
+                ntp_servers: [ntp.example.org]
+            nodes:
+              - name: controller
+                roles: [control]
+                networks:
+                  - name: mgmt
+                    ip: \(subnet).10
+              - name: compute
+                count: 2
+                roles: [compute]
+                networks: [mgmt]
+              - name: storage
+                roles: [storage]
+                networks: [mgmt]
+            """
+    }
+
+    func writePlan(_ scope: TestScope) throws -> (path: String, plan: LabPlan) {
+        let text = planText(subnet: try scope.freeSubnet())
+        let path = Daemon.runDirectory.appendingPathComponent("\(lab)-plan.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, try LabPlan.parse(text, file: path, defaultURI: Daemon.uri))
+    }
+
+    func leftovers(_ connection: Connection) throws -> [String] {
+        try connection.domains().map(\.name).filter { $0.hasPrefix(lab) }
+            + connection.networks().map(\.name).filter { $0.hasPrefix(lab) }
+            + ((try? connection.storagePool(named: "\(lab)-pool").volumes().map(\.name)) ?? []).filter { $0 != "base.qcow2" }
+    }
+
+    @Test func upInParallelRerunChangesNothingDownLeavesNothing() async throws {
+        let scope = try TestScope("lab")
+        defer { scope.clean() }
+        let (_, plan) = try writePlan(scope)
+        #expect(plan.nodes.map(\.name) == ["controller", "compute1", "compute2", "storage"])
+
+        let first = try LabRunner(plan: plan).up()
+        #expect(first.changes.contains("controller: created and started"))
+        #expect(first.status.nodes.count == 4)
+        for node in first.status.nodes {
+            #expect(node.state == "running")
+            #expect(node.managementAddress != nil, "\(node.name) has no address")
+        }
+        // The reserved address was known before boot and is the one the guest got.
+        let controller = try #require(first.status.nodes.first { $0.name == "controller" })
+        #expect(controller.managementAddress == plan.nodes[0].networks[0].ip)
+        let network = try scope.connection.network(named: "\(lab)-mgmt")
+        #expect(try waitUntil(seconds: 60) {
+            try network.dhcpLeases().contains { $0.ipAddress == controller.managementAddress && $0.mac == controller.interfaces[0].mac }
+        }, "the controller did not lease its reserved address")
+        // Every node carries the lab's name in vmctl's metadata.
+        for node in plan.nodes {
+            let metadata = try scope.connection.domain(named: plan.objectName(node.name))
+                .metadata(namespaceURI: VMMetadata.namespaceURI)
+            #expect(try VMMetadata(getMetadataFragment: metadata).lab?.rawValue == lab)
+        }
+
+        // A second run makes no libvirt change: no lifecycle event at all.
+        let events = try scope.connection.domainEvents()
+        let second = try LabRunner(plan: plan).up()
+        #expect(second.changes.isEmpty, "rerun changed: \(second.changes)")
+        #expect(second.drift.isEmpty)
+        _ = try scope.connection.defineDomain(xml: try DomainDefinition(
+            type: .qemu, name: ObjectName("vmctl-test-lab-sentinel"), memory: .mib(64)).xml())
+        var seen: [String] = []
+        for await event in events {
+            seen.append(event.domainName)
+            if event.domainName == "vmctl-test-lab-sentinel" { break }
+        }
+        #expect(seen == ["vmctl-test-lab-sentinel"], "the rerun touched: \(seen)")
+        try scope.connection.domain(named: "vmctl-test-lab-sentinel").undefine()
+
+        let removed = try LabRunner(plan: plan).down(keepNetworks: false)
+        #expect(removed.contains("network \(lab)-mgmt on local"))
+        #expect(try leftovers(scope.connection).isEmpty)
+        // The shared image survives.
+        #expect(try scope.connection.storagePool(named: "\(lab)-pool").volume(named: "base.qcow2").name == "base.qcow2")
+    }
+
+    @Test func killedLabUpConvergesOnRerun() throws {
+        let scope = try TestScope("lab")
+        defer { scope.clean() }
+        let (path, plan) = try writePlan(scope)
+        for delay in [0.3, 1.0, 2.5] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: VMCtlBinary.path)
+            process.arguments = ["lab", "up", path, "--connect", Daemon.uri, "-q"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let result = try LabRunner(plan: plan).up()
+            #expect(result.status.nodes.allSatisfy { $0.state == "running" && $0.managementAddress != nil },
+                    "after a kill at \(delay) s: \(result.status.nodes)")
+            // No orphan: every volume in the pool is the base or a node's disk or seed.
+            let expected = Set(plan.nodes.flatMap { ["\(plan.objectName($0.name)).qcow2", "\(plan.objectName($0.name))-seed.iso"] } + ["base.qcow2"])
+            let volumes = Set(try scope.connection.storagePool(named: "\(lab)-pool").volumes().map(\.name))
+            #expect(volumes == expected)
+            _ = try LabRunner(plan: plan).down(keepNetworks: false)
+            #expect(try leftovers(scope.connection).isEmpty)
+        }
+    }
+}
