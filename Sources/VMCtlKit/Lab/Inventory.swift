@@ -163,7 +163,8 @@ public enum KollaInventory {
     /// A top group missing from the file is appended at its end.
     public static func edit(multinode: String, status: LabStatus) throws(VMCtlError) -> String {
         let members = try hostLines(status)
-        var input = multinode.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Split on the scalar "\n": as Characters, "\r\n" is one and would not split.
+        var input = multinode.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) }
         let endsWithNewline = input.last == ""
         if endsWithNewline { input.removeLast() }
 
