@@ -4,19 +4,19 @@ import Yams
 @testable import VMCtlKit
 
 /// The package root, found from this file's path.
-private let packageRoot = URL(fileURLWithPath: #filePath)
+private let labPackageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-private func fixtureURL(_ path: String) -> URL { packageRoot.appendingPathComponent("Fixtures/\(path)") }
+private func labFixtureURL(_ path: String) -> URL { labPackageRoot.appendingPathComponent("Fixtures/\(path)") }
 
-private func fixture(_ path: String) throws -> String { try String(contentsOf: fixtureURL(path), encoding: .utf8) }
+private func labFixture(_ path: String) throws -> String { try String(contentsOf: labFixtureURL(path), encoding: .utf8) }
 
 /// Compares `text` with the golden file at `path`; VMCTL_REGENERATE_GOLDEN=1 rewrites it first.
-private func expectGolden(_ text: String, _ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+private func expectLabGolden(_ text: String, _ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     if ProcessInfo.processInfo.environment["VMCTL_REGENERATE_GOLDEN"] == "1" {
-        try text.write(to: fixtureURL(path), atomically: true, encoding: .utf8)
+        try text.write(to: labFixtureURL(path), atomically: true, encoding: .utf8)
     }
-    #expect(text == (try fixture(path)), "differs from Fixtures/\(path)", sourceLocation: sourceLocation)
+    #expect(text == (try labFixture(path)), "differs from Fixtures/\(path)", sourceLocation: sourceLocation)
 }
 
 /// An OpenStack-like lab: a NAT management network with DHCP .100-.199 and an
@@ -160,7 +160,7 @@ struct LabInventoryTests {
 
     @Test("Ansible inventory matches its golden file")
     func ansibleGolden() throws {
-        try expectGolden(try AnsibleInventory.render(OpenStackLab.status), "lab/openstack.ansible.ini")
+        try expectLabGolden(try AnsibleInventory.render(OpenStackLab.status), "lab/openstack.ansible.ini")
     }
 
     @Test("ansible-inventory reads the Ansible inventory: one group per role, right hosts and ansible_host")
@@ -216,7 +216,7 @@ struct LabInventoryTests {
 
     @Test("kolla inventory matches its golden file")
     func kollaGolden() throws {
-        try expectGolden(try KollaInventory.render(OpenStackLab.status), "lab/openstack.kolla.ini")
+        try expectLabGolden(try KollaInventory.render(OpenStackLab.status), "lab/openstack.kolla.ini")
     }
 
     @Test("ansible-inventory reads the kolla inventory: six groups, right hosts, become and local deployment")
@@ -256,13 +256,13 @@ struct LabInventoryTests {
 
     @Test("Editing kolla's multinode file matches its golden file")
     func multinodeGolden() throws {
-        let edited = try KollaInventory.edit(multinode: try fixture("kolla/multinode"), status: OpenStackLab.status)
-        try expectGolden(edited, "lab/openstack.multinode")
+        let edited = try KollaInventory.edit(multinode: try labFixture("kolla/multinode"), status: OpenStackLab.status)
+        try expectLabGolden(edited, "lab/openstack.multinode")
     }
 
     @Test("The multinode edit keeps every line but the top groups' hosts identical, in order")
     func multinodeKeepsLines() throws {
-        let original = try fixture("kolla/multinode")
+        let original = try labFixture("kolla/multinode")
         let edited = try KollaInventory.edit(multinode: original, status: OpenStackLab.status)
         #expect(linesOutsideKollaHosts(edited) == linesOutsideKollaHosts(original))
         // Comments inside [control] stay where they were, hosts go where the old ones were.
@@ -275,13 +275,13 @@ struct LabInventoryTests {
 
     @Test("ansible-inventory reads the edited multinode file: top groups replaced, service groups intact")
     func multinodeParses() throws {
-        let edited = try KollaInventory.edit(multinode: try fixture("kolla/multinode"), status: OpenStackLab.status)
+        let edited = try KollaInventory.edit(multinode: try labFixture("kolla/multinode"), status: OpenStackLab.status)
         let parsed = try ansibleInventoryList(edited)
         #expect(parsed.membership(KollaInventory.groups) == OpenStackLab.kollaGroups)
         #expect(Set(parsed.children("baremetal")) == ["control", "network", "compute", "storage", "monitoring"])
         #expect(parsed.children("neutron-l3-agent") == ["neutron"])
         #expect(parsed.children("nova") == ["control"])
-        let original = try ansibleInventoryList(try fixture("kolla/multinode"))
+        let original = try ansibleInventoryList(try labFixture("kolla/multinode"))
         let groupNames = { (p: ParsedInventory) in Set(p.json.keys) }
         #expect(groupNames(parsed) == groupNames(original))
         let allHosts = Set(parsed.json.keys.flatMap { parsed.hosts($0) })
@@ -310,7 +310,7 @@ struct LabInventoryTests {
     @Test("globals.yml overrides match their golden file and the VIP is the highest free address")
     func globalsGolden() throws {
         let (yaml, vip) = try KollaGlobals.render(OpenStackLab.status)
-        try expectGolden(yaml, "lab/openstack.globals.yml")
+        try expectLabGolden(yaml, "lab/openstack.globals.yml")
         #expect(vip == "192.168.121.254")
     }
 
