@@ -299,13 +299,14 @@ public final class LabRunner: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(plan.addressTimeout)
         var status = try self.status()
         while Date() < deadline {
-            let missing = status.nodes.filter { $0.managementAddress == nil && $0.state == "running" }
+            // A guest still starting up reads as paused: wait for running too.
+            let missing = status.nodes.filter { $0.managementAddress == nil || $0.state != "running" }
             if missing.isEmpty { return status }
-            progress.step("waiting for addresses: \(missing.map(\.name).joined(separator: ", "))")
+            progress.step("waiting for \(missing.map(\.name).joined(separator: ", "))")
             Thread.sleep(forTimeInterval: 2)
             status = try self.status()
         }
-        let missing = status.nodes.filter { $0.managementAddress == nil }
+        let missing = status.nodes.filter { $0.managementAddress == nil || $0.state != "running" }
         guard missing.isEmpty else {
             let reasons = missing.map { node -> String in
                 guard let connection = try? connection(node.host), let domain = try? connection.domain(named: plan.objectName(node.name)) else {
