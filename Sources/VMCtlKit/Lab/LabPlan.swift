@@ -43,6 +43,24 @@ public struct LabPlan: Sendable, Equatable {
         public var dhcpRange: String?
         /// Bridge mode: the existing host bridge.
         public var bridge: String?
+
+        /// The DHCP range the lab's network gets: the plan's, or by default the
+        /// upper half of the subnet less its last five addresses, so the lower
+        /// half stays free for static addresses and the top for a VIP.
+        public var effectiveDHCPRange: DHCPRange? {
+            guard dhcp, let subnet else { return nil }
+            if let dhcpRange {
+                let ends = dhcpRange.split(separator: "-").compactMap { try? IPAddress(String($0).trimmingCharacters(in: .whitespaces)) }
+                return ends.count == 2 ? DHCPRange(start: ends[0], end: ends[1]) : nil
+            }
+            let hostBits = (subnet.network.isIPv4 ? 32 : 128) - subnet.prefixLength
+            guard hostBits >= 4, hostBits <= 16, let fallback = subnet.defaultDHCPRange else { return subnet.defaultDHCPRange }
+            let size = 1 << hostBits
+            guard let start = subnet.network.adding(size / 2), let end = subnet.network.adding(size - 6), start <= end else {
+                return fallback
+            }
+            return DHCPRange(start: start, end: end)
+        }
     }
 
     public struct NodeNIC: Sendable, Equatable {

@@ -158,10 +158,7 @@ public final class LabRunner: @unchecked Sendable {
         default:
             guard let subnet = network.subnet else { throw .invalid(field: "networks", "\(network.name) needs a subnet") }
             var ip = try parsed { try NetworkIP(subnet: subnet, dhcp: network.dhcp) }
-            if let range = network.dhcpRange, network.dhcp {
-                let ends = range.split(separator: "-").map { String($0).trimmingCharacters(in: .whitespaces) }
-                ip.dhcpRanges = [try parsed { DHCPRange(start: try IPAddress(ends[0]), end: try IPAddress(ends[1])) }]
-            }
+            if let range = network.effectiveDHCPRange { ip.dhcpRanges = [range] }
             // Static node addresses become DHCP reservations: known before the guests boot.
             if network.dhcp {
                 for node in plan.nodes {
@@ -348,9 +345,9 @@ public final class LabRunner: @unchecked Sendable {
             let active = usedHosts.allSatisfy { host in
                 ((try? connection(host).network(named: plan.objectName(network.name)).isActive()) ?? false) == true
             }
-            let range = network.dhcpRange ?? network.subnet.flatMap { $0.defaultDHCPRange }.map { "\($0.start)-\($0.end)" }
+            let range = network.effectiveDHCPRange.map { "\($0.start)-\($0.end)" }
             return LabNetworkStatus(name: network.name, mode: network.mode, subnet: network.subnet?.description,
-                                    dhcpRange: network.dhcp ? range : nil, active: active)
+                                    dhcpRange: range, active: active)
         }
         let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? "qemu:///system").kvmVerdict().kvmUsable ? "kvm" : "qemu"
         return LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType)

@@ -7,7 +7,7 @@ extension VMCtl {
         static let configuration = CommandConfiguration(
             abstract: "Declare a whole lab in YAML, bring it up in parallel, report its status, tear it down.",
             discussion: "The plan format is in Docs/labs.md.",
-            subcommands: [Up.self, Status.self, Down.self, Validate.self])
+            subcommands: [Up.self, Status.self, Down.self, Validate.self, Inventory.self, KollaGlobals.self])
     }
 }
 
@@ -85,6 +85,64 @@ extension VMCtl.Lab {
                     let list = value["removed"] ?? []
                     return list.isEmpty ? "lab \(lab.name): nothing to remove" : list.map { "removed \($0)" }.joined(separator: "\n")
                 }
+            }
+        }
+    }
+
+    struct Inventory: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an Ansible or kolla-ansible inventory from the lab's nodes and addresses.",
+            discussion: "With --multinode FILE, edits a copy of kolla's multinode file in place, replacing only its six top groups.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var plan: PlanArgument
+        @Option(help: "ansible (groups from roles) or kolla (kolla-ansible's top groups).") var format: InventoryFormat = .ansible
+        @Option(help: "A copy of kolla-ansible's multinode file to edit in place (with --format kolla).") var multinode: String?
+
+        func validate() throws {
+            if multinode != nil && format != .kolla { throw ValidationError("--multinode: needs --format kolla") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let status = try LabRunner(plan: VMCtl.Lab.load(plan.plan, global)).status()
+                switch (format, multinode) {
+                case (.ansible, _):
+                    print(try AnsibleInventory.render(status), terminator: "")
+                case (.kolla, nil):
+                    print(try KollaInventory.render(status), terminator: "")
+                case (.kolla, let path?):
+                    let original: String
+                    do { original = try String(contentsOfFile: path, encoding: .utf8) } catch {
+                        throw VMCtlError.invalid(field: "--multinode", "cannot read '\(path)': \(error.localizedDescription)")
+                    }
+                    let edited = try KollaInventory.edit(multinode: original, status: status)
+                    do { try edited.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                        throw VMCtlError("writing \(path): \(error.localizedDescription)")
+                    }
+                    print("updated the control, network, compute, monitoring, storage and deployment groups of \(path)")
+                }
+            }
+        }
+    }
+
+    enum InventoryFormat: String, ExpressibleByArgument {
+        case ansible, kolla
+    }
+
+    struct KollaGlobals: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "kolla-globals",
+            abstract: "globals.yml overrides for kolla-ansible: interfaces, a free VIP, nova_compute_virt_type, cinder.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var plan: PlanArgument
+        @Option(help: "The lab network whose NIC is network_interface (default: the first NIC's).") var managementNetwork: String?
+        @Option(help: "The lab network whose NIC is neutron_external_interface (default: the second NIC's).") var externalNetwork: String?
+
+        func run() throws {
+            try reportingErrors {
+                let status = try LabRunner(plan: VMCtl.Lab.load(plan.plan, global)).status()
+                let globals = try VMCtlKit.KollaGlobals.render(status, managementNetwork: managementNetwork, externalNetwork: externalNetwork)
+                print(globals.yaml, terminator: globals.yaml.hasSuffix("\n") ? "" : "\n")
             }
         }
     }
