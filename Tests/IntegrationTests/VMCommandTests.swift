@@ -154,6 +154,26 @@ import VMCtlKit
         #expect(try Data(contentsOf: URL(fileURLWithPath: lab.basePath)) == lab.baseDigest)
     }
 
+    @Test func guestAppliesHostnameFromTheSeed() throws {
+        let scope = try TestScope("seed")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let name = scope.name("vm")
+        var request = lab.createRequest(name, marker: nil)
+        request.seed = try CloudInitOptions(hostname: "seeded-host", sshKeys: [
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEJQ0ZVxu2Qr test@vmctl",
+        ]).seed(vmName: name)
+        let creator = VMCreator(connection: scope.connection)
+        let plan = try creator.plan(request, domainType: .init(type: .qemu))
+        #expect(plan.volumes.map(\.kind) == [.overlay, .seed])
+        try creator.run(plan)
+        let lines = try lab.boot(name)
+        #expect(lines.contains { $0.hasPrefix("VMCTL-SEED: /dev/") })
+        #expect(lines.contains("VMCTL-HOSTNAME: seeded-host"), "serial: \(lines.filter { $0.hasPrefix("VMCTL-") })")
+        let result = try VMDeleter(connection: scope.connection).delete(name, force: true)
+        #expect(Set(result.deletedVolumes) == ["\(lab.poolName)/\(name).qcow2", "\(lab.poolName)/\(name)-seed.iso"])
+    }
+
     @Test func badInputCreatesNothing() throws {
         let scope = try TestScope("badvm")
         defer { scope.clean() }

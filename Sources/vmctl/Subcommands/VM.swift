@@ -54,6 +54,10 @@ extension VMCtl.VM {
         @Option(help: "Graphics: vnc, spice or none.") var graphics: String?
         @Option(help: "Lab name recorded in vmctl's metadata.") var lab: String?
         @Option(help: "Role recorded in vmctl's metadata.") var role: String?
+        @Option(help: "cloud-init: a user-data file passed through unchanged.") var cloudInit: String?
+        @Option(help: "cloud-init: the guest's hostname (default: the VM's name when any cloud-init option is given).") var hostname: String?
+        @Option(help: "cloud-init: an SSH public key, or @FILE with one per line; repeat for more.") var sshKey: [String] = []
+        @Option(help: "cloud-init: the default user's password.") var password: String?
         @Flag(help: "Print the domain XML and the volumes it would create; change nothing.") var dryRun = false
 
         func validate() throws {
@@ -88,6 +92,8 @@ extension VMCtl.VM {
                 request.graphics = graphics
                 request.lab = lab
                 request.role = role
+                request.seed = try CloudInitOptions(userDataFile: cloudInit, hostname: hostname, sshKeys: sshKey, password: password)
+                    .seed(vmName: name)
                 let connection = try global.target.open(readOnly: dryRun)
                 let uri = (try? connection.uri()) ?? global.target.displayName
                 let choice = try DomainTypeSelector(uri: uri).choose(

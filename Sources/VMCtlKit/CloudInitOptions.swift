@@ -1,0 +1,69 @@
+import Foundation
+import NoCloud
+
+/// `vm create`'s cloud-init options, turned into a NoCloud seed image.
+public struct CloudInitOptions: Sendable, Equatable {
+    /// A user-data file passed through unchanged (`#cloud-config` or a script).
+    public var userDataFile: String?
+    public var hostname: String?
+    /// SSH public keys, or `@PATH` to read one key per line from a file.
+    public var sshKeys: [String] = []
+    public var password: String?
+
+    public init(userDataFile: String? = nil, hostname: String? = nil, sshKeys: [String] = [], password: String? = nil) {
+        self.userDataFile = userDataFile
+        self.hostname = hostname
+        self.sshKeys = sshKeys
+        self.password = password
+    }
+
+    public var isEmpty: Bool { userDataFile == nil && hostname == nil && sshKeys.isEmpty && password == nil }
+
+    /// The seed for VM `name`; nil when no option was given. Bad values are
+    /// bad input (exit 64) naming the option.
+    public func seed(vmName name: String) throws(VMCtlError) -> Data? {
+        guard !isEmpty else { return nil }
+        var keys: [String] = []
+        for key in sshKeys {
+            if key.hasPrefix("@") {
+                let path = String(key.dropFirst())
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw .invalid(field: "--ssh-key", "cannot read '\(path)'")
+                }
+                keys += text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            } else {
+                keys.append(key)
+            }
+        }
+        var userData: String?
+        if let userDataFile {
+            do {
+                userData = try String(contentsOfFile: userDataFile, encoding: .utf8)
+            } catch {
+                throw .invalid(field: "--cloud-init", "cannot read '\(userDataFile)': \(error.localizedDescription)")
+            }
+        }
+        var config = SeedConfig(hostname: hostname ?? name, instanceID: "vmctl-\(name)")
+        config.sshAuthorizedKeys = keys
+        config.password = password.map { .plain($0) }
+        config.userDataFile = userData
+        do {
+            // A fixed date: the same options give the same bytes.
+            return try config.isoImage(date: Date(timeIntervalSince1970: 0))
+        } catch let error as NoCloudError {
+            throw VMCtlError(Self.optionName(error.description), status: .usage)
+        } catch {
+            throw VMCtlError("cloud-init seed: \(error)", status: .usage)
+        }
+    }
+
+    /// Names the command-line option in NoCloud's `field: rule` message.
+    static func optionName(_ message: String) -> String {
+        let replacements = [("hostname", "--hostname"), ("sshAuthorizedKeys", "--ssh-key"), ("password", "--password"),
+                            ("userDataFile", "--cloud-init"), ("userData", "--cloud-init")]
+        for (field, option) in replacements where message.hasPrefix(field) {
+            return option + message.dropFirst(field.count)
+        }
+        return message
+    }
+}
