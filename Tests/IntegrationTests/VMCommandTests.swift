@@ -174,6 +174,27 @@ import VMCtlKit
         #expect(Set(result.deletedVolumes) == ["\(lab.poolName)/\(name).qcow2", "\(lab.poolName)/\(name)-seed.iso"])
     }
 
+    @Test func consoleStreamsThePtySerialPort() throws {
+        let scope = try TestScope("console")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let name = scope.name("vm")
+        var request = lab.createRequest(name, marker: nil)
+        request.serialFile = nil  // a pty, reached through libvirt's console stream
+        request.networks = []
+        request.start = true
+        let creator = VMCreator(connection: scope.connection)
+        try creator.run(try creator.plan(request, domainType: .init(type: .qemu)))
+        final class Collected: @unchecked Sendable { var text = "" }
+        let collected = Collected()
+        try ConsoleSession(connection: scope.connection).read(name, seconds: 60) { bytes in
+            collected.text += String(decoding: bytes, as: UTF8.self)
+            return !collected.text.contains("VMCTL-TEST-GUEST: ready")
+        }
+        #expect(collected.text.contains("VMCTL-TEST-GUEST: ready"), "console gave: \(collected.text.suffix(300))")
+        _ = try VMDeleter(connection: scope.connection).delete(name, force: true)
+    }
+
     @Test func badInputCreatesNothing() throws {
         let scope = try TestScope("badvm")
         defer { scope.clean() }

@@ -9,7 +9,7 @@ extension VMCtl {
             commandName: "vm",
             abstract: "Create, clone, list and control virtual machines.",
             subcommands: [
-                Create.self, Clone.self, List.self, Show.self, IP.self, XML.self, Start.self, Stop.self, Restart.self,
+                Create.self, Clone.self, List.self, Show.self, IP.self, XML.self, Console.self, Start.self, Stop.self, Restart.self,
                 Destroy.self, Delete.self, Define.self, Undefine.self,
             ]
         )
@@ -218,6 +218,26 @@ extension VMCtl.VM {
                 let domain = try VMLifecycle(connection: try global.target.open(readOnly: true)).domain(named: vm.name)
                 let xml = try libvirtCall("reading '\(vm.name)'") { try domain.xml(inactive ? [.inactive] : []) }
                 print(xml, terminator: xml.hasSuffix("\n") ? "" : "\n")
+            }
+        }
+    }
+
+    struct Console: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Attach to a VM's serial console (Ctrl-] detaches); a serial port logged to a file is followed read-only.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+        @Option(help: "Only read the console for this many seconds, sending nothing (for scripts).") var read: Double?
+
+        func run() throws {
+            try reportingErrors {
+                let session = ConsoleSession(connection: try global.target.open())
+                let sink: ConsoleSession.Sink = { bytes in FileHandle.standardOutput.write(Data(bytes)) }
+                if let read {
+                    try session.read(vm.name, seconds: read, sink: sink)
+                } else {
+                    try session.attach(vm.name, sink: sink)
+                }
             }
         }
     }

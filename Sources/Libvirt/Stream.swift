@@ -1,0 +1,84 @@
+import CLibvirt
+
+/// A blocking data stream between this process and the daemon (`virStreamPtr`),
+/// used for consoles and volume uploads and downloads. Freed in `deinit`.
+public final class Stream: @unchecked Sendable {
+    let handle: OpaquePointer
+    /// The connection the stream runs over.
+    public let connection: Connection
+
+    /// Creates a blocking stream on `connection`.
+    /// The corresponding C function is `virStreamNew`.
+    public init(connection: Connection) throws(LibvirtError) {
+        self.connection = connection
+        handle = try Call.pointer { virStreamNew(connection.pointer, 0) }
+    }
+
+    deinit { virStreamFree(handle) }
+
+    /// Reads up to `maximum` bytes; an empty result means the other end closed the stream.
+    /// Blocks until data arrives.
+    /// The corresponding C function is `virStreamRecv`.
+    public func receive(maximum: Int = 64 * 1024) throws(LibvirtError) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: maximum)
+        let count = try Call.status {
+            buffer.withUnsafeMutableBytes { raw in
+                virStreamRecv(handle, raw.baseAddress?.assumingMemoryBound(to: CChar.self), maximum)
+            }
+        }
+        return Array(buffer.prefix(Int(count)))
+    }
+
+    /// Writes all of `bytes`, blocking while the daemon is not ready for more.
+    /// The corresponding C function is `virStreamSend`.
+    public func send(_ bytes: [UInt8]) throws(LibvirtError) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = try Call.status {
+                bytes.withUnsafeBytes { raw in
+                    virStreamSend(handle, raw.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self), bytes.count - offset)
+                }
+            }
+            offset += Int(sent)
+        }
+    }
+
+    /// Ends the stream cleanly after all data was sent or received.
+    /// The corresponding C function is `virStreamFinish`.
+    public func finish() throws(LibvirtError) {
+        try Call.status { virStreamFinish(handle) }
+    }
+
+    /// Ends the stream at once, discarding data in flight.
+    /// The corresponding C function is `virStreamAbort`.
+    public func abort() {
+        _ = virStreamAbort(handle)
+    }
+}
+
+extension Domain {
+    /// Connects `stream` to the guest's console or serial port (`device` nil:
+    /// the first console). With `force`, takes it over from another client.
+    /// The corresponding C function is `virDomainOpenConsole`.
+    public func openConsole(_ stream: Stream, device: String? = nil, force: Bool = false) throws(LibvirtError) {
+        let flags: UInt32 = force ? VIR_DOMAIN_CONSOLE_FORCE.rawValue : 0
+        try Call.status { virDomainOpenConsole(handle, device, stream.handle, flags) }
+    }
+}
+
+extension StorageVolume {
+    /// Uploads `length` bytes from `offset` into the volume through `stream`;
+    /// send the data with `stream.send`, then call `stream.finish()`.
+    /// Works over remote connections, unlike writing the volume's file.
+    /// The corresponding C function is `virStorageVolUpload`.
+    public func upload(_ stream: Stream, offset: UInt64 = 0, length: UInt64) throws(LibvirtError) {
+        try Call.status { virStorageVolUpload(handle, stream.handle, offset, length, 0) }
+    }
+
+    /// Downloads `length` bytes (0: to the end) from `offset` through `stream`;
+    /// read them with `stream.receive` until it returns no bytes.
+    /// The corresponding C function is `virStorageVolDownload`.
+    public func download(_ stream: Stream, offset: UInt64 = 0, length: UInt64 = 0) throws(LibvirtError) {
+        try Call.status { virStorageVolDownload(handle, stream.handle, offset, length, 0) }
+    }
+}
