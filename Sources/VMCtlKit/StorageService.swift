@@ -436,7 +436,7 @@ public struct StorageService {
         }
         let pool = try activePool(named: poolName)
         try requireFree(name: volumeName, in: pool)
-        try requireLocal()
+        let local = try isLocal()
         let image = try inspectImage(file)
         guard let detected = VolumeFormat(rawValue: image.format) else {
             throw .invalid(field: "file", "'\(file)' is \(image.format); convert it first (qemu-img convert -O qcow2)")
@@ -456,8 +456,13 @@ public struct StorageService {
             try pool.createVolume(xml: xml)
         }
         do {
-            let path = try libvirt("reading volume '\(volumeName)'") { () throws(LibvirtError) in try volume.path() }
-            try copyFile(from: file, to: path, progress: progress)
+            if local {
+                // Same filesystem: a sparse copy straight into the volume's file.
+                let path = try libvirt("reading volume '\(volumeName)'") { () throws(LibvirtError) in try volume.path() }
+                try copyFile(from: file, to: path, progress: progress)
+            } else {
+                try upload(file, into: volume, progress: progress)
+            }
             try? pool.refresh()
             let refreshed = try self.volume(volumeName, in: pool)
             return try summary(of: refreshed, pool: poolName)
@@ -538,14 +543,36 @@ public struct StorageService {
     }
 
     /// Import writes the volume's file directly, so the daemon must be on this host.
-    func requireLocal() throws(VMCtlError) {
+    /// Whether the daemon shares this machine's filesystem (no host in the URI).
+    func isLocal() throws(VMCtlError) -> Bool {
         let uri = try libvirt("reading the connection's URI") { () throws(LibvirtError) in try connection.uri() }
-        if let range = uri.range(of: "://") {
-            let rest = uri[range.upperBound...]
-            let host = rest.prefix { $0 != "/" }
-            if !host.isEmpty && host != "localhost" {
-                throw .invalid(field: "--connect", "vol import copies into the volume's file, so it needs a local libvirt, not \(uri)")
+        guard let range = uri.range(of: "://") else { return true }
+        let host = uri[range.upperBound...].prefix { $0 != "/" }
+        return host.isEmpty || host == "localhost"
+    }
+
+    /// Sends a file into a volume over the connection (virStorageVolUpload), for remote daemons.
+    func upload(_ file: String, into volume: StorageVolume, progress: ((UInt64, UInt64) -> Void)?) throws(VMCtlError) {
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw VMCtlError("cannot open '\(file)'") }
+        defer { try? handle.close() }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? 0
+        try libvirt("uploading '\(file)' into '\(volume.name)'") { () throws(LibvirtError) in
+            let stream = try Stream(connection: connection)
+            try volume.upload(stream, length: size)
+            var sent: UInt64 = 0
+            while true {
+                let chunk = handle.readData(ofLength: 4 << 20)
+                if chunk.isEmpty { break }
+                do throws(LibvirtError) {
+                    try stream.send(Array(chunk))
+                } catch {
+                    stream.abort()
+                    throw error
+                }
+                sent += UInt64(chunk.count)
+                progress?(sent, size)
             }
+            try stream.finish()
         }
     }
 }

@@ -86,4 +86,41 @@ import Testing
         try pool.undefine()
         #expect(!FileManager.default.fileExists(atPath: path))
     }
+
+    @Test func streamsUploadAndDownloadVolumeData() throws {
+        let scope = try TestScope("stream")
+        defer { scope.clean() }
+        let path = Daemon.runDirectory.appendingPathComponent(scope.name("dir")).path
+        let pool = try scope.connection.defineStoragePool(xml: """
+            <pool type='dir'><name>\(scope.name("dir"))</name><target><path>\(path)</path></target></pool>
+            """)
+        try pool.build()
+        try pool.start()
+        let volume = try pool.createVolume(xml: """
+            <volume><name>data.raw</name><capacity unit='bytes'>1048576</capacity><target><format type='raw'/></target></volume>
+            """)
+        // A deterministic pattern, sent in uneven pieces.
+        let bytes = (0..<1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let upload = try Stream(connection: scope.connection)
+        try volume.upload(upload, length: UInt64(bytes.count))
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + 300_001, bytes.count)
+            try upload.send(Array(bytes[offset..<end]))
+            offset = end
+        }
+        try upload.finish()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: volume.path())) == Data(bytes))
+
+        let download = try Stream(connection: scope.connection)
+        try volume.download(download, offset: 4096, length: 8192)
+        var received: [UInt8] = []
+        while true {
+            let chunk = try download.receive()
+            if chunk.isEmpty { break }
+            received += chunk
+        }
+        try download.finish()
+        #expect(received == Array(bytes[4096..<(4096 + 8192)]))
+    }
 }
