@@ -50,16 +50,23 @@ alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
 pid_of() { [[ -s $pids/$1.pid ]] && cat "$pids/$1.pid" 2>/dev/null || true; }
 
 # The namespace ids recorded at start ("net:[4026532...] mnt:[...]"). A process
-# belongs to this host when both its network and mount namespaces match.
+# belongs to this host when it is in that network namespace and either in that
+# mount namespace too (holder, virtlogd, libvirtd, dnsmasq) or named by a pid
+# file under its run/libvirt (QEMU: libvirt gives each guest a mount namespace
+# of its own for /dev). Matching on both guards against a recorded namespace id
+# that the kernel has since reused for someone else's namespace.
 ns_ids() { echo "$(readlink "/proc/$1/ns/net") $(readlink "/proc/$1/ns/mnt")"; }
 members() {
-  local want p
+  local net mnt p pat ours
   [[ -s $pids/ns-ids ]] || return 0
-  want=$(cat "$pids/ns-ids")
-  for p in /proc/[0-9]*; do
-    p=${p#/proc/}
-    [[ $(ns_ids "$p" 2>/dev/null) == "$want" ]] && echo "$p"
-  done
+  read -r net mnt <"$pids/ns-ids"
+  ours=" $(cat "$state"/run/libvirt/*/*.pid 2>/dev/null | tr '\n' ' ' || true) "
+  pat=${net//[/\\[}
+  pat=${pat//]/\\]}
+  find /proc/[0-9]*/ns/net -maxdepth 0 -lname "$pat" 2>/dev/null | cut -d/ -f3 |
+    while read -r p; do
+      if [[ $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$mnt" || $ours == *" $p "* ]]; then echo "$p"; fi
+    done
   return 0
 }
 
@@ -173,7 +180,7 @@ do_start() {
 
   setsid unshare --mount --propagation private --net --uts -- \
     bash -c "$holder_script" holder "$state" "$name" "${binds[@]}" \
-    </dev/null >"$state/log/holder.log" 2>&1 &
+    </dev/null >"$state/log/holder.log" 2>&1 9>&- &
   local bg=$!
   for ((i = 0; i < 100; i++)); do
     [[ -s $pids/holder.pid ]] && break
@@ -188,13 +195,13 @@ do_start() {
   h=$(pid_of holder)
   alive "$h" || die "namespace holder did not come up within 10 s; see $state/log/holder.log"
   ns_ids "$h" >"$pids/ns-ids"
-  [[ $(readlink "/proc/$h/ns/net") != $(readlink /proc/self/ns/net) ]] || { do_stop; die "holder is in the host's network namespace"; }
+  [[ $(readlink "/proc/$h/ns/net") != "$(readlink /proc/self/ns/net)" ]] || { do_stop; die "holder is in the host's network namespace"; }
 
   local in_ns=(nsenter --target "$h" --mount --net --uts --)
-  if ! "${in_ns[@]}" virtlogd --daemon --pid-file "$pids/virtlogd.pid" >>"$state/log/holder.log" 2>&1; then
+  if ! "${in_ns[@]}" virtlogd --daemon --pid-file "$pids/virtlogd.pid" >>"$state/log/holder.log" 2>&1 9>&-; then
     do_stop; die "virtlogd did not start; see $state/log/holder.log"
   fi
-  if ! "${in_ns[@]}" libvirtd --daemon --pid-file "$pids/libvirtd.pid" >>"$state/log/holder.log" 2>&1; then
+  if ! "${in_ns[@]}" libvirtd --daemon --pid-file "$pids/libvirtd.pid" >>"$state/log/holder.log" 2>&1 9>&-; then
     do_stop; die "libvirtd did not start; see $state/log/holder.log"
   fi
   for ((i = 0; i < start_timeout * 5; i++)); do
