@@ -176,7 +176,8 @@ log "guest $dom ready in $ready_t s (serial address ${addr:-?}); lease: $(tr -s 
 log "its qemu (pid $qpid) runs in the namespaces of '$name'; the main daemon does not know it"
 
 # ---- 5. stop with everything running -----------------------------------------------
-before_stop=$(cat "/var/lib/vmctl/hosts/$name"/pids/*.pid "/var/lib/vmctl/hosts/$name"/run/libvirt/*/*.pid | tr '\n' ' ')
+before_stop=$(for f in "/var/lib/vmctl/hosts/$name"/pids/*.pid "/var/lib/vmctl/hosts/$name"/run/libvirt/*/*.pid; do echo "$(<"$f")"; done | sort -un | tr '\n' ' ')
+[[ $before_stop =~ ^([0-9]+\ ){5,}$ ]] || fail "expected at least 5 pids (holder, virtlogd, libvirtd, dnsmasq, qemu), got '$before_stop'"
 t0=$(now)
 "$sh2" stop "$name" >/dev/null
 for p in $before_stop; do kill -0 "$p" 2>/dev/null && fail "pid $p ($(tr '\0' ' ' </proc/$p/cmdline)) survived stop"; done
