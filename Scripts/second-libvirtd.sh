@@ -46,8 +46,25 @@ start_timeout=${VMCTL_HOST_START_TIMEOUT:-30}
 binds=(/run/libvirt:run/libvirt /var/lib/libvirt:lib /etc/libvirt:etc /var/log/libvirt:log /var/cache/libvirt:cache)
 
 answers() { timeout 10 virsh -q -c "$uri" version >/dev/null 2>&1; }
-alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+# alive PID: the process exists and is not a zombie (init may reap late).
+alive() {
+  local st
+  [[ -n ${1:-} ]] && st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [[ ${st:0:1} != Z ]]
+}
 pid_of() { [[ -s $pids/$1.pid ]] && cat "$pids/$1.pid" 2>/dev/null || true; }
+last_log() { tr -s '\n' <"$state/log/holder.log" 2>/dev/null | tail -n 1 | cut -c1-300 || true; }
+# A process inside its namespaces: the holder, or a daemon if the holder died.
+ns_pid() {
+  local d p n
+  for d in holder libvirtd virtlogd; do
+    p=$(pid_of $d)
+    n=$(readlink "/proc/$p/ns/net" 2>/dev/null || true)
+    if alive "$p" && [[ -n $n && $n != "$(readlink /proc/self/ns/net)" ]]; then echo "$p"; return 0; fi
+  done
+  return 0
+}
 
 # The namespace ids recorded at start ("net:[4026532...] mnt:[...]"). A process
 # belongs to this host when it is in that network namespace and either in that
@@ -188,7 +205,7 @@ do_start() {
       sleep 0.5
       [[ -s $pids/holder.pid ]] && break
       do_stop
-      die "namespace setup failed: $(tail -n 1 "$state/log/holder.log" 2>/dev/null)"
+      die "namespace setup failed: $(last_log)"
     fi
     sleep 0.1
   done
@@ -199,10 +216,10 @@ do_start() {
 
   local in_ns=(nsenter --target "$h" --mount --net --uts --)
   if ! "${in_ns[@]}" virtlogd --daemon --pid-file "$pids/virtlogd.pid" >>"$state/log/holder.log" 2>&1 9>&-; then
-    do_stop; die "virtlogd did not start; see $state/log/holder.log"
+    do_stop; die "virtlogd did not start: $(last_log) (log: $state/log/holder.log)"
   fi
   if ! "${in_ns[@]}" libvirtd --daemon --pid-file "$pids/libvirtd.pid" >>"$state/log/holder.log" 2>&1 9>&-; then
-    do_stop; die "libvirtd did not start; see $state/log/holder.log"
+    do_stop; die "libvirtd did not start: $(last_log) (log: $state/log/holder.log)"
   fi
   for ((i = 0; i < start_timeout * 5; i++)); do
     if answers; then
@@ -213,7 +230,7 @@ do_start() {
     fi
     lv=$(pid_of libvirtd)
     if [[ -n $lv ]] && ! alive "$lv"; then
-      do_stop; die "libvirtd exited during start-up; see $state/log/holder.log"
+      do_stop; die "libvirtd exited during start-up: $(last_log) (log: $state/log/holder.log)"
     fi
     sleep 0.2
   done
@@ -250,7 +267,8 @@ case $cmd in
     ;;
   status)
     if answers; then
-      echo "$prog: '$name' answers (libvirtd pid $(pid_of libvirtd), $(readlink "/proc/$(pid_of holder)/ns/net" 2>/dev/null || echo 'namespace unknown'))"
+      h=$(ns_pid)
+      echo "$prog: '$name' answers (libvirtd pid $(pid_of libvirtd), $(readlink "/proc/$h/ns/net" 2>/dev/null || echo 'namespace unknown'))"
       echo "$uri"
     else
       n=$(members | wc -l)
@@ -263,8 +281,8 @@ case $cmd in
     ;;
   exec)
     [[ $# -ge 3 ]] || die "usage: $0 exec NAME CMD..."
-    h=$(pid_of holder)
-    alive "$h" || die "'$name' is not running (no namespace holder)"
+    h=$(ns_pid)
+    [[ -n $h ]] || die "'$name' is not running (no process in its namespaces)"
     shift 2
     exec nsenter --target "$h" --mount --net --uts -- "$@"
     ;;
