@@ -27,6 +27,8 @@ main=(virsh -q -c qemu:///system)
 log() { echo "second-libvirtd-check: $*"; }
 fail() { echo "second-libvirtd-check: FAIL: $*" >&2; exit 1; }
 now() { date +%s.%N; }
+# alive PID: exists and is not a zombie (this machine's init reaps orphans late)
+alive() { local st; st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; st=${st##*) }; [[ ${st:0:1} != Z ]]; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 [[ $(id -u) -eq 0 ]] || fail "must run as root"
@@ -166,7 +168,7 @@ done
 [[ -n $lease ]] || fail "no DHCP lease on $net through $uri"
 grep -q "$dom" <<<"$lease" || fail "lease does not name $dom: $lease"
 qpid=$(cat "/var/lib/vmctl/hosts/$name/run/libvirt/qemu/$dom.pid" 2>/dev/null || true)
-[[ -n $qpid ]] && kill -0 "$qpid" 2>/dev/null || fail "no qemu process for $dom (pid file $qpid)"
+[[ -n $qpid ]] && alive "$qpid" || fail "no qemu process for $dom (pid file $qpid)"
 hpid=$(cat "/var/lib/vmctl/hosts/$name/pids/holder.pid")
 [[ $(readlink "/proc/$qpid/ns/net") == "$(readlink "/proc/$hpid/ns/net")" && $(readlink "/proc/$qpid/ns/net") != "$(readlink /proc/self/ns/net)" ]] ||
   fail "qemu $qpid of $dom is in $(readlink "/proc/$qpid/ns/net"), not in the network namespace $(readlink "/proc/$hpid/ns/net") of '$name'"
@@ -180,12 +182,10 @@ before_stop=$(for f in "/var/lib/vmctl/hosts/$name"/pids/*.pid "/var/lib/vmctl/h
 [[ $before_stop =~ ^([0-9]+\ ){5,}$ ]] || fail "expected at least 5 pids (holder, virtlogd, libvirtd, dnsmasq, qemu), got '$before_stop'"
 t0=$(now)
 "$sh2" stop "$name" >/dev/null
-for p in $before_stop; do kill -0 "$p" 2>/dev/null && fail "pid $p ($(tr '\0' ' ' </proc/$p/cmdline)) survived stop"; done
+for p in $before_stop; do alive "$p" && fail "pid $p ($(tr '\0' ' ' </proc/$p/cmdline)) survived stop"; done
 pgrep -f "/var/lib/vmctl/hosts/$name/" >/dev/null && fail "a process naming /var/lib/vmctl/hosts/$name/ survived stop"
 log "stop with guest and network running: $(elapsed "$t0") s; all of its processes are gone: $before_stop"
-alive=0
-kill -0 "$qpid" 2>/dev/null && alive=1
-[[ $alive -eq 0 ]] || fail "qemu $qpid survived stop"
+alive "$qpid" && fail "qemu $qpid survived stop"
 pgrep -f "dnsmasq/$net.conf" >/dev/null && fail "dnsmasq for $net survived stop"
 check_host_unchanged "after stop"
 [[ -e /var/lib/vmctl/hosts/$name/run/libvirt/libvirt-sock ]] && fail "socket of '$name' left behind"
