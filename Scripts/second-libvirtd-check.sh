@@ -74,7 +74,7 @@ out=$("$sh2" start "$name") || fail "start failed"
 start_t=$(elapsed "$t0")
 uri=$(tail -n 1 <<<"$out")
 V=(virsh -q -c "$uri")
-log "started '$name' in $start_t s (first start, empty capabilities cache): $uri"
+log "started '$name' in $start_t s (first start, fresh state directory): $uri"
 [[ $("${V[@]}" hostname) == "$name" ]] || fail "hostname through $uri is '$("${V[@]}" hostname)', not '$name'"
 u1=$("${main[@]}" capabilities | sed -n 's:.*<uuid>\(.*\)</uuid>.*:\1:p' | head -n1)
 u2=$("${V[@]}" capabilities | sed -n 's:.*<uuid>\(.*\)</uuid>.*:\1:p' | head -n1)
@@ -87,7 +87,7 @@ grep -q "already answers" <<<"$("$sh2" start "$name")" || fail "second start did
 t0=$(now); "$sh2" stop "$name" >/dev/null; stop_t=$(elapsed "$t0")
 "$sh2" stop "$name" >/dev/null || fail "second stop failed"
 t0=$(now); "$sh2" start "$name" >/dev/null; restart_t=$(elapsed "$t0")
-log "stop $stop_t s, start again (warm cache) $restart_t s; start/stop are idempotent"
+log "stop $stop_t s, start again $restart_t s; start/stop are idempotent"
 
 # ---- 2. NAT network --------------------------------------------------------------
 mkdir -p "$scratch"

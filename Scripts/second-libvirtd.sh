@@ -132,6 +132,12 @@ do_stop() {
 init_state() {
   mkdir -p "$state"/{run/libvirt,lib,log/qemu,cache} "$pids"
   mkdir -p "$state"/lib/{images,boot,qemu,network,dnsmasq}
+  # The QEMU capabilities cache of the host's daemon: probing QEMU takes ~8 s
+  # here; libvirt revalidates every entry (binary ctime, libvirt version,
+  # host CPU), so a copy from the same machine is safe.
+  if [[ ! -d $state/cache/qemu && -d /var/cache/libvirt/qemu/capabilities ]]; then
+    cp -a /var/cache/libvirt/qemu "$state/cache/qemu" 2>/dev/null || rm -rf "$state/cache/qemu"
+  fi
   [[ -f $state/etc/.vmctl-initialized ]] && return 0
   rm -rf "$state/etc" "$state/etc.tmp"
   cp -a /etc/libvirt "$state/etc.tmp"
