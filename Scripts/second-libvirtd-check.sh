@@ -173,6 +173,11 @@ hpid=$(cat "/var/lib/vmctl/hosts/$name/pids/holder.pid")
 [[ $(readlink "/proc/$qpid/ns/net") == "$(readlink "/proc/$hpid/ns/net")" && $(readlink "/proc/$qpid/ns/net") != "$(readlink /proc/self/ns/net)" ]] ||
   fail "qemu $qpid of $dom is in $(readlink "/proc/$qpid/ns/net"), not in the network namespace $(readlink "/proc/$hpid/ns/net") of '$name'"
 "${main[@]}" dominfo "$dom" >/dev/null 2>&1 && fail "the main daemon knows $dom"
+if command -v ping >/dev/null 2>&1; then
+  "$sh2" exec "$name" ping -c 1 -W 5 "$addr" >/dev/null || fail "the guest at $addr does not answer ping from inside '$name'"
+  ping -c 1 -W 1 "$addr" >/dev/null 2>&1 && fail "the guest at $addr answers ping from the host's namespace"
+  log "the guest answers ping from inside '$name' and is unreachable from the host's namespace"
+fi
 check_host_unchanged "with the guest running"
 log "guest $dom ready in $ready_t s (serial address ${addr:-?}); lease: $(tr -s ' ' <<<"$lease" | sed 's/^ //')"
 log "its qemu (pid $qpid) runs in the namespaces of '$name'; the main daemon does not know it"
