@@ -50,8 +50,11 @@ fi
 
 mkdir -p "$log_dir/qemu" "$run_dir" /var/lib/libvirt/images /var/lib/libvirt/boot /var/cache/libvirt
 
-pgrep -x virtlogd >/dev/null || virtlogd --daemon --pid-file "$run_dir/virtlogd.pid"
-pgrep -x libvirtd >/dev/null || libvirtd --daemon --pid-file "$run_dir/libvirtd.pid"
+# By pid file, not by process name: Scripts/second-libvirtd.sh runs other
+# virtlogd/libvirtd processes (a stand-in second host) on the same machine.
+running() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+running "$run_dir/virtlogd.pid" || virtlogd --daemon --pid-file "$run_dir/virtlogd.pid"
+running "$run_dir/libvirtd.pid" || libvirtd --daemon --pid-file "$run_dir/libvirtd.pid"
 
 for _ in $(seq 1 100); do
   if virsh -q -c qemu:///system version >/dev/null 2>&1; then

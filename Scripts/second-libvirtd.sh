@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# A second libvirtd on this machine that stands in for a second lab host
+# (see Docs/multi-host.md).
+#
+# It runs in namespaces of its own: a mount namespace whose /run/libvirt,
+# /var/lib/libvirt, /etc/libvirt, /var/log/libvirt and /var/cache/libvirt are
+# bind mounts of directories under /var/lib/vmctl/hosts/NAME/, a network
+# namespace (only loopback, so its NAT networks get bridges, iptables rules and
+# dnsmasq of their own and never touch the host's), and a UTS namespace (its
+# hostname is NAME). Its own virtlogd and libvirtd keep their pid files in the
+# state directory. Its socket is a file on the host's filesystem, reached as
+#   qemu+unix:///system?socket=/var/lib/vmctl/hosts/NAME/run/libvirt/libvirt-sock
+#
+# Usage: Scripts/second-libvirtd.sh start  [NAME]  starts it (idempotent), prints the URI
+#        Scripts/second-libvirtd.sh stop   [NAME]  kills everything in its namespaces
+#                                                 (daemons, guests, dnsmasq); idempotent
+#        Scripts/second-libvirtd.sh status [NAME]  exit 0 and the URI if it answers, else 1
+#        Scripts/second-libvirtd.sh uri    [NAME]  prints the URI (no check)
+#        Scripts/second-libvirtd.sh exec   NAME CMD...  runs CMD in its mount+net+UTS
+#                                                 namespaces (e.g. `exec host2 ip link`)
+#        Scripts/second-libvirtd.sh purge  [NAME]  stop, then delete its state directory
+# NAME defaults to host2 ([A-Za-z0-9_-], at most 32 characters).
+# Env:   VMCTL_HOSTS_DIR  parent of the state directories (default /var/lib/vmctl/hosts)
+#        VMCTL_HOST_START_TIMEOUT  seconds to wait for libvirtd to answer (default 30)
+# Runs as root, without systemd. The host's own libvirtd is never touched.
+# State kept across stop/start (like a host's disk): its config (etc/, with the
+# networks, domains and pools defined through it) and lib/. Cleared on stop
+# (like /run at a reboot): run/.
+set -euo pipefail
+
+prog=second-libvirtd
+die() { echo "$prog: $*" >&2; exit 1; }
+
+cmd=${1:-}
+[[ -n $cmd ]] || die "usage: $0 start|stop|status|uri|purge [NAME] | exec NAME CMD..."
+name=${2:-host2}
+[[ $name =~ ^[A-Za-z0-9_-]{1,32}$ ]] || die "bad NAME '$name' (use 1-32 of A-Z a-z 0-9 _ -)"
+
+hosts_dir=${VMCTL_HOSTS_DIR:-/var/lib/vmctl/hosts}
+state=$hosts_dir/$name
+pids=$state/pids
+sock=$state/run/libvirt/libvirt-sock
+uri="qemu+unix:///system?socket=$sock"
+start_timeout=${VMCTL_HOST_START_TIMEOUT:-30}
+# host directory -> directory under $state bind-mounted over it
+binds=(/run/libvirt:run/libvirt /var/lib/libvirt:lib /etc/libvirt:etc /var/log/libvirt:log /var/cache/libvirt:cache)
+
+answers() { timeout 10 virsh -q -c "$uri" version >/dev/null 2>&1; }
+# alive PID: the process exists and is not a zombie (init may reap late).
+alive() {
+  local st
+  [[ -n ${1:-} ]] && st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [[ ${st:0:1} != Z ]]
+}
+pid_of() { [[ -s $pids/$1.pid ]] && cat "$pids/$1.pid" 2>/dev/null || true; }
+last_log() { tr -s '\n' <"$state/log/holder.log" 2>/dev/null | tail -n 1 | cut -c1-300 || true; }
+# A process inside its namespaces: the holder, or a daemon if the holder died.
+ns_pid() {
+  local d p n
+  for d in holder libvirtd virtlogd; do
+    p=$(pid_of $d)
+    n=$(readlink "/proc/$p/ns/net" 2>/dev/null || true)
+    if alive "$p" && [[ -n $n && $n != "$(readlink /proc/self/ns/net)" ]]; then echo "$p"; return 0; fi
+  done
+  return 0
+}
+
+# The namespace ids recorded at start ("net:[4026532...] mnt:[...]"). A process
+# belongs to this host when it is in that network namespace and either in that
+# mount namespace too (holder, virtlogd, libvirtd, dnsmasq) or named by a pid
+# file under its run/libvirt (QEMU: libvirt gives each guest a mount namespace
+# of its own for /dev). Matching on both guards against a recorded namespace id
+# that the kernel has since reused for someone else's namespace.
+ns_ids() { echo "$(readlink "/proc/$1/ns/net") $(readlink "/proc/$1/ns/mnt")"; }
+members() {
+  local net mnt p pat ours
+  [[ -s $pids/ns-ids ]] || return 0
+  read -r net mnt <"$pids/ns-ids"
+  ours=" $(cat "$state"/run/libvirt/*/*.pid 2>/dev/null | tr '\n' ' ' || true) "
+  pat=${net//[/\\[}
+  pat=${pat//]/\\]}
+  find /proc/[0-9]*/ns/net -maxdepth 0 -lname "$pat" 2>/dev/null | cut -d/ -f3 |
+    while read -r p; do
+      if [[ $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$mnt" || $ours == *" $p "* ]]; then echo "$p"; fi
+    done
+  return 0
+}
+
+# wait_gone SECONDS PID...: true once none of the PIDs is alive.
+wait_gone() {
+  local secs=$1 i p left
+  shift
+  for ((i = 0; i < secs * 10; i++)); do
+    left=0
+    for p in "$@"; do alive "$p" && left=1 && break; done
+    [[ $left -eq 0 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+do_stop() {
+  local lv ps
+  # libvirtd first, so it does not see its guests die and rewrite their state.
+  lv=$(pid_of libvirtd)
+  if alive "$lv" && [[ " $(members | tr '\n' ' ')" == *" $lv "* ]]; then
+    kill -TERM "$lv" 2>/dev/null || true
+    wait_gone 10 "$lv" || kill -KILL "$lv" 2>/dev/null || true
+  fi
+  # Then everything else in its namespaces: guests (qemu), dnsmasq, virtlogd,
+  # the namespace holder. When the last one exits, the namespaces and every
+  # mount in them are gone (none was ever made in the host's namespace).
+  mapfile -t ps < <(members)
+  if [[ ${#ps[@]} -gt 0 ]]; then
+    kill -TERM "${ps[@]}" 2>/dev/null || true
+    if ! wait_gone 10 "${ps[@]}"; then
+      kill -KILL "${ps[@]}" 2>/dev/null || true
+      wait_gone 10 "${ps[@]}" || die "processes $(members | tr '\n' ' ')of '$name' survive SIGKILL"
+    fi
+  fi
+  mapfile -t ps < <(members)
+  [[ ${#ps[@]} -eq 0 ]] || die "processes ${ps[*]} of '$name' still run after stop"
+  # Like /run after a reboot: no stale domain/network status for the next start.
+  rm -rf "$state/run/libvirt" "$pids"
+}
+
+# Writes the state directory's config once: a copy of the host's /etc/libvirt
+# without the host's definitions (a fresh host has no guests, networks, pools
+# or secrets of ours), the qemu.conf settings of Scripts/start-libvirtd.sh, and
+# a host UUID of its own (both daemons would otherwise report the SMBIOS one).
+init_state() {
+  mkdir -p "$state"/{run/libvirt,lib,log/qemu,cache} "$pids"
+  mkdir -p "$state"/lib/{images,boot,qemu,network,dnsmasq}
+  # The QEMU capabilities cache of the host's daemon: probing QEMU takes ~8 s
+  # here; libvirt revalidates every entry (binary ctime, libvirt version,
+  # host CPU), so a copy from the same machine is safe.
+  if [[ ! -d $state/cache/qemu && -d /var/cache/libvirt/qemu/capabilities ]]; then
+    cp -a /var/cache/libvirt/qemu "$state/cache/qemu" 2>/dev/null || rm -rf "$state/cache/qemu"
+  fi
+  [[ -f $state/etc/.vmctl-initialized ]] && return 0
+  rm -rf "$state/etc" "$state/etc.tmp"
+  cp -a /etc/libvirt "$state/etc.tmp"
+  local e=$state/etc.tmp
+  rm -f "$e"/qemu/*.xml "$e"/qemu/autostart/* "$e"/qemu/networks/*.xml \
+    "$e"/qemu/networks/autostart/* "$e"/storage/*.xml "$e"/storage/autostart/* \
+    "$e"/secrets/* "$e"/nodedev/*.xml "$e"/nodedev/autostart/* 2>/dev/null || true
+  local marker="# vmctl test bed (Scripts/start-libvirtd.sh)"
+  if ! grep -qF "$marker" "$e/qemu.conf"; then
+    cat >>"$e/qemu.conf" <<CONF
+
+$marker
+user = "root"
+group = "root"
+security_driver = "none"
+cgroup_controllers = [ ]
+CONF
+  fi
+  local hmarker="# vmctl stand-in host $name (Scripts/second-libvirtd.sh)"
+  if ! grep -qF "$hmarker" "$e/libvirtd.conf"; then
+    printf '\n%s\nhost_uuid = "%s"\n' "$hmarker" "$(cat /proc/sys/kernel/random/uuid)" >>"$e/libvirtd.conf"
+  fi
+  touch "$e/.vmctl-initialized"
+  mv "$e" "$state/etc"
+}
+
+# The namespace holder: sets up the mounts, loopback and hostname, records its
+# pid, then sleeps so the namespaces outlive any daemon restart.
+holder_script='
+set -euo pipefail
+state=$1; name=$2; shift 2
+for b in "$@"; do
+  mkdir -p "${b%%:*}"
+  mount --bind "$state/${b#*:}" "${b%%:*}"
+done
+# sysfs as seen from the new network namespace (libvirt reads bridge
+# attributes under /sys/class/net); cgroups are not used (cgroup_controllers []).
+umount -l /sys 2>/dev/null || true
+mount -t sysfs sysfs /sys
+ip link set lo up
+echo "$name" >/proc/sys/kernel/hostname
+echo $$ >"$state/pids/holder.pid.tmp"
+mv "$state/pids/holder.pid.tmp" "$state/pids/holder.pid"
+exec sleep infinity
+'
+
+do_start() {
+  local t0 h i lv
+  t0=$(date +%s.%N)
+  if answers; then
+    echo "$prog: '$name' already answers"
+    echo "$uri"
+    return 0
+  fi
+  # A half-started or crashed earlier instance: clean it up first.
+  do_stop
+  for c in unshare nsenter virsh libvirtd virtlogd ip timeout; do
+    command -v "$c" >/dev/null 2>&1 || die "missing '$c' (util-linux, iproute2, libvirt-clients, libvirt-daemon)"
+  done
+  id libvirt-qemu >/dev/null 2>&1 || die "user libvirt-qemu missing: run Scripts/start-libvirtd.sh once first"
+  init_state
+  [[ ${#sock} -lt 108 ]] || die "socket path $sock is too long for a unix socket (>107 bytes)"
+
+  setsid unshare --mount --propagation private --net --uts -- \
+    bash -c "$holder_script" holder "$state" "$name" "${binds[@]}" \
+    </dev/null >"$state/log/holder.log" 2>&1 9>&- &
+  local bg=$!
+  for ((i = 0; i < 100; i++)); do
+    [[ -s $pids/holder.pid ]] && break
+    if ! alive "$bg"; then
+      sleep 0.5
+      [[ -s $pids/holder.pid ]] && break
+      do_stop
+      die "namespace setup failed: $(last_log)"
+    fi
+    sleep 0.1
+  done
+  h=$(pid_of holder)
+  alive "$h" || die "namespace holder did not come up within 10 s; see $state/log/holder.log"
+  ns_ids "$h" >"$pids/ns-ids"
+  [[ $(readlink "/proc/$h/ns/net") != "$(readlink /proc/self/ns/net)" ]] || { do_stop; die "holder is in the host's network namespace"; }
+
+  local in_ns=(nsenter --target "$h" --mount --net --uts --)
+  if ! "${in_ns[@]}" virtlogd --daemon --pid-file "$pids/virtlogd.pid" >>"$state/log/holder.log" 2>&1 9>&-; then
+    do_stop; die "virtlogd did not start: $(last_log) (log: $state/log/holder.log)"
+  fi
+  if ! "${in_ns[@]}" libvirtd --daemon --pid-file "$pids/libvirtd.pid" >>"$state/log/holder.log" 2>&1 9>&-; then
+    do_stop; die "libvirtd did not start: $(last_log) (log: $state/log/holder.log)"
+  fi
+  for ((i = 0; i < start_timeout * 5; i++)); do
+    if answers; then
+      lv=$(pid_of libvirtd)
+      echo "$prog: '$name' is up in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s (libvirtd pid $lv, $(readlink "/proc/$h/ns/net"))"
+      echo "$uri"
+      return 0
+    fi
+    lv=$(pid_of libvirtd)
+    if [[ -n $lv ]] && ! alive "$lv"; then
+      do_stop; die "libvirtd exited during start-up: $(last_log) (log: $state/log/holder.log)"
+    fi
+    sleep 0.2
+  done
+  do_stop
+  die "libvirtd of '$name' did not answer on $uri within $start_timeout s (stopped again)"
+}
+
+# Serialise start/stop/purge of one NAME.
+lock() {
+  mkdir -p "$hosts_dir"
+  exec 9>"$hosts_dir/.$name.lock"
+  flock -w 60 9 || die "another start/stop of '$name' holds $hosts_dir/.$name.lock for over 60 s"
+}
+
+case $cmd in
+  start)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    do_start
+    ;;
+  stop)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    do_stop
+    echo "$prog: '$name' stopped"
+    ;;
+  purge)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    do_stop
+    rm -rf "$state"
+    rm -f "$hosts_dir/.$name.lock"
+    echo "$prog: '$name' stopped and $state removed"
+    ;;
+  status)
+    if answers; then
+      h=$(ns_pid)
+      echo "$prog: '$name' answers (libvirtd pid $(pid_of libvirtd), $(readlink "/proc/$h/ns/net" 2>/dev/null || echo 'namespace unknown'))"
+      echo "$uri"
+    else
+      n=$(members | wc -l)
+      echo "$prog: '$name' does not answer on $uri ($n processes left in its namespaces; '$0 stop $name' clears them)"
+      exit 1
+    fi
+    ;;
+  uri)
+    echo "$uri"
+    ;;
+  exec)
+    [[ $# -ge 3 ]] || die "usage: $0 exec NAME CMD..."
+    h=$(ns_pid)
+    [[ -n $h ]] || die "'$name' is not running (no process in its namespaces)"
+    shift 2
+    exec nsenter --target "$h" --mount --net --uts -- "$@"
+    ;;
+  *)
+    die "unknown command '$cmd' (start|stop|status|uri|exec|purge)"
+    ;;
+esac
