@@ -26,8 +26,11 @@ cleanup() {
   done
   virsh -q net-destroy $net >/dev/null 2>&1 || true
   virsh -q net-undefine $net >/dev/null 2>&1 || true
-  virsh -q pool-destroy vmctl-bench-lab >/dev/null 2>&1 || true
-  virsh -q pool-undefine vmctl-bench-lab >/dev/null 2>&1 || true
+  # virt-install makes a pool for the folder of each disk it is given.
+  for p in vmctl-bench-lab $(basename "$work"); do
+    virsh -q pool-destroy "$p" >/dev/null 2>&1 || true
+    virsh -q pool-undefine "$p" >/dev/null 2>&1 || true
+  done
   rm -rf "$work"
 }
 cleanup
@@ -58,7 +61,7 @@ YAML
   for i in $(seq 1 "$n"); do
     qemu-img create -q -f qcow2 -F qcow2 -b "$work/pool/base.qcow2" "$work/vi-$i.qcow2"
     virt-install --name vmctl-bench-vi-$i --memory 160 --vcpus 1 --virt-type qemu --import \
-      --disk "path=$work/vi-$i.qcow2,format=qcow2" --network network=$net \
+      --disk "path=$work/vi-$i.qcow2,format=qcow2,bus=virtio" --network network=$net,model=virtio \
       --boot "kernel=$image/vmlinuz,initrd=$image/initrd.img,kernel_args=console=ttyS0 quiet" \
       --osinfo detect=on,require=off --graphics none --noautoconsole >/dev/null 2>&1
     # One at a time, as by hand: wait for this guest's lease before the next.

@@ -140,4 +140,46 @@ import VMCtlKit
             #expect(try leftovers(scope.connection).isEmpty)
         }
     }
+
+    /// Two hosts: this machine's libvirtd and a second one in namespaces of its
+    /// own (Scripts/second-libvirtd.sh), reached over libvirt's RPC protocol.
+    @Test func labSpansTwoHosts() throws {
+        let scope = try TestScope("lab")
+        defer { scope.clean() }
+        let script = Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path
+        let started = try run(script, ["start", "vmctl-test-host2"])
+        try #require(started.status == 0, "second libvirtd did not start: \(started.errors)")
+        defer { _ = try? run(script, ["stop", "vmctl-test-host2"]) }
+        let uri = try #require(started.output.split(separator: "\n").last.map(String.init))
+        #expect(uri.hasPrefix("qemu+unix:///system?socket="))
+
+        let subnet = try scope.freeSubnet()
+        var text = planText(subnet: subnet)
+        text = text.replacingOccurrences(of: "workers: 4\n", with: "workers: 4\nhosts:\n  host2: \"\(uri)\"\n")
+        text = text.replacingOccurrences(of: """
+              - name: storage
+                roles: [storage]
+            """, with: """
+              - name: storage
+                roles: [storage]
+                host: host2
+            """)
+        let plan = try LabPlan.parse(text, defaultURI: Daemon.uri)
+        #expect(plan.nodes.first { $0.name == "storage" }?.host == "host2")
+
+        let result = try LabRunner(plan: plan).up()
+        for node in result.status.nodes {
+            #expect(node.state == "running" && node.managementAddress != nil, "\(node.name): \(node.state)")
+        }
+        // Each node runs on its own host: storage only on the second daemon.
+        let second = try Connection(uri: uri)
+        #expect(try second.domains().map(\.name) == ["\(lab)-storage"])
+        #expect(try !scope.connection.domains().map(\.name).contains("\(lab)-storage"))
+        #expect(try second.hostname() == "vmctl-test-host2")
+
+        _ = try LabRunner(plan: plan).down(keepNetworks: false)
+        #expect(try leftovers(scope.connection).isEmpty)
+        #expect(try second.domains().isEmpty)
+        #expect(try second.networks().filter { $0.name.hasPrefix(lab) }.isEmpty)
+    }
 }

@@ -21,6 +21,12 @@ enum Daemon {
     static let runDirectory = URL(fileURLWithPath: "/var/lib/vmctl/test-run")
 }
 
+enum Fixture {
+    /// The repository's root folder.
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
+
 /// Everything a test creates carries its own `vmctl-test-<scope>-` prefix, so
 /// tests running in parallel never clean each other's objects. The prefix is
 /// cleaned before and after each test, as libvirt's TCK does.
