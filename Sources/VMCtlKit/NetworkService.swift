@@ -76,7 +76,7 @@ public struct NetworkService {
     /// Checks the request against the rules, the other networks and the host, and
     /// returns the definition it would create. Changes nothing.
     public func plan(_ request: NetworkCreateRequest) throws(VMCtlError) -> NetworkDefinition {
-        let name = try usage { () throws in try ObjectName(request.name, field: "name") }
+        let name = try parsed { () throws in try ObjectName(request.name, field: "name") }
         do {
             _ = try connection.network(named: request.name)
             throw VMCtlError("name: a network named '\(request.name)' already exists", status: .usage)
@@ -110,7 +110,7 @@ public struct NetworkService {
             guard let subnetText = request.subnet else {
                 throw .invalid(field: "--subnet", "required for \(request.mode.rawValue) networks: give a CIDR such as 192.168.100.0/24")
             }
-            let subnet = try usage { () throws in try IPNetwork(cidr: subnetText, field: "--subnet") }
+            let subnet = try parsed { () throws in try IPNetwork(cidr: subnetText, field: "--subnet") }
             guard subnet.address == subnet.network else {
                 throw VMCtlError(
                     ModelError(field: "--subnet", value: subnetText, rule: "host bits must be zero; write \(subnet.subnetText)").description,
@@ -123,7 +123,7 @@ public struct NetworkService {
             guard subnet.prefixLength <= longest else {
                 throw .invalid(field: "--subnet", "\(subnetText) is too small: use a prefix of /\(longest) or shorter")
             }
-            var ip = try usage { () throws in try NetworkIP(subnet: subnet, dhcp: request.dhcp) }
+            var ip = try parsed { () throws in try NetworkIP(subnet: subnet, dhcp: request.dhcp) }
             if let rangeText = request.dhcpRange {
                 let parts = rangeText.split(separator: "-", omittingEmptySubsequences: false)
                 guard parts.count == 2 else {
@@ -131,12 +131,12 @@ public struct NetworkService {
                         ModelError(field: "--dhcp-range", value: rangeText, rule: "write START-END, e.g. 192.168.100.100-192.168.100.200").description,
                         status: .usage)
                 }
-                let range = try usage { () throws in
+                let range = try parsed { () throws in
                     DHCPRange(
                         start: try IPAddress(String(parts[0]), field: "--dhcp-range"),
                         end: try IPAddress(String(parts[1]), field: "--dhcp-range"))
                 }
-                try usage { () throws in try ip.address.validate(range, field: "--dhcp-range") }
+                try parsed { () throws in try ip.address.validate(range, field: "--dhcp-range") }
                 guard Self.blockEnd(of: range.start) >= range.end else {
                     throw VMCtlError(
                         ModelError(
@@ -300,9 +300,9 @@ public struct NetworkService {
     /// Adds a static DHCP host: live and persistent while the network runs, persistent only when it does not.
     public func reserve(_ name: String, mac macText: String, ip ipText: String, host hostName: String?) throws(VMCtlError) -> NetworkReservation {
         let network = try network(named: name)
-        let mac = try usage { () throws in try MACAddress(macText, field: "--mac") }
-        let ip = try usage { () throws in try IPAddress(ipText, field: "--ip") }
-        if let hostName { _ = try usage { () throws in try ObjectName(hostName, field: "--host") } }
+        let mac = try parsed { () throws in try MACAddress(macText, field: "--mac") }
+        let ip = try parsed { () throws in try IPAddress(ipText, field: "--ip") }
+        if let hostName { _ = try parsed { () throws in try ObjectName(hostName, field: "--host") } }
         let current = try primaryIPv4(of: network, name: name)
         let subnet = current.address
         guard subnet.contains(ip), ip != subnet.network, ip != subnet.address, ip != subnet.lastAddress else {
@@ -330,7 +330,7 @@ public struct NetworkService {
     /// Removes the static DHCP host with MAC `macText`.
     public func unreserve(_ name: String, mac macText: String) throws(VMCtlError) -> NetworkReservation {
         let network = try network(named: name)
-        let mac = try usage { () throws in try MACAddress(macText, field: "--mac") }
+        let mac = try parsed { () throws in try MACAddress(macText, field: "--mac") }
         let current = try primaryIPv4(of: network, name: name)
         guard let host = current.hosts.first(where: { $0.mac == mac }) else {
             throw .invalid(field: "--mac", "network '\(name)' has no reservation for \(mac)")
@@ -429,27 +429,5 @@ public struct NetworkService {
         else if f.contains("dhcp.range") { copy.field = "--dhcp-range" }
         else if f.hasPrefix("ip") { copy.field = "--subnet" }
         return copy
-    }
-}
-
-/// Runs `body`; a ``ModelError`` becomes a usage error (exit 64) with its one-line message.
-func usage<T>(_ body: () throws -> T) throws(VMCtlError) -> T {
-    do {
-        return try body()
-    } catch let error as ModelError {
-        throw VMCtlError(error.description, status: .usage)
-    } catch let error as VMCtlError {
-        throw error
-    } catch {
-        throw VMCtlError("\(error)", status: .usage)
-    }
-}
-
-/// Runs `body`; a ``LibvirtError`` becomes a failure naming `action`.
-func libvirt<T>(_ action: String, _ body: () throws(LibvirtError) -> T) throws(VMCtlError) -> T {
-    do {
-        return try body()
-    } catch {
-        throw .libvirt(error, while: action)
     }
 }

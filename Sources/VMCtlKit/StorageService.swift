@@ -135,7 +135,7 @@ public struct StorageService {
 
     /// Checks the request and returns the definition it would create. Changes nothing.
     public func plan(_ request: PoolCreateRequest) throws(VMCtlError) -> StoragePoolDefinition {
-        let name = try usage { () throws in try ObjectName(request.name, field: "name") }
+        let name = try parsed { () throws in try ObjectName(request.name, field: "name") }
         do {
             _ = try connection.storagePool(named: request.name)
             throw VMCtlError("name: a storage pool named '\(request.name)' already exists", status: .usage)
@@ -342,8 +342,8 @@ public struct StorageService {
     public func createVolume(
         pool poolName: String, name nameText: String, size sizeText: String?, format formatText: String?, backing: String?
     ) throws(VMCtlError) -> VolumeSummary {
-        let name = try usage { () throws in try ObjectName(nameText, field: "name") }
-        var size = try sizeText.map { text throws(VMCtlError) in try usage { () throws in try ByteSize(parsing: text, field: "--size") } }
+        let name = try parsed { () throws in try ObjectName(nameText, field: "name") }
+        var size = try sizeText.map { text throws(VMCtlError) in try parsed { () throws in try ByteSize(parsing: text, field: "--size") } }
         if let size, size.bytes == 0 { throw .invalid(field: "--size", "must be more than 0 bytes") }
         let format = try parseFormat(formatText) ?? .qcow2
         let pool = try activePool(named: poolName)
@@ -365,7 +365,7 @@ public struct StorageService {
         let definition = StorageVolumeDefinition(
             name: name, capacity: size, allocation: ByteSize(bytes: 0), format: DiskFormat(rawValue: format.rawValue),
             backingStore: backingStore)
-        let xml = try usage { () throws in try definition.xml() }
+        let xml = try parsed { () throws in try definition.xml() }
         let volume = try libvirt("creating volume '\(nameText)' in pool '\(poolName)'") { () throws(LibvirtError) in
             try pool.createVolume(xml: xml)
         }
@@ -381,7 +381,7 @@ public struct StorageService {
 
     /// A full, independent copy of `source` named `newName` in the same pool.
     public func cloneVolume(pool poolName: String, source: String, name newText: String) throws(VMCtlError) -> VolumeSummary {
-        let newName = try usage { () throws in try ObjectName(newText, field: "name") }
+        let newName = try parsed { () throws in try ObjectName(newText, field: "name") }
         let pool = try activePool(named: poolName)
         let original = try volume(source, in: pool)
         try requireFree(name: newText, in: pool)
@@ -391,7 +391,7 @@ public struct StorageService {
         let format = (try? StorageVolumeDefinition(xml: sourceXML))?.format
         let definition = StorageVolumeDefinition(
             name: newName, capacity: ByteSize(bytes: info.capacity), allocation: ByteSize(bytes: 0), format: format)
-        let xml = try usage { () throws in try definition.xml() }
+        let xml = try parsed { () throws in try definition.xml() }
         let copy = try libvirt("cloning volume '\(source)' to '\(newText)' in pool '\(poolName)'") { () throws(LibvirtError) in
             try pool.createVolume(xml: xml, copying: original)
         }
@@ -400,7 +400,7 @@ public struct StorageService {
 
     /// Changes a volume's capacity; shrinking needs `shrink`.
     public func resizeVolume(pool poolName: String, name: String, size sizeText: String, shrink: Bool) throws(VMCtlError) -> VolumeSummary {
-        let size = try usage { () throws in try ByteSize(parsing: sizeText, field: "size") }
+        let size = try parsed { () throws in try ByteSize(parsing: sizeText, field: "size") }
         if size.bytes == 0 { throw .invalid(field: "size", "must be more than 0 bytes") }
         let pool = try activePool(named: poolName)
         let volume = try volume(name, in: pool)
@@ -431,7 +431,7 @@ public struct StorageService {
         }
         let given = try parseFormat(formatText)
         let volumeName = nameText ?? URL(fileURLWithPath: file).lastPathComponent
-        let name = try usage { () throws in
+        let name = try parsed { () throws in
             try ObjectName(volumeName, field: nameText == nil ? "--name" : "name")
         }
         let pool = try activePool(named: poolName)
@@ -451,7 +451,7 @@ public struct StorageService {
         let definition = StorageVolumeDefinition(
             name: name, capacity: ByteSize(bytes: image.virtualSize), allocation: ByteSize(bytes: 0),
             format: DiskFormat(rawValue: detected.rawValue))
-        let xml = try usage { () throws in try definition.xml() }
+        let xml = try parsed { () throws in try definition.xml() }
         let volume = try libvirt("creating volume '\(volumeName)' in pool '\(poolName)'") { () throws(LibvirtError) in
             try pool.createVolume(xml: xml)
         }
