@@ -90,12 +90,11 @@ public struct VMCloner: Sendable {
         let rollback = Rollback(progress: progress)
         return try rollback.guarding { () throws(VMCtlError) -> VMCloneResult in
             var result = VMCloneResult(source: sourceName, clones: names.map(\.rawValue), mode: mode, createdVolumes: [])
-            var backingPaths = disks.map(\.path)
             if mode == .linked {
                 // Freeze the source's current layers: it continues on fresh overlays.
                 var sourceDefinition = definition
                 var metadata = sourceDefinition.metadata ?? VMMetadata()
-                for (position, disk) in disks.enumerated() {
+                for disk in disks {
                     let suffix = UUID().uuidString.prefix(8).lowercased()
                     let topName = "\(sourceName)-\(disk.target)-\(suffix).qcow2"
                     let top = try createOverlay(in: disk.pool, name: topName, backing: disk.path, capacity: disk.volume)
@@ -105,7 +104,6 @@ public struct VMCloner: Sendable {
                     metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
                                                         volume: try parsed { try ObjectName(topName) }),
                                                   createdByVMCtl: true))
-                    backingPaths[position] = disk.path
                     result.createdVolumes.append("\(disk.pool.name)/\(topName)")
                 }
                 sourceDefinition.metadata = metadata
@@ -128,13 +126,14 @@ public struct VMCloner: Sendable {
                 cloneDefinition.name = name
                 cloneDefinition.uuid = nil
                 var metadata = VMMetadata(lab: definition.metadata?.lab, role: definition.metadata?.role, volumes: [])
-                for (position, disk) in disks.enumerated() {
+                for disk in disks {
                     let volumeName = Self.volumeName(clone: name.rawValue, target: disk.target)
                     let created: StorageVolume
                     switch mode {
                     case .linked:
                         progress.step("creating linked clone disk \(disk.pool.name)/\(volumeName)")
-                        created = try createOverlay(in: disk.pool, name: volumeName, backing: backingPaths[position], capacity: disk.volume)
+                        // The source's frozen layer: it moved onto a fresh overlay above.
+                        created = try createOverlay(in: disk.pool, name: volumeName, backing: disk.path, capacity: disk.volume)
                     case .full:
                         progress.step("copying \(disk.path) to \(disk.pool.name)/\(volumeName)")
                         created = try copyVolume(disk, as: volumeName)

@@ -163,9 +163,13 @@ public struct VMCreator: Sendable {
                 try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .overlay, capacityBytes: capacity,
                                        format: "qcow2", source: base.path))
                 // The base image is shared: recorded so `vm delete` knows it is not ours.
-                records.append(.init(base.poolVolume.map { pv in
-                    .pool(pool: ObjectName(rawValue: pv.pool) ?? poolName, volume: ObjectName(rawValue: pv.volume) ?? name)
-                } ?? .path(base.path), createdByVMCtl: false))
+                let location: VMMetadata.VolumeRecord.Location
+                if let pv = base.poolVolume, let pool = ObjectName(rawValue: pv.pool), let volume = ObjectName(rawValue: pv.volume) {
+                    location = .pool(pool: pool, volume: volume)
+                } else {
+                    location = .path(base.path)
+                }
+                records.append(.init(location, createdByVMCtl: false))
             }
             disks.append(Disk(source: .file(volumePath(rootName)), target: "vda", bus: .virtio, format: .qcow2, bootOrder: nil))
         } else if let diskSize {
@@ -180,8 +184,7 @@ public struct VMCreator: Sendable {
         var seed: Data?
         if let data = request.seed {
             let seedName = "\(name)-seed.iso"
-            let sectors = UInt64(data.count)
-            try plan(PlannedVolume(pool: poolName.rawValue, name: seedName, kind: .seed, capacityBytes: sectors,
+            try plan(PlannedVolume(pool: poolName.rawValue, name: seedName, kind: .seed, capacityBytes: UInt64(data.count),
                                    format: "raw", source: nil))
             disks.append(Disk(source: .file(volumePath(seedName)), device: .cdrom, target: "hdd", bus: .ide, format: .raw, readOnly: true))
             seed = data
