@@ -195,6 +195,71 @@ import VMCtlKit
         _ = try VMDeleter(connection: scope.connection).delete(name, force: true)
     }
 
+    /// A host-only network hands out leases; a guest on a bridge the test makes comes up.
+    @Test func hostOnlyLeaseAndBridgedGuest() throws {
+        let scope = try TestScope("nets")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let isolated = scope.name("hostonly")
+        let subnet = try IPNetwork(cidr: try scope.freeSubnet() + ".0/24")
+        let network = try scope.connection.defineNetwork(xml: try NetworkDefinition(
+            name: ObjectName(isolated), forward: .isolated, ips: [NetworkIP(subnet: subnet)]).xml())
+        try network.start()
+        let bridge = "vmctltb\(getpid() % 10000)"
+        try #require(try run("/usr/sbin/ip", ["link", "add", bridge, "type", "bridge"]).status == 0)
+        defer { _ = try? run("/usr/sbin/ip", ["link", "del", bridge]) }
+        try #require(try run("/usr/sbin/ip", ["link", "set", bridge, "up"]).status == 0)
+
+        let creator = VMCreator(connection: scope.connection)
+        let hostOnly = scope.name("h")
+        var request = lab.createRequest(hostOnly, marker: nil)
+        request.networks = [isolated]
+        request.start = true
+        let domain = try creator.run(try creator.plan(request, domainType: .init(type: .qemu)))
+        let address = try #require(try VMAddressFinder(connection: scope.connection).waitForAddress(of: domain, timeout: 90).first)
+        #expect(subnet.contains(try IPAddress(address.address)))
+        #expect(try network.dhcpLeases().contains { $0.ipAddress == address.address })
+
+        let bridged = scope.name("b")
+        request = lab.createRequest(bridged, marker: nil)
+        request.networks = ["bridge=\(bridge)"]
+        // No DHCP server on a bare bridge: give up asking after 3 s.
+        request.cmdline = "console=ttyS0 quiet vmctl.dhcp_timeout=3"
+        request.start = true
+        try creator.run(try creator.plan(request, domainType: .init(type: .qemu)))
+        let log = lab.serialLog(bridged)
+        #expect(waitUntil(seconds: 90) { serialLines(log).contains("VMCTL-TEST-GUEST: ready") }, "\(serialLines(log).suffix(8))")
+        #expect(serialLines(log).contains("VMCTL-IP: eth0 none"))
+        // The guest's tap device is a port of the test's bridge.
+        let ports = try FileManager.default.contentsOfDirectory(atPath: "/sys/class/net/\(bridge)/brif")
+        #expect(ports.count == 1 && ports[0].hasPrefix("vnet"), "bridge ports: \(ports)")
+        for vm in [hostOnly, bridged] { _ = try VMDeleter(connection: scope.connection).delete(vm, force: true) }
+    }
+
+    /// `vm create` runs the host check first: without vmx/svm (as on this
+    /// project's machines) it defines a qemu guest and says why; --require-kvm refuses.
+    @Test func createChoosesTheDomainTypeFromTheHostCheck() throws {
+        let scope = try TestScope("type")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        let hasExtensions = flags.split(separator: " ").contains { $0 == "vmx" || $0 == "svm" }
+        let arguments = ["vm", "create", scope.name("vm"), "--disk-size", "16M", "--pool", lab.poolName, "--dry-run"]
+        let created = try VMCtlBinary.run(arguments)
+        #expect(created.status == 0, "\(created.errors)")
+        if !hasExtensions {
+            #expect(created.output.hasPrefix("<domain type='qemu'>"))
+            #expect(created.errors.contains("vmctl: warning: KVM is not usable here"))
+            let refused = try VMCtlBinary.run(arguments + ["--require-kvm"])
+            #expect(refused.status == 64)
+            #expect(refused.errors.hasPrefix("vmctl: error: --require-kvm: KVM cannot run a guest on this host: "))
+        } else {
+            #expect(created.output.hasPrefix("<domain type='kvm'>") || created.output.hasPrefix("<domain type='qemu'>"))
+        }
+        #expect(try scope.connection.domains().filter { $0.name.hasPrefix(scope.prefix) }.isEmpty)
+    }
+
     @Test func badInputCreatesNothing() throws {
         let scope = try TestScope("badvm")
         defer { scope.clean() }
