@@ -1,6 +1,7 @@
+import Foundation
 import Testing
 import LibvirtXML
-import VMCtlKit
+@testable import VMCtlKit
 
 @Suite struct LabPlanTests {
     @Test func planErrorsCarryLines() throws {
@@ -41,5 +42,27 @@ import VMCtlKit
         let lines = error?.description.split(separator: "\n").map(String.init) ?? []
         #expect(lines.contains { $0.contains("networks: a (10.9.0.0/16) and b (10.9.1.0/24) overlap") })
         #expect(lines.contains { $0.contains("x and y both use 10.9.0.5") || $0.contains("y and x both use 10.9.0.5") })
+    }
+
+    /// Every node's user-data for the lab guide's OpenStack lab passes cloud-init's own schema check.
+    @Test func perNodeUserDataPassesCloudInitSchema() throws {
+        var text = try Fixture.text("../Examples/openstack-lab.yaml")
+        // The example names a cloud image this machine does not have; the seeds do not depend on it.
+        text = text.replacingOccurrences(of: "    path: /var/lib/libvirt/images/debian-12-genericcloud-amd64.qcow2\n", with: "")
+        let plan = try LabPlan.parse(text, file: "openstack-lab.yaml", defaultURI: "qemu:///system")
+        #expect(plan.nodes.count == 5)
+        let runner = LabRunner(plan: plan)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-lab-seeds-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for node in plan.nodes {
+            let userData = try runner.seedConfig(for: node).userData()
+            #expect(userData.contains("hostname: \(node.name)"))
+            #expect(userData.contains("ntp"))
+            let file = directory.appendingPathComponent("\(node.name).yaml")
+            try userData.write(to: file, atomically: true, encoding: .utf8)
+            let result = try runProcess("/usr/bin/cloud-init", ["schema", "--config-file", file.path])
+            #expect(result.status == 0, "\(node.name): \(result.output) \(result.errors)")
+        }
     }
 }

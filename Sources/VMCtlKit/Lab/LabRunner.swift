@@ -265,8 +265,8 @@ public final class LabRunner: @unchecked Sendable {
         return (["\(node.name): created and started"], [])
     }
 
-    /// The node's NoCloud seed: its hostname and the plan's cloud-init settings.
-    func seed(for node: LabPlan.Node) throws(VMCtlError) -> Data {
+    /// The node's cloud-init settings: its hostname and the plan's cloud_init.
+    public func seedConfig(for node: LabPlan.Node) throws(VMCtlError) -> SeedConfig {
         let settings = node.cloudInit ?? LabPlan.CloudInit()
         var config = SeedConfig(hostname: node.name, instanceID: "\(plan.name)-\(node.name)")
         config.sshAuthorizedKeys = settings.sshKeys
@@ -281,6 +281,12 @@ public final class LabRunner: @unchecked Sendable {
             }
             config.selinux = selinux
         }
+        return config
+    }
+
+    /// The node's NoCloud seed image.
+    func seed(for node: LabPlan.Node) throws(VMCtlError) -> Data {
+        let config = try seedConfig(for: node)
         do {
             // A fixed date keeps the seed's bytes the same on every run.
             return try config.isoImage(date: Date(timeIntervalSince1970: 0))
