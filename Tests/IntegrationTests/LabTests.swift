@@ -108,8 +108,10 @@ import VMCtlKit
         #expect(seen == ["vmctl-test-lab-sentinel"], "the rerun touched: \(seen)")
         try scope.connection.domain(named: "vmctl-test-lab-sentinel").undefine()
 
-        let removed = try LabRunner(plan: plan).down(keepNetworks: false)
+        // Down by the lab's name alone, as `vmctl lab down NAME` does without the plan.
+        let removed = try LabTeardown.down(lab: lab, defaultURI: Daemon.uri, keepNetworks: false, progress: SilentProgress())
         #expect(removed.contains("network \(lab)-mgmt on local"))
+        #expect(removed.filter { $0.hasPrefix("domain ") }.count == 4)
         #expect(try leftovers(scope.connection).isEmpty)
         // The shared image survives.
         #expect(try scope.connection.storagePool(named: "\(lab)-pool").volume(named: "base.qcow2").name == "base.qcow2")

@@ -68,6 +68,9 @@ public final class LabRunner: @unchecked Sendable {
             types[host] = choice
         }
         try FileManager.default.createDirectoryIfNeeded(plan.serialDirectory)
+        var state = LabState.load(lab: plan.name) ?? LabState()
+        for host in usedHosts { state.hosts[host] = plan.hosts[host] }
+        try state.save(lab: plan.name)
 
         for host in usedHosts {
             let connection = try connection(host)
@@ -201,6 +204,10 @@ public final class LabRunner: @unchecked Sendable {
         }
         progress.step("\(host): creating network \(name)")
         let xml = try parsed { try wanted.xml() }
+        // Recorded before it exists: a run killed after the define still knows it made it.
+        var state = LabState.load(lab: plan.name) ?? LabState()
+        if !(state.networks[host] ?? []).contains(name) { state.networks[host, default: []].append(name) }
+        try state.save(lab: plan.name)
         try libvirt("creating network \(name)") {
             let created = try connection.defineNetwork(xml: xml)
             do {
@@ -301,11 +308,15 @@ public final class LabRunner: @unchecked Sendable {
     func waitForAddresses() throws(VMCtlError) -> LabStatus {
         let deadline = Date().addingTimeInterval(plan.addressTimeout)
         var status = try self.status()
+        var reported = Set<String>()
         while Date() < deadline {
             // A guest still starting up reads as paused: wait for running too.
             let missing = status.nodes.filter { $0.managementAddress == nil || $0.state != "running" }
+            for node in status.nodes where !missing.contains(node) && reported.insert(node.name).inserted {
+                progress.step("\(node.name): running, \(node.managementAddress ?? "")")
+            }
             if missing.isEmpty { return status }
-            progress.step("waiting for \(missing.map(\.name).joined(separator: ", "))")
+            for node in missing { progress.step("\(node.name): \(node.state), waiting for its address") }
             Thread.sleep(forTimeInterval: 2)
             status = try self.status()
         }
@@ -391,6 +402,7 @@ public final class LabRunner: @unchecked Sendable {
                 removed.append("network \(name) on \(host)")
             }
         }
+        LabState.remove(lab: plan.name)
         return removed
     }
 }

@@ -46,7 +46,8 @@ extension VMCtl.Lab {
         func run() throws {
             try reportingErrors {
                 let lab = try VMCtl.Lab.load(plan.plan, global)
-                let result = try LabRunner(plan: lab, progress: global.progress).up(requireKVM: requireKVM)
+                let progress: any ProgressReporter = global.quiet ? SilentProgress() : LiveProgress.forStderr()
+                let result = try LabRunner(plan: lab, progress: progress).up(requireKVM: requireKVM)
                 global.emit(result) { result in
                     var lines = result.changes.isEmpty ? ["lab \(lab.name): no changes"] : result.changes
                     lines += result.drift.map { "drift: \($0)" }
@@ -74,16 +75,24 @@ extension VMCtl.Lab {
         static let configuration = CommandConfiguration(
             abstract: "Remove exactly what the lab created: its VMs, their volumes and its networks; never shared images or pools.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var plan: PlanArgument
+        @Argument(help: "The lab plan (YAML), or the lab's name.") var lab: String
         @Flag(help: "Leave the lab's networks in place.") var keepNetworks = false
 
         func run() throws {
             try reportingErrors {
-                let lab = try VMCtl.Lab.load(plan.plan, global)
-                let removed = try LabRunner(plan: lab, progress: global.progress).down(keepNetworks: keepNetworks)
+                let removed: [String]
+                let name: String
+                if FileManager.default.fileExists(atPath: lab) {
+                    let plan = try VMCtl.Lab.load(lab, global)
+                    name = plan.name
+                    removed = try LabRunner(plan: plan, progress: global.progress).down(keepNetworks: keepNetworks)
+                } else {
+                    name = lab
+                    removed = try LabTeardown.down(lab: lab, defaultURI: global.connect, keepNetworks: keepNetworks, progress: global.progress)
+                }
                 global.emit(["removed": removed]) { value in
                     let list = value["removed"] ?? []
-                    return list.isEmpty ? "lab \(lab.name): nothing to remove" : list.map { "removed \($0)" }.joined(separator: "\n")
+                    return list.isEmpty ? "lab \(name): nothing to remove" : list.map { "removed \($0)" }.joined(separator: "\n")
                 }
             }
         }

@@ -1,0 +1,75 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// What a lab made, recorded beside it (`/var/lib/vmctl/labs/LAB/state.json`)
+/// so `lab down NAME` works without the plan. Domains also carry the lab's
+/// name in vmctl's metadata; networks (which have no metadata in libvirt 9.0)
+/// are known only from here.
+struct LabState: Codable, Equatable {
+    /// Host key → URI of every host the lab used.
+    var hosts: [String: String] = [:]
+    /// Host key → networks the lab created there.
+    var networks: [String: [String]] = [:]
+
+    static let directory = ProcessInfo.processInfo.environment["VMCTL_LAB_STATE_DIR"] ?? "/var/lib/vmctl/labs"
+
+    static func file(lab: String) -> URL {
+        URL(fileURLWithPath: directory).appendingPathComponent(lab).appendingPathComponent("state.json")
+    }
+
+    static func load(lab: String) -> LabState? {
+        guard let data = try? Data(contentsOf: file(lab: lab)) else { return nil }
+        return try? JSONDecoder().decode(LabState.self, from: data)
+    }
+
+    func save(lab: String) throws(VMCtlError) {
+        let url = Self.file(lab: lab)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(self).write(to: url, options: .atomic)
+        } catch {
+            throw VMCtlError("recording lab \(lab) in \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    static func remove(lab: String) {
+        try? FileManager.default.removeItem(at: file(lab: lab))
+    }
+}
+
+/// `lab down NAME`: removes a lab's domains (those whose vmctl metadata names
+/// it) with the volumes vmctl made for them, and the networks it recorded.
+public enum LabTeardown {
+    public static func down(lab: String, defaultURI: String?, keepNetworks: Bool, progress: any ProgressReporter) throws(VMCtlError) -> [String] {
+        let name = try parsed { try ObjectName(lab, field: "lab") }.rawValue
+        let state = LabState.load(lab: name)
+        let hosts = state?.hosts ?? ["local": defaultURI ?? ""]
+        var removed: [String] = []
+        var found = state != nil
+        for (host, uri) in hosts.sorted(by: { $0.key < $1.key }) {
+            let connection = try ConnectionTarget(uri: uri.isEmpty ? nil : uri).open()
+            for domain in try libvirt("listing domains on \(host)", { try connection.domains() }) {
+                let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI, impact: .config))
+                    .flatMap { try? VMMetadata(getMetadataFragment: $0) }
+                guard metadata?.lab?.rawValue == name else { continue }
+                found = true
+                let result = try VMDeleter(connection: connection, progress: progress).delete(domain.name, force: true)
+                removed.append("domain \(domain.name)")
+                removed += result.deletedVolumes.map { "volume \($0)" }
+            }
+            guard !keepNetworks else { continue }
+            for network in state?.networks[host] ?? [] {
+                guard let existing = try? connection.network(named: network) else { continue }
+                if (try? existing.isActive()) == true { try libvirt("stopping network \(network)") { try existing.destroy() } }
+                try libvirt("removing network \(network)") { try existing.undefine() }
+                removed.append("network \(network) on \(host)")
+            }
+        }
+        guard found else { throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)") }
+        if !keepNetworks { LabState.remove(lab: name) }
+        return removed
+    }
+}
