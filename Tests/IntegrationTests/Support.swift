@@ -104,20 +104,28 @@ func serialLines(_ path: URL) -> [String] {
 }
 
 /// Runs a command and returns its exit status, standard output and standard error.
+/// Both go to files, not pipes: a script that leaves daemons running (they may
+/// inherit a pipe's write end) must not keep the caller waiting for EOF.
 @discardableResult
 func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-run-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: errors) }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = try FileHandle(forWritingTo: errors)
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-run-\(UUID().uuidString)")
+    let outputFile = base.appendingPathExtension("out")
+    let errorFile = base.appendingPathExtension("err")
+    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outputFile)
+        try? FileManager.default.removeItem(at: errorFile)
+    }
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = try FileHandle(forWritingTo: outputFile)
+    process.standardError = try FileHandle(forWritingTo: errorFile)
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self), stderr)
+    let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+    let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+    return (process.terminationStatus, output, errors)
 }
