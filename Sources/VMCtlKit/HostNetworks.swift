@@ -137,28 +137,6 @@ public enum SubnetConflict: Sendable, Hashable, CustomStringConvertible {
 
 /// Runs a program to completion and returns its status, standard output and standard error.
 func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    // Read both pipes concurrently so neither fills up and blocks the child.
-    let errorBox = DataBox()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        errorBox.data = errors.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errorBox.data, as: UTF8.self))
-}
-
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
+    let result = try ChildProcess.run(executable, arguments)
+    return (result.status, result.output, result.errors)
 }

@@ -130,7 +130,9 @@ import VMCtlKit
             try process.run()
             Thread.sleep(forTimeInterval: delay)
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            // Reap it directly: Foundation's exit notification is not to be waited on here.
+            var status: Int32 = 0
+            _ = waitpid(process.processIdentifier, &status, 0)
             let result = try LabRunner(plan: plan).up()
             #expect(result.status.nodes.allSatisfy { $0.state == "running" && $0.managementAddress != nil },
                     "after a kill at \(delay) s: \(result.status.nodes)")
@@ -149,9 +151,11 @@ import VMCtlKit
         let scope = try TestScope("lab")
         defer { scope.clean() }
         let script = Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path
+        // A fresh second host each time: purge drops whatever an earlier run left in its state.
+        _ = try run(script, ["purge", "vmctl-test-host2"])
         let started = try run(script, ["start", "vmctl-test-host2"])
         try #require(started.status == 0, "second libvirtd did not start: \(started.errors)")
-        defer { _ = try? run(script, ["stop", "vmctl-test-host2"]) }
+        defer { _ = try? run(script, ["purge", "vmctl-test-host2"]) }
         let uri = try #require(started.output.split(separator: "\n").last.map(String.init))
         #expect(uri.hasPrefix("qemu+unix:///system?socket="))
 

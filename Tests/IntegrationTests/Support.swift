@@ -1,6 +1,7 @@
 import Foundation
 import Libvirt
 import Testing
+import VMCtlKit
 
 /// The real libvirtd with the QEMU driver that integration tests use.
 enum Daemon {
@@ -103,29 +104,10 @@ func serialLines(_ path: URL) -> [String] {
     return text.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
 }
 
-/// Runs a command and returns its exit status, standard output and standard error.
-/// Both go to files, not pipes: a script that leaves daemons running (they may
-/// inherit a pipe's write end) must not keep the caller waiting for EOF.
+/// Runs a command and returns its exit status, standard output and standard error
+/// (through `ChildProcess`: files, not pipes, and `waitpid`).
 @discardableResult
 func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-run-\(UUID().uuidString)")
-    let outputFile = base.appendingPathExtension("out")
-    let errorFile = base.appendingPathExtension("err")
-    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-    defer {
-        try? FileManager.default.removeItem(at: outputFile)
-        try? FileManager.default.removeItem(at: errorFile)
-    }
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = try FileHandle(forWritingTo: outputFile)
-    process.standardError = try FileHandle(forWritingTo: errorFile)
-    try process.run()
-    process.waitUntilExit()
-    let output = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
-    let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-    return (process.terminationStatus, output, errors)
+    let result = try ChildProcess.run(executable, arguments)
+    return (result.status, result.output, result.errors)
 }

@@ -122,6 +122,8 @@ public final class LabRunner: @unchecked Sendable {
     func ensurePool(_ pool: LabPlan.Pool, host: String, connection: Connection) throws(VMCtlError) -> [String] {
         if let existing = try? connection.storagePool(named: pool.name) {
             if try libvirt("reading pool \(pool.name)", { try existing.isActive() }) { return [] }
+            // Its directory may have gone since: building a dir pool makes it again, touching nothing else.
+            try? existing.build([.noOverwrite])
             try libvirt("starting pool \(pool.name)") { try existing.start() }
             return ["\(host): started pool \(pool.name)"]
         }

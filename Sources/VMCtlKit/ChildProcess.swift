@@ -1,0 +1,55 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a program to completion: `posix_spawn`, then `waitpid`, with its
+/// output and errors going to temporary files. Foundation's `Process` can
+/// miss a child's exit here and leave `waitUntilExit` waiting on a zombie, and
+/// a pipe never reaches EOF while daemons the child started still hold it;
+/// this avoids both.
+public enum ChildProcess {
+    public struct Result: Sendable {
+        /// The exit status, or 128 + the signal that ended it.
+        public var status: Int32
+        public var output: String
+        public var errors: String
+    }
+
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-child-\(getpid())-\(UUID().uuidString)").path
+        let outputPath = base + ".out"
+        let errorPath = base + ".err"
+        defer {
+            unlink(outputPath)
+            unlink(errorPath)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            env.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, env)
+        guard spawned == 0 else {
+            throw VMCtlError("cannot run \(executable): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw VMCtlError("waiting for \(executable): \(String(cString: strerror(errno)))") }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift cannot import as macros.
+        let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        return Result(status: exitCode, output: output, errors: errors)
+    }
+}
