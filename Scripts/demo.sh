@@ -24,6 +24,9 @@ cleanup() {
   $vmctl vol delete $pool base.qcow2 >/dev/null 2>&1 || true
   $vmctl pool delete $pool --delete-data >/dev/null 2>&1 || true
   $vmctl lab down $lab -q >/dev/null 2>&1 || true
+  # lab down keeps pools and images (they may be shared); the demo made these, so it removes them.
+  $vmctl vol delete demo-pool test-guest.qcow2 >/dev/null 2>&1 || true
+  $vmctl pool delete demo-pool --delete-data >/dev/null 2>&1 || true
 }
 cleanup
 trap cleanup EXIT
