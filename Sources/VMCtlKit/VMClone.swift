@@ -198,11 +198,15 @@ public struct VMCloner: Sendable {
         return result
     }
 
+    /// A qcow2 overlay on `source` (the volume at `backing`). Size and format
+    /// come from libvirt's view of the source volume: no qemu-img process.
     func createOverlay(in pool: StoragePool, name: String, backing: String, capacity source: StorageVolume) throws(VMCtlError) -> StorageVolume {
-        let capacity = try libvirt("reading \(source.name)") { try source.info().capacity }
+        let sourceDefinition = try libvirt("reading \(source.name)") { try StorageVolumeDefinition(xml: try source.xml()) }
+        var format = sourceDefinition.format
+        if format == nil { format = try imageFormat(atPath: backing) }
         let definition = StorageVolumeDefinition(
-            name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: capacity), format: .qcow2,
-            backingStore: BackingStore(path: backing, format: try imageFormat(atPath: backing)))
+            name: try parsed { try ObjectName(name) }, capacity: sourceDefinition.capacity, format: .qcow2,
+            backingStore: BackingStore(path: backing, format: format))
         let xml = try parsed { try definition.xml() }
         return try libvirt("creating volume \(pool.name)/\(name)") { try pool.createVolume(xml: xml) }
     }
