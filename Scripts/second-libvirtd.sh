@@ -15,6 +15,9 @@
 #        Scripts/second-libvirtd.sh stop   [NAME]  kills everything in its namespaces
 #                                                 (daemons, guests, dnsmasq); idempotent
 #        Scripts/second-libvirtd.sh status [NAME]  exit 0 and the URI if it answers, else 1
+#        Scripts/second-libvirtd.sh restart-daemon [NAME]  restarts only its libvirtd, in
+#                                                 the same namespaces: guests, networks and
+#                                                 libvirt's run state stay, as in a real restart
 #        Scripts/second-libvirtd.sh uri    [NAME]  prints the URI (no check)
 #        Scripts/second-libvirtd.sh exec   NAME CMD...  runs CMD in its mount+net+UTS
 #                                                 namespaces (e.g. `exec host2 ip link`)
@@ -282,6 +285,29 @@ case $cmd in
       exit 1
     fi
     ;;
+  restart-daemon)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    h=$(pid_of holder)
+    alive "$h" || die "'$name' has no namespace holder; use start"
+    lv=$(pid_of libvirtd)
+    if [[ -n $lv ]] && alive "$lv"; then
+      kill -TERM "$lv" 2>/dev/null || true
+      for ((i = 0; i < 100; i++)); do alive "$lv" || break; sleep 0.1; done
+    fi
+    # libvirtd reconnects to the guests still running from /run/libvirt/qemu.
+    nsenter --target "$h" --mount --net --uts -- libvirtd --daemon --pid-file "$pids/libvirtd.pid" \
+      >>"$state/log/holder.log" 2>&1 9>&- || die "libvirtd did not start: $(last_log)"
+    for ((i = 0; i < start_timeout * 5; i++)); do
+      if answers; then
+        echo "$prog: '$name' libvirtd restarted (pid $(pid_of libvirtd))"
+        echo "$uri"
+        exit 0
+      fi
+      sleep 0.2
+    done
+    die "libvirtd did not answer within ${start_timeout} s after the restart (log: $state/log/holder.log)"
+    ;;
   uri)
     echo "$uri"
     ;;
@@ -293,6 +319,6 @@ case $cmd in
     exec nsenter --target "$h" --mount --net --uts -- "$@"
     ;;
   *)
-    die "unknown command '$cmd' (start|stop|status|uri|exec|purge)"
+    die "unknown command '$cmd' (start|stop|status|restart-daemon|uri|exec|purge)"
     ;;
 esac

@@ -188,4 +188,54 @@ import VMCtlKit
         #expect(try second.domains().isEmpty)
         #expect(try second.networks().filter { $0.name.hasPrefix(lab) }.isEmpty)
     }
+
+    /// The daemon dies in the middle of `lab up` (on the stand-in host, so the
+    /// shared daemon other tests use is left alone); once it is back, a rerun converges.
+    @Test func labUpConvergesAfterADaemonRestart() throws {
+        let scope = try TestScope("lab")
+        defer { scope.clean() }
+        let script = Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path
+        let host = "vmctl-test-host3"
+        _ = try run(script, ["purge", host])
+        let started = try run(script, ["start", host])
+        try #require(started.status == 0, "second libvirtd did not start: \(started.errors)")
+        defer { _ = try? run(script, ["purge", host]) }
+        let uri = try #require(started.output.split(separator: "\n").last.map(String.init))
+
+        // Every node on the stand-in host.
+        var text = planText(subnet: try scope.freeSubnet())
+        text = text.replacingOccurrences(of: "workers: 4\n", with: "workers: 4\nhosts:\n  h3: \"\(uri)\"\n")
+        text = text.replacingOccurrences(of: "  cmdline: console=ttyS0 quiet\n", with: "  cmdline: console=ttyS0 quiet\n  host: h3\n")
+        let path = Daemon.runDirectory.appendingPathComponent("\(lab)-restart.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let plan = try LabPlan.parse(text, file: path, defaultURI: Daemon.uri)
+        #expect(plan.nodes.allSatisfy { $0.host == "h3" })
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: VMCtlBinary.path)
+        process.arguments = ["lab", "up", path, "--connect", Daemon.uri, "-q"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        // Kill only that host's libvirtd; its guests and networks stay, as in a daemon restart.
+        let pidFile = "/var/lib/vmctl/hosts/\(host)/pids/libvirtd.pid"
+        let daemon = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(daemon, SIGKILL)
+        // vmctl either fails on the lost connection or, if it was already done, succeeds; either way it ends.
+        var status: Int32 = 0
+        _ = waitpid(process.processIdentifier, &status, 0)
+        let restarted = try run(script, ["restart-daemon", host])
+        try #require(restarted.status == 0, "restart failed: \(restarted.errors)")
+
+        let result = try LabRunner(plan: plan).up()
+        #expect(result.status.nodes.allSatisfy { $0.state == "running" && $0.managementAddress != nil },
+                "after a daemon restart: \(result.status.nodes)")
+        let second = try Connection(uri: uri)
+        let expected = Set(plan.nodes.flatMap { ["\(plan.objectName($0.name)).qcow2", "\(plan.objectName($0.name))-seed.iso"] } + ["base.qcow2"])
+        #expect(Set(try second.storagePool(named: "\(lab)-pool").volumes().map(\.name)) == expected)
+        _ = try LabRunner(plan: plan).down(keepNetworks: false)
+        #expect(try second.domains().isEmpty)
+        #expect(try second.networks().filter { $0.name.hasPrefix(lab) }.isEmpty)
+    }
 }
