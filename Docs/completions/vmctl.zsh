@@ -1147,7 +1147,7 @@ _vmctl_lab_down() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':plan:'
+        ':lab:'
         '--keep-networks[Leave the lab'\''s networks in place.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'

@@ -6,8 +6,16 @@ public struct ConnectionTarget: Sendable, Hashable {
     /// The URI given with `--connect`; `nil` leaves the choice to libvirt,
     /// which honours `LIBVIRT_DEFAULT_URI`.
     public var uri: String?
+    /// Told what was opened (URI, driver, daemon version), for `--verbose`.
+    public var onConnect: (@Sendable (String) -> Void)?
 
-    public init(uri: String?) { self.uri = uri }
+    public init(uri: String?, onConnect: (@Sendable (String) -> Void)? = nil) {
+        self.uri = uri
+        self.onConnect = onConnect
+    }
+
+    public static func == (lhs: ConnectionTarget, rhs: ConnectionTarget) -> Bool { lhs.uri == rhs.uri }
+    public func hash(into hasher: inout Hasher) { hasher.combine(uri) }
 
     /// The URI as a person should read it in messages.
     public var displayName: String {
@@ -20,7 +28,14 @@ public struct ConnectionTarget: Sendable, Hashable {
     /// An unreachable daemon becomes one line naming the URI, exit status 69.
     public func open(readOnly: Bool = false) throws(VMCtlError) -> Connection {
         do {
-            return try Connection(uri: uri, readOnly: readOnly)
+            let connection = try Connection(uri: uri, readOnly: readOnly)
+            if let onConnect {
+                let actual = (try? connection.uri()) ?? displayName
+                let driver = (try? connection.hypervisorType()) ?? "?"
+                let version = (try? connection.libraryVersion().description) ?? "?"
+                onConnect("connected to \(actual) (\(driver) driver, libvirt \(version)\(readOnly ? ", read-only" : ""))")
+            }
+            return connection
         } catch {
             throw VMCtlError(
                 "cannot connect to \(displayName): \(error)", status: .unavailable, libvirtError: error)

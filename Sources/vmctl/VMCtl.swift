@@ -27,10 +27,16 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print more detail.")
     var verbose = false
 
-    var target: ConnectionTarget { ConnectionTarget(uri: connect) }
+    var target: ConnectionTarget {
+        guard verbose else { return ConnectionTarget(uri: connect) }
+        let progress = StderrProgress(timed: true)
+        let report: @Sendable (String) -> Void = { message in progress.step(message) }
+        return ConnectionTarget(uri: connect, onConnect: report)
+    }
 
-    /// Progress goes to stderr, so stdout stays clean for results and JSON.
-    var progress: any ProgressReporter { quiet ? SilentProgress() : StderrProgress() }
+    /// Progress goes to stderr, so stdout stays clean for results and JSON;
+    /// `--verbose` adds the time since vmctl started to each line.
+    var progress: any ProgressReporter { quiet ? SilentProgress() : StderrProgress(timed: verbose) }
 
     /// Prints a result as JSON or as text.
     func emit<T: Encodable>(_ value: T, text: (T) -> String) {
@@ -38,10 +44,16 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Progress lines on stderr: `vmctl: …`.
+/// Progress lines on stderr: `vmctl: …`, with `--verbose` `vmctl [+1.234s]: …`.
 struct StderrProgress: ProgressReporter {
+    var timed = false
+
+    /// The first timed line's time; later lines show the time since it.
+    static let start = Date()
+
     func step(_ message: String) {
-        FileHandle.standardError.write(Data("vmctl: \(message)\n".utf8))
+        let stamp = timed ? String(format: " [+%.3fs]", max(0, Date().timeIntervalSince(Self.start))) : ""
+        FileHandle.standardError.write(Data("vmctl\(stamp): \(message)\n".utf8))
     }
 }
 

@@ -58,6 +58,21 @@ import Testing
         #expect(result.errors.split(separator: "\n").count == 1)
     }
 
+    @Test func verboseSaysWhatItConnectedToAndQuietSaysNothing() throws {
+        let verbose = try runVMCtl(["vm", "create", "web9", "--disk-size", "8M", "--pool", "lab-pool", "--type", "qemu",
+                                    "--connect", Fixture.nodeURI, "--verbose"])
+        #expect(verbose.status == 0, "\(verbose.errors)")
+        let lines = verbose.errors.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("vmctl [+") == true)
+        #expect(lines.first?.contains("connected to \(Fixture.nodeURI) (TEST driver, libvirt ") == true)
+        #expect(lines.contains { $0.contains("creating volume lab-pool/web9.qcow2 (blank)") })
+        let quiet = try runVMCtl(["vm", "create", "web9", "--disk-size", "8M", "--pool", "lab-pool", "--type", "qemu",
+                                  "--connect", Fixture.nodeURI, "--quiet"])
+        #expect(quiet.status == 0)
+        #expect(quiet.errors.isEmpty)
+        #expect(quiet.output == "created web9 (qemu)\n")
+    }
+
     @Test func usageErrorsFromTheParserExit64() throws {
         let result = try runVMCtl(["vm", "list", "--output", "yaml"])
         #expect(result.status == 64)
