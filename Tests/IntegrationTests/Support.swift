@@ -70,14 +70,30 @@ struct TestScope {
     /// A /24 in 10.200–10.254 that no libvirt network and no host route uses.
     /// Tests in parallel pick different ones by hashing their prefix first.
     func freeSubnet() throws -> String {
-        var used = (try? String(contentsOfFile: "/proc/net/route", encoding: .utf8)) ?? ""
+        var used = (try? String(contentsOfFile: "/proc/net/fib_trie", encoding: .utf8)) ?? ""
         for network in try connection.networks() { used += (try? network.xml()) ?? "" }
-        let routes = try String(contentsOfFile: "/proc/net/fib_trie", encoding: .utf8)
-        let start = abs(prefix.hashValue) % 50
-        for offset in 0..<55 {
-            let third = 200 + (start + offset) % 55
+        // Tests run in parallel: a subnet handed out here is never handed out
+        // again in this process, even before its network exists.
+        return try SubnetReservations.shared.reserve { candidate in !used.contains(candidate + ".") }
+    }
+}
+
+/// The 10.200–249.77.0/24 subnets this test process has handed out.
+/// (10.254.77.0/24 belongs to NoCloudTests' seed boots.)
+final class SubnetReservations: @unchecked Sendable {
+    static let shared = SubnetReservations()
+    private let lock = NSLock()
+    private var taken = Set<String>()
+
+    func reserve(where isFree: (String) -> Bool) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        for third in 200..<250 {
             let candidate = "10.\(third).77"
-            if !used.contains(candidate + ".") && !routes.contains(candidate + ".") { return candidate }
+            if !taken.contains(candidate) && isFree(candidate) {
+                taken.insert(candidate)
+                return candidate
+            }
         }
         throw TestFailure("no free 10.x.77.0/24 subnet")
     }
