@@ -239,4 +239,24 @@ import VMCtlKit
         #expect(try second.domains().isEmpty)
         #expect(try second.networks().filter { $0.name.hasPrefix(lab) }.isEmpty)
     }
+
+    /// A node that never gets an address: `lab up` gives up at the plan's
+    /// timeout and says, per node, why.
+    @Test func addressTimeoutExplainsEachNode() throws {
+        let scope = try TestScope("lab")
+        defer { scope.clean() }
+        var text = planText(subnet: try scope.freeSubnet())
+        text = text.replacingOccurrences(of: "address_timeout: 120", with: "address_timeout: 5")
+        // One node, with no NIC at all.
+        let nodes = text.range(of: "nodes:\n")!
+        text = String(text[..<nodes.upperBound]) + "  - name: lonely\n"
+        let plan = try LabPlan.parse(text, defaultURI: Daemon.uri)
+        let error = #expect(throws: VMCtlError.self) { try LabRunner(plan: plan).up() }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("lab up: no address within 5 s for lonely: "), "\(message)")
+        #expect(message.contains("it has no network interface"))
+        #expect(!message.contains("\n"))
+        _ = try LabRunner(plan: plan).down(keepNetworks: false)
+        #expect(try leftovers(scope.connection).isEmpty)
+    }
 }
