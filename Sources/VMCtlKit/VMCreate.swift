@@ -26,9 +26,6 @@ public struct VMCreateRequest: Sendable {
     public var pool = "default"
     public var autostart = false
     public var start = false
-    /// `kvm` or `qemu`; nil lets the host check choose.
-    public var domainType: String?
-    public var requireKVM = false
     /// Log the serial console to this file instead of a pty.
     public var serialFile: String?
     /// `vnc`, `spice` or nil for none.
@@ -196,7 +193,7 @@ public struct VMCreator: Sendable {
             throw .invalid(field: "--network", "the same mac= is given twice")
         }
 
-        var type = domainType.type
+        let type = domainType.type
         var cpu: CPUDefinition?
         if let text = request.cpu {
             let mode: CPUMode
@@ -222,7 +219,6 @@ public struct VMCreator: Sendable {
             if cpu == nil { cpu = CPUDefinition(mode: type == .kvm ? .hostPassthrough : .maximum) }
             cpu?.nested = vendor ? .svm : .vmx
         }
-        if type != .kvm && type != .qemu { type = .qemu }
 
         var os = OSDefinition(arch: "x86_64", kernel: request.kernel, initrd: request.initrd, cmdline: request.cmdline)
         if request.kernel == nil {

@@ -87,7 +87,6 @@ extension VMCtl.VM {
                 request.pool = pool
                 request.autostart = autostart
                 request.start = start || waitIP != nil
-                request.requireKVM = requireKVM
                 request.serialFile = serialFile
                 request.graphics = graphics
                 request.lab = lab
