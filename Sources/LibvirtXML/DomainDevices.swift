@@ -50,14 +50,17 @@ public struct Disk: Sendable, Hashable, Codable {
     public var readOnly: Bool
     /// Per-device boot order (`<boot order='1'/>`).
     public var bootOrder: Int?
+    /// `<serial>`: what the guest sees as the disk's serial number, so a
+    /// virtio disk shows up as /dev/disk/by-id/virtio-SERIAL whatever its order.
+    public var serial: String?
     var original = PreservedXML()
 
     /// The preserved tree is not part of the encoded value.
-    enum CodingKeys: String, CodingKey { case source, device, target, bus, format, readOnly, bootOrder }
+    enum CodingKeys: String, CodingKey { case source, device, target, bus, format, readOnly, bootOrder, serial }
 
     public init(
         source: DiskSource, device: DiskDevice = .disk, target: String, bus: DiskBus = .virtio,
-        format: DiskFormat? = nil, readOnly: Bool = false, bootOrder: Int? = nil
+        format: DiskFormat? = nil, readOnly: Bool = false, bootOrder: Int? = nil, serial: String? = nil
     ) {
         self.source = source
         self.device = device
@@ -66,6 +69,7 @@ public struct Disk: Sendable, Hashable, Codable {
         self.format = format
         self.readOnly = readOnly
         self.bootOrder = bootOrder
+        self.serial = serial
     }
 
     static let order = [
@@ -94,9 +98,18 @@ public struct Disk: Sendable, Hashable, Codable {
         format = e.child("driver")?.attribute("type").map(DiskFormat.init(rawValue:))
         readOnly = e.child("readonly") != nil
         bootOrder = try e.child("boot")?.intAttribute("order", field: field + ".boot.order")
+        serial = e.child("serial")?.text
     }
 
     func validate(field: String) throws {
+        if let serial {
+            // QEMU takes at most 20 characters for a virtio-blk serial; keep to a safe set.
+            guard !serial.isEmpty, serial.count <= 20,
+                serial.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) })
+            else {
+                throw ModelError(field: field + ".serial", value: serial, rule: "1-20 letters, digits, -, _ or .")
+            }
+        }
         switch source {
         case .file(let path), .block(let path): try TextRule.checkPath(path, field: field + ".source")
         case .volume(let pool, let volume):
@@ -155,6 +168,9 @@ public struct Disk: Sendable, Hashable, Codable {
         }
         if readOnly != (e.child("readonly") != nil) {
             e.setChild("readonly", readOnly ? e.makeChild("readonly") : nil, order: Disk.order)
+        }
+        if serial != e.child("serial")?.text {
+            e.setChild("serial", serial.map { e.makeChild("serial", text: $0) }, order: Disk.order)
         }
         setBootOrder(bootOrder, in: &e, order: Disk.order)
         return e

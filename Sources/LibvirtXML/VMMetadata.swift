@@ -9,6 +9,7 @@
 ///     <vmctl:volume pool="default" name="web1.qcow2" created="yes"/>
 ///     <vmctl:volume path="/srv/iso/seed.iso" created="no"/>
 ///   </vmctl:volumes>
+///   <vmctl:login user="debian" key="/root/.ssh/id_ed25519"/>
 /// </vmctl:vm>
 /// ```
 ///
@@ -27,15 +28,31 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
     public var role: ObjectName?
     /// Volumes vmctl attached to the VM, and whether vmctl created them (and so may delete them).
     public var volumes: [VolumeRecord]
+    /// How to log in to the guest over SSH, as given when it was created:
+    /// what readiness checks, `lab inventory` and `vm ssh` use.
+    public var login: Login?
     var original = PreservedXML()
 
     /// The preserved tree is not part of the encoded value.
-    enum CodingKeys: String, CodingKey { case lab, role, volumes }
+    enum CodingKeys: String, CodingKey { case lab, role, volumes, login }
 
-    public init(lab: ObjectName? = nil, role: ObjectName? = nil, volumes: [VolumeRecord] = []) {
+    public init(lab: ObjectName? = nil, role: ObjectName? = nil, volumes: [VolumeRecord] = [], login: Login? = nil) {
         self.lab = lab
         self.role = role
         self.volumes = volumes
+        self.login = login
+    }
+
+    /// The guest's login user and, when known, the private key that matches
+    /// the public key put in its seed (a path on the host, never the key itself).
+    public struct Login: Sendable, Hashable, Codable {
+        public var user: String
+        public var privateKeyPath: String?
+
+        public init(user: String, privateKeyPath: String? = nil) {
+            self.user = user
+            self.privateKeyPath = privateKeyPath
+        }
     }
 
     /// A volume vmctl recorded for the VM.
@@ -104,6 +121,9 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
                 volumes.append(VolumeRecord(.pool(pool: pool, volume: name), createdByVMCtl: created))
             }
         }
+        login = element.child(p + "login").flatMap { e in
+            e.attribute("user").map { Login(user: $0, privateKeyPath: e.attribute("key")) }
+        }
     }
 
     /// The namespace prefix of `element` if it is a vmctl `vm` element.
@@ -121,6 +141,10 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
             if case .path(let path) = volume.location {
                 try TextRule.checkNonEmpty(path, field: "metadata.volumes[\(i)].path")
             }
+        }
+        if let login {
+            try TextRule.checkNonEmpty(login.user, field: "metadata.login.user")
+            if let key = login.privateKeyPath { try TextRule.checkPath(key, field: "metadata.login.key") }
         }
     }
 
@@ -145,7 +169,7 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
         let prefix = unprefixed ? "" : VMMetadata.prefix(of: e) ?? VMMetadata.prefix
         let p = prefix.isEmpty ? "" : prefix + ":"
         if original.element == nil && !unprefixed { e.setAttribute("xmlns:" + prefix, VMMetadata.namespaceURI) }
-        let order = [p + "lab", p + "role", p + "volumes"]
+        let order = [p + "lab", p + "role", p + "volumes", p + "login"]
         e.setTextChild(p + "lab", lab?.rawValue, order: order)
         e.setTextChild(p + "role", role?.rawValue, order: order)
         if volumes.isEmpty {
@@ -163,6 +187,11 @@ public struct VMMetadata: XMLDocumentConvertible, Hashable, Codable {
                 }
                 list.replaceChildren(named: p + "volume", with: items, order: [])
             }
+        }
+        if let login {
+            e.setChild(p + "login", e.makeChild(p + "login", [("user", login.user), ("key", login.privateKeyPath)]), order: order)
+        } else {
+            e.setChild(p + "login", nil, order: order)
         }
         return e
     }

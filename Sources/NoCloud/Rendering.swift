@@ -52,16 +52,19 @@ extension SeedConfig {
         }
         if let timezone { pairs.append(("timezone", T.string(timezone))) }
         if !packages.isEmpty { pairs.append(("packages", T.strings(packages))) }
+        if !bootcmd.isEmpty { pairs.append(("bootcmd", Self.commandList(bootcmd))) }
         let commands = (selinux.map(Self.selinuxCommands) ?? []) + runcmd
-        if !commands.isEmpty {
-            pairs.append(("runcmd", Node(commands.map { command -> Node in
-                switch command {
-                case .shell(let line): return T.string(line)
-                case .argv(let argv): return T.strings(argv)
-                }
-            })))
-        }
+        if !commands.isEmpty { pairs.append(("runcmd", Self.commandList(commands))) }
         return pairs
+    }
+
+    static func commandList(_ commands: [Command]) -> Node {
+        Node(commands.map { command -> Node in
+            switch command {
+            case .shell(let line): return YAMLTree.string(line)
+            case .argv(let argv): return YAMLTree.strings(argv)
+            }
+        })
     }
 
     /// `runcmd` entries that set SELinux `mode`: persistently in
@@ -83,29 +86,37 @@ extension SeedConfig {
         ]))
     }
 
-    /// The `network-config` document (version 2) for ``staticNetwork``, or nil without one.
+    /// The `network-config` document (version 2) for ``allInterfaces``, or nil without any.
     public func networkConfig() throws -> String? {
         try validate()
-        guard let net = staticNetwork else { return nil }
+        let interfaces = allInterfaces
+        guard !interfaces.isEmpty else { return nil }
         typealias T = YAMLTree
-        var nic: [(String, Node)] = [
-            ("match", T.mapping([("macaddress", T.string(net.mac.lowercased()))])),
-            ("set-name", T.string(net.interfaceName)),
-            ("addresses", T.strings(["\(net.address)/\(net.prefix)"])),
-        ]
-        if let gateway = net.gateway {
-            nic.append(("routes", Node([T.mapping([("to", T.string("0.0.0.0/0")), ("via", T.string(gateway))])])))
+        let ethernets = interfaces.map { interface -> (String, Node) in
+            var nic: [(String, Node)] = [
+                ("match", T.mapping([("macaddress", T.string(interface.mac.lowercased()))])),
+                ("set-name", T.string(interface.name)),
+            ]
+            switch interface.ipv4 {
+            case .dhcp:
+                nic.append(("dhcp4", T.bool(true)))
+            case .unconfigured:
+                nic.append(("dhcp4", T.bool(false)))
+            case .fixed(let address, let prefix, let gateway, let nameservers, let searchDomains):
+                nic.append(("addresses", T.strings(["\(address)/\(prefix)"])))
+                if let gateway {
+                    nic.append(("routes", Node([T.mapping([("to", T.string("0.0.0.0/0")), ("via", T.string(gateway))])])))
+                }
+                if !nameservers.isEmpty || !searchDomains.isEmpty {
+                    var ns = [(String, Node)]()
+                    if !nameservers.isEmpty { ns.append(("addresses", T.strings(nameservers))) }
+                    if !searchDomains.isEmpty { ns.append(("search", T.strings(searchDomains))) }
+                    nic.append(("nameservers", T.mapping(ns)))
+                }
+            }
+            return (interface.name, T.mapping(nic))
         }
-        if !net.nameservers.isEmpty || !net.searchDomains.isEmpty {
-            var ns = [(String, Node)]()
-            if !net.nameservers.isEmpty { ns.append(("addresses", T.strings(net.nameservers))) }
-            if !net.searchDomains.isEmpty { ns.append(("search", T.strings(net.searchDomains))) }
-            nic.append(("nameservers", T.mapping(ns)))
-        }
-        return try T.emit(T.mapping([
-            ("version", T.int(2)),
-            ("ethernets", T.mapping([(net.interfaceName, T.mapping(nic))])),
-        ]))
+        return try T.emit(T.mapping([("version", T.int(2)), ("ethernets", T.mapping(ethernets))]))
     }
 
     /// The seed's files: `user-data`, `meta-data` and, with a static address, `network-config`.

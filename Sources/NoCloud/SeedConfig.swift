@@ -42,7 +42,15 @@ public struct SeedConfig: Equatable, Sendable {
     /// ``staticNetwork`` may be set beside it.
     public var userDataFile: String?
     /// A static IPv4 address for the first NIC (`network-config` version 2).
+    /// A shorthand for one ``interfaces`` entry; give one or the other.
     public var staticNetwork: StaticIPv4?
+    /// Every NIC the guest should configure, matched by MAC address and
+    /// renamed to its ``Interface/name`` (`network-config` version 2): this is
+    /// how a plan's device names become the guest's.
+    public var interfaces: [Interface]
+    /// Commands for `bootcmd`: early in every boot, before the network is
+    /// configured and before SSH host keys are made.
+    public var bootcmd: [Command]
 
     public init(
         hostname: String,
@@ -58,7 +66,9 @@ public struct SeedConfig: Equatable, Sendable {
         runcmd: [Command] = [],
         extraUserData: String? = nil,
         userDataFile: String? = nil,
-        staticNetwork: StaticIPv4? = nil
+        staticNetwork: StaticIPv4? = nil,
+        interfaces: [Interface] = [],
+        bootcmd: [Command] = []
     ) {
         self.hostname = hostname
         self.fqdn = fqdn
@@ -74,6 +84,8 @@ public struct SeedConfig: Equatable, Sendable {
         self.extraUserData = extraUserData
         self.userDataFile = userDataFile
         self.staticNetwork = staticNetwork
+        self.interfaces = interfaces
+        self.bootcmd = bootcmd
     }
 
     /// A password, in clear or as a crypt(3) hash (`$6$salt$hash`). For the
@@ -143,5 +155,41 @@ public struct SeedConfig: Equatable, Sendable {
             self.nameservers = nameservers
             self.searchDomains = searchDomains
         }
+    }
+
+    /// One NIC of `network-config`: found by its MAC, given its name, and
+    /// configured by DHCP, with a static address, or brought up with none.
+    public struct Interface: Equatable, Sendable {
+        public enum IPv4: Equatable, Sendable {
+            /// `dhcp4: true`.
+            case dhcp
+            /// Up, with no address (`dhcp4: false` and no addresses): what an
+            /// OpenStack provider NIC, such as kolla's neutron_external_interface, needs.
+            case unconfigured
+            /// A static address; the static configuration's `mac` and
+            /// `interfaceName` are the interface's own.
+            case fixed(address: String, prefix: Int, gateway: String? = nil, nameservers: [String] = [],
+                       searchDomains: [String] = [])
+        }
+        /// `52:54:00:12:34:56` (any case; written in lower case).
+        public var mac: String
+        /// The name inside the guest (`set-name`): 1-15 characters.
+        public var name: String
+        public var ipv4: IPv4
+
+        public init(mac: String, name: String, ipv4: IPv4) {
+            self.mac = mac
+            self.name = name
+            self.ipv4 = ipv4
+        }
+    }
+
+    /// ``interfaces``, with ``staticNetwork`` as its first entry when given.
+    public var allInterfaces: [Interface] {
+        guard let net = staticNetwork else { return interfaces }
+        let fixed = Interface(mac: net.mac, name: net.interfaceName, ipv4: .fixed(
+            address: net.address, prefix: net.prefix, gateway: net.gateway, nameservers: net.nameservers,
+            searchDomains: net.searchDomains))
+        return [fixed] + interfaces
     }
 }

@@ -91,7 +91,7 @@ extension SeedConfig {
                 ("fqdn", fqdn != nil), ("sshAuthorizedKeys", !sshAuthorizedKeys.isEmpty), ("users", !users.isEmpty),
                 ("password", password != nil), ("ntpServers", !ntpServers.isEmpty), ("timezone", timezone != nil),
                 ("selinux", selinux != nil), ("packages", !packages.isEmpty), ("runcmd", !runcmd.isEmpty),
-                ("extraUserData", extraUserData != nil),
+                ("bootcmd", !bootcmd.isEmpty), ("extraUserData", extraUserData != nil),
             ].filter(\.1).map(\.0)
             if !others.isEmpty {
                 fail("userDataFile", "is used verbatim, so it cannot be combined with \(others.joined(separator: ", "))")
@@ -113,6 +113,40 @@ extension SeedConfig {
             for (i, domain) in net.searchDomains.enumerated() where !Check.isHostName(domain) {
                 fail("staticNetwork.searchDomains[\(i)]", "must be an RFC 1123 domain name")
             }
+        }
+        for (i, command) in bootcmd.enumerated() {
+            switch command {
+            case .shell(let line) where line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+                fail("bootcmd[\(i)]", "must not be empty")
+            case .argv(let argv) where argv.first.map({ $0.isEmpty }) ?? true:
+                fail("bootcmd[\(i)]", "must have a non-empty program as its first argument")
+            default: break
+            }
+        }
+        for (i, interface) in interfaces.enumerated() {
+            let f = "interfaces[\(i)]"
+            if !Check.isMAC(interface.mac) { fail("\(f).mac", "must be six hex pairs separated by colons, such as 52:54:00:12:34:56") }
+            if !Check.isInterfaceName(interface.name) {
+                fail("\(f).name", "must be 1-15 letters, digits, _, . or -, not starting with a digit, . or -")
+            }
+            if case .fixed(let address, let prefix, let gateway, let nameservers, let searchDomains) = interface.ipv4 {
+                if !Check.isIPv4(address) { fail("\(f).address", "must be an IPv4 address in dotted-quad form") }
+                if !(1 ... 32).contains(prefix) { fail("\(f).prefix", "must be 1-32") }
+                if let gateway, !Check.isIPv4(gateway) { fail("\(f).gateway", "must be an IPv4 address in dotted-quad form") }
+                for (n, ns) in nameservers.enumerated() where !(Check.isIPv4(ns) || Check.isIPv6(ns)) {
+                    fail("\(f).nameservers[\(n)]", "must be an IPv4 or IPv6 address")
+                }
+                for (n, domain) in searchDomains.enumerated() where !Check.isHostName(domain) {
+                    fail("\(f).searchDomains[\(n)]", "must be an RFC 1123 domain name")
+                }
+            }
+        }
+        let all = allInterfaces
+        if Set(all.map { $0.mac.lowercased() }).count != all.count {
+            fail("interfaces", "two interfaces have the same MAC address")
+        }
+        if Set(all.map(\.name)).count != all.count {
+            fail("interfaces", "two interfaces have the same name")
         }
         return errors
     }
@@ -255,4 +289,10 @@ enum Check {
     static func firstLine(_ s: String) -> String {
         String(s.split(whereSeparator: \.isNewline).first ?? "")
     }
+}
+
+extension SeedConfig.Interface {
+    /// Whether `name` can be a guest NIC name (``name``): 1-15 letters,
+    /// digits, `_`, `.` or `-`, not starting with a digit, `.` or `-`.
+    public static func isValidName(_ name: String) -> Bool { Check.isInterfaceName(name) }
 }

@@ -7,7 +7,8 @@ import Glibc
 /// output and errors going to temporary files. Foundation's `Process` can
 /// miss a child's exit here and leave `waitUntilExit` waiting on a zombie, and
 /// a pipe never reaches EOF while daemons the child started still hold it;
-/// this avoids both.
+/// this avoids both. With a timeout, a child still running at the deadline
+/// is killed (SIGKILL) and reported as 128 + 9.
 public enum ChildProcess {
     public struct Result: Sendable {
         /// The exit status, or 128 + the signal that ended it.
@@ -16,7 +17,9 @@ public enum ChildProcess {
         public var errors: String
     }
 
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double? = nil
+    ) throws -> Result {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-child-\(getpid())-\(UUID().uuidString)").path
         let outputPath = base + ".out"
         let errorPath = base + ".err"
@@ -43,8 +46,22 @@ public enum ChildProcess {
             throw VMCtlError("cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { throw VMCtlError("waiting for \(executable): \(String(cString: strerror(errno)))") }
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
+        var pollInterval: useconds_t = 1_000
+        while true {
+            let reaped = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
+            if reaped == pid { break }
+            if reaped == -1 {
+                guard errno == EINTR else { throw VMCtlError("waiting for \(executable): \(String(cString: strerror(errno)))") }
+                continue
+            }
+            if let deadline, Date() >= deadline {
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                break
+            }
+            usleep(pollInterval)
+            pollInterval = min(pollInterval * 2, 50_000)
         }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift cannot import as macros.
         let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)

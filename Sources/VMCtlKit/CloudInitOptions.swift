@@ -19,10 +19,29 @@ public struct CloudInitOptions: Sendable, Equatable {
 
     public var isEmpty: Bool { userDataFile == nil && hostname == nil && sshKeys.isEmpty && password == nil }
 
-    /// The seed for VM `name`; nil when no option was given. Bad values are
-    /// bad input (exit 64) naming the option.
-    public func seed(vmName name: String) throws(VMCtlError) -> Data? {
+    /// The seed settings for VM `name`; nil when no option was given. Bad
+    /// values are bad input (exit 64) naming the option. The NICs and data
+    /// disks are added by `VMCreator.plan`, which knows their MACs.
+    public func seedConfig(vmName name: String) throws(VMCtlError) -> SeedConfig? {
         guard !isEmpty else { return nil }
+        var config = SeedConfig(hostname: hostname ?? name, instanceID: "vmctl-\(name)")
+        config.sshAuthorizedKeys = try publicKeys()
+        config.password = password.map { .plain($0) }
+        if let userDataFile {
+            do {
+                config.userDataFile = try String(contentsOfFile: userDataFile, encoding: .utf8)
+            } catch {
+                throw .invalid(field: "--cloud-init", "cannot read '\(userDataFile)': \(error.localizedDescription)")
+            }
+        }
+        if let error = config.validationErrors().first(where: { !$0.field.hasPrefix("interfaces") }) {
+            throw VMCtlError(Self.optionName(error.description), status: .usage)
+        }
+        return config
+    }
+
+    /// The public keys given, with `@PATH` read one per line.
+    func publicKeys() throws(VMCtlError) -> [String] {
         var keys: [String] = []
         for key in sshKeys {
             if key.hasPrefix("@") {
@@ -35,26 +54,17 @@ public struct CloudInitOptions: Sendable, Equatable {
                 keys.append(key)
             }
         }
-        var userData: String?
-        if let userDataFile {
-            do {
-                userData = try String(contentsOfFile: userDataFile, encoding: .utf8)
-            } catch {
-                throw .invalid(field: "--cloud-init", "cannot read '\(userDataFile)': \(error.localizedDescription)")
-            }
+        return keys
+    }
+
+    /// The private key beside the first `@PATH.pub` given, when there is one:
+    /// what readiness checks and `vm ssh` log in with.
+    public var privateKeyPath: String? {
+        for key in sshKeys where key.hasPrefix("@") && key.hasSuffix(".pub") {
+            let path = String(key.dropFirst().dropLast(4))
+            if FileManager.default.isReadableFile(atPath: path) { return path }
         }
-        var config = SeedConfig(hostname: hostname ?? name, instanceID: "vmctl-\(name)")
-        config.sshAuthorizedKeys = keys
-        config.password = password.map { .plain($0) }
-        config.userDataFile = userData
-        do {
-            // A fixed date: the same options give the same bytes.
-            return try config.isoImage(date: Date(timeIntervalSince1970: 0))
-        } catch let error as NoCloudError {
-            throw VMCtlError(Self.optionName(error.description), status: .usage)
-        } catch {
-            throw VMCtlError("cloud-init seed: \(error)", status: .usage)
-        }
+        return nil
     }
 
     /// Names the command-line option in NoCloud's `field: rule` message.

@@ -1,6 +1,7 @@
 import Foundation
 import Libvirt
 import LibvirtXML
+import NoCloud
 
 /// How `vm clone` copies each writable disk.
 public enum CloneMode: String, Sendable, Codable {
@@ -18,6 +19,10 @@ public struct VMCloneResult: Codable, Sendable, Equatable {
     public var clones: [String]
     public var mode: CloneMode
     public var createdVolumes: [String]
+    /// Whether each clone got a seed of its own (its name as host name, a new
+    /// instance-id, its own MACs); false with `--keep-identity` or when the
+    /// source has no cloud-init seed.
+    public var newIdentity: Bool
 }
 
 /// Clones a domain: new names, UUIDs and MACs, and its own copy-on-write layer
@@ -45,9 +50,23 @@ public struct VMCloner: Sendable {
         count == 1 ? [base] : (1...count).map { "\(base)-\($0)" }
     }
 
+    /// The clone's first boot makes a new /etc/machine-id: once per instance,
+    /// early (bootcmd), so DHCP clients that derive their ID from it differ.
+    static let machineIDCommand = SeedConfig.Command.argv([
+        "cloud-init-per", "instance", "vmctl-machine-id", "sh", "-c",
+        "rm -f /etc/machine-id /var/lib/dbus/machine-id && systemd-machine-id-setup",
+    ])
+
+    /// The source's cloud-init seed: a read-only CD-ROM labelled cidata in a pool.
+    struct SourceSeed {
+        var index: Int
+        var image: SeedImage
+        var pool: StoragePool
+    }
+
     public func clone(
         source sourceName: String, as newName: String, mode: CloneMode, count: Int = 1, suspendSource: Bool = false,
-        start: Bool = false
+        start: Bool = false, keepIdentity: Bool = false
     ) throws(VMCtlError) -> VMCloneResult {
         guard (1...100).contains(count) else {
             throw .invalid(field: "--count", "\(count) is not allowed: must be 1 to 100")
@@ -77,19 +96,27 @@ public struct VMCloner: Sendable {
             }
         }
         let disks = try writableDisks(of: definition, sourceName: sourceName)
-        // Every volume name this clone would create must be free.
+        let seed = keepIdentity ? nil : try sourceSeed(of: definition)
+        // Every volume name this clone would create must be free, and each clone's name a host name.
         for name in names {
-            for disk in disks {
-                let volumeName = Self.volumeName(clone: name.rawValue, target: disk.target)
-                if (try? disk.pool.volume(named: volumeName)) != nil {
-                    throw .invalid(field: "name", "pool '\(disk.pool.name)' already holds a volume named '\(volumeName)'")
+            var volumes = disks.map { (Self.volumeName(clone: name.rawValue, target: $0.target), $0.pool) }
+            if let seed { volumes.append((Self.seedName(clone: name.rawValue), seed.pool)) }
+            for (volumeName, pool) in volumes where (try? pool.volume(named: volumeName)) != nil {
+                throw .invalid(field: "name", "pool '\(pool.name)' already holds a volume named '\(volumeName)'")
+            }
+            if let seed {
+                do {
+                    _ = try seed.image.reidentified(hostname: name.rawValue, instanceID: "\(name)-check", macs: [:])
+                } catch {
+                    throw .invalid(field: "name", "'\(name)' cannot be the clone's host name (\(error)); use --keep-identity to keep the source's")
                 }
             }
         }
 
         let rollback = Rollback(progress: progress)
         return try rollback.guarding { () throws(VMCtlError) -> VMCloneResult in
-            var result = VMCloneResult(source: sourceName, clones: names.map(\.rawValue), mode: mode, createdVolumes: [])
+            var result = VMCloneResult(source: sourceName, clones: names.map(\.rawValue), mode: mode, createdVolumes: [],
+                                       newIdentity: seed != nil)
             if mode == .linked {
                 // Freeze the source's current layers: it continues on fresh overlays.
                 var sourceDefinition = definition
@@ -145,14 +172,37 @@ public struct VMCloner: Sendable {
                                                         volume: try parsed { try ObjectName(volumeName) }),
                                                   createdByVMCtl: true))
                 }
-                // Read-only disks (installers, seeds) stay shared and are not the clone's to delete.
-                for disk in definition.disks where disk.readOnly || disk.device == .cdrom {
+                var macs: [String: String] = [:]
+                for index in cloneDefinition.interfaces.indices {
+                    let mac = MACAddress.random()
+                    if let old = cloneDefinition.interfaces[index].mac { macs[old.description] = mac.description }
+                    cloneDefinition.interfaces[index].mac = mac
+                }
+                if let seed {
+                    let seedName = Self.seedName(clone: name.rawValue)
+                    let instanceID = "\(name)-\(UUID().uuidString.prefix(8).lowercased())"
+                    progress.step("writing \(name)'s own cloud-init seed \(seed.pool.name)/\(seedName) (host name \(name), instance-id \(instanceID))")
+                    let image: Data
+                    do {
+                        image = try seed.image.reidentified(hostname: name.rawValue, instanceID: instanceID, macs: macs,
+                                                            bootcmd: [Self.machineIDCommand]).isoImage(date: Date(timeIntervalSince1970: 0))
+                    } catch {
+                        throw VMCtlError("vm clone: making \(name)'s seed from \(sourceName)'s: \(error)")
+                    }
+                    let created = try SeedVolume.create(in: seed.pool, name: seedName, contents: image)
+                    rollback.onFailure("delete volume \(seed.pool.name)/\(seedName)") { try created.delete() }
+                    result.createdVolumes.append("\(seed.pool.name)/\(seedName)")
+                    cloneDefinition.disks[seed.index].source = .file(try libvirt("reading \(seedName)") { try created.path() })
+                    metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(seed.pool.name) },
+                                                        volume: try parsed { try ObjectName(seedName) }),
+                                                  createdByVMCtl: true))
+                }
+                // Other read-only disks (installers, a kept seed) stay shared and are not the clone's to delete.
+                for (index, disk) in definition.disks.enumerated() where (disk.readOnly || disk.device == .cdrom) && index != seed?.index {
                     if case .file(let path) = disk.source { metadata.volumes.append(.init(.path(path), createdByVMCtl: false)) }
                 }
+                metadata.login = definition.metadata?.login
                 cloneDefinition.metadata = metadata
-                for index in cloneDefinition.interfaces.indices {
-                    cloneDefinition.interfaces[index].mac = MACAddress.random()
-                }
                 for index in cloneDefinition.serials.indices {
                     if case .file(let path) = cloneDefinition.serials[index].source {
                         cloneDefinition.serials[index].source = .file(Self.renamedLogPath(path, from: sourceName, to: name.rawValue))
@@ -170,6 +220,22 @@ public struct VMCloner: Sendable {
             }
             return result
         }
+    }
+
+    static func seedName(clone: String) -> String { "\(clone)-seed.iso" }
+
+    /// The source's NoCloud seed, if it has one vmctl can read (a cidata ISO in a pool).
+    func sourceSeed(of definition: DomainDefinition) throws(VMCtlError) -> SourceSeed? {
+        for (index, disk) in definition.disks.enumerated() where disk.device == .cdrom {
+            guard case .file(let path) = disk.source, let data = FileManager.default.contents(atPath: path),
+                let image = try? SeedImage(iso: data)
+            else { continue }
+            guard let volume = try? connection.storageVolume(path: path), let pool = try? volume.pool() else {
+                throw .invalid(field: "source", "the seed \(path) is not in a storage pool; the clone's seed goes beside it (or use --keep-identity)")
+            }
+            return SourceSeed(index: index, image: image, pool: pool)
+        }
+        return nil
     }
 
     static func volumeName(clone: String, target: String) -> String {

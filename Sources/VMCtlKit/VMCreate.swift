@@ -1,6 +1,7 @@
 import Foundation
 import Libvirt
 import LibvirtXML
+import NoCloud
 
 /// What `vmctl vm create` was asked for, as typed. Everything is validated by
 /// `VMCreator.plan` before the first change.
@@ -21,8 +22,10 @@ public struct VMCreateRequest: Sendable {
     /// `host-passthrough`, `host-model`, `maximum` or a named model.
     public var cpu: String?
     public var nested = false
-    /// `NAME`, `network=NAME`, `bridge=BR` or `direct=DEV`, each with optional `,mac=…,model=…`.
-    public var networks: [String] = []
+    /// The NICs, in order; the first is the management NIC.
+    public var networks: [NetworkSpec] = []
+    /// Data disks after the root disk: vdb, vdc, …
+    public var dataDisks: [DataDiskSpec] = []
     public var pool = "default"
     public var autostart = false
     public var start = false
@@ -32,10 +35,64 @@ public struct VMCreateRequest: Sendable {
     public var graphics: String?
     public var lab: String?
     public var role: String?
-    /// A NoCloud seed to attach as a CD-ROM (built by the caller from cloud-init options).
-    public var seed: Data?
+    /// The NoCloud seed's settings. The planner adds a `network-config` entry
+    /// for every NIC (its MAC and device name) and the data disks' volume
+    /// groups, then attaches the seed as a CD-ROM.
+    public var seed: SeedConfig?
+    /// How to log in to the guest, recorded in vmctl's metadata for readiness checks and `vm ssh`.
+    public var login: VMMetadata.Login?
 
     public init(name: String) { self.name = name }
+}
+
+/// A data disk: an empty qcow2 volume that vmctl creates and deletes with
+/// the VM, optionally made an LVM volume group by cloud-init on first boot.
+public struct DataDiskSpec: Sendable, Equatable {
+    public var size: ByteSize
+    /// An LVM volume group made on the whole disk (e.g. `cinder-volumes`).
+    public var volumeGroup: String?
+
+    public init(size: ByteSize, volumeGroup: String? = nil) {
+        self.size = size
+        self.volumeGroup = volumeGroup
+    }
+
+    /// The rule for ``volumeGroup``: LVM's own, less the names it reserves.
+    public static let volumeGroupRule = "1-64 letters, digits, _, ., - or +, not starting with -"
+
+    public static func isValidVolumeGroup(_ name: String) -> Bool {
+        guard (1...64).contains(name.count), !name.hasPrefix("-"), name != ".", name != ".." else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-+".unicodeScalars.contains($0)) }
+    }
+
+    /// `SIZE` or `SIZE,vg=NAME` (`--disk 20G,vg=cinder-volumes`).
+    public init(_ text: String, field: String = "--disk") throws(VMCtlError) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        size = try parsed { try ByteSize(parsing: parts[0], field: field) }
+        for option in parts.dropFirst() {
+            guard option.hasPrefix("vg=") else {
+                throw .invalid(field: field, "\"\(option)\" is not allowed: SIZE or SIZE,vg=NAME")
+            }
+            volumeGroup = String(option.dropFirst(3))
+        }
+        try validate(field: field)
+    }
+
+    func validate(field: String) throws(VMCtlError) {
+        guard size.bytes >= 1 << 20 else { throw .invalid(field: field, "\(size) is not allowed: at least 1 MiB") }
+        if let volumeGroup, !Self.isValidVolumeGroup(volumeGroup) {
+            throw .invalid(field: field, "vg=\"\(volumeGroup)\" is not allowed: \(Self.volumeGroupRule)")
+        }
+    }
+
+    /// The disk's serial, so the guest finds it as /dev/disk/by-id/virtio-SERIAL.
+    static func serial(target: String) -> String { "vmctl-\(target)" }
+
+    /// The cloud-init command that makes the volume group, once, on the disk with `serial`.
+    static func volumeGroupCommand(_ name: String, serial: String) -> SeedConfig.Command {
+        let device = "/dev/disk/by-id/virtio-\(serial)"
+        return .argv(["sh", "-c", "vgs \(name) >/dev/null 2>&1 || { pvcreate -y \(device) && vgcreate \(name) \(device); }"])
+    }
 }
 
 /// A volume `vm create` will make.
@@ -120,6 +177,7 @@ public struct VMCreator: Sendable {
         for (field, path) in [("--kernel", request.kernel), ("--initrd", request.initrd), ("--cdrom", request.cdrom)] {
             if let path { try requireReadableFile(path, field: field) }
         }
+        if let key = request.login?.privateKeyPath { try requireReadableFile(key, field: "--ssh-private-key") }
         if let serial = request.serialFile, !serial.hasPrefix("/") {
             throw .invalid(field: "--serial-file", "\"\(serial)\" is not allowed: must be an absolute path")
         }
@@ -175,22 +233,64 @@ public struct VMCreator: Sendable {
                                    format: "qcow2", source: nil))
             disks.append(Disk(source: .file(volumePath(rootName)), target: "vda", bus: .virtio, format: .qcow2))
         }
+        var volumeGroupCommands: [SeedConfig.Command] = []
+        let usedTargets = Set(disks.map(\.target))
+        let dataTargets = (UnicodeScalar("b").value...UnicodeScalar("z").value).compactMap(UnicodeScalar.init)
+            .map { "vd\(Character($0))" }.filter { !usedTargets.contains($0) }
+        guard request.dataDisks.count <= dataTargets.count else {
+            throw .invalid(field: "--disk", "\(request.dataDisks.count) data disks is not allowed: at most \(dataTargets.count)")
+        }
+        let groups = request.dataDisks.compactMap(\.volumeGroup)
+        if Set(groups).count != groups.count { throw .invalid(field: "--disk", "the same vg= is given twice") }
+        for (disk, target) in zip(request.dataDisks, dataTargets) {
+            try disk.validate(field: "--disk")
+            let volumeName = "\(name)-\(target).qcow2"
+            try plan(PlannedVolume(pool: poolName.rawValue, name: volumeName, kind: .blank, capacityBytes: disk.size.bytes,
+                                   format: "qcow2", source: nil))
+            let serial = DataDiskSpec.serial(target: target)
+            disks.append(Disk(source: .file(volumePath(volumeName)), target: target, bus: .virtio, format: .qcow2, serial: serial))
+            if let group = disk.volumeGroup { volumeGroupCommands.append(DataDiskSpec.volumeGroupCommand(group, serial: serial)) }
+        }
+        if !volumeGroupCommands.isEmpty && request.seed == nil {
+            throw .invalid(field: "--disk", "vg= is made by cloud-init on first boot: give a cloud-init option too (--ssh-key, --hostname, …)")
+        }
         if let cdrom = request.cdrom {
             disks.append(Disk(source: .file(cdrom), device: .cdrom, target: "hdc", bus: .ide, format: .raw, readOnly: true))
-        }
-        var seed: Data?
-        if let data = request.seed {
-            let seedName = "\(name)-seed.iso"
-            try plan(PlannedVolume(pool: poolName.rawValue, name: seedName, kind: .seed, capacityBytes: UInt64(data.count),
-                                   format: "raw", source: nil))
-            disks.append(Disk(source: .file(volumePath(seedName)), device: .cdrom, target: "hdd", bus: .ide, format: .raw, readOnly: true))
-            seed = data
         }
 
         let interfaces = try request.networks.map { spec throws(VMCtlError) in try networkInterface(spec, mustBeActive: request.start) }
         let macs = interfaces.compactMap(\.mac)
         if Set(macs).count != macs.count {
             throw .invalid(field: "--network", "the same mac= is given twice")
+        }
+        let deviceNames = request.networks.enumerated().map { index, spec in spec.device ?? "eth\(index)" }
+        if Set(deviceNames).count != deviceNames.count {
+            throw .invalid(field: "--network device", "two NICs are named \(deviceNames.joined(separator: ", "))")
+        }
+
+        var seed: Data?
+        if var config = request.seed {
+            // Every NIC by MAC and name: the first by DHCP unless told otherwise, the rest up with no address.
+            config.interfaces = zip(request.networks, zip(interfaces, deviceNames)).enumerated().map { index, item in
+                let (spec, (interface, device)) = item
+                return SeedConfig.Interface(mac: interface.mac?.description ?? "", name: device,
+                                            ipv4: spec.ipv4 ?? (index == 0 ? .dhcp : .unconfigured))
+            }
+            config.runcmd = volumeGroupCommands + config.runcmd
+            let data: Data
+            do {
+                // A fixed date: the same settings give the same bytes.
+                data = try config.isoImage(date: Date(timeIntervalSince1970: 0))
+            } catch let error as NoCloudError {
+                throw VMCtlError(CloudInitOptions.optionName(error.description), status: .usage)
+            } catch {
+                throw VMCtlError("cloud-init seed: \(error)", status: .usage)
+            }
+            let seedName = "\(name)-seed.iso"
+            try plan(PlannedVolume(pool: poolName.rawValue, name: seedName, kind: .seed, capacityBytes: UInt64(data.count),
+                                   format: "raw", source: nil))
+            disks.append(Disk(source: .file(volumePath(seedName)), device: .cdrom, target: "hdd", bus: .ide, format: .raw, readOnly: true))
+            seed = data
         }
 
         let type = domainType.type
@@ -236,7 +336,7 @@ public struct VMCreator: Sendable {
         }
 
         let domain = DomainDefinition(
-            type: type, name: name, metadata: VMMetadata(lab: lab, role: role, volumes: records),
+            type: type, name: name, metadata: VMMetadata(lab: lab, role: role, volumes: records, login: request.login),
             memory: memory, vcpus: request.vcpus, os: os, cpu: cpu, disks: disks, interfaces: interfaces,
             serials: [serial], consoles: [CharDevice(source: .pty, targetType: "serial", port: 0)],
             guestAgent: true, graphics: graphics, videos: videos, memoryBalloon: MemoryBalloon(),
@@ -303,12 +403,7 @@ public struct VMCreator: Sendable {
             created = try libvirt("creating volume \(volume.pool)/\(volume.name)") { try pool.createVolume(xml: xml) }
         }
         if volume.kind == .seed, let seed = plan.seed {
-            do {
-                try seed.write(to: URL(fileURLWithPath: try created.path()))
-            } catch {
-                try? created.delete()
-                throw VMCtlError("writing the cloud-init seed to \(volume.pool)/\(volume.name): \(error)")
-            }
+            try SeedVolume.write(seed, to: created, label: "\(volume.pool)/\(volume.name)")
         }
         return created
     }
@@ -378,8 +473,7 @@ public struct VMCreator: Sendable {
     }
 
     /// A `--network` value as an interface; checks the network, bridge or device exists.
-    func networkInterface(_ spec: String, mustBeActive: Bool) throws(VMCtlError) -> NetworkInterface {
-        let parsedSpec = try NetworkSpec(spec)
+    func networkInterface(_ parsedSpec: NetworkSpec, mustBeActive: Bool) throws(VMCtlError) -> NetworkInterface {
         var interface: NetworkInterface
         switch parsedSpec.kind {
         case .network(let name):
@@ -423,8 +517,26 @@ public struct NetworkSpec: Sendable, Equatable {
     public var kind: Kind
     public var mac: MACAddress?
     public var model: InterfaceModel?
+    /// The NIC's name inside the guest (`network-config`'s `set-name`); default `ethN`.
+    public var device: String?
+    /// How the guest configures it; default DHCP for the first NIC, no address for the others.
+    public var ipv4: SeedConfig.Interface.IPv4?
 
-    /// `NAME`, `network=NAME`, `bridge=BR` or `direct=DEV`, then `,mac=…`, `,model=…`.
+    public init(kind: Kind, mac: MACAddress? = nil, model: InterfaceModel? = nil, device: String? = nil,
+                ipv4: SeedConfig.Interface.IPv4? = nil) {
+        self.kind = kind
+        self.mac = mac
+        self.model = model
+        self.device = device
+        self.ipv4 = ipv4
+    }
+
+    /// The rule for ``device``.
+    public static let deviceRule = "1-15 letters, digits, _, . or -, not starting with a digit, . or -"
+
+    public static func isValidDevice(_ name: String) -> Bool { SeedConfig.Interface.isValidName(name) }
+
+    /// `NAME`, `network=NAME`, `bridge=BR` or `direct=DEV`, then `,mac=…`, `,model=…`, `,device=…`.
     public init(_ spec: String) throws(VMCtlError) {
         let parts = spec.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, !first.isEmpty else {
@@ -458,9 +570,37 @@ public struct NetworkSpec: Sendable, Equatable {
                     throw .invalid(field: "--network model", "\"\(text)\" is not allowed: virtio, e1000, e1000e or rtl8139")
                 }
                 model = InterfaceModel(rawValue: text)
+            } else if let text = value(option, "device") {
+                guard Self.isValidDevice(text) else {
+                    throw .invalid(field: "--network device", "\"\(text)\" is not allowed: \(Self.deviceRule)")
+                }
+                device = text
             } else {
-                throw .invalid(field: "--network", "\"\(option)\" is not allowed: options are mac=… and model=…")
+                throw .invalid(field: "--network", "\"\(option)\" is not allowed: options are mac=…, model=… and device=…")
             }
+        }
+    }
+}
+
+/// A cloud-init seed image in a pool volume.
+enum SeedVolume {
+    /// Creates a raw volume of the seed's size in `pool` and writes the seed to it.
+    static func create(in pool: StoragePool, name: String, contents: Data) throws(VMCtlError) -> StorageVolume {
+        let definition = StorageVolumeDefinition(name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: UInt64(contents.count)),
+                                                 format: .raw)
+        let xml = try parsed { try definition.xml() }
+        let created = try libvirt("creating volume \(pool.name)/\(name)") { try pool.createVolume(xml: xml) }
+        try write(contents, to: created, label: "\(pool.name)/\(name)")
+        return created
+    }
+
+    /// Writes `contents` over the volume's file; deletes the volume when that fails.
+    static func write(_ contents: Data, to volume: StorageVolume, label: String) throws(VMCtlError) {
+        do {
+            try contents.write(to: URL(fileURLWithPath: try volume.path()))
+        } catch {
+            try? volume.delete()
+            throw VMCtlError("writing the cloud-init seed to \(label): \(error)")
         }
     }
 }

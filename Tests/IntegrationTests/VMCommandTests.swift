@@ -54,7 +54,7 @@ import VMCtlKit
             request.initrd = Daemon.image.appendingPathComponent("initrd.img").path
             request.cmdline = Lab.cmdline(marker: marker)
             request.memory = "192M"
-            request.networks = [network]
+            request.networks = [NetworkSpec(kind: .network(network))]
             request.serialFile = serialLog(name).path
             return request
         }
@@ -162,7 +162,7 @@ import VMCtlKit
         var request = lab.createRequest(name, marker: nil)
         request.seed = try CloudInitOptions(hostname: "seeded-host", sshKeys: [
             "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0wmN/Cr3JXqmLW7u+g9pTh+wyqDHpSQEJQ0ZVxu2Qr test@vmctl",
-        ]).seed(vmName: name)
+        ]).seedConfig(vmName: name)
         let creator = VMCreator(connection: scope.connection)
         let plan = try creator.plan(request, domainType: .init(type: .qemu))
         #expect(plan.volumes.map(\.kind) == [.overlay, .seed])
@@ -213,7 +213,7 @@ import VMCtlKit
         let creator = VMCreator(connection: scope.connection)
         let hostOnly = scope.name("h")
         var request = lab.createRequest(hostOnly, marker: nil)
-        request.networks = [isolated]
+        request.networks = [NetworkSpec(kind: .network(isolated))]
         request.start = true
         let domain = try creator.run(try creator.plan(request, domainType: .init(type: .qemu)))
         let address = try #require(try VMAddressFinder(connection: scope.connection).waitForAddress(of: domain, timeout: 90).first)
@@ -222,7 +222,7 @@ import VMCtlKit
 
         let bridged = scope.name("b")
         request = lab.createRequest(bridged, marker: nil)
-        request.networks = ["bridge=\(bridge)"]
+        request.networks = [NetworkSpec(kind: .bridge(bridge))]
         // No DHCP server on a bare bridge: give up asking after 3 s.
         request.cmdline = "console=ttyS0 quiet vmctl.dhcp_timeout=3"
         request.start = true
@@ -266,25 +266,30 @@ import VMCtlKit
         let lab = try Lab(scope)
         let creator = VMCreator(connection: scope.connection)
         let choice = DomainTypeSelector.Choice(type: .qemu, warnings: [])
-        func failure(_ edit: (inout VMCreateRequest) -> Void) -> VMCtlError? {
+        func failure(_ edit: (inout VMCreateRequest) throws -> Void) -> VMCtlError? {
             var request = lab.createRequest(scope.name("bad"), marker: nil)
-            edit(&request)
             do {
+                try edit(&request)
                 _ = try creator.plan(request, domainType: choice)
                 return nil
             } catch {
-                return error
+                return error as? VMCtlError
             }
         }
-        let cases: [(String, (inout VMCreateRequest) -> Void)] = [
+        let cases: [(String, (inout VMCreateRequest) throws -> Void)] = [
             ("name:", { $0.name = "bad<name>" }),
             ("--memory:", { $0.memory = "lots" }),
             ("--vcpus:", { $0.vcpus = 0 }),
             ("--pool:", { $0.pool = "no-such-pool" }),
             ("--image:", { $0.image = "\(lab.poolName)/missing.qcow2" }),
-            ("--network:", { $0.networks = ["no-such-network"] }),
-            ("--network mac:", { $0.networks = ["\(lab.network),mac=01:00:5e:00:00:01"] }),
-            ("--network:", { $0.networks = ["bridge=nosuchbr0"] }),
+            ("--network:", { $0.networks = [try NetworkSpec("no-such-network")] }),
+            ("--network mac:", { $0.networks = [try NetworkSpec("\(lab.network),mac=01:00:5e:00:00:01")] }),
+            ("--network:", { $0.networks = [try NetworkSpec("bridge=nosuchbr0")] }),
+            ("--network device:", { $0.networks = [try NetworkSpec("\(lab.network),device=0bad")] }),
+            ("--network device:", { $0.networks = [try NetworkSpec("\(lab.network),device=eth0"), try NetworkSpec("\(lab.network),device=eth0")] }),
+            ("--disk:", { $0.dataDisks = [try DataDiskSpec("10G,vg=-bad")] }),
+            ("--disk:", { $0.dataDisks = [try DataDiskSpec("10G,vg=cinder-volumes")] }),
+            ("--ssh-private-key:", { $0.login = .init(user: "debian", privateKeyPath: "/nonexistent/key") }),
             ("--kernel:", { $0.kernel = "/nonexistent/vmlinuz" }),
             ("--disk-size:", { $0.diskSize = "-1G" }),
         ]

@@ -29,8 +29,13 @@ enum OpenStackLab {
         if provider {
             interfaces.append(LabInterfaceStatus(network: "provider", device: "eth1", mac: String(format: "52:54:00:00:02:%02x", host), address: nil))
         }
-        return LabNodeStatus(name: name, roles: roles, host: "local", uri: "qemu:///system", state: "running", interfaces: interfaces)
+        return LabNodeStatus(name: name, roles: roles, host: "local", uri: "qemu:///system", state: "running", interfaces: interfaces,
+                             volumeGroups: roles.contains("storage") ? ["cinder-volumes"] : [])
     }
+
+    /// What every host line carries after its address: the login and no host key prompts.
+    static let connection = " ansible_user=debian ansible_python_interpreter=/usr/bin/python3"
+        + " ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
 
     static let mgmt = LabNetworkStatus(
         name: "mgmt", mode: "nat", subnet: "192.168.121.0/24", dhcpRange: "192.168.121.100-192.168.121.199", active: true)
@@ -182,7 +187,7 @@ struct LabInventoryTests {
         var status = OpenStackLab.status
         status.nodes.append(OpenStackLab.node("bastion", [], 20, provider: false))
         let text = try AnsibleInventory.render(status)
-        #expect(text.contains("vmctl.\nbastion ansible_host=192.168.121.20\n\n["))
+        #expect(text.contains("vmctl.\nbastion ansible_host=192.168.121.20\(OpenStackLab.connection)\n\n["))
         let parsed = try ansibleInventoryList(text)
         #expect(parsed.hosts("ungrouped") == ["bastion"])
         #expect(parsed.hosts("compute") == ["compute1", "compute2"])
@@ -244,9 +249,9 @@ struct LabInventoryTests {
         status.nodes.append(OpenStackLab.node("deploy", ["deployment"], 15, provider: false))
         status.nodes.append(OpenStackLab.node("mon", ["monitoring"], 16, provider: false))
         let members = try KollaInventory.hostLines(status)
-        #expect(members["network"] == ["controller ansible_host=192.168.121.10 ansible_become=true"])
-        #expect(members["monitoring"] == ["mon ansible_host=192.168.121.16 ansible_become=true"])
-        #expect(members["deployment"] == ["deploy ansible_host=192.168.121.15 ansible_become=true"])
+        #expect(members["network"] == ["controller ansible_host=192.168.121.10 ansible_become=true" + OpenStackLab.connection])
+        #expect(members["monitoring"] == ["mon ansible_host=192.168.121.16 ansible_become=true" + OpenStackLab.connection])
+        #expect(members["deployment"] == ["deploy ansible_host=192.168.121.15 ansible_become=true" + OpenStackLab.connection])
         let parsed = try ansibleInventoryList(try KollaInventory.render(status))
         #expect(parsed.hosts("network") == ["controller"])
         #expect(parsed.hosts("deployment") == ["deploy"])
@@ -267,7 +272,7 @@ struct LabInventoryTests {
         #expect(linesOutsideKollaHosts(edited) == linesOutsideKollaHosts(original))
         // Comments inside [control] stay where they were, hosts go where the old ones were.
         #expect(edited.contains(
-            "[control]\n# These hostname must be resolvable from your deployment host\ncontroller ansible_host=192.168.121.10 ansible_become=true\n\n# The above"))
+            "[control]\n# These hostname must be resolvable from your deployment host\ncontroller ansible_host=192.168.121.10 ansible_become=true\(OpenStackLab.connection)\n\n# The above"))
         #expect(edited.hasSuffix("\n"))
         // Editing again changes nothing.
         #expect(try KollaInventory.edit(multinode: edited, status: OpenStackLab.status) == edited)
@@ -293,8 +298,8 @@ struct LabInventoryTests {
         let crlf = "# top\r\n[control]\r\nold1\r\n\r\n[compute:vars]\r\nfoo=1\r\n[compute]\r\nold2\r\n[control]\r\nold3\r\n"
         let edited = try KollaInventory.edit(multinode: crlf, status: OpenStackLab.status)
         #expect(edited.hasPrefix(
-            "# top\r\n[control]\r\ncontroller ansible_host=192.168.121.10 ansible_become=true\r\n\r\n[compute:vars]\r\nfoo=1\r\n[compute]\r\ncompute1 "))
-        #expect(edited.contains("[control]\r\n\n[network]\nnetwork ansible_host=192.168.121.13 ansible_become=true\n\n[monitoring]\ncontroller "))
+            "# top\r\n[control]\r\ncontroller ansible_host=192.168.121.10 ansible_become=true\(OpenStackLab.connection)\r\n\r\n[compute:vars]\r\nfoo=1\r\n[compute]\r\ncompute1 "))
+        #expect(edited.contains("[control]\r\n\n[network]\nnetwork ansible_host=192.168.121.13 ansible_become=true\(OpenStackLab.connection)\n\n[monitoring]\ncontroller "))
         #expect(!edited.contains("old"))
         let parsed = try ansibleInventoryList(edited)
         #expect(parsed.membership(KollaInventory.groups) == OpenStackLab.kollaGroups)
@@ -302,7 +307,7 @@ struct LabInventoryTests {
         // A header without hosts: ours go after the comments directly under it.
         let bare = "[storage]\n# storage nodes\n\n[other]\nx\n"
         let out = try KollaInventory.edit(multinode: bare, status: OpenStackLab.status)
-        #expect(out.hasPrefix("[storage]\n# storage nodes\nstorage ansible_host=192.168.121.14 ansible_become=true\n\n[other]\nx\n\n[control]\n"))
+        #expect(out.hasPrefix("[storage]\n# storage nodes\nstorage ansible_host=192.168.121.14 ansible_become=true\(OpenStackLab.connection)\n\n[other]\nx\n\n[control]\n"))
     }
 
     // MARK: kolla globals
@@ -328,10 +333,32 @@ struct LabInventoryTests {
         #expect(values["enable_cinder"] as? String == "yes")
         #expect(values["enable_cinder_backend_lvm"] as? String == "yes")
 
+        // A storage node without the cinder-volumes VG: no LVM backend, and a comment saying how to get one.
+        var noVG = status
+        noVG.nodes[4].volumeGroups = []
+        let withoutVG = try KollaGlobals.render(noVG).yaml
+        #expect(withoutVG.contains("# cinder's LVM backend is left off: storage will have no cinder-volumes"), "\(withoutVG)")
+        let parsedWithoutVG = try #require(try Yams.load(yaml: withoutVG) as? [String: Any])
+        #expect(parsedWithoutVG["enable_cinder_backend_lvm"] == nil && parsedWithoutVG.count == 4)
+
         status.nodes.removeAll { $0.roles.contains("storage") }
         let noStorage = try #require(try Yams.load(yaml: try KollaGlobals.render(status).yaml) as? [String: Any])
         #expect(noStorage["enable_cinder"] == nil && noStorage["enable_cinder_backend_lvm"] == nil)
         #expect(noStorage.count == 4)
+    }
+
+    @Test("Every host line names the login user, the plan's key, Python 3 and no host key prompts")
+    func inventoryLogin() throws {
+        var status = OpenStackLab.status
+        status.login = LabLogin(user: "ubuntu", privateKey: "/root/.ssh/lab_ed25519")
+        for text in [try AnsibleInventory.render(status), try KollaInventory.render(status)] {
+            let parsed = try ansibleInventoryList(text)
+            let vars = parsed.hostvars("compute1")
+            #expect(vars["ansible_user"] as? String == "ubuntu")
+            #expect(vars["ansible_ssh_private_key_file"] as? String == "/root/.ssh/lab_ed25519")
+            #expect(vars["ansible_python_interpreter"] as? String == "/usr/bin/python3")
+            #expect((vars["ansible_ssh_common_args"] as? String)?.contains("StrictHostKeyChecking=no") == true)
+        }
     }
 
     @Test("Named networks and other device names; the external NIC comes from the network node")

@@ -10,6 +10,17 @@ import Foundation
 // the wrong machine or none. The error names the node, so the user can start
 // it or wait for its DHCP lease and run the command again.
 
+/// The connection variables on every host line: the login user, the key
+/// when the plan names one, Python 3, and no host key prompts or
+/// known_hosts entries (a lab's guests get new host keys on every rebuild).
+func connectionVariables(_ login: LabLogin) -> String {
+    var variables = ["ansible_user=\(login.user)"]
+    if let key = login.privateKey { variables.append("ansible_ssh_private_key_file=\(key)") }
+    variables.append("ansible_python_interpreter=/usr/bin/python3")
+    variables.append("ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'")
+    return variables.joined(separator: " ")
+}
+
 /// Checks that `node` has a management address and returns it.
 func inventoryAddress(of node: LabNodeStatus) throws(VMCtlError) -> String {
     guard let address = node.managementAddress, !address.isEmpty else {
@@ -26,7 +37,7 @@ func inventoryAddress(of node: LabNodeStatus) throws(VMCtlError) -> String {
 /// ```
 /// # Ansible inventory for lab openstack, written by vmctl.
 /// [compute]
-/// compute1 ansible_host=192.168.121.11
+/// compute1 ansible_host=192.168.121.11 ansible_user=debian ansible_python_interpreter=/usr/bin/python3 …
 /// ```
 ///
 /// - Groups are sorted by name; hosts keep the plan's node order.
@@ -34,7 +45,8 @@ func inventoryAddress(of node: LabNodeStatus) throws(VMCtlError) -> String {
 ///   names may hold only letters, digits and `_`, so `-` (and anything else
 ///   outside that set) becomes `_`; a name starting with a digit gets a leading `_`.
 /// - A node without roles is listed before the first group (Ansible's `ungrouped`).
-/// - Every host line is `NAME ansible_host=IP`; no `[all:vars]` are written.
+/// - Every host line is `NAME ansible_host=IP` and ``connectionVariables(_:)``;
+///   no `[all:vars]` are written, so the lines also work pasted into another inventory.
 public enum AnsibleInventory {
     /// The Ansible group name for a role: `-` and any other character outside
     /// `[A-Za-z0-9_]` become `_`, and a leading digit gets a `_` before it.
@@ -52,7 +64,7 @@ public enum AnsibleInventory {
         var groups: [String: [String]] = [:]
         var ungrouped: [String] = []
         for node in status.nodes {
-            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node))"
+            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node)) \(connectionVariables(status.login))"
             if node.roles.isEmpty { ungrouped.append(line) }
             for role in node.roles {
                 let group = groupName(forRole: role)
@@ -99,7 +111,8 @@ public enum AnsibleInventory {
 /// `[compute]` and `[storage]` have no fallback: a lab without storage nodes has an
 /// empty `[storage]` (and ``KollaGlobals`` leaves cinder off).
 ///
-/// Host lines are `NAME ansible_host=IP ansible_become=true`, in the plan's node order.
+/// Host lines are `NAME ansible_host=IP ansible_become=true` and
+/// ``connectionVariables(_:)``, in the plan's node order.
 public enum KollaInventory {
     /// The six top groups, in the order kolla's multinode file lists them.
     public static let groups = ["control", "network", "compute", "monitoring", "storage", "deployment"]
@@ -123,7 +136,7 @@ public enum KollaInventory {
         for node in status.nodes {
             let wanted = node.roles.compactMap(group(forRole:))
             guard !wanted.isEmpty else { continue }
-            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node)) ansible_become=true"
+            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node)) ansible_become=true \(connectionVariables(status.login))"
             for group in wanted where members[group]?.contains(line) == false {
                 members[group]!.append(line)
             }

@@ -8,8 +8,8 @@ import Yams
 ///
 /// | key                           | value                                                                  |
 /// |-------------------------------|------------------------------------------------------------------------|
-/// | `enable_cinder`               | `"yes"`, only when a node has the role `storage`                       |
-/// | `enable_cinder_backend_lvm`   | `"yes"`, only when a node has the role `storage`                       |
+/// | `enable_cinder`               | `"yes"`, only when every `storage` node has the `cinder-volumes` VG    |
+/// | `enable_cinder_backend_lvm`   | `"yes"`, likewise (else a comment says how to get the VG)              |
 /// | `kolla_internal_vip_address`  | a free address on the management network (``chooseVIP(network:used:)``) |
 /// | `network_interface`           | the guest device of the NIC on the management network                  |
 /// | `neutron_external_interface`  | the guest device of the NIC on the external (provider) network         |
@@ -24,6 +24,9 @@ import Yams
 /// host, so every node in a kolla group must have a NIC on the management network,
 /// named the same; and every node with a NIC on the external network must name it the same.
 public enum KollaGlobals {
+    /// The volume group kolla's cinder LVM backend uses (`cinder_volume_group`'s default).
+    public static let cinderVolumeGroup = "cinder-volumes"
+
     /// Renders the overrides and returns the chosen VIP, which the lab runner must
     /// keep out of DHCP (it already lies outside the DHCP range).
     public static func render(
@@ -105,9 +108,17 @@ public enum KollaGlobals {
             "neutron_external_interface": externalInterface,
             "nova_compute_virt_type": status.novaComputeVirtType,
         ]
-        if status.nodes.contains(where: { $0.roles.contains("storage") }) {
-            values["enable_cinder"] = "yes"
-            values["enable_cinder_backend_lvm"] = "yes"
+        let storage = status.nodes.filter { $0.roles.contains("storage") }
+        var notes: [String] = []
+        if !storage.isEmpty {
+            let missing = storage.filter { !$0.volumeGroups.contains(cinderVolumeGroup) }.map(\.name)
+            if missing.isEmpty {
+                values["enable_cinder"] = "yes"
+                values["enable_cinder_backend_lvm"] = "yes"
+            } else {
+                notes.append("# cinder's LVM backend is left off: \(missing.joined(separator: ", ")) will have no \(cinderVolumeGroup)")
+                notes.append("# volume group. Give each storage node a data disk with `vg: \(cinderVolumeGroup)` (Docs/labs.md).")
+            }
         }
         let pairs = values.keys.sorted().map { key in
             (Node(key), Node(values[key]!, Tag(.str), .doubleQuoted))
@@ -119,6 +130,7 @@ public enum KollaGlobals {
             throw VMCtlError("writing globals.yml: \(error)")
         }
         let header = "# kolla-ansible globals.yml overrides for lab \(status.lab), written by vmctl.\n"
+            + notes.map { $0 + "\n" }.joined()
         return (header + body, vip)
     }
 

@@ -15,8 +15,12 @@ public struct LabPlan: Sendable, Equatable {
     public var nodes: [Node]
     /// Parallel starts at most.
     public var workers: Int
-    /// Seconds to wait for every node's address.
+    /// Seconds to wait for every node to be ready (`ready_timeout`; `address_timeout` is its older name).
     public var addressTimeout: Double
+    /// How far `lab up` waits: nil for `none`; by default until cloud-init is done.
+    public var wait: ReadinessStage?
+    /// Who Ansible logs in as, and with which key.
+    public var login: LabLogin
     /// Where serial consoles are logged, one file per node.
     public var serialDirectory: String
 
@@ -94,6 +98,8 @@ public struct LabPlan: Sendable, Equatable {
         public var cmdline: String?
         public var networks: [NodeNIC]
         public var cloudInit: CloudInit?
+        /// Data disks (vdb, vdc, …), with the volume groups cloud-init makes on them.
+        public var disks: [DataDiskSpec] = []
     }
 
     /// The libvirt name of a lab object: `LAB-NAME`.
@@ -266,7 +272,7 @@ struct PlanReader {
 
     mutating func plan(_ root: Yams.Node, defaultURI: String) -> LabPlan? {
         checkKeys(root, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers",
-                                      "address_timeout", "serial_dir"])
+                                      "address_timeout", "ready_timeout", "wait", "login", "serial_dir"])
         let labName = name(value(root, "lab"), "lab", maxLength: 24)
         if value(root, "lab") == nil { issue(root, "lab", "is required: the lab's name") }
 
@@ -287,7 +293,7 @@ struct PlanReader {
 
         let defaults = value(root, "defaults")
         if let defaults {
-            checkKeys(defaults, "defaults", allowed: ["memory", "vcpus", "disk_size", "image", "pool", "kernel", "initrd",
+            checkKeys(defaults, "defaults", allowed: ["memory", "vcpus", "disk_size", "disks", "image", "pool", "kernel", "initrd",
                                                       "cmdline", "cloud_init", "host"])
         }
 
@@ -387,18 +393,46 @@ struct PlanReader {
         }
 
         let workers = int(value(root, "workers"), "workers", range: 1...32) ?? 4
-        let timeout = int(value(root, "address_timeout"), "address_timeout", range: 5...3600) ?? 180
+        let timeout = int(value(root, "ready_timeout"), "ready_timeout", range: 5...3600)
+            ?? int(value(root, "address_timeout"), "address_timeout", range: 5...3600) ?? 600
+        var wait: ReadinessStage? = .cloudInit
+        if let text = string(value(root, "wait"), "wait") {
+            do {
+                wait = try ReadinessStage.waitTarget(text, field: "wait")
+            } catch {
+                issue(value(root, "wait"), "wait", "\"\(text.prefix(40))\" is not allowed: none, address, ssh or cloud-init")
+            }
+        }
+        var login = LabLogin()
+        if let node = value(root, "login") {
+            if case .mapping = node {
+                checkKeys(node, "login", allowed: ["user", "private_key"])
+                if let user = string(value(node, "user"), "login.user") {
+                    if user.range(of: "^[a-z_][a-z0-9_-]{0,31}$", options: .regularExpression) == nil {
+                        issue(value(node, "user"), "login.user", "\"\(user.prefix(40))\" is not allowed: a user name of a lower-case letter or _, then lower-case letters, digits, _ or -, at most 32")
+                    } else {
+                        login.user = user
+                    }
+                }
+                login.privateKey = absolutePath(value(node, "private_key"), "login.private_key")
+                if let key = login.privateKey, !FileManager.default.isReadableFile(atPath: key) {
+                    issue(value(node, "private_key"), "login.private_key", "'\(key)' is not a readable file")
+                }
+            } else {
+                issue(node, "login", "must be a mapping with user and private_key")
+            }
+        }
         guard let labName else { return nil }
         let serial = absolutePath(value(root, "serial_dir"), "serial_dir") ?? "/var/lib/vmctl/labs/\(labName)"
         return LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
-                       workers: workers, addressTimeout: Double(timeout), serialDirectory: serial)
+                       workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial)
     }
 
     mutating func labNodes(
         _ node: Yams.Node, field: String, defaults: Yams.Node?, hosts: [String: String], networks: [LabPlan.Network],
         images: [LabPlan.Image], pools: [LabPlan.Pool]
     ) -> [LabPlan.Node] {
-        checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "image",
+        checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "disks", "image",
                                          "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init"])
         func setting(_ key: String) -> Yams.Node? { value(node, key) ?? defaults.flatMap { value($0, key) } }
         guard let baseName = name(value(node, "name"), "\(field).name", maxLength: 32) else {
@@ -440,6 +474,9 @@ struct PlanReader {
                 networkName = name(value(nicNode, "name"), "\(nicField).name")
                 ip = string(value(nicNode, "ip"), "\(nicField).ip")
                 device = string(value(nicNode, "device"), "\(nicField).device") ?? device
+                if !NetworkSpec.isValidDevice(device) {
+                    issue(value(nicNode, "device"), "\(nicField).device", "\"\(device.prefix(40))\" is not allowed: \(NetworkSpec.deviceRule)")
+                }
             }
             guard let networkName else { continue }
             guard let network = networks.first(where: { $0.name == networkName }) else {
@@ -453,7 +490,41 @@ struct PlanReader {
                     issue(value(nicNode, "ip"), "\(nicField).ip", "\"\(ip)\" is not allowed: an address in \(subnet) other than the gateway")
                 }
             }
+            if nics.contains(where: { $0.device == device }) {
+                issue(nicNode, "\(nicField).device", "\"\(device)\" is used by another NIC of this node")
+            }
             nics.append(.init(network: networkName, ip: ip, device: device))
+        }
+
+        var disks: [DataDiskSpec] = []
+        let disksField = value(node, "disks") != nil ? "\(field).disks" : "defaults.disks"
+        for (i, diskNode) in list(setting("disks"), disksField).enumerated() {
+            let diskField = "\(disksField)[\(i)]"
+            var sizeNode: Yams.Node? = diskNode
+            var group: String?
+            var sizeField = diskField
+            if case .mapping = diskNode {
+                sizeField += ".size"
+                checkKeys(diskNode, diskField, allowed: ["size", "vg"])
+                sizeNode = value(diskNode, "size")
+                if sizeNode == nil { issue(diskNode, "\(diskField).size", "is required, such as 20G") }
+                group = string(value(diskNode, "vg"), "\(diskField).vg")
+                if let name = group, !DataDiskSpec.isValidVolumeGroup(name) {
+                    issue(value(diskNode, "vg"), "\(diskField).vg", "\"\(name.prefix(40))\" is not allowed: \(DataDiskSpec.volumeGroupRule)")
+                    group = nil
+                }
+            }
+            guard let text = size(sizeNode, sizeField),
+                let bytes = try? ByteSize(parsing: text)
+            else { continue }
+            if bytes.bytes < 1 << 20 {
+                issue(sizeNode, diskField, "\"\(text)\" is not allowed: at least 1 MiB")
+                continue
+            }
+            if let group, disks.contains(where: { $0.volumeGroup == group }) {
+                issue(diskNode, "\(diskField).vg", "\"\(group)\" is given to two disks")
+            }
+            disks.append(DataDiskSpec(size: bytes, volumeGroup: group))
         }
 
         var cloudInit: LabPlan.CloudInit?
@@ -474,7 +545,8 @@ struct PlanReader {
         let names = count.map { n in (1...n).map { "\(baseName)\($0)" } } ?? [baseName]
         return names.map {
             LabPlan.Node(name: $0, roles: roles, host: host, memory: memory, vcpus: vcpus, diskSize: diskSize, image: image,
-                         pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit)
+                         pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit,
+                         disks: disks)
         }
     }
 }

@@ -9,6 +9,8 @@ public struct LabUpResult: Codable, Sendable {
     public var changes: [String]
     public var drift: [String]
     public var status: LabStatus
+    /// Per node, when each readiness stage was reached (empty with `wait: none`).
+    public var readiness: [ReadinessReport]
 }
 
 /// Brings a lab up, reports its status and tears it down. Every object it
@@ -114,9 +116,34 @@ public final class LabRunner: @unchecked Sendable {
             throw VMCtlError("lab up: \(failure.message); rerun lab up to continue", status: failure.status, libvirtError: failure.libvirtError)
         }
 
-        // Addresses: static ones are known from the plan; the rest come from DHCP leases.
-        let status = try waitForAddresses()
-        return LabUpResult(changes: changes, drift: drift, status: status)
+        // Ready means ready: each node's address on the guest, sshd answering, cloud-init done.
+        var readiness: [ReadinessReport] = []
+        if let stage = plan.wait {
+            readiness = try ReadinessWaiter(progress: progress).wait(for: try readinessTargets(), until: stage, timeout: plan.addressTimeout)
+        }
+        return LabUpResult(changes: changes, drift: drift, status: try status(), readiness: readiness)
+    }
+
+    /// What readiness waits on for each node: its management NIC, a static
+    /// address where the network has no DHCP, the plan's login and its serial log.
+    func readinessTargets() throws(VMCtlError) -> [ReadinessTarget] {
+        try plan.nodes.map { node throws(VMCtlError) in
+            let connection = try connection(node.host)
+            let name = plan.objectName(node.name)
+            let domain = try libvirt("looking up \(name)") { try connection.domain(named: name) }
+            let management = node.networks.first
+            let network = management.flatMap { nic in plan.networks.first { $0.name == nic.network } }
+            return ReadinessTarget(
+                name: node.name, connection: connection, domain: domain,
+                mac: management.map { _ in Self.mac(lab: plan.name, node: node.name, nic: 0) },
+                staticAddress: network?.dhcp == false ? management?.ip : nil,
+                login: VMMetadata.Login(user: plan.login.user, privateKeyPath: plan.login.privateKey),
+                serialLog: serialLog(node))
+        }
+    }
+
+    func serialLog(_ node: LabPlan.Node) -> String {
+        (plan.serialDirectory as NSString).appendingPathComponent("\(node.name).log")
     }
 
     func ensurePool(_ pool: LabPlan.Pool, host: String, connection: Connection) throws(VMCtlError) -> [String] {
@@ -242,7 +269,8 @@ public final class LabRunner: @unchecked Sendable {
         }
         // An interrupted run may have left this node's volumes without its domain: they are ours by name.
         let pool = try libvirt("looking up pool \(node.pool)") { try connection.storagePool(named: node.pool) }
-        for volume in ["\(name).qcow2", "\(name)-seed.iso"] {
+        let dataVolumes = (0..<node.disks.count).map { "\(name)-vd\(Character(UnicodeScalar(UInt8(ascii: "b") + UInt8($0))))" + ".qcow2" }
+        for volume in ["\(name).qcow2", "\(name)-seed.iso"] + dataVolumes {
             if let orphan = try? pool.volume(named: volume) {
                 progress.step("\(node.name): removing \(volume) left by an interrupted run")
                 try libvirt("deleting \(volume)") { try orphan.delete() }
@@ -253,20 +281,22 @@ public final class LabRunner: @unchecked Sendable {
             image.contains("/") ? image : (plan.images.first { $0.name == image }.map { "\($0.pool)/\($0.name)" } ?? image)
         }
         request.diskSize = node.diskSize
+        request.dataDisks = node.disks
         request.kernel = node.kernel
         request.initrd = node.initrd
         request.cmdline = node.cmdline
         request.memory = node.memory
         request.vcpus = node.vcpus
         request.pool = node.pool
-        request.networks = node.networks.enumerated().map { index, nic in
-            "\(plan.objectName(nic.network)),mac=\(Self.mac(lab: plan.name, node: node.name, nic: index))"
+        request.networks = try node.networks.enumerated().map { index, nic throws(VMCtlError) in
+            try networkSpec(nic, index: index, node: node)
         }
         request.start = true
-        request.serialFile = (plan.serialDirectory as NSString).appendingPathComponent("\(node.name).log")
+        request.serialFile = serialLog(node)
         request.lab = plan.name
         request.role = node.roles.first
-        request.seed = try seed(for: node)
+        request.seed = try seedConfig(for: node)
+        request.login = VMMetadata.Login(user: plan.login.user, privateKeyPath: plan.login.privateKey)
         progress.step("\(node.name): creating on \(node.host)")
         let creator = VMCreator(connection: connection, progress: SilentProgress())
         let vmPlan = try creator.plan(request, domainType: type)
@@ -293,47 +323,22 @@ public final class LabRunner: @unchecked Sendable {
         return config
     }
 
-    /// The node's NoCloud seed image.
-    func seed(for node: LabPlan.Node) throws(VMCtlError) -> Data {
-        let config = try seedConfig(for: node)
-        do {
-            // A fixed date keeps the seed's bytes the same on every run.
-            return try config.isoImage(date: Date(timeIntervalSince1970: 0))
-        } catch {
-            throw .invalid(field: "nodes.\(node.name).cloud_init", "\(error)")
+    /// The `vm create` NIC for a node's NIC: the lab network, the node's
+    /// stable MAC, the plan's device name, and a static address where the
+    /// network has no DHCP (with DHCP, a static address is a reservation).
+    func networkSpec(_ nic: LabPlan.NodeNIC, index: Int, node: LabPlan.Node) throws(VMCtlError) -> NetworkSpec {
+        var spec = NetworkSpec(kind: .network(plan.objectName(nic.network)), mac: Self.mac(lab: plan.name, node: node.name, nic: index),
+                               device: nic.device)
+        let network = plan.networks.first { $0.name == nic.network }
+        if let ip = nic.ip, let network, !network.dhcp, let subnet = network.subnet {
+            let routed = network.mode == "nat" && index == 0
+            let gateway = routed ? subnet.gateway?.description : nil
+            spec.ipv4 = .fixed(address: ip, prefix: subnet.prefixLength, gateway: gateway, nameservers: gateway.map { [$0] } ?? [])
         }
+        return spec
     }
 
     // MARK: status
-
-    /// Each node's state and addresses; waits for DHCP addresses up to the plan's timeout.
-    func waitForAddresses() throws(VMCtlError) -> LabStatus {
-        let deadline = Date().addingTimeInterval(plan.addressTimeout)
-        var status = try self.status()
-        var reported = Set<String>()
-        while Date() < deadline {
-            // A guest still starting up reads as paused: wait for running too.
-            let missing = status.nodes.filter { $0.managementAddress == nil || $0.state != "running" }
-            for node in status.nodes where !missing.contains(node) && reported.insert(node.name).inserted {
-                progress.step("\(node.name): running, \(node.managementAddress ?? "")")
-            }
-            if missing.isEmpty { return status }
-            for node in missing { progress.step("\(node.name): \(node.state), waiting for its address") }
-            Thread.sleep(forTimeInterval: 2)
-            status = try self.status()
-        }
-        let missing = status.nodes.filter { $0.managementAddress == nil || $0.state != "running" }
-        guard missing.isEmpty else {
-            let reasons = missing.map { node -> String in
-                guard let connection = try? connection(node.host), let domain = try? connection.domain(named: plan.objectName(node.name)) else {
-                    return "\(node.name): no domain"
-                }
-                return "\(node.name): " + VMAddressFinder(connection: connection).diagnose(domain, timeout: plan.addressTimeout)
-            }
-            throw VMCtlError("lab up: no address within \(Int(plan.addressTimeout)) s for " + reasons.joined(separator: " | "))
-        }
-        return status
-    }
 
     public func status() throws(VMCtlError) -> LabStatus {
         var nodes: [LabNodeStatus] = []
@@ -345,8 +350,10 @@ public final class LabRunner: @unchecked Sendable {
             var interfaces: [LabInterfaceStatus] = []
             for (index, nic) in node.networks.enumerated() {
                 let mac = Self.mac(lab: plan.name, node: node.name, nic: index).description
-                var address = nic.ip
-                if address == nil {
+                // A reservation is not an address the guest has: only a lease, or a static address on a network without DHCP.
+                let dhcp = plan.networks.first { $0.name == nic.network }?.dhcp ?? true
+                var address = dhcp ? nil : nic.ip
+                if dhcp {
                     let key = "\(node.host)/\(nic.network)"
                     if leases[key] == nil {
                         let list = (try? connection.network(named: plan.objectName(nic.network)).dhcpLeases()) ?? []
@@ -358,7 +365,7 @@ public final class LabRunner: @unchecked Sendable {
                 interfaces.append(LabInterfaceStatus(network: nic.network, device: nic.device, mac: mac, address: address))
             }
             nodes.append(LabNodeStatus(name: node.name, roles: node.roles, host: node.host, uri: plan.hosts[node.host] ?? "",
-                                       state: state, interfaces: interfaces))
+                                       state: state, interfaces: interfaces, volumeGroups: node.disks.compactMap(\.volumeGroup)))
         }
         let networks = plan.networks.map { network in
             let active = usedHosts.allSatisfy { host in
@@ -369,7 +376,7 @@ public final class LabRunner: @unchecked Sendable {
                                     dhcpRange: range, active: active)
         }
         let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? "qemu:///system").kvmVerdict().kvmUsable ? "kvm" : "qemu"
-        return LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType)
+        return LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType, login: plan.login)
     }
 
     // MARK: down

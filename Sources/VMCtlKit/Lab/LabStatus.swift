@@ -6,12 +6,31 @@ public struct LabStatus: Codable, Sendable, Equatable {
     public var networks: [LabNetworkStatus]
     /// What the host check recommends for OpenStack on these hosts: "kvm" or "qemu".
     public var novaComputeVirtType: String
+    /// How Ansible logs in to every node.
+    public var login: LabLogin
 
-    public init(lab: String, nodes: [LabNodeStatus], networks: [LabNetworkStatus], novaComputeVirtType: String) {
+    public init(lab: String, nodes: [LabNodeStatus], networks: [LabNetworkStatus], novaComputeVirtType: String,
+                login: LabLogin = LabLogin()) {
         self.lab = lab
         self.nodes = nodes
         self.networks = networks
         self.novaComputeVirtType = novaComputeVirtType
+        self.login = login
+    }
+}
+
+/// The plan's `login`: the user cloud-init gives the plan's SSH keys to, and
+/// the private key that matches them.
+public struct LabLogin: Codable, Sendable, Equatable {
+    /// Debian's cloud images name their default user `debian`; Ubuntu's, `ubuntu`.
+    public static let defaultUser = "debian"
+    public var user: String
+    /// A path on the machine that runs Ansible; never the key itself.
+    public var privateKey: String?
+
+    public init(user: String = LabLogin.defaultUser, privateKey: String? = nil) {
+        self.user = user
+        self.privateKey = privateKey
     }
 }
 
@@ -26,14 +45,18 @@ public struct LabNodeStatus: Codable, Sendable, Equatable {
     public var state: String
     /// The node's NICs in guest order (eth0, eth1, …).
     public var interfaces: [LabInterfaceStatus]
+    /// LVM volume groups cloud-init makes on the node's data disks (`cinder-volumes`).
+    public var volumeGroups: [String]
 
-    public init(name: String, roles: [String], host: String, uri: String, state: String, interfaces: [LabInterfaceStatus]) {
+    public init(name: String, roles: [String], host: String, uri: String, state: String, interfaces: [LabInterfaceStatus],
+                volumeGroups: [String] = []) {
         self.name = name
         self.roles = roles
         self.host = host
         self.uri = uri
         self.state = state
         self.interfaces = interfaces
+        self.volumeGroups = volumeGroups
     }
 
     /// The address Ansible reaches the node on: the first NIC's IPv4 address.
@@ -44,7 +67,8 @@ public struct LabNodeStatus: Codable, Sendable, Equatable {
 public struct LabInterfaceStatus: Codable, Sendable, Equatable {
     /// The lab network it is on.
     public var network: String
-    /// The interface name inside the guest (`eth0`, `ens3`, …), from the plan.
+    /// The interface name inside the guest (`eth0`, `ens3`, …), from the plan:
+    /// the seed's network-config renames the NIC with this MAC to it.
     public var device: String
     public var mac: String
     /// The IPv4 address (static from the plan, or from the DHCP lease), if known.

@@ -37,7 +37,7 @@ extension VMCtl.Lab {
 
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create what is missing (networks, pools, images, VMs), start the nodes in parallel and wait for their addresses.",
+            abstract: "Create what is missing (networks, pools, images, VMs), start the nodes in parallel and wait until they are ready.",
             discussion: "A second run changes nothing and says so; drift from the plan is reported, not changed.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var plan: PlanArgument
@@ -51,6 +51,7 @@ extension VMCtl.Lab {
                 global.emit(result) { result in
                     var lines = result.changes.isEmpty ? ["lab \(lab.name): no changes"] : result.changes
                     lines += result.drift.map { "drift: \($0)" }
+                    lines += result.readiness.map { "ready: \($0.summary)" }
                     lines.append(LabOutput.statusTable(result.status))
                     return lines.joined(separator: "\n")
                 }

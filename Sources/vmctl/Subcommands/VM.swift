@@ -42,12 +42,15 @@ extension VMCtl.VM {
         @Option(help: "Virtual CPUs.") var vcpus = 1
         @Option(help: "CPU: host-passthrough, host-model, maximum or a model name.") var cpu: String?
         @Flag(help: "Expose vmx/svm so the guest can run its own KVM guests.") var nested = false
-        @Option(name: .customLong("network"), help: "NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=…; repeat for more NICs.")
+        @Option(name: .customLong("network"), help: "NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=… ,device=NAME (the name in the guest, default ethN); repeat for more NICs.")
         var networks: [String] = []
+        @Option(name: .customLong("disk"), help: "A data disk: SIZE or SIZE,vg=NAME (an LVM volume group cloud-init makes on it); repeat for vdb, vdc, …")
+        var dataDisks: [String] = []
         @Option(help: "Storage pool for the VM's volumes.") var pool = "default"
         @Flag(help: "Start the VM with the host.") var autostart = false
         @Flag(help: "Start the VM now.") var start = false
-        @Option(help: "Start and wait up to this many seconds for an IPv4 address.") var waitIP: Double?
+        @Option(help: "Start and wait up to this many seconds for an IPv4 address (--wait address --wait-timeout N).") var waitIP: Double?
+        @OptionGroup var waiting: WaitOptions
         @Option(help: "Domain type: kvm or qemu (default: what the host check finds usable).") var type: String?
         @Flag(help: "Fail instead of falling back to qemu when KVM cannot run guests.") var requireKVM = false
         @Option(help: "Log the serial console to this file instead of a pty.") var serialFile: String?
@@ -58,6 +61,9 @@ extension VMCtl.VM {
         @Option(help: "cloud-init: the guest's hostname (default: the VM's name when any cloud-init option is given).") var hostname: String?
         @Option(help: "cloud-init: an SSH public key, or @FILE with one per line; repeat for more.") var sshKey: [String] = []
         @Option(help: "cloud-init: the default user's password.") var password: String?
+        @Option(help: "The login user that gets the SSH keys (the image's default user).") var loginUser = LabLogin.defaultUser
+        @Option(help: "The private key for readiness checks and vm ssh (default: the file beside --ssh-key @KEY.pub).")
+        var sshPrivateKey: String?
         @Flag(help: "Print the domain XML and the volumes it would create; change nothing.") var dryRun = false
 
         func validate() throws {
@@ -83,16 +89,20 @@ extension VMCtl.VM {
                 request.vcpus = vcpus
                 request.cpu = cpu
                 request.nested = nested
-                request.networks = networks
+                request.networks = try networks.map { text throws(VMCtlError) in try NetworkSpec(text) }
+                request.dataDisks = try dataDisks.map { text throws(VMCtlError) in try DataDiskSpec(text) }
                 request.pool = pool
                 request.autostart = autostart
-                request.start = start || waitIP != nil
+                request.start = start || waitIP != nil || waiting.stage != nil
                 request.serialFile = serialFile
                 request.graphics = graphics
                 request.lab = lab
                 request.role = role
-                request.seed = try CloudInitOptions(userDataFile: cloudInit, hostname: hostname, sshKeys: sshKey, password: password)
-                    .seed(vmName: name)
+                let cloudInitOptions = CloudInitOptions(userDataFile: cloudInit, hostname: hostname, sshKeys: sshKey, password: password)
+                request.seed = try cloudInitOptions.seedConfig(vmName: name)
+                if request.seed != nil {
+                    request.login = .init(user: loginUser, privateKeyPath: sshPrivateKey ?? cloudInitOptions.privateKeyPath)
+                }
                 let connection = try global.target.open(readOnly: dryRun)
                 let uri = (try? connection.uri()) ?? global.target.displayName
                 let choice = try DomainTypeSelector(uri: uri).choose(
@@ -115,12 +125,19 @@ extension VMCtl.VM {
                 }
                 let domain = try creator.run(plan)
                 var addresses: [VMAddress] = []
+                var readiness: [ReadinessReport] = []
                 if let waitIP {
                     addresses = try VMAddressFinder(connection: connection).waitForAddress(of: domain, timeout: waitIP, progress: global.progress)
+                } else {
+                    readiness = try waiting.waitIfAsked([domain], on: connection, progress: global.progress)
+                    addresses = VMAddressFinder(connection: connection).addresses(of: domain).filter { $0.family == "ipv4" }
                 }
-                struct Created: Encodable { var name: String; var uuid: String; var domainType: String; var volumes: [PlannedVolume]; var addresses: [VMAddress] }
+                struct Created: Encodable {
+                    var name: String; var uuid: String; var domainType: String; var volumes: [PlannedVolume]; var addresses: [VMAddress]
+                    var readiness: [ReadinessReport]
+                }
                 let created = Created(name: domain.name, uuid: (try? domain.uuid()) ?? "", domainType: plan.domain.type.rawValue,
-                                      volumes: plan.volumes, addresses: addresses)
+                                      volumes: plan.volumes, addresses: addresses, readiness: readiness)
                 global.emit(created) { created in
                     "created \(created.name) (\(created.domainType))" + (created.addresses.first.map { ", address \($0.address)" } ?? "")
                 }
@@ -139,14 +156,22 @@ extension VMCtl.VM {
         @Option(help: "How many clones.") var count = 1
         @Flag(help: "With --full: pause a running source while its disks are copied.") var suspendSource = false
         @Flag(help: "Start the clones.") var start = false
+        @Flag(help: "Share the source's cloud-init seed: the clone keeps its host name, instance-id, SSH host keys and machine-id.")
+        var keepIdentity = false
+        @OptionGroup var waiting: WaitOptions
 
         func run() throws {
             try reportingErrors {
-                let cloner = VMCloner(connection: try global.target.open(), progress: global.progress)
+                let connection = try global.target.open()
+                let cloner = VMCloner(connection: connection, progress: global.progress)
                 let result = try cloner.clone(
                     source: source, as: name, mode: mode == .full ? .full : .linked, count: count,
-                    suspendSource: suspendSource, start: start)
-                global.emit(result) { "cloned \($0.source) to \($0.clones.joined(separator: ", ")) (\($0.mode.rawValue))" }
+                    suspendSource: suspendSource, start: start || waiting.stage != nil, keepIdentity: keepIdentity)
+                let clones = try result.clones.map { clone in try VMLifecycle(connection: connection).domain(named: clone) }
+                _ = try waiting.waitIfAsked(clones, on: connection, progress: global.progress)
+                global.emit(result) {
+                    "cloned \($0.source) to \($0.clones.joined(separator: ", ")) (\($0.mode.rawValue)\($0.newIdentity ? ", each with its own identity" : ""))"
+                }
             }
         }
     }
@@ -258,10 +283,14 @@ extension VMCtl.VM {
         static let configuration = CommandConfiguration(abstract: "Start a VM.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
+        @OptionGroup var waiting: WaitOptions
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).start(vm.name)
+                let connection = try global.target.open()
+                let lifecycle = VMLifecycle(connection: connection)
+                try lifecycle.start(vm.name)
+                _ = try waiting.waitIfAsked([try lifecycle.domain(named: vm.name)], on: connection, progress: global.progress)
                 print("started \(vm.name)")
             }
         }

@@ -1,0 +1,44 @@
+import Foundation
+
+/// The one way vmctl runs OpenSSH's client against a guest: key-only, no
+/// prompts, and no known_hosts entries, since a lab guest gets new host keys
+/// every time it is rebuilt and its address may go to another guest later.
+public struct SSHCommand: Sendable, Equatable {
+    public var user: String
+    public var host: String
+    public var privateKey: String?
+    public var port: Int = 22
+    /// Seconds for the TCP connection and the key exchange.
+    public var connectTimeout: Int = 10
+    public var executable = "/usr/bin/ssh"
+
+    public init(user: String, host: String, privateKey: String? = nil, port: Int = 22, connectTimeout: Int = 10) {
+        self.user = user
+        self.host = host
+        self.privateKey = privateKey
+        self.port = port
+        self.connectTimeout = connectTimeout
+    }
+
+    /// `ssh`'s arguments for running `remote` (an argument vector, each quoted
+    /// for the remote shell) or, with none, an interactive session.
+    public func arguments(remote: [String] = [], batch: Bool = true) -> [String] {
+        var arguments = [
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-o", "ConnectTimeout=\(connectTimeout)", "-p", String(port),
+        ]
+        if batch { arguments += ["-o", "BatchMode=yes"] }
+        if let privateKey { arguments += ["-i", privateKey, "-o", "IdentitiesOnly=yes"] }
+        arguments += ["-l", user, host]
+        if !remote.isEmpty { arguments += ["--"] + remote.map(Self.shellQuoted) }
+        return arguments
+    }
+
+    /// `word` as one word for a POSIX shell: unchanged when it is plain, else in single quotes.
+    public static func shellQuoted(_ word: String) -> String {
+        let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_./=:@%+,".unicodeScalars.contains($0))
+        }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
