@@ -41,6 +41,7 @@ printf "%-6s %12s %16s %8s\n" nodes "lab up (s)" "virt-install (s)" ratio
 for n in "${counts[@]}"; do
   cat >"$plan" <<YAML
 lab: vmctl-bench
+wait: address
 workers: 8
 serial_dir: $work/serial
 pools: [{name: vmctl-bench-lab, target: $work/pool}]

@@ -18,6 +18,8 @@ packages=(
   libxml2-utils python3-libvirt valgrind
   # seed-ISO checks and generated-inventory checks
   cloud-init ansible-core
+  # the real Debian guest (Scripts/build-cloud-image.sh) and reaching it
+  mmdebstrap extlinux syslinux-common openssh-client
 )
 
 missing=()

@@ -11,6 +11,8 @@ mkdir -p out
 Scripts/install-deps.sh
 Scripts/start-libvirtd.sh
 Scripts/build-test-image.sh /var/lib/vmctl/test-image
+# The real Debian 12 cloud guest: built once per machine, cached by the script's content.
+Scripts/build-cloud-image.sh /var/lib/vmctl/cloud-image
 
 # Integration tests fail instead of skipping when the daemon is unreachable.
 export VMCTL_REQUIRE_INTEGRATION=1
@@ -33,6 +35,14 @@ if ((passed_integration == 0)); then
   exit 1
 fi
 echo "test: $passed_integration integration suites passed"
+# The real-guest suites must have run and passed, never been skipped.
+for suite in IntegrationCloudGuestTests IntegrationCloudLabTests; do
+  if ! grep -qE "^✔ Suite $suite passed" out/test.log; then
+    echo "test: the real Debian guest suite $suite did not pass" >&2
+    exit 1
+  fi
+done
+echo "test: the real Debian guest suites passed"
 
 # No definite leaks in the binding: the leak harness under valgrind.
 node="test://$PWD/Fixtures/libvirt/test-node.xml"

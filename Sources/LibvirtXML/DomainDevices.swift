@@ -215,16 +215,33 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
     public var mac: MACAddress?
     public var model: InterfaceModel?
     public var bootOrder: Int?
+    /// The slot on PCI bus 0 (`<address type='pci' domain='0x0000' bus='0x00' slot='…' function='0x0'/>`).
+    /// On i440fx guests, systemd names a NIC in slot N `ensN`: pinning the slot
+    /// gives the guest that name without any renaming.
+    public var pciSlot: Int?
     var original = PreservedXML()
 
     /// The preserved tree is not part of the encoded value.
-    enum CodingKeys: String, CodingKey { case source, mac, model, bootOrder }
+    enum CodingKeys: String, CodingKey { case source, mac, model, bootOrder, pciSlot }
 
-    public init(source: InterfaceSource, mac: MACAddress? = nil, model: InterfaceModel? = .virtio, bootOrder: Int? = nil) {
+    public init(source: InterfaceSource, mac: MACAddress? = nil, model: InterfaceModel? = .virtio, bootOrder: Int? = nil,
+                pciSlot: Int? = nil) {
         self.source = source
         self.mac = mac
         self.model = model
         self.bootOrder = bootOrder
+        self.pciSlot = pciSlot
+    }
+
+    /// The slot of a `<address type='pci'>` on domain 0, bus 0, function 0; nil otherwise.
+    static func busZeroSlot(_ address: XMLTree.Element?) -> Int? {
+        guard let address, address.attribute("type") == "pci" else { return nil }
+        func number(_ name: String) -> Int? {
+            guard let text = address.attribute(name) else { return name == "slot" ? nil : 0 }
+            return text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
+        }
+        guard number("domain") == 0, number("bus") == 0, number("function") == 0 else { return nil }
+        return number("slot")
     }
 
     static let order = [
@@ -248,6 +265,7 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
         mac = try e.child("mac").map { try MACAddress(try $0.required("address", field: field + ".mac"), field: field + ".mac") }
         model = e.child("model")?.attribute("type").map(InterfaceModel.init(rawValue:))
         bootOrder = try e.child("boot")?.intAttribute("order", field: field + ".boot.order")
+        pciSlot = Self.busZeroSlot(e.child("address"))
     }
 
     func validate(field: String) throws {
@@ -264,6 +282,9 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
         }
         try model?.check(field: field + ".model")
         if let bootOrder { try checkPositive(bootOrder, field: field + ".boot.order") }
+        if let pciSlot, !(1...31).contains(pciSlot) {
+            throw ModelError(field: field + ".address.slot", value: String(pciSlot), rule: "must be 1 to 31")
+        }
     }
 
     func element() -> XMLTree.Element {
@@ -296,6 +317,11 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
             e.updateChild("model", order: NetworkInterface.order) { $0.setAttribute("type", model.rawValue) }
         } else {
             e.setChild("model", nil, order: NetworkInterface.order)
+        }
+        if let pciSlot, Self.busZeroSlot(e.child("address")) != pciSlot {
+            e.setChild("address", e.makeChild("address", [
+                ("type", "pci"), ("domain", "0x0000"), ("bus", "0x00"), ("slot", String(format: "0x%02x", pciSlot)), ("function", "0x0"),
+            ]), order: NetworkInterface.order)
         }
         setBootOrder(bootOrder, in: &e, order: NetworkInterface.order)
         return e

@@ -258,7 +258,7 @@ public struct VMCreator: Sendable {
             disks.append(Disk(source: .file(cdrom), device: .cdrom, target: "hdc", bus: .ide, format: .raw, readOnly: true))
         }
 
-        let interfaces = try request.networks.map { spec throws(VMCtlError) in try networkInterface(spec, mustBeActive: request.start) }
+        var interfaces = try request.networks.map { spec throws(VMCtlError) in try networkInterface(spec, mustBeActive: request.start) }
         let macs = interfaces.compactMap(\.mac)
         if Set(macs).count != macs.count {
             throw .invalid(field: "--network", "the same mac= is given twice")
@@ -266,6 +266,13 @@ public struct VMCreator: Sendable {
         let deviceNames = request.networks.enumerated().map { index, spec in spec.device ?? "eth\(index)" }
         if Set(deviceNames).count != deviceNames.count {
             throw .invalid(field: "--network device", "two NICs are named \(deviceNames.joined(separator: ", "))")
+        }
+        // systemd names the NIC in PCI slot N `ensN` and keeps that name as an
+        // altname after a rename, so renaming NICs to each other's ensN names
+        // fails in the guest. A NIC named ensN goes into slot N instead: the
+        // guest names it so itself. Other names are set by cloud-init.
+        for (index, device) in deviceNames.enumerated() {
+            if let slot = NetworkSpec.pciSlot(forDevice: device) { interfaces[index].pciSlot = slot }
         }
 
         var seed: Data?
@@ -535,6 +542,16 @@ public struct NetworkSpec: Sendable, Equatable {
     public static let deviceRule = "1-15 letters, digits, _, . or -, not starting with a digit, . or -"
 
     public static func isValidDevice(_ name: String) -> Bool { SeedConfig.Interface.isValidName(name) }
+
+    /// The PCI slot whose NIC systemd names `device` on an i440fx guest:
+    /// `ens3` → 3, for slots 3 to 31 (0 and 1 hold the host bridge and PIIX3,
+    /// 2 is the first video card's).
+    public static func pciSlot(forDevice device: String) -> Int? {
+        guard device.hasPrefix("ens"), let slot = Int(device.dropFirst(3)), String(slot) == device.dropFirst(3),
+            (3...31).contains(slot)
+        else { return nil }
+        return slot
+    }
 
     /// `NAME`, `network=NAME`, `bridge=BR` or `direct=DEV`, then `,mac=…`, `,model=…`, `,device=…`.
     public init(_ spec: String) throws(VMCtlError) {

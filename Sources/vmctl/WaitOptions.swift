@@ -13,15 +13,16 @@ struct WaitOptions: ParsableArguments {
 
     func validate() throws {
         guard (1...3600).contains(waitTimeout) else { throw ValidationError("--wait-timeout: must be 1 to 3600 seconds") }
-        if let wait { _ = try ReadinessStage.waitTarget(wait) }
     }
 
-    /// The stage to wait for, or nil.
-    var stage: ReadinessStage? { wait.flatMap { try? ReadinessStage.waitTarget($0) } }
+    /// The stage to wait for, or nil; a bad name is bad input (exit 64).
+    func stage() throws(VMCtlError) -> ReadinessStage? {
+        try wait.flatMap { text throws(VMCtlError) in try ReadinessStage.waitTarget(text) }
+    }
 
     /// Waits for each domain and prints each one's stage times as progress.
     func waitIfAsked(_ domains: [Domain], on connection: Connection, progress: any ProgressReporter) throws -> [ReadinessReport] {
-        guard let stage else { return [] }
+        guard let stage = try stage() else { return [] }
         let targets = domains.map { ReadinessTarget.forDomain($0, on: connection) }
         let reports = try ReadinessWaiter(progress: progress).wait(for: targets, until: stage, timeout: waitTimeout)
         for report in reports { progress.step("ready: \(report.summary)") }

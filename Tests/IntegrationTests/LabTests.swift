@@ -17,6 +17,7 @@ import VMCtlKit
             lab: \(lab)
             workers: 4
             address_timeout: 120
+            wait: address
             serial_dir: \(Daemon.runDirectory.path)/\(lab)-serial
             pools:
               - name: \(lab)-pool
@@ -253,7 +254,7 @@ import VMCtlKit
         let plan = try LabPlan.parse(text, defaultURI: Daemon.uri)
         let error = #expect(throws: VMCtlError.self) { try LabRunner(plan: plan).up() }
         let message = error?.message ?? ""
-        #expect(message.hasPrefix("lab up: no address within 5 s for lonely: "), "\(message)")
+        #expect(message.hasPrefix("lab up: lonely: reached booted, not address, within 5 s: "), "\(message)")
         #expect(message.contains("it has no network interface"))
         #expect(!message.contains("\n"))
         _ = try LabRunner(plan: plan).down(keepNetworks: false)

@@ -127,3 +127,20 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
     let result = try ChildProcess.run(executable, arguments)
     return (result.status, result.output, result.errors)
 }
+
+/// The built `vmctl` binary, beside the test bundle.
+func vmctlBinary() -> String {
+    let buildDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    var executable = buildDirectory.appendingPathComponent("vmctl")
+    // The test bundle may sit one level deeper (…/vmctlPackageTests.xctest).
+    if !FileManager.default.fileExists(atPath: executable.path) {
+        executable = buildDirectory.deletingLastPathComponent().appendingPathComponent("vmctl")
+    }
+    return executable.path
+}
+
+/// Runs `vmctl` with `arguments`, bounded by `timeout` seconds.
+func runVMCtl(_ arguments: [String], timeout: Double = 1800) throws -> (status: Int32, output: String, errors: String) {
+    let result = try ChildProcess.run(vmctlBinary(), arguments, timeout: timeout)
+    return (result.status, result.output, result.errors)
+}

@@ -14,6 +14,11 @@ import Testing
           "--role", "web", "--dry-run"], "vm-create-dry-run.txt"),
         (["vm", "create", "web1", "--disk-size", "8G", "--pool", "lab-pool", "--type", "qemu",
           "--network", "lab-mgmt,mac=52:54:00:00:00:ab", "--dry-run", "-o", "json"], "vm-create-dry-run.json"),
+        // NICs named ensN sit in PCI slot N; data disks get serials; the seed names every NIC.
+        (["vm", "create", "web1", "--image", "lab-pool/base.qcow2", "--pool", "lab-pool", "--type", "qemu",
+          "--network", "lab-mgmt,mac=52:54:00:00:00:ac,device=ens4", "--network", "lab-mgmt,mac=52:54:00:00:00:ad,device=ens3",
+          "--network", "lab-mgmt,mac=52:54:00:00:00:ae,device=stor0", "--disk", "2G,vg=cinder-volumes", "--disk", "1G",
+          "--hostname", "web1", "--dry-run"], "vm-create-nics-disks-dry-run.txt"),
     ])
     func readCommands(arguments: [String], golden: String) throws {
         let result = try runVMCtl(arguments + ["--connect", Fixture.nodeURI])
@@ -41,6 +46,14 @@ import Testing
         (["vm", "clone", "lab-controller", "copy"], 64,
          "vmctl: error: vm clone: 'lab-controller' is running; a linked clone needs it shut off (vmctl vm stop lab-controller), or use --full --suspend-source"),
         (["snapshot", "revert", "lab-storage", "nope"], 64, "vmctl: error: snapshot name: 'lab-storage' has no snapshot named 'nope'"),
+        (["vm", "create", "web1", "--disk-size", "1G", "--pool", "lab-pool", "--type", "qemu", "--network", "lab-mgmt,device=0eth"], 64,
+         #"vmctl: error: --network device: "0eth" is not allowed: 1-15 letters, digits, _, . or -, not starting with a digit, . or -"#),
+        (["vm", "create", "web1", "--disk-size", "1G", "--pool", "lab-pool", "--type", "qemu", "--disk", "1G,vg=cinder-volumes"], 64,
+         "vmctl: error: --disk: vg= is made by cloud-init on first boot: give a cloud-init option too (--ssh-key, --hostname, …)"),
+        (["vm", "create", "web1", "--disk-size", "1G", "--pool", "lab-pool", "--type", "qemu", "--disk", "1G,size=2"], 64,
+         #"vmctl: error: --disk: "size=2" is not allowed: SIZE or SIZE,vg=NAME"#),
+        (["vm", "create", "web1", "--disk-size", "1G", "--pool", "lab-pool", "--type", "qemu", "--wait", "soon"], 64,
+         #"vmctl: error: --wait: "soon" is not allowed: none, address, ssh or cloud-init"#),
     ])
     func badInput(arguments: [String], status: Int32, message: String) throws {
         let result = try runVMCtl(arguments + ["--connect", Fixture.nodeURI])

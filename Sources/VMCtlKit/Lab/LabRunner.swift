@@ -45,6 +45,15 @@ public final class LabRunner: @unchecked Sendable {
 
     var usedHosts: [String] { Array(Set(plan.nodes.map(\.host))).sorted() }
 
+    /// A node's domain and the connection to its host: `lab ssh`'s look-up.
+    public func domain(ofNode name: String) throws(VMCtlError) -> (connection: Connection, domain: Domain) {
+        guard let node = plan.nodes.first(where: { $0.name == name }) else {
+            throw .invalid(field: "node", "lab \(plan.name) has no node '\(name.prefix(64))' (nodes: \(plan.nodes.map(\.name).joined(separator: ", ")))")
+        }
+        let connection = try connection(node.host)
+        return (connection, try VMLifecycle(connection: connection).domain(named: plan.objectName(node.name)))
+    }
+
     /// A stable MAC per lab, node and NIC, so addresses and reservations survive reruns.
     public static func mac(lab: String, node: String, nic: Int) -> MACAddress {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -119,7 +128,12 @@ public final class LabRunner: @unchecked Sendable {
         // Ready means ready: each node's address on the guest, sshd answering, cloud-init done.
         var readiness: [ReadinessReport] = []
         if let stage = plan.wait {
-            readiness = try ReadinessWaiter(progress: progress).wait(for: try readinessTargets(), until: stage, timeout: plan.addressTimeout)
+            do {
+                readiness = try ReadinessWaiter(progress: progress).wait(for: try readinessTargets(), until: stage, timeout: plan.addressTimeout)
+            } catch {
+                let lines = error.message.split(separator: "\n").map { "lab up: \($0)" }
+                throw VMCtlError(lines.joined(separator: "\n"), status: error.status, libvirtError: error.libvirtError)
+            }
         }
         return LabUpResult(changes: changes, drift: drift, status: try status(), readiness: readiness)
     }

@@ -7,7 +7,7 @@ extension VMCtl {
         static let configuration = CommandConfiguration(
             abstract: "Declare a whole lab in YAML, bring it up in parallel, report its status, tear it down.",
             discussion: "The plan format is in Docs/labs.md.",
-            subcommands: [Up.self, Status.self, Down.self, Validate.self, Inventory.self, KollaGlobals.self])
+            subcommands: [Up.self, Status.self, Down.self, Validate.self, Inventory.self, KollaGlobals.self, SSH.self])
     }
 }
 

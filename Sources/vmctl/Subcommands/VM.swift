@@ -9,8 +9,8 @@ extension VMCtl {
             commandName: "vm",
             abstract: "Create, clone, list and control virtual machines.",
             subcommands: [
-                Create.self, Clone.self, List.self, Show.self, IP.self, XML.self, Console.self, Start.self, Stop.self, Restart.self,
-                Destroy.self, Delete.self, Define.self, Undefine.self,
+                Create.self, Clone.self, List.self, Show.self, IP.self, SSH.self, XML.self, Console.self, Start.self, Stop.self,
+                Restart.self, Destroy.self, Delete.self, Define.self, Undefine.self,
             ]
         )
     }
@@ -93,7 +93,8 @@ extension VMCtl.VM {
                 request.dataDisks = try dataDisks.map { text throws(VMCtlError) in try DataDiskSpec(text) }
                 request.pool = pool
                 request.autostart = autostart
-                request.start = start || waitIP != nil || waiting.stage != nil
+                let waitStage = try waiting.stage()
+                request.start = start || waitIP != nil || waitStage != nil
                 request.serialFile = serialFile
                 request.graphics = graphics
                 request.lab = lab
@@ -162,11 +163,12 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
+                let waitStage = try waiting.stage()
                 let connection = try global.target.open()
                 let cloner = VMCloner(connection: connection, progress: global.progress)
                 let result = try cloner.clone(
                     source: source, as: name, mode: mode == .full ? .full : .linked, count: count,
-                    suspendSource: suspendSource, start: start || waiting.stage != nil, keepIdentity: keepIdentity)
+                    suspendSource: suspendSource, start: start || waitStage != nil, keepIdentity: keepIdentity)
                 let clones = try result.clones.map { clone in try VMLifecycle(connection: connection).domain(named: clone) }
                 _ = try waiting.waitIfAsked(clones, on: connection, progress: global.progress)
                 global.emit(result) {

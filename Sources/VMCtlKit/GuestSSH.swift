@@ -1,0 +1,31 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// `vm ssh` and `lab ssh`: the guest's address as `vm ip` finds it, and the
+/// login vmctl recorded when it made the guest, as one ``SSHCommand``.
+public struct GuestSSH: Sendable {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    /// The SSH command for `domain`: `user` and `privateKey` override what
+    /// vmctl recorded; with `wait`, waits that long for an address.
+    public func command(for domain: Domain, user: String?, privateKey: String?, wait: Double?) throws(VMCtlError) -> SSHCommand {
+        if let privateKey { try requireReadableFile(privateKey, field: "--identity") }
+        let finder = VMAddressFinder(connection: connection)
+        let address: String
+        if let wait {
+            address = try finder.waitForAddress(of: domain, timeout: wait).first { $0.family == "ipv4" }?.address ?? ""
+        } else if let found = finder.addresses(of: domain).first(where: { $0.family == "ipv4" }) {
+            address = found.address
+        } else {
+            throw VMCtlError(finder.diagnose(domain, timeout: 0) + "; or pass --wait SECONDS")
+        }
+        let login = (try? domain.xml([.inactive])).flatMap { try? DomainDefinition(xml: $0) }?.metadata?.login
+        guard let user = user ?? login?.user else {
+            throw .invalid(field: "--user", "vmctl recorded no login for '\(domain.name)'; name the user")
+        }
+        return SSHCommand(user: user, host: address, privateKey: privateKey ?? login?.privateKeyPath)
+    }
+}

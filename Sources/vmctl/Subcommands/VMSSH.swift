@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension VMCtl.VM {
+    struct SSH: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ssh",
+            abstract: "Log in to a VM over SSH, or run a command there; the exit status is the remote command's.",
+            discussion: "The address comes from the lease table, the guest agent or ARP; the user and key from what vmctl recorded at create time. Host keys are neither asked about nor written to known_hosts.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+        @Option(name: .shortAndLong, help: "Log in as this user (default: the one recorded at create time).") var user: String?
+        @Option(name: [.customShort("i"), .long], help: "The private key (default: the one recorded at create time).") var identity: String?
+        @Option(help: "Wait up to this many seconds for an address.") var wait: Double?
+        @Argument(parsing: .postTerminator, help: "The command to run (after --).") var command: [String] = []
+
+        func run() throws {
+            try reportingErrors {
+                let connection = try global.target.open(readOnly: true)
+                let domain = try VMLifecycle(connection: connection).domain(named: vm.name)
+                let ssh = try GuestSSH(connection: connection).command(for: domain, user: user, privateKey: identity, wait: wait)
+                try execSSH(ssh, command: command)
+            }
+        }
+    }
+}
+
+/// Replaces vmctl with ssh, so the terminal, signals and the exit status are ssh's.
+func execSSH(_ ssh: SSHCommand, command: [String]) throws(VMCtlError) -> Never {
+    let arguments = [ssh.executable] + ssh.arguments(remote: command, batch: !command.isEmpty || isatty(STDIN_FILENO) == 0)
+    let argv = arguments.map { strdup($0) } + [nil]
+    execv(ssh.executable, argv)
+    throw VMCtlError("cannot run \(ssh.executable): \(String(cString: strerror(errno))) (install openssh-client)")
+}

@@ -1,0 +1,276 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+import Testing
+import VMCtlKit
+
+/// The real Debian 12 cloud guest (Scripts/build-cloud-image.sh): systemd,
+/// cloud-init, sshd. What the guest itself must see is checked inside it,
+/// with the clients users run: ssh and ansible.
+enum CloudImage {
+    static let path = ProcessInfo.processInfo.environment["VMCTL_CLOUD_IMAGE"] ?? "/var/lib/vmctl/cloud-image/debian-12.qcow2"
+    static let user = "debian"
+
+    /// A key pair made for this test process.
+    static let key: (privateKey: String, publicKey: String) = {
+        let directory = Daemon.runDirectory.appendingPathComponent("vmctl-cloud-key-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let privateKey = directory + "/id_ed25519"
+        if !FileManager.default.fileExists(atPath: privateKey) {
+            _ = try? ChildProcess.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "vmctl-test", "-f", privateKey])
+        }
+        let publicKey = (try? String(contentsOfFile: privateKey + ".pub", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return (privateKey, publicKey)
+    }()
+
+    /// Runs `command` in the guest at `address` as the default user; fails the test on an SSH error.
+    static func ssh(_ address: String, _ command: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let ssh = SSHCommand(user: user, host: address, privateKey: key.privateKey)
+        let result = try ChildProcess.run(ssh.executable, ssh.arguments(remote: command), timeout: 60)
+        #expect(result.status == 0, "ssh \(address) \(command): \(result.errors)", sourceLocation: sourceLocation)
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+@Suite(.enabled(if: Daemon.enabled), .serialized) struct IntegrationCloudGuestTests {
+    /// A pool holding the cloud image (copied in by the test) and a NAT network.
+    struct Bed {
+        let scope: TestScope
+        let pool: StoragePool
+        let poolName: String
+        let network: String
+
+        init(_ scope: TestScope) throws {
+            self.scope = scope
+            #expect(FileManager.default.fileExists(atPath: CloudImage.path), "run Scripts/build-cloud-image.sh first")
+            poolName = scope.name("pool")
+            let target = Daemon.runDirectory.appendingPathComponent(poolName).path
+            let poolXML = try StoragePoolDefinition(type: .dir, name: ObjectName(poolName), targetPath: target).xml()
+            pool = try scope.connection.defineStoragePool(xml: poolXML)
+            try pool.build()
+            try pool.start()
+            try FileManager.default.copyItem(atPath: CloudImage.path, toPath: target + "/debian-12.qcow2")
+            try pool.refresh()
+            network = scope.name("net")
+            let subnet = try IPNetwork(cidr: try scope.freeSubnet() + ".0/24")
+            let networkXML = try NetworkDefinition(name: ObjectName(network), forward: .nat, ips: [NetworkIP(subnet: subnet)]).xml()
+            try scope.connection.defineNetwork(xml: networkXML).start()
+        }
+    }
+
+    /// vm create with --ssh-key: cloud-init gives the key to `debian`, and the
+    /// guest is reachable over SSH with its own name as host name when
+    /// `--wait cloud-init` returns. Then a linked clone, running beside its
+    /// source, has its own host name, machine-id, instance-id, SSH host keys and address.
+    @Test func createWaitsUntilReadyAndClonesGetTheirOwnIdentity() throws {
+        let scope = try TestScope("cloud")
+        defer { scope.clean() }
+        let bed = try Bed(scope)
+        let source = scope.name("src")
+        let created = try runVMCtl([
+            "vm", "create", source, "-c", Daemon.uri, "--image", "\(bed.poolName)/debian-12.qcow2", "--pool", bed.poolName,
+            "--memory", "768M", "--network", "\(bed.network),device=lab0", "--ssh-key", "@\(CloudImage.key.privateKey).pub",
+            "--serial-file", Daemon.runDirectory.appendingPathComponent(source + ".log").path,
+            "--wait", "cloud-init", "--wait-timeout", "600", "-o", "json",
+        ])
+        try #require(created.status == 0, "vm create: \(created.errors)")
+        let report = try JSONDecoder().decode(CreatedVM.self, from: Data(created.output.utf8))
+        let stages = report.readiness.first?.stages.map(\.stage) ?? []
+        #expect(stages == [.defined, .booted, .address, .ssh, .cloudInit], "\(created.errors)")
+        let address = try #require(report.addresses.first?.address)
+        // Right when vm create returns: SSH with the injected key works and cloud-init is done.
+        #expect(try CloudImage.ssh(address, ["hostname"]) == source)
+        #expect(try CloudImage.ssh(address, ["cloud-init", "status"]).contains("status: done"))
+        // The plan's NIC name is the guest's.
+        #expect(try CloudImage.ssh(address, ["cat", "/sys/class/net/lab0/address"]) == report.macs.first)
+
+        let stopped = try runVMCtl(["vm", "stop", source, "-c", Daemon.uri, "--timeout", "180"])
+        try #require(stopped.status == 0, "vm stop: \(stopped.errors)")
+        let clone = scope.name("copy")
+        let cloned = try runVMCtl(["vm", "clone", source, clone, "-c", Daemon.uri, "--linked", "--start",
+                                   "--wait", "cloud-init", "--wait-timeout", "600"])
+        try #require(cloned.status == 0, "vm clone: \(cloned.errors)")
+        let started = try runVMCtl(["vm", "start", source, "-c", Daemon.uri, "--wait", "ssh", "--wait-timeout", "600"])
+        try #require(started.status == 0, "vm start: \(started.errors)")
+
+        func identity(_ vm: String) throws -> [String: String] {
+            let domain = try scope.connection.domain(named: vm)
+            let lease = try #require(VMAddressFinder(connection: scope.connection).addresses(of: domain).first { $0.family == "ipv4" })
+            let lines = try CloudImage.ssh(lease.address, [
+                "sh", "-c", "hostname; cat /etc/machine-id; cloud-init query instance_id; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub",
+            ]).split(separator: "\n").map(String.init)
+            try #require(lines.count == 4, "\(lines)")
+            return ["address": lease.address, "hostname": lines[0], "machine-id": lines[1], "instance-id": lines[2], "host key": lines[3]]
+        }
+        let a = try identity(source)
+        let b = try identity(clone)
+        #expect(a["hostname"] == source && b["hostname"] == clone)
+        for key in ["address", "machine-id", "instance-id", "host key"] {
+            #expect(a[key] != b[key], "\(key) is the same: \(a[key] ?? "")")
+        }
+        // Each has its own seed; deleting the clone leaves the source's.
+        let deleted = try VMDeleter(connection: scope.connection).delete(clone, force: true)
+        #expect(deleted.deletedVolumes.contains("\(bed.poolName)/\(clone)-seed.iso"))
+        try bed.pool.refresh()
+        #expect(try bed.pool.volume(named: "\(source)-seed.iso").path().isEmpty == false)
+        _ = try VMDeleter(connection: scope.connection).delete(source, force: true)
+        try bed.pool.refresh()
+        #expect(try bed.pool.volumes().map(\.name).sorted() == ["debian-12.qcow2"])
+    }
+
+    struct CreatedVM: Decodable {
+        var addresses: [VMAddress]
+        var readiness: [ReadinessReport]
+        var macs: [String] = []
+
+        enum CodingKeys: String, CodingKey { case addresses, readiness }
+        init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            addresses = try container.decode([VMAddress].self, forKey: .addresses)
+            readiness = try container.decode([ReadinessReport].self, forKey: .readiness)
+            macs = addresses.compactMap(\.mac)
+        }
+    }
+
+}
+
+/// An OpenStack-shaped lab on the real guest: its own suite, so that it boots
+/// beside the single-VM tests above and both cores are used.
+@Suite(.enabled(if: Daemon.enabled), .serialized) struct IntegrationCloudLabTests {
+    let lab = "vmctl-test-cloudlab"
+
+    func planText(mgmt: String, provider: String) -> String {
+        """
+        lab: \(lab)
+        workers: 5
+        ready_timeout: 1200
+        login:
+          user: \(CloudImage.user)
+          private_key: \(CloudImage.key.privateKey)
+        serial_dir: \(Daemon.runDirectory.path)/\(lab)-serial
+        pools:
+          - name: \(lab)-pool
+            target: \(Daemon.runDirectory.path)/\(lab)-pool
+        images:
+          - name: debian-12.qcow2
+            pool: \(lab)-pool
+            path: \(CloudImage.path)
+        networks:
+          - name: mgmt
+            mode: nat
+            subnet: \(mgmt).0/24
+          - name: provider
+            mode: isolated
+            subnet: \(provider).0/24
+            dhcp: false
+        defaults:
+          image: debian-12.qcow2
+          memory: 512M
+          cloud_init:
+            ssh_keys: ['\(CloudImage.key.publicKey)']
+        nodes:
+          - name: controller
+            roles: [control]
+            networks:
+              - {name: mgmt, device: ens3, ip: \(mgmt).10}
+              - {name: provider, device: ens4}
+          - name: compute
+            count: 2
+            roles: [compute]
+            networks:
+              - {name: mgmt, device: ens3}
+              - {name: provider, device: ens4}
+          - name: network
+            roles: [network]
+            networks:
+              - {name: mgmt, device: ens3, ip: \(mgmt).13}
+              - {name: provider, device: ens4}
+          - name: storage
+            roles: [storage]
+            disks:
+              - {size: 2G, vg: cinder-volumes}
+            networks:
+              - {name: mgmt, device: ens3, ip: \(mgmt).14}
+              - {name: provider, device: ens4}
+        """
+    }
+
+    /// Right after `lab up` returns, Ansible with vmctl's own inventory reaches
+    /// every node, and a playbook checks what kolla's prechecks rely on: the
+    /// management NIC by the name globals.yml gives, carrying the node's
+    /// address; the provider NIC there with no address; cinder-volumes on the
+    /// storage node; every host name the node's name.
+    @Test func openStackLabIsReadyForAnsibleWhenLabUpReturns() throws {
+        let scope = try TestScope("cloudlab")
+        defer { scope.clean() }
+        let text = planText(mgmt: try scope.freeSubnet(), provider: try scope.freeSubnet())
+        let directory = Daemon.runDirectory.appendingPathComponent("\(lab)-ansible").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let planPath = directory + "/plan.yaml"
+        try text.write(toFile: planPath, atomically: true, encoding: .utf8)
+        let plan = try LabPlan.load(path: planPath, defaultURI: Daemon.uri)
+        defer { _ = try? LabRunner(plan: plan).down(keepNetworks: false) }
+
+        let up = try runVMCtl(["lab", "up", planPath, "-c", Daemon.uri])
+        try #require(up.status == 0, "lab up: \(up.errors)")
+        #expect(up.output.contains("ready: controller: address"), "\(up.output)")
+        let inventory = try runVMCtl(["lab", "inventory", planPath, "-c", Daemon.uri, "--format", "kolla"])
+        try #require(inventory.status == 0, "\(inventory.errors)")
+        try inventory.output.write(toFile: directory + "/inventory", atomically: true, encoding: .utf8)
+        let globals = try runVMCtl(["lab", "kolla-globals", planPath, "-c", Daemon.uri])
+        try #require(globals.status == 0, "\(globals.errors)")
+        try globals.output.write(toFile: directory + "/globals.yml", atomically: true, encoding: .utf8)
+        #expect(globals.output.contains("network_interface: \"ens3\""))
+        #expect(globals.output.contains("neutron_external_interface: \"ens4\""))
+        #expect(globals.output.contains("enable_cinder_backend_lvm: \"yes\""))
+
+        let environment = ProcessInfo.processInfo.environment.merging(
+            ["ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_RETRY_FILES_ENABLED": "0"]) { $1 }
+        let ping = try ChildProcess.run("/usr/bin/ansible", ["all:!localhost", "-i", directory + "/inventory", "-m", "ping"],
+                                        environment: environment, timeout: 300)
+        #expect(ping.status == 0, "ansible ping: \(ping.output) \(ping.errors)")
+        for node in ["controller", "compute1", "compute2", "network", "storage"] {
+            #expect(ping.output.contains("\(node) | SUCCESS"), "\(node): \(ping.output)")
+        }
+
+        try Self.playbook.write(toFile: directory + "/kolla-prechecks.yml", atomically: true, encoding: .utf8)
+        let checks = try ChildProcess.run("/usr/bin/ansible-playbook", [
+            "-i", directory + "/inventory", "-e", "@" + directory + "/globals.yml", directory + "/kolla-prechecks.yml",
+        ], environment: environment, timeout: 600)
+        #expect(checks.status == 0, "playbook: \(checks.output.suffix(4000)) \(checks.errors)")
+        #expect(checks.output.contains("failed=0"))
+
+        let removed = try LabRunner(plan: plan).down(keepNetworks: false)
+        #expect(removed.contains("domain \(lab)-storage"))
+        #expect(try scope.connection.domains().filter { $0.name.hasPrefix(lab) }.isEmpty)
+    }
+
+    static let playbook = """
+        - hosts: control:network:compute:storage
+          gather_facts: true
+          tasks:
+            - name: network_interface exists and carries the management address
+              assert:
+                that:
+                  - network_interface in ansible_facts.interfaces
+                  - ansible_facts[network_interface].ipv4.address == ansible_host
+            - name: neutron_external_interface exists, up, with no IPv4 address
+              assert:
+                that:
+                  - neutron_external_interface in ansible_facts.interfaces
+                  - ansible_facts[neutron_external_interface].active
+                  - ansible_facts[neutron_external_interface].ipv4 is not defined
+            - name: the host name is the node's name
+              assert:
+                that:
+                  - ansible_facts.hostname == inventory_hostname
+        - hosts: storage
+          gather_facts: false
+          tasks:
+            - name: cinder-volumes exists on the storage node
+              command: vgs cinder-volumes
+              changed_when: false
+
+        """
+}
