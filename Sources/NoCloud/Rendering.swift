@@ -86,37 +86,41 @@ extension SeedConfig {
         ]))
     }
 
-    /// The `network-config` document (version 2) for ``allInterfaces``, or nil without any.
+    /// The `network-config` document for ``allInterfaces``, or nil without any.
+    ///
+    /// Version 1: each NIC a `physical` entry matched by `mac_address` and
+    /// named `name`, with one subnet: `dhcp`, `static`, or `manual` with
+    /// `control: auto`. Version 2 has no way to say "bring this NIC up with
+    /// no address": cloud-init's ENI renderer (Debian's) then writes no
+    /// `auto` line and the NIC stays down, which kolla's
+    /// neutron_external_interface must not be.
     public func networkConfig() throws -> String? {
         try validate()
         let interfaces = allInterfaces
         guard !interfaces.isEmpty else { return nil }
         typealias T = YAMLTree
-        let ethernets = interfaces.map { interface -> (String, Node) in
-            var nic: [(String, Node)] = [
-                ("match", T.mapping([("macaddress", T.string(interface.mac.lowercased()))])),
-                ("set-name", T.string(interface.name)),
-            ]
+        let entries = interfaces.map { interface -> Node in
+            let subnet: [(String, Node)]
             switch interface.ipv4 {
             case .dhcp:
-                nic.append(("dhcp4", T.bool(true)))
+                subnet = [("type", T.string("dhcp"))]
             case .unconfigured:
-                nic.append(("dhcp4", T.bool(false)))
+                subnet = [("type", T.string("manual")), ("control", T.string("auto"))]
             case .fixed(let address, let prefix, let gateway, let nameservers, let searchDomains):
-                nic.append(("addresses", T.strings(["\(address)/\(prefix)"])))
-                if let gateway {
-                    nic.append(("routes", Node([T.mapping([("to", T.string("0.0.0.0/0")), ("via", T.string(gateway))])])))
-                }
-                if !nameservers.isEmpty || !searchDomains.isEmpty {
-                    var ns = [(String, Node)]()
-                    if !nameservers.isEmpty { ns.append(("addresses", T.strings(nameservers))) }
-                    if !searchDomains.isEmpty { ns.append(("search", T.strings(searchDomains))) }
-                    nic.append(("nameservers", T.mapping(ns)))
-                }
+                var pairs: [(String, Node)] = [("type", T.string("static")), ("address", T.string("\(address)/\(prefix)"))]
+                if let gateway { pairs.append(("gateway", T.string(gateway))) }
+                if !nameservers.isEmpty { pairs.append(("dns_nameservers", T.strings(nameservers))) }
+                if !searchDomains.isEmpty { pairs.append(("dns_search", T.strings(searchDomains))) }
+                subnet = pairs
             }
-            return (interface.name, T.mapping(nic))
+            return T.mapping([
+                ("type", T.string("physical")),
+                ("name", T.string(interface.name)),
+                ("mac_address", T.string(interface.mac.lowercased())),
+                ("subnets", Node([T.mapping(subnet)])),
+            ])
         }
-        return try T.emit(T.mapping([("version", T.int(2)), ("ethernets", T.mapping(ethernets))]))
+        return try T.emit(T.mapping([("version", T.int(1)), ("config", Node(entries))]))
     }
 
     /// The seed's files: `user-data`, `meta-data` and, with a static address, `network-config`.

@@ -183,7 +183,7 @@ func cloudInitSchema(_ userData: String) throws -> ToolRun {
             #expect(rules.contains("ATTR{address}==\"52:54:00:ab:cd:01\", NAME=\"lab0\""), "\(rules)")
             if kind == "eni" {
                 #expect(text.contains("iface lab0 inet static") && text.contains("address 192.168.150.50/24"), "\(text)")
-                #expect(text.contains("default gw 192.168.150.1") && text.contains("dns-nameservers 192.168.150.1"), "\(text)")
+                #expect(text.contains("gateway 192.168.150.1") && text.contains("dns-nameservers 192.168.150.1"), "\(text)")
             } else {
                 for line in ["IPADDR=192.168.150.50", "NETMASK=255.255.255.0", "GATEWAY=192.168.150.1",
                              "HWADDR=52:54:00:ab:cd:01", "DNS1=192.168.150.1", "DOMAIN=lab.example"] {
@@ -197,22 +197,19 @@ func cloudInitSchema(_ userData: String) throws -> ToolRun {
         #expect(try minimalConfig().networkConfig() == nil)
         let text = try #require(try fullConfig().networkConfig())
         #expect(text == """
-            version: 2
-            ethernets:
-              eth0:
-                match:
-                  macaddress: '52:54:00:ab:cd:01'
-                set-name: eth0
-                addresses:
-                - '192.168.150.50/24'
-                routes:
-                - to: '0.0.0.0/0'
-                  via: '192.168.150.1'
-                nameservers:
-                  addresses:
-                  - '192.168.150.1'
-                  search:
-                  - lab.example
+            version: 1
+            config:
+            - type: physical
+              name: eth0
+              mac_address: '52:54:00:ab:cd:01'
+              subnets:
+              - type: static
+                address: '192.168.150.50/24'
+                gateway: '192.168.150.1'
+                dns_nameservers:
+                - '192.168.150.1'
+                dns_search:
+                - lab.example
 
             """)
     }
