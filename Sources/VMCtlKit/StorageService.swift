@@ -372,11 +372,34 @@ public struct StorageService {
         return try summary(of: volume, pool: poolName)
     }
 
-    public func deleteVolume(pool poolName: String, name: String) throws(VMCtlError) -> ActionResult {
+    /// Deletes a volume, unless (without `force`) a domain uses it, directly
+    /// or down a backing chain, or another volume has it as its backing file.
+    public func deleteVolume(pool poolName: String, name: String, force: Bool = false) throws(VMCtlError) -> ActionResult {
         let pool = try activePool(named: poolName)
         let volume = try volume(name, in: pool)
+        if !force, let path = try? volume.path() {
+            let users = try VMDeleter(connection: connection).pathUsers(excluding: nil)[path] ?? []
+            if !users.isEmpty {
+                throw .invalid(field: "volume", "'\(poolName)/\(name)' is used by \(users.map(\.name).joined(separator: ", ")); delete or change those first, or pass --force")
+            }
+            if let child = try backedVolume(onto: path) {
+                throw .invalid(field: "volume", "'\(poolName)/\(name)' is the backing file of \(child); deleting it would break that volume (pass --force to delete anyway)")
+            }
+        }
         try libvirt("deleting volume '\(name)' in pool '\(poolName)'") { () throws(LibvirtError) in try volume.delete() }
         return ActionResult(kind: "volume", name: name, action: "deleted", pool: poolName)
+    }
+
+    /// The first volume, in any active pool, whose backing file is `path` (as `POOL/VOLUME`).
+    func backedVolume(onto path: String) throws(VMCtlError) -> String? {
+        let pools = try libvirt("listing storage pools") { () throws(LibvirtError) in try connection.storagePools() }
+        for pool in pools where (try? pool.isActive()) == true {
+            for volume in (try? pool.volumes()) ?? [] {
+                guard let xml = try? volume.xml(), let definition = try? StorageVolumeDefinition(xml: xml) else { continue }
+                if definition.backingStore?.path == path { return "\(pool.name)/\(volume.name)" }
+            }
+        }
+        return nil
     }
 
     /// A full, independent copy of `source` named `newName` in the same pool.

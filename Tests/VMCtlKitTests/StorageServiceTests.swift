@@ -87,6 +87,25 @@ import Testing
         #expect(try poolNames(service).isEmpty)
     }
 
+    @Test func volumeDeleteRefusesWhatADomainOrAnotherVolumeUses() throws {
+        let service = try service()
+        _ = try service.createVolume(pool: "lab-pool", name: "top.qcow2", size: nil, format: nil, backing: "base.qcow2")
+        let backing = vmctlError { () throws(VMCtlError) in try service.deleteVolume(pool: "lab-pool", name: "base.qcow2") }
+        #expect(backing?.message == "volume: 'lab-pool/base.qcow2' is the backing file of lab-pool/top.qcow2; deleting it would break that volume (pass --force to delete anyway)")
+        #expect(backing?.status == .usage)
+
+        let disk = try DomainDefinition(
+            type: .test, name: ObjectName("uses-data"), memory: ByteSize(bytes: 64 << 20), vcpus: 1,
+            os: OSDefinition(arch: "x86_64"), disks: [Disk(source: .file("/lab-pool/data.raw"), target: "vda", format: .raw)])
+        _ = try service.connection.defineDomain(xml: try disk.xml())
+        let used = vmctlError { () throws(VMCtlError) in try service.deleteVolume(pool: "lab-pool", name: "data.raw") }
+        #expect(used?.message == "volume: 'lab-pool/data.raw' is used by uses-data; delete or change those first, or pass --force")
+        #expect(try volumeNames(service).contains("data.raw"))
+        #expect(try service.deleteVolume(pool: "lab-pool", name: "data.raw", force: true).action == "deleted")
+        #expect(try service.deleteVolume(pool: "lab-pool", name: "top.qcow2").action == "deleted")
+        #expect(try service.deleteVolume(pool: "lab-pool", name: "base.qcow2").action == "deleted")
+    }
+
     @Test func volumeCreateCloneDelete() throws {
         let service = try service()
         let created = try service.createVolume(pool: "lab-pool", name: "node1.qcow2", size: "20G", format: nil, backing: nil)

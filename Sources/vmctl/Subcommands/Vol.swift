@@ -49,14 +49,16 @@ extension VMCtl.Vol {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a volume and its data.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a volume and its data; refused while a VM uses it or another volume is layered on it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The volume.") var name: String
+        @Flag(help: "Delete it even though a VM or another volume still uses it.") var force = false
 
         func run() throws {
             try reportingErrors {
-                let result = try StorageService(connection: try global.target.open()).deleteVolume(pool: pool, name: name)
+                let result = try StorageService(connection: try global.target.open()).deleteVolume(pool: pool, name: name, force: force)
                 print(StorageOutput.action(result, format: global.output))
             }
         }
