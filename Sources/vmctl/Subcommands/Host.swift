@@ -34,7 +34,7 @@ extension VMCtl.Host {
         }
 
         func run() throws {
-            let uri = global.connect ?? ProcessInfo.processInfo.environment["LIBVIRT_DEFAULT_URI"] ?? "qemu:///system"
+            let uri = global.target.assumedURI
             let options = HostCheckOptions(root: root, uri: uri, runProbes: !noProbes)
             let report = HostChecker(options: options, hypervisor: LibvirtHypervisorProbe()).run()
             if global.output == .json {

@@ -18,8 +18,7 @@ struct PlanArgument: ParsableArguments {
 
 extension VMCtl.Lab {
     static func load(_ path: String, _ global: GlobalOptions) throws -> LabPlan {
-        let uri = global.connect ?? ProcessInfo.processInfo.environment["LIBVIRT_DEFAULT_URI"] ?? "qemu:///system"
-        return try LabPlan.load(path: path, defaultURI: uri)
+        try LabPlan.load(path: path, defaultURI: global.target.assumedURI)
     }
 
     struct Validate: ParsableCommand {
