@@ -46,7 +46,7 @@ public struct VMCloner: Sendable {
     }
 
     public func clone(
-        source sourceName: String, as newName: String, mode: CloneMode, count: Int = 1, suspendSource: Bool = false,
+        source requestedSource: String, as newName: String, mode: CloneMode, count: Int = 1, suspendSource: Bool = false,
         start: Bool = false
     ) throws(VMCtlError) -> VMCloneResult {
         guard (1...100).contains(count) else {
@@ -58,7 +58,9 @@ public struct VMCloner: Sendable {
         for name in names where (try? connection.domain(named: name.rawValue)) != nil {
             throw .invalid(field: "name", "a domain named '\(name)' already exists")
         }
-        let source = try VMLifecycle(connection: connection).domain(named: sourceName)
+        let source = try VMLifecycle(connection: connection).domain(nameOrUUID: requestedSource)
+        // Given a UUID, the clone's volumes and logs are still named after the source's name.
+        let sourceName = source.name
         let sourceXML = try libvirt("reading '\(sourceName)'") { try source.xml([.inactive]) }
         let definition = try libvirt("reading '\(sourceName)'") { try DomainDefinition(xml: sourceXML) }
         let running = try libvirt("reading the state of '\(sourceName)'") { try source.isActive() }

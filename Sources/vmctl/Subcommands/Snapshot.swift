@@ -13,7 +13,7 @@ extension VMCtl.Snapshot {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Take a snapshot (disks, and memory when running).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
         @Argument(help: "The snapshot's name.") var name: String
         @Option(help: "A description.") var description: String?
 
@@ -28,7 +28,7 @@ extension VMCtl.Snapshot {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a VM's snapshots.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
 
         func run() throws {
             try reportingErrors {
@@ -45,7 +45,7 @@ extension VMCtl.Snapshot {
     struct Revert: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revert a VM to a snapshot.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
         @Argument(help: "The snapshot's name.") var name: String
 
         func run() throws {
@@ -59,7 +59,7 @@ extension VMCtl.Snapshot {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a snapshot.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
         @Argument(help: "The snapshot's name.") var name: String
 
         func run() throws {

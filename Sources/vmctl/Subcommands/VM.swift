@@ -18,7 +18,7 @@ extension VMCtl {
 
 /// The one positional argument most VM commands take.
 struct VMName: ParsableArguments {
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "The VM's name or UUID.") var name: String
 }
 
 extension VMCtl.VM {
@@ -133,7 +133,7 @@ extension VMCtl.VM {
             abstract: "Clone a VM: new name, UUID and MACs, and a linked (copy-on-write) or full copy of each writable disk.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM to clone.") var source: String
+        @Argument(help: "The VM to clone (name or UUID).") var source: String
         @Argument(help: "The new VM's name (with --count N: NAME-1 … NAME-N).") var name: String
         @Flag(help: "Linked clone (default) or full copy.") var mode: CloneModeFlag = .linked
         @Option(help: "How many clones.") var count = 1
@@ -175,7 +175,7 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let connection = try global.target.open(readOnly: true)
-                let details = try VMShow.details(try VMLifecycle(connection: connection).domain(named: vm.name))
+                let details = try VMShow.details(try VMLifecycle(connection: connection).domain(nameOrUUID: vm.name))
                 global.emit(details, text: VMShow.renderText)
             }
         }
@@ -191,7 +191,7 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let connection = try global.target.open(readOnly: true)
-                let domain = try VMLifecycle(connection: connection).domain(named: vm.name)
+                let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm.name)
                 let finder = VMAddressFinder(connection: connection)
                 var addresses = finder.addresses(of: domain)
                 if let wait {
@@ -214,7 +214,7 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
-                let domain = try VMLifecycle(connection: try global.target.open(readOnly: true)).domain(named: vm.name)
+                let domain = try VMLifecycle(connection: try global.target.open(readOnly: true)).domain(nameOrUUID: vm.name)
                 let xml = try libvirtCall("reading '\(vm.name)'") { try domain.xml(inactive ? [.inactive] : []) }
                 print(xml, terminator: xml.hasSuffix("\n") ? "" : "\n")
             }
@@ -261,8 +261,8 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).start(vm.name)
-                print("started \(vm.name)")
+                let name = try VMLifecycle(connection: global.target.open()).start(vm.name)
+                print("started \(name)")
             }
         }
     }
@@ -280,8 +280,8 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).stop(vm.name, timeout: timeout, force: force)
-                print("stopped \(vm.name)")
+                let name = try VMLifecycle(connection: global.target.open()).stop(vm.name, timeout: timeout, force: force)
+                print("stopped \(name)")
             }
         }
     }
@@ -296,9 +296,9 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let lifecycle = VMLifecycle(connection: try global.target.open())
-                try lifecycle.stop(vm.name, timeout: timeout, force: force)
-                try lifecycle.start(vm.name)
-                print("restarted \(vm.name)")
+                let name = try lifecycle.stop(vm.name, timeout: timeout, force: force)
+                try lifecycle.start(name)
+                print("restarted \(name)")
             }
         }
     }
@@ -310,8 +310,8 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).destroy(vm.name)
-                print("destroyed \(vm.name)")
+                let name = try VMLifecycle(connection: global.target.open()).destroy(vm.name)
+                print("destroyed \(name)")
             }
         }
     }
@@ -343,8 +343,8 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).undefine(vm.name)
-                print("undefined \(vm.name)")
+                let name = try VMLifecycle(connection: global.target.open()).undefine(vm.name)
+                print("undefined \(name)")
             }
         }
     }
