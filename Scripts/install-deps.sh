@@ -18,6 +18,10 @@ packages=(
   libxml2-utils python3-libvirt valgrind
   # seed-ISO checks and generated-inventory checks
   cloud-init ansible-core
+  # the .deb (Scripts/package.sh: strip, readelf, dpkg-shlibdeps) and its clean-root test (Scripts/test-package.sh)
+  binutils dpkg-dev mmdebstrap
+  # start-up benchmark (Benchmarks/startup.sh): wall time and peak RSS
+  hyperfine time
 )
 
 missing=()
