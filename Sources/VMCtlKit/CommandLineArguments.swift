@@ -9,11 +9,17 @@ import Foundation
 /// `vmctl vm list -c URI -o json`, and an option given again later still wins.
 /// It also names an unknown command before the parser sees it.
 public enum CommandLineArguments {
-    /// The command names: each group's subcommands; a leaf has none.
-    public struct CommandTree: Sendable, Equatable {
-        public var children: [String: CommandTree]
+    /// The command names: each group's subcommands; a leaf has none. Read lazily,
+    /// only along the path a command line takes: naming a command type costs a
+    /// conformance scan at start-up (see Docs/benchmarks.md).
+    public struct CommandTree: Sendable {
+        let subcommands: @Sendable () -> [String: CommandTree]
 
-        public init(_ children: [String: CommandTree] = [:]) { self.children = children }
+        public init(_ children: [String: CommandTree] = [:]) { subcommands = { children } }
+
+        public init(lazy subcommands: @escaping @Sendable () -> [String: CommandTree]) { self.subcommands = subcommands }
+
+        public var children: [String: CommandTree] { subcommands() }
 
         public var isLeaf: Bool { children.isEmpty }
     }
@@ -55,9 +61,8 @@ public enum CommandLineArguments {
                 break
             }
         }
-        let rest = Array(arguments[index...])
-        if let message = unknownCommand(in: rest, commands: commands) { return .unknownCommand(message) }
         guard !lifted.isEmpty else { return .parse(arguments) }
+        let rest = Array(arguments[index...])
         let path = commandPath(rest, commands: commands)
         // Without a command (`vmctl -c URI --version`) or at a group (`vmctl -o json vm`),
         // there is nothing to apply the options to: the parser prints version or help.
@@ -84,8 +89,9 @@ public enum CommandLineArguments {
         return (names, node)
     }
 
-    /// A message when the first word after a group's name is not one of its commands.
-    static func unknownCommand(in arguments: [String], commands: CommandTree) -> String? {
+    /// A message when the first word after a group's name is not one of its
+    /// commands; for after the parser failed, so a good command line never pays for it.
+    public static func unknownCommand(in arguments: [String], commands: CommandTree) -> String? {
         let path = commandPath(arguments, commands: commands)
         guard !path.node.isLeaf, path.names.count < arguments.count else { return nil }
         let word = arguments[path.names.count]

@@ -35,6 +35,7 @@ struct VMCtl: ParsableCommand {
             if status == .success || error is ExitCode { exit(withError: error) }
             var message = message(for: error)
             if message.isEmpty { message = String(describing: error) }
+            if let unknown = CommandLineArguments.unknownCommand(in: prepared, commands: commands) { message = unknown }
             if let first = message.first, first.isUppercase, message.dropFirst().first?.isLowercase == true {
                 message = first.lowercased() + message.dropFirst()
             }
@@ -47,11 +48,13 @@ struct VMCtl: ParsableCommand {
 extension CommandLineArguments.CommandTree {
     /// The names of `command`'s subcommands, all the way down.
     init(_ command: any ParsableCommand.Type) {
-        var children: [String: Self] = [:]
-        for subcommand in command.configuration.subcommands {
-            children[subcommand._commandName] = Self(subcommand)
-        }
-        self.init(children)
+        self.init(lazy: {
+            var children: [String: Self] = [:]
+            for subcommand in command.configuration.subcommands {
+                children[subcommand._commandName] = Self(subcommand)
+            }
+            return children
+        })
     }
 }
 

@@ -42,7 +42,19 @@ import Testing
         (["help", "vm", "nosuch"], "vm: unknown command 'nosuch'; the commands are list, show"),
     ])
     func unknownCommands(arguments: [String], message: String) {
-        #expect(prepare(arguments) == .unknownCommand(message))
+        if arguments.first == "help" {
+            #expect(prepare(arguments) == .unknownCommand(message))
+        } else {
+            // Asked after the parser failed, on what it was given.
+            guard case .parse(let prepared) = prepare(arguments) else { Issue.record("\(arguments) not parsed"); return }
+            #expect(CommandLineArguments.unknownCommand(in: prepared, commands: Self.commands) == message)
+        }
+    }
+
+    @Test func aGoodCommandLineNamesNoUnknownCommand() {
+        for arguments in [["vm", "list"], ["vm", "show", "nosuch"], ["--version"], ["vm", "--help"], ["vm", "help"]] {
+            #expect(CommandLineArguments.unknownCommand(in: arguments, commands: Self.commands) == nil, "\(arguments)")
+        }
     }
 
     @Test func secretsAreRedactedWhereverTheParserQuotesThem() {
