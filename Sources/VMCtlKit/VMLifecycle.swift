@@ -11,20 +11,14 @@ public struct VMLifecycle: Sendable {
     /// is bad input (exit 64) naming it. Every command that takes a VM comes here.
     public func domain(nameOrUUID name: String) throws(VMCtlError) -> Domain {
         do {
-            return try connection.domain(named: name)
-        } catch where error.code == .noDomain {
-            guard Self.isUUID(name) else {
-                throw VMCtlError("vm: no domain named '\(name)'", status: .usage, libvirtError: error)
+            return try lookUp("looking up domain '\(name)'", missing: .noDomain, notFound: "vm: no domain named '\(name)'") {
+                () throws(LibvirtError) in try connection.domain(named: name)
             }
-        } catch {
-            throw .libvirt(error, while: "looking up domain '\(name)'")
-        }
-        do {
-            return try connection.domain(uuid: name)
-        } catch where error.code == .noDomain {
-            throw VMCtlError("vm: no domain named or with UUID '\(name)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up domain with UUID '\(name)'")
+        } catch where error.libvirtError?.code == .noDomain && Self.isUUID(name) {
+            return try lookUp("looking up domain with UUID '\(name)'", missing: .noDomain,
+                              notFound: "vm: no domain named or with UUID '\(name)'") {
+                () throws(LibvirtError) in try connection.domain(uuid: name)
+            }
         }
     }
 

@@ -157,12 +157,9 @@ public struct SnapshotService: Sendable {
 
     func lookUp(vm: String, name: String) throws(VMCtlError) -> DomainSnapshot {
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm)
-        do {
-            return try domain.snapshot(named: name)
-        } catch where error.code == .noDomainSnapshot {
-            throw VMCtlError("snapshot name: '\(vm)' has no snapshot named '\(name)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up snapshot '\(name)' of '\(vm)'")
+        return try VMCtlKit.lookUp("looking up snapshot '\(name)' of '\(vm)'", missing: .noDomainSnapshot,
+                                   notFound: "snapshot name: '\(vm)' has no snapshot named '\(name)'") {
+            () throws(LibvirtError) in try domain.snapshot(named: name)
         }
     }
 }
