@@ -107,18 +107,9 @@ extension VMCtl.Vol {
         func run() throws {
             try reportingErrors {
                 let service = StorageService(connection: try global.target.open())
-                let onTTY = isatty(STDERR_FILENO) == 1
-                var lastPercent = -1
+                let meter = TransferLine.meter("importing \(file)", quiet: global.quiet)
                 let volume = try service.importVolume(
-                    pool: pool, file: file, name: name, format: format,
-                    progress: onTTY ? { done, total in
-                        guard total >= 64 << 20 else { return }
-                        let percent = Int(done * 100 / max(total, 1))
-                        guard percent != lastPercent else { return }
-                        lastPercent = percent
-                        FileHandle.standardError.write(Data("\rimporting \(file): \(percent)% (\(done >> 20) of \(total >> 20) MiB)".utf8))
-                        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
-                    } : nil)
+                    pool: pool, file: file, name: name, format: format, progress: meter.map { meter in meter.update })
                 print(StorageOutput.volume(volume, action: "imported", format: global.output))
             }
         }
