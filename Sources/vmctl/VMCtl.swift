@@ -3,6 +3,9 @@ import Foundation
 import Libvirt
 import VMCtlKit
 
+/// Every command names itself (`commandName:`): without it the parser derives the
+/// name with `String(describing:)`, a conformance scan per command type at every
+/// start-up, a fifth of `vmctl vm list` (Docs/benchmarks.md).
 @main
 struct VMCtl: ParsableCommand {
     static let configuration = CommandConfiguration(

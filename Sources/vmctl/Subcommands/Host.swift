@@ -6,6 +6,7 @@ import VMCtlKit
 extension VMCtl {
     struct Host: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "host",
             abstract: "Check whether this host can run KVM guests and is prepared for a lab.",
             subcommands: [Check.self]
         )
@@ -15,6 +16,7 @@ extension VMCtl {
 extension VMCtl.Host {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "CPU extensions, KVM modules, /dev/kvm, working KVM, services and host preparation.",
             discussion: "Exit status 0 with no FAIL, 1 with a FAIL. See Docs/host-check.md.")
 

@@ -24,6 +24,7 @@ struct VMName: ParsableArguments {
 extension VMCtl.VM {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a VM from a base image (linked clone by default), a blank disk, an installer or a kernel.",
             discussion: "Everything is checked before anything is created; a failed step removes what was made.")
 
@@ -130,6 +131,7 @@ extension VMCtl.VM {
 
     struct Clone: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clone",
             abstract: "Clone a VM: new name, UUID and MACs, and a linked (copy-on-write) or full copy of each writable disk.")
 
         @OptionGroup var global: GlobalOptions
@@ -156,7 +158,7 @@ extension VMCtl.VM {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List all VMs: state, vCPUs, memory, address, lab and role.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List all VMs: state, vCPUs, memory, address, lab and role.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -168,7 +170,7 @@ extension VMCtl.VM {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a VM's disks, NICs, addresses and snapshots.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a VM's disks, NICs, addresses and snapshots.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
 
@@ -183,6 +185,7 @@ extension VMCtl.VM {
 
     struct IP: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ip",
             abstract: "Show a VM's addresses (DHCP lease, guest agent, ARP); with --wait, wait for one and explain when none comes.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
@@ -207,7 +210,7 @@ extension VMCtl.VM {
     }
 
     struct XML: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a VM's libvirt XML.")
+        static let configuration = CommandConfiguration(commandName: "xml", abstract: "Print a VM's libvirt XML.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
         @Flag(help: "The persistent definition rather than the running one.") var inactive = false
@@ -223,6 +226,7 @@ extension VMCtl.VM {
 
     struct Console: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "console",
             abstract: "Attach to a VM's serial console (Ctrl-] detaches); a serial port logged to a file is followed read-only.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
@@ -242,7 +246,7 @@ extension VMCtl.VM {
     }
 
     struct Define: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Define a VM from a libvirt XML file (schema-validated).")
+        static let configuration = CommandConfiguration(commandName: "define", abstract: "Define a VM from a libvirt XML file (schema-validated).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Path to the domain XML.") var file: String
 
@@ -255,7 +259,7 @@ extension VMCtl.VM {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a VM.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a VM.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
 
@@ -268,7 +272,7 @@ extension VMCtl.VM {
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Shut a VM down gracefully (ACPI), waiting for it to stop.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Shut a VM down gracefully (ACPI), waiting for it to stop.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
         @Option(help: "Seconds to wait for the guest to power off.") var timeout: Double = 60
@@ -287,7 +291,7 @@ extension VMCtl.VM {
     }
 
     struct Restart: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a VM gracefully, then start it again.")
+        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Stop a VM gracefully, then start it again.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
         @Option(help: "Seconds to wait for the guest to power off.") var timeout: Double = 60
@@ -304,7 +308,7 @@ extension VMCtl.VM {
     }
 
     struct Destroy: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a VM at once, like pulling the plug.")
+        static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Stop a VM at once, like pulling the plug.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
 
@@ -318,6 +322,7 @@ extension VMCtl.VM {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Remove a VM and only the volumes vmctl created for it; never a shared base image or a volume another VM uses.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
@@ -337,7 +342,7 @@ extension VMCtl.VM {
     }
 
     struct Undefine: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a stopped VM's definition; its disks stay.")
+        static let configuration = CommandConfiguration(commandName: "undefine", abstract: "Remove a stopped VM's definition; its disks stay.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
 

@@ -18,7 +18,7 @@ extension VMCtl {
 
 extension VMCtl.Vol {
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an empty (sparse) volume, or a qcow2 overlay with --backing.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an empty (sparse) volume, or a qcow2 overlay with --backing.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The new volume's name.") var name: String
@@ -36,7 +36,7 @@ extension VMCtl.Vol {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a pool's volumes.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a pool's volumes.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
 
@@ -49,7 +49,7 @@ extension VMCtl.Vol {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a volume and its data.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a volume and its data.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The volume.") var name: String
@@ -63,7 +63,7 @@ extension VMCtl.Vol {
     }
 
     struct Clone: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Copy a volume in full (no backing chain) within its pool.")
+        static let configuration = CommandConfiguration(commandName: "clone", abstract: "Copy a volume in full (no backing chain) within its pool.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The volume to copy.") var source: String
@@ -78,7 +78,7 @@ extension VMCtl.Vol {
     }
 
     struct Resize: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Grow a volume (shrink only with --shrink).")
+        static let configuration = CommandConfiguration(commandName: "resize", abstract: "Grow a volume (shrink only with --shrink).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The volume.") var name: String
@@ -96,6 +96,7 @@ extension VMCtl.Vol {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Upload a local image file (qcow2 or raw) into a pool as a new volume.",
             discussion: "The format and virtual size come from qemu-img info. Needs a local libvirt.")
         @OptionGroup var global: GlobalOptions
