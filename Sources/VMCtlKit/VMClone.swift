@@ -25,6 +25,8 @@ public struct VMCloneResult: Codable, Sendable, Equatable {
 public struct VMCloner: Sendable {
     public let connection: Connection
     public var progress: any ProgressReporter
+    /// For `--full`: given what is being copied, where to report (bytes written, bytes to write), or nil.
+    public var copyProgress: (@Sendable (_ label: String) -> (@Sendable (UInt64, UInt64) -> Void)?)?
 
     public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
         self.connection = connection
@@ -217,8 +219,52 @@ public struct VMCloner: Sendable {
         let capacity = try libvirt("reading \(disk.volume.name)") { try disk.volume.info().capacity }
         let definition = StorageVolumeDefinition(name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: capacity), format: .qcow2)
         let xml = try parsed { try definition.xml() }
-        return try libvirt("copying \(disk.path) to \(disk.pool.name)/\(name)") {
-            try disk.pool.createVolume(xml: xml, copying: disk.volume)
+        // libvirt copies in one call; a watcher reads the new volume's allocation meanwhile.
+        let total = (try? disk.volume.info().allocation) ?? capacity
+        let report = copyProgress?("copying \(disk.path)")
+        let watcher = report.map { VolumeCopyWatcher(pool: disk.pool, volume: name, total: total, report: $0) }
+        watcher?.start()
+        let copied = Result { () throws(VMCtlError) in
+            try libvirt("copying \(disk.path) to \(disk.pool.name)/\(name)") {
+                try disk.pool.createVolume(xml: xml, copying: disk.volume)
+            }
         }
+        watcher?.stop()
+        if case .success = copied { report?(total, total) }
+        return try copied.get()
+    }
+}
+
+/// Reports a volume's allocation every quarter second while libvirt fills it, until stopped.
+final class VolumeCopyWatcher: @unchecked Sendable {
+    private let pool: StoragePool
+    private let volume: String
+    private let total: UInt64
+    private let report: @Sendable (UInt64, UInt64) -> Void
+    private let lock = NSLock()
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(pool: StoragePool, volume: String, total: UInt64, report: @escaping @Sendable (UInt64, UInt64) -> Void) {
+        self.pool = pool
+        self.volume = volume
+        self.total = total
+        self.report = report
+    }
+
+    func start() {
+        Thread.detachNewThread { [self] in
+            while !lock.withLock({ stopped }) {
+                if let info = try? pool.volume(named: volume).info() { report(min(info.allocation, total), total) }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+            finished.signal()
+        }
+    }
+
+    /// Returns once the watcher has stopped, so no report comes after.
+    func stop() {
+        lock.withLock { stopped = true }
+        finished.wait()
     }
 }

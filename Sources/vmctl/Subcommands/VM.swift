@@ -144,7 +144,9 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
-                let cloner = VMCloner(connection: try global.target.open(), progress: global.progress)
+                var cloner = VMCloner(connection: try global.target.open(), progress: global.progress)
+                let quiet = global.quiet
+                cloner.copyProgress = { label in TransferLine.meter(label, quiet: quiet).map { meter in meter.update } }
                 let result = try cloner.clone(
                     source: source, as: name, mode: mode == .full ? .full : .linked, count: count,
                     suspendSource: suspendSource, start: start)
