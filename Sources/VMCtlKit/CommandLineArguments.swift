@@ -7,7 +7,7 @@ import Foundation
 /// `prepare` moves the global options written before the command path to just
 /// after it, so `vmctl -c URI vm list -o json` parses as
 /// `vmctl vm list -c URI -o json`, and an option given again later still wins.
-/// It also names an unknown command before the parser sees it.
+/// `unknownCommand` names a word that is no command (`vmctl vm lsit`, `vmctl help nosuch`).
 public enum CommandLineArguments {
     /// The command names: each group's subcommands; a leaf has none. Read lazily,
     /// only along the path a command line takes: naming a command type costs a

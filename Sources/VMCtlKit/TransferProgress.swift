@@ -11,12 +11,6 @@ public struct TransferProgress: Sendable, Equatable {
     /// Seconds since the copy began.
     public var elapsed: Double
 
-    public init(done: UInt64, total: UInt64, elapsed: Double) {
-        self.done = done
-        self.total = total
-        self.elapsed = elapsed
-    }
-
     /// Bytes a second so far; nil before there is anything to go on.
     public var rate: Double? {
         guard elapsed > 0.05, done > 0 else { return nil }
