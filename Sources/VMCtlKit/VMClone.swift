@@ -243,6 +243,7 @@ final class VolumeCopyWatcher: @unchecked Sendable {
     private let report: @Sendable (UInt64, UInt64) -> Void
     private let lock = NSLock()
     private var stopped = false
+    private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
     init(pool: StoragePool, volume: String, total: UInt64, report: @escaping @Sendable (UInt64, UInt64) -> Void) {
@@ -256,7 +257,7 @@ final class VolumeCopyWatcher: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while !lock.withLock({ stopped }) {
                 if let info = try? pool.volume(named: volume).info() { report(min(info.allocation, total), total) }
-                Thread.sleep(forTimeInterval: 0.25)
+                _ = wake.wait(timeout: .now() + 0.25)
             }
             finished.signal()
         }
@@ -265,6 +266,7 @@ final class VolumeCopyWatcher: @unchecked Sendable {
     /// Returns once the watcher has stopped, so no report comes after.
     func stop() {
         lock.withLock { stopped = true }
+        wake.signal()
         finished.wait()
     }
 }
