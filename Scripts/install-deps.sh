@@ -20,6 +20,10 @@ packages=(
   cloud-init ansible-core
   # the real Debian guest (Scripts/build-cloud-image.sh) and reaching it
   mmdebstrap extlinux syslinux-common openssh-client
+  # the .deb (Scripts/package.sh: strip, readelf, dpkg-shlibdeps) and its clean-root test (Scripts/test-package.sh)
+  binutils dpkg-dev
+  # start-up benchmark (Benchmarks/startup.sh): wall time and peak RSS
+  hyperfine time
 )
 
 missing=()

@@ -44,10 +44,16 @@ public struct CloudInitOptions: Sendable, Equatable {
     func publicKeys() throws(VMCtlError) -> [String] {
         var keys: [String] = []
         for key in sshKeys {
+            if key.contains("PRIVATE KEY") {
+                throw .invalid(field: "--ssh-key", "that is a private key; give the public one (the .pub file)")
+            }
             if key.hasPrefix("@") {
                 let path = String(key.dropFirst())
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                     throw .invalid(field: "--ssh-key", "cannot read '\(path)'")
+                }
+                if text.contains("PRIVATE KEY") {
+                    throw .invalid(field: "--ssh-key", "'\(path)' holds a private key; give the public one (the .pub file)")
                 }
                 keys += text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             } else {

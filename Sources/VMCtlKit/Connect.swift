@@ -17,12 +17,20 @@ public struct ConnectionTarget: Sendable, Hashable {
     public static func == (lhs: ConnectionTarget, rhs: ConnectionTarget) -> Bool { lhs.uri == rhs.uri }
     public func hash(into hasher: inout Hasher) { hasher.combine(uri) }
 
-    /// The URI as a person should read it in messages.
-    public var displayName: String {
+    /// The URI vmctl means: `--connect`, else `LIBVIRT_DEFAULT_URI`; nil leaves the choice to libvirt.
+    /// The one place that decides the default URI.
+    public var requestedURI: String? {
         if let uri { return uri }
         if let environment = Environment.value("LIBVIRT_DEFAULT_URI"), !environment.isEmpty { return environment }
-        return "libvirt's default URI"
+        return nil
     }
+
+    /// The URI for work that must name one before connecting (host check, lab plans):
+    /// the requested one, else `qemu:///system`.
+    public var assumedURI: String { requestedURI ?? "qemu:///system" }
+
+    /// The URI as a person should read it in messages.
+    public var displayName: String { requestedURI ?? "libvirt's default URI" }
 
     /// Opens the connection, read-only for commands that only read.
     /// An unreachable daemon becomes one line naming the URI, exit status 69.

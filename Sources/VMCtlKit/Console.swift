@@ -79,7 +79,7 @@ public struct ConsoleSession: Sendable {
     }
 
     func prepare(_ name: String) throws(VMCtlError) -> (Domain, String?) {
-        let domain = try VMLifecycle(connection: connection).domain(named: name)
+        let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: name)
         guard try libvirt("reading '\(name)'", { try domain.isActive() }) else {
             throw VMCtlError("vm console: '\(name)' is not running; start it with vmctl vm start \(name)", status: .usage)
         }

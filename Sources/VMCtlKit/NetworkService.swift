@@ -51,12 +51,8 @@ public struct NetworkService {
 
     /// Looks a network up; a missing one is bad input (exit 64) naming it.
     public func network(named name: String) throws(VMCtlError) -> Network {
-        do {
-            return try connection.network(named: name)
-        } catch where error.code == .noNetwork {
-            throw VMCtlError("network: no network named '\(name)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up network '\(name)'")
+        try lookUp("looking up network '\(name)'", missing: .noNetwork, notFound: "network: no network named '\(name)'") {
+            () throws(LibvirtError) in try connection.network(named: name)
         }
     }
 

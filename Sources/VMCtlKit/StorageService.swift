@@ -102,12 +102,8 @@ public struct StorageService {
 
     /// Looks a pool up; a missing one is bad input (exit 64) naming it.
     public func pool(named name: String) throws(VMCtlError) -> StoragePool {
-        do {
-            return try connection.storagePool(named: name)
-        } catch where error.code == .noStoragePool {
-            throw VMCtlError("pool: no storage pool named '\(name)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up pool '\(name)'")
+        try lookUp("looking up pool '\(name)'", missing: .noStoragePool, notFound: "pool: no storage pool named '\(name)'") {
+            () throws(LibvirtError) in try connection.storagePool(named: name)
         }
     }
 
@@ -122,12 +118,9 @@ public struct StorageService {
 
     /// Looks a volume up in a pool; a missing one is bad input naming both.
     public func volume(_ name: String, in pool: StoragePool) throws(VMCtlError) -> StorageVolume {
-        do {
-            return try pool.volume(named: name)
-        } catch where error.code == .noStorageVolume {
-            throw VMCtlError("volume: no volume named '\(name)' in pool '\(pool.name)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up volume '\(name)' in pool '\(pool.name)'")
+        try lookUp("looking up volume '\(name)' in pool '\(pool.name)'", missing: .noStorageVolume,
+                   notFound: "volume: no volume named '\(name)' in pool '\(pool.name)'") {
+            () throws(LibvirtError) in try pool.volume(named: name)
         }
     }
 

@@ -30,6 +30,8 @@ public struct VMCloneResult: Codable, Sendable, Equatable {
 public struct VMCloner: Sendable {
     public let connection: Connection
     public var progress: any ProgressReporter
+    /// For `--full`: given what is being copied, where to report (bytes written, bytes to write), or nil.
+    public var copyProgress: (@Sendable (_ label: String) -> (@Sendable (UInt64, UInt64) -> Void)?)?
 
     public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
         self.connection = connection
@@ -65,7 +67,7 @@ public struct VMCloner: Sendable {
     }
 
     public func clone(
-        source sourceName: String, as newName: String, mode: CloneMode, count: Int = 1, suspendSource: Bool = false,
+        source requestedSource: String, as newName: String, mode: CloneMode, count: Int = 1, suspendSource: Bool = false,
         start: Bool = false, keepIdentity: Bool = false
     ) throws(VMCtlError) -> VMCloneResult {
         guard (1...100).contains(count) else {
@@ -77,7 +79,9 @@ public struct VMCloner: Sendable {
         for name in names where (try? connection.domain(named: name.rawValue)) != nil {
             throw .invalid(field: "name", "a domain named '\(name)' already exists")
         }
-        let source = try VMLifecycle(connection: connection).domain(named: sourceName)
+        let source = try VMLifecycle(connection: connection).domain(nameOrUUID: requestedSource)
+        // Given a UUID, the clone's volumes and logs are still named after the source's name.
+        let sourceName = source.name
         let sourceXML = try libvirt("reading '\(sourceName)'") { try source.xml([.inactive]) }
         let definition = try libvirt("reading '\(sourceName)'") { try DomainDefinition(xml: sourceXML) }
         let running = try libvirt("reading the state of '\(sourceName)'") { try source.isActive() }
@@ -281,8 +285,54 @@ public struct VMCloner: Sendable {
         let capacity = try libvirt("reading \(disk.volume.name)") { try disk.volume.info().capacity }
         let definition = StorageVolumeDefinition(name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: capacity), format: .qcow2)
         let xml = try parsed { try definition.xml() }
-        return try libvirt("copying \(disk.path) to \(disk.pool.name)/\(name)") {
-            try disk.pool.createVolume(xml: xml, copying: disk.volume)
+        // libvirt copies in one call; a watcher reads the new volume's allocation meanwhile.
+        let total = (try? disk.volume.info().allocation) ?? capacity
+        let report = copyProgress?("copying \(disk.path)")
+        let watcher = report.map { VolumeCopyWatcher(pool: disk.pool, volume: name, total: total, report: $0) }
+        watcher?.start()
+        let copied = Result { () throws(VMCtlError) in
+            try libvirt("copying \(disk.path) to \(disk.pool.name)/\(name)") {
+                try disk.pool.createVolume(xml: xml, copying: disk.volume)
+            }
         }
+        watcher?.stop()
+        if case .success = copied { report?(total, total) }
+        return try copied.get()
+    }
+}
+
+/// Reports a volume's allocation every quarter second while libvirt fills it, until stopped.
+final class VolumeCopyWatcher: @unchecked Sendable {
+    private let pool: StoragePool
+    private let volume: String
+    private let total: UInt64
+    private let report: @Sendable (UInt64, UInt64) -> Void
+    private let lock = NSLock()
+    private var stopped = false
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(pool: StoragePool, volume: String, total: UInt64, report: @escaping @Sendable (UInt64, UInt64) -> Void) {
+        self.pool = pool
+        self.volume = volume
+        self.total = total
+        self.report = report
+    }
+
+    func start() {
+        Thread.detachNewThread { [self] in
+            while !lock.withLock({ stopped }) {
+                if let info = try? pool.volume(named: volume).info() { report(min(info.allocation, total), total) }
+                _ = wake.wait(timeout: .now() + 0.25)
+            }
+            finished.signal()
+        }
+    }
+
+    /// Returns once the watcher has stopped, so no report comes after.
+    func stop() {
+        lock.withLock { stopped = true }
+        wake.signal()
+        finished.wait()
     }
 }

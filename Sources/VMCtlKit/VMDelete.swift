@@ -21,8 +21,9 @@ public struct VMDeleter: Sendable {
         self.progress = progress
     }
 
-    public func delete(_ name: String, force: Bool) throws(VMCtlError) -> VMDeleteResult {
-        let domain = try VMLifecycle(connection: connection).domain(named: name)
+    public func delete(_ nameOrUUID: String, force: Bool) throws(VMCtlError) -> VMDeleteResult {
+        let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
+        let name = domain.name
         let definition = try libvirt("reading '\(name)'") { try DomainDefinition(xml: try domain.xml([.inactive])) }
         let active = try libvirt("reading the state of '\(name)'") { try domain.isActive() }
         if active && !force {

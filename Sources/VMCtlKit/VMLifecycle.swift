@@ -7,15 +7,25 @@ public struct VMLifecycle: Sendable {
 
     public init(connection: Connection) { self.connection = connection }
 
-    /// Looks a domain up; a missing one is bad input (exit 64) naming it.
-    public func domain(named name: String) throws(VMCtlError) -> Domain {
+    /// Looks a domain up by name, then, as virsh does, by UUID; a missing one
+    /// is bad input (exit 64) naming it. Every command that takes a VM comes here.
+    public func domain(nameOrUUID name: String) throws(VMCtlError) -> Domain {
         do {
-            return try connection.domain(named: name)
-        } catch where error.code == .noDomain {
-            throw VMCtlError("vm: no domain named '\(name)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up domain '\(name)'")
+            return try lookUp("looking up domain '\(name)'", missing: .noDomain, notFound: "vm: no domain named '\(name)'") {
+                () throws(LibvirtError) in try connection.domain(named: name)
+            }
+        } catch where error.libvirtError?.code == .noDomain && Self.isUUID(name) {
+            return try lookUp("looking up domain with UUID '\(name)'", missing: .noDomain,
+                              notFound: "vm: no domain named or with UUID '\(name)'") {
+                () throws(LibvirtError) in try connection.domain(uuid: name)
+            }
         }
+    }
+
+    /// Whether `text` is a UUID as libvirt reads one: 32 hex digits, dashes between them allowed.
+    static func isUUID(_ text: String) -> Bool {
+        let digits = text.filter { $0 != "-" }
+        return digits.count == 32 && digits.allSatisfy(\.isHexDigit) && !text.hasPrefix("-") && !text.hasSuffix("-")
     }
 
     /// Defines a domain from an XML file, validated against libvirt's schema.
@@ -34,21 +44,26 @@ public struct VMLifecycle: Sendable {
     }
 
     /// Starts a defined domain; starting a running one is an error libvirt names.
-    public func start(_ name: String) throws(VMCtlError) {
-        let domain = try domain(named: name)
+    /// Returns the domain's name (the argument may be its UUID).
+    @discardableResult
+    public func start(_ name: String) throws(VMCtlError) -> String {
+        let domain = try domain(nameOrUUID: name)
         do { try domain.start() } catch { throw .libvirt(error, while: "starting '\(name)'") }
+        return domain.name
     }
 
     /// Asks the guest to shut down and waits up to `timeout` seconds for it to
     /// stop; with `force`, pulls the plug when the guest does not answer.
-    public func stop(_ name: String, timeout: Double, force: Bool) throws(VMCtlError) {
-        let domain = try domain(named: name)
+    /// Returns the domain's name (the argument may be its UUID).
+    @discardableResult
+    public func stop(_ name: String, timeout: Double, force: Bool) throws(VMCtlError) -> String {
+        let domain = try domain(nameOrUUID: name)
         do {
-            guard try domain.isActive() else { return }
+            guard try domain.isActive() else { return domain.name }
             try domain.shutdown()
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
-                if try !domain.isActive() { return }
+                if try !domain.isActive() { return domain.name }
                 Thread.sleep(forTimeInterval: 0.2)
             }
             guard force else {
@@ -56,6 +71,7 @@ public struct VMLifecycle: Sendable {
                     "vm stop: '\(name)' did not shut down within \(Int(timeout)) s; use --force to destroy it")
             }
             try domain.destroy()
+            return domain.name
         } catch let error as LibvirtError {
             throw .libvirt(error, while: "stopping '\(name)'")
         } catch let error as VMCtlError {
@@ -66,20 +82,24 @@ public struct VMLifecycle: Sendable {
     }
 
     /// Stops the domain at once.
-    public func destroy(_ name: String) throws(VMCtlError) {
-        let domain = try domain(named: name)
+    @discardableResult
+    public func destroy(_ name: String) throws(VMCtlError) -> String {
+        let domain = try domain(nameOrUUID: name)
         do { try domain.destroy() } catch { throw .libvirt(error, while: "destroying '\(name)'") }
+        return domain.name
     }
 
     /// Removes the definition (with managed save and snapshot metadata); the
     /// domain must be stopped first. Disks are left alone.
-    public func undefine(_ name: String) throws(VMCtlError) {
-        let domain = try domain(named: name)
+    @discardableResult
+    public func undefine(_ name: String) throws(VMCtlError) -> String {
+        let domain = try domain(nameOrUUID: name)
         do {
             if try domain.isActive() {
                 throw VMCtlError("vm undefine: '\(name)' is running; stop it first", status: .usage)
             }
             try domain.undefine([.managedSave, .snapshotsMetadata])
+            return domain.name
         } catch let error as LibvirtError {
             throw .libvirt(error, while: "undefining '\(name)'")
         } catch let error as VMCtlError {

@@ -125,7 +125,7 @@ public struct SnapshotService: Sendable {
 
     public func create(vm: String, name: String, description: String?) throws(VMCtlError) -> Entry {
         let snapshotName = try parsed { try ObjectName(name, field: "snapshot name") }
-        let domain = try VMLifecycle(connection: connection).domain(named: vm)
+        let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm)
         if (try? domain.snapshot(named: snapshotName.rawValue)) != nil {
             throw .invalid(field: "snapshot name", "'\(vm)' already has a snapshot named '\(name)'")
         }
@@ -136,7 +136,7 @@ public struct SnapshotService: Sendable {
     }
 
     public func list(vm: String) throws(VMCtlError) -> [Entry] {
-        let domain = try VMLifecycle(connection: connection).domain(named: vm)
+        let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm)
         return try libvirt("listing snapshots of '\(vm)'") {
             try domain.snapshots().map { snapshot in
                 let definition = try SnapshotDefinition(xml: try snapshot.xml())
@@ -156,13 +156,10 @@ public struct SnapshotService: Sendable {
     }
 
     func lookUp(vm: String, name: String) throws(VMCtlError) -> DomainSnapshot {
-        let domain = try VMLifecycle(connection: connection).domain(named: vm)
-        do {
-            return try domain.snapshot(named: name)
-        } catch where error.code == .noDomainSnapshot {
-            throw VMCtlError("snapshot name: '\(vm)' has no snapshot named '\(name)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up snapshot '\(name)' of '\(vm)'")
+        let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm)
+        return try VMCtlKit.lookUp("looking up snapshot '\(name)' of '\(vm)'", missing: .noDomainSnapshot,
+                                   notFound: "snapshot name: '\(vm)' has no snapshot named '\(name)'") {
+            () throws(LibvirtError) in try domain.snapshot(named: name)
         }
     }
 }

@@ -15,9 +15,13 @@ final class LiveProgress: ProgressReporter, @unchecked Sendable {
 
     /// Live lines only where they can be redrawn: a terminal that is not dumb.
     static func forStderr() -> any ProgressReporter {
+        stderrIsLiveTerminal ? LiveProgress() : StderrProgress()
+    }
+
+    /// Whether stderr is a terminal that can redraw a line (not piped, not `TERM=dumb`).
+    static var stderrIsLiveTerminal: Bool {
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
-        guard isatty(STDERR_FILENO) == 1, term != "dumb", !term.isEmpty else { return StderrProgress() }
-        return LiveProgress()
+        return isatty(STDERR_FILENO) == 1 && term != "dumb" && !term.isEmpty
     }
 
     func step(_ message: String) {

@@ -3,6 +3,9 @@ import Foundation
 import Libvirt
 import VMCtlKit
 
+/// Every command names itself (`commandName:`): without it the parser derives the
+/// name with `String(describing:)`, a conformance scan per command type at every
+/// start-up, a fifth of `vmctl vm list` (Docs/benchmarks.md).
 @main
 struct VMCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +14,51 @@ struct VMCtl: ParsableCommand {
         version: vmctlVersion,
         subcommands: [Version.self, Host.self, VM.self, Snapshot.self, Net.self, Pool.self, Vol.self, Lab.self]
     )
+
+    /// Parses and runs a command. Global options may come before the command
+    /// (`vmctl -c URI vm list`); a parser error is one line, exit 64, with no
+    /// secret from the command line in it.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let commands = CommandLineArguments.CommandTree(VMCtl.self)
+        let prepared: [String]
+        switch CommandLineArguments.prepare(arguments, commands: commands) {
+        case .unknownCommand(let message):
+            printError(CommandLineArguments.redact(message, arguments: arguments))
+            Foundation.exit(ExitStatus.usage.rawValue)
+        case .parse(let parsed):
+            prepared = parsed
+        }
+        do {
+            var command = try parseAsRoot(prepared)
+            try command.run()
+        } catch {
+            let status = exitCode(for: error)
+            // Help, --version and exit statuses from commands that printed their own error.
+            if status == .success || error is ExitCode { exit(withError: error) }
+            var message = message(for: error)
+            if message.isEmpty { message = String(describing: error) }
+            if let unknown = CommandLineArguments.unknownCommand(in: prepared, commands: commands) { message = unknown }
+            if let first = message.first, first.isUppercase, message.dropFirst().first?.isLowercase == true {
+                message = first.lowercased() + message.dropFirst()
+            }
+            printError(CommandLineArguments.redact(message, arguments: arguments))
+            Foundation.exit(status.rawValue)
+        }
+    }
+}
+
+extension CommandLineArguments.CommandTree {
+    /// The names of `command`'s subcommands, all the way down.
+    init(_ command: any ParsableCommand.Type) {
+        self.init(lazy: {
+            var children: [String: Self] = [:]
+            for subcommand in command.configuration.subcommands {
+                children[subcommand._commandName] = Self(subcommand)
+            }
+            return children
+        })
+    }
 }
 
 /// Options every command that talks to libvirt takes.

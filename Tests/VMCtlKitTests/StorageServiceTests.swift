@@ -95,7 +95,7 @@ import Testing
         #expect(backing?.status == .usage)
 
         let disk = try DomainDefinition(
-            type: .test, name: ObjectName("uses-data"), memory: ByteSize(bytes: 64 << 20), vcpus: 1,
+            type: HypervisorType(rawValue: "test"), name: ObjectName("uses-data"), memory: ByteSize(bytes: 64 << 20), vcpus: 1,
             os: OSDefinition(arch: "x86_64"), disks: [Disk(source: .file("/lab-pool/data.raw"), target: "vda", format: .raw)])
         _ = try service.connection.defineDomain(xml: try disk.xml())
         let used = vmctlError { () throws(VMCtlError) in try service.deleteVolume(pool: "lab-pool", name: "data.raw") }

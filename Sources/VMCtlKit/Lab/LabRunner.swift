@@ -51,7 +51,7 @@ public final class LabRunner: @unchecked Sendable {
             throw .invalid(field: "node", "lab \(plan.name) has no node '\(name.prefix(64))' (nodes: \(plan.nodes.map(\.name).joined(separator: ", ")))")
         }
         let connection = try connection(node.host)
-        return (connection, try VMLifecycle(connection: connection).domain(named: plan.objectName(node.name)))
+        return (connection, try VMLifecycle(connection: connection).domain(nameOrUUID: plan.objectName(node.name)))
     }
 
     /// A stable MAC per lab, node and NIC, so addresses and reservations survive reruns.

@@ -6,6 +6,7 @@ import VMCtlKit
 extension VMCtl {
     struct Host: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "host",
             abstract: "Check whether this host can run KVM guests and is prepared for a lab.",
             subcommands: [Check.self]
         )
@@ -15,6 +16,7 @@ extension VMCtl {
 extension VMCtl.Host {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "CPU extensions, KVM modules, /dev/kvm, working KVM, services and host preparation.",
             discussion: "Exit status 0 with no FAIL, 1 with a FAIL. See Docs/host-check.md.")
 
@@ -34,7 +36,7 @@ extension VMCtl.Host {
         }
 
         func run() throws {
-            let uri = global.connect ?? ProcessInfo.processInfo.environment["LIBVIRT_DEFAULT_URI"] ?? "qemu:///system"
+            let uri = global.target.assumedURI
             let options = HostCheckOptions(root: root, uri: uri, runProbes: !noProbes)
             let report = HostChecker(options: options, hypervisor: LibvirtHypervisorProbe()).run()
             if global.output == .json {

@@ -5,6 +5,7 @@ import VMCtlKit
 extension VMCtl {
     struct Lab: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lab",
             abstract: "Declare a whole lab in YAML, bring it up in parallel, report its status, tear it down.",
             discussion: "The plan format is in Docs/labs.md.",
             subcommands: [Up.self, Status.self, Down.self, Validate.self, Inventory.self, KollaGlobals.self, SSH.self])
@@ -18,12 +19,11 @@ struct PlanArgument: ParsableArguments {
 
 extension VMCtl.Lab {
     static func load(_ path: String, _ global: GlobalOptions) throws -> LabPlan {
-        let uri = global.connect ?? ProcessInfo.processInfo.environment["LIBVIRT_DEFAULT_URI"] ?? "qemu:///system"
-        return try LabPlan.load(path: path, defaultURI: uri)
+        try LabPlan.load(path: path, defaultURI: global.target.assumedURI)
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check a plan and list every problem with its line.")
+        static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a plan and list every problem with its line.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var plan: PlanArgument
 
@@ -37,6 +37,7 @@ extension VMCtl.Lab {
 
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "up",
             abstract: "Create what is missing (networks, pools, images, VMs), start the nodes in parallel and wait until they are ready.",
             discussion: "A second run changes nothing and says so; drift from the plan is reported, not changed.")
         @OptionGroup var global: GlobalOptions
@@ -60,7 +61,7 @@ extension VMCtl.Lab {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Each node's role, host, state and addresses.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Each node's role, host, state and addresses.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var plan: PlanArgument
 
@@ -74,6 +75,7 @@ extension VMCtl.Lab {
 
     struct Down: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "down",
             abstract: "Remove exactly what the lab created: its VMs, their volumes and its networks; never shared images or pools.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The lab plan (YAML), or the lab's name.") var lab: String
@@ -101,6 +103,7 @@ extension VMCtl.Lab {
 
     struct Inventory: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inventory",
             abstract: "Write an Ansible or kolla-ansible inventory from the lab's nodes and addresses.",
             discussion: "With --multinode FILE, edits a copy of kolla's multinode file in place, replacing only its six top groups.")
         @OptionGroup var global: GlobalOptions

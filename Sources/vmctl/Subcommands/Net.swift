@@ -19,6 +19,7 @@ extension NetworkMode: ExpressibleByArgument {}
 extension VMCtl.Net {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Define a network and start it.",
             discussion: """
                 Modes: nat (NAT to the host's uplink), isolated (host-only), route, open (routed, no firewall rules),
@@ -51,7 +52,7 @@ extension VMCtl.Net {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List networks: state, bridge, mode and subnet.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List networks: state, bridge, mode and subnet.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -63,7 +64,7 @@ extension VMCtl.Net {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one network: addressing, DHCP, reservations, users.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one network: addressing, DHCP, reservations, users.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The network's name.") var name: String
 
@@ -76,7 +77,7 @@ extension VMCtl.Net {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a defined network.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a defined network.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The network's name.") var name: String
 
@@ -88,7 +89,7 @@ extension VMCtl.Net {
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a running network; its definition stays.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a running network; its definition stays.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The network's name.") var name: String
 
@@ -100,7 +101,7 @@ extension VMCtl.Net {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop and undefine a network.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Stop and undefine a network.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The network's name.") var name: String
         @Flag(help: "Delete even while running domains use the network.") var force = false
@@ -114,7 +115,7 @@ extension VMCtl.Net {
     }
 
     struct Leases: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the network's DHCP leases.")
+        static let configuration = CommandConfiguration(commandName: "leases", abstract: "List the network's DHCP leases.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The network's name.") var name: String
 
@@ -127,7 +128,7 @@ extension VMCtl.Net {
     }
 
     struct Reserve: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give a MAC address a fixed IP through DHCP.")
+        static let configuration = CommandConfiguration(commandName: "reserve", abstract: "Give a MAC address a fixed IP through DHCP.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The network's name.") var name: String
         @Option(help: "The guest NIC's MAC address.") var mac: String
@@ -143,7 +144,7 @@ extension VMCtl.Net {
     }
 
     struct Unreserve: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a MAC address's fixed IP.")
+        static let configuration = CommandConfiguration(commandName: "unreserve", abstract: "Remove a MAC address's fixed IP.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The network's name.") var name: String
         @Option(help: "The guest NIC's MAC address.") var mac: String

@@ -16,6 +16,7 @@ extension PoolKind: ExpressibleByArgument {}
 extension VMCtl.Pool {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Define a pool, build its target and start it.",
             discussion: """
                 dir: --target DIR. fs: --source-dev DEV --target MOUNTPOINT. netfs: --source-host H --source-path P --target MOUNTPOINT.
@@ -46,7 +47,7 @@ extension VMCtl.Pool {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List pools: state, target, space and volume count.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List pools: state, target, space and volume count.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -58,7 +59,7 @@ extension VMCtl.Pool {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one pool: source, target, space and volumes.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one pool: source, target, space and volumes.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool's name.") var name: String
 
@@ -71,7 +72,7 @@ extension VMCtl.Pool {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a defined pool.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a defined pool.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool's name.") var name: String
 
@@ -83,7 +84,7 @@ extension VMCtl.Pool {
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a pool; its volumes stay on disk.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a pool; its volumes stay on disk.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool's name.") var name: String
 
@@ -95,7 +96,7 @@ extension VMCtl.Pool {
     }
 
     struct Refresh: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Rescan a running pool's target for volumes.")
+        static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Rescan a running pool's target for volumes.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool's name.") var name: String
 
@@ -108,6 +109,7 @@ extension VMCtl.Pool {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Stop and undefine a pool; volumes stay on disk.",
             discussion: "With --delete-data, also remove the pool's storage (the target directory), which must hold no volumes.")
         @OptionGroup var global: GlobalOptions

@@ -4,6 +4,7 @@ import VMCtlKit
 extension VMCtl {
     struct Snapshot: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "snapshot",
             abstract: "Create, list, revert to and delete a VM's snapshots.",
             subcommands: [Create.self, List.self, Revert.self, Delete.self])
     }
@@ -11,9 +12,9 @@ extension VMCtl {
 
 extension VMCtl.Snapshot {
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a snapshot (disks, and memory when running).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Take a snapshot (disks, and memory when running).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
         @Argument(help: "The snapshot's name.") var name: String
         @Option(help: "A description.") var description: String?
 
@@ -26,9 +27,9 @@ extension VMCtl.Snapshot {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a VM's snapshots.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a VM's snapshots.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
 
         func run() throws {
             try reportingErrors {
@@ -43,9 +44,9 @@ extension VMCtl.Snapshot {
     }
 
     struct Revert: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revert a VM to a snapshot.")
+        static let configuration = CommandConfiguration(commandName: "revert", abstract: "Revert a VM to a snapshot.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
         @Argument(help: "The snapshot's name.") var name: String
 
         func run() throws {
@@ -57,9 +58,9 @@ extension VMCtl.Snapshot {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a snapshot.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a snapshot.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM.") var vm: String
+        @Argument(help: "The VM (name or UUID).") var vm: String
         @Argument(help: "The snapshot's name.") var name: String
 
         func run() throws {

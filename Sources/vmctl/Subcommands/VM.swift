@@ -18,12 +18,13 @@ extension VMCtl {
 
 /// The one positional argument most VM commands take.
 struct VMName: ParsableArguments {
-    @Argument(help: "The VM's name.") var name: String
+    @Argument(help: "The VM's name or UUID.") var name: String
 }
 
 extension VMCtl.VM {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a VM from a base image (linked clone by default), a blank disk, an installer or a kernel.",
             discussion: "Everything is checked before anything is created; a failed step removes what was made.")
 
@@ -148,10 +149,11 @@ extension VMCtl.VM {
 
     struct Clone: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "clone",
             abstract: "Clone a VM: new name, UUID and MACs, and a linked (copy-on-write) or full copy of each writable disk.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM to clone.") var source: String
+        @Argument(help: "The VM to clone (name or UUID).") var source: String
         @Argument(help: "The new VM's name (with --count N: NAME-1 … NAME-N).") var name: String
         @Flag(help: "Linked clone (default) or full copy.") var mode: CloneModeFlag = .linked
         @Option(help: "How many clones.") var count = 1
@@ -165,11 +167,13 @@ extension VMCtl.VM {
             try reportingErrors {
                 let waitStage = try waiting.stage()
                 let connection = try global.target.open()
-                let cloner = VMCloner(connection: connection, progress: global.progress)
+                var cloner = VMCloner(connection: connection, progress: global.progress)
+                let quiet = global.quiet
+                cloner.copyProgress = { label in TransferLine.meter(label, quiet: quiet).map { meter in meter.update } }
                 let result = try cloner.clone(
                     source: source, as: name, mode: mode == .full ? .full : .linked, count: count,
                     suspendSource: suspendSource, start: start || waitStage != nil, keepIdentity: keepIdentity)
-                let clones = try result.clones.map { clone in try VMLifecycle(connection: connection).domain(named: clone) }
+                let clones = try result.clones.map { clone in try VMLifecycle(connection: connection).domain(nameOrUUID: clone) }
                 _ = try waiting.waitIfAsked(clones, on: connection, progress: global.progress)
                 global.emit(result) {
                     "cloned \($0.source) to \($0.clones.joined(separator: ", ")) (\($0.mode.rawValue)\($0.newIdentity ? ", each with its own identity" : ""))"
@@ -183,7 +187,7 @@ extension VMCtl.VM {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List all VMs: state, vCPUs, memory, address, lab and role.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List all VMs: state, vCPUs, memory, address, lab and role.")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
@@ -195,14 +199,14 @@ extension VMCtl.VM {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a VM's disks, NICs, addresses and snapshots.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a VM's disks, NICs, addresses and snapshots.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
 
         func run() throws {
             try reportingErrors {
                 let connection = try global.target.open(readOnly: true)
-                let details = try VMShow.details(try VMLifecycle(connection: connection).domain(named: vm.name))
+                let details = try VMShow.details(try VMLifecycle(connection: connection).domain(nameOrUUID: vm.name))
                 global.emit(details, text: VMShow.renderText)
             }
         }
@@ -210,6 +214,7 @@ extension VMCtl.VM {
 
     struct IP: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "ip",
             abstract: "Show a VM's addresses (DHCP lease, guest agent, ARP); with --wait, wait for one and explain when none comes.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
@@ -218,7 +223,7 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let connection = try global.target.open(readOnly: true)
-                let domain = try VMLifecycle(connection: connection).domain(named: vm.name)
+                let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm.name)
                 let finder = VMAddressFinder(connection: connection)
                 var addresses = finder.addresses(of: domain)
                 if let wait {
@@ -234,14 +239,14 @@ extension VMCtl.VM {
     }
 
     struct XML: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a VM's libvirt XML.")
+        static let configuration = CommandConfiguration(commandName: "xml", abstract: "Print a VM's libvirt XML.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
         @Flag(help: "The persistent definition rather than the running one.") var inactive = false
 
         func run() throws {
             try reportingErrors {
-                let domain = try VMLifecycle(connection: try global.target.open(readOnly: true)).domain(named: vm.name)
+                let domain = try VMLifecycle(connection: try global.target.open(readOnly: true)).domain(nameOrUUID: vm.name)
                 let xml = try libvirtCall("reading '\(vm.name)'") { try domain.xml(inactive ? [.inactive] : []) }
                 print(xml, terminator: xml.hasSuffix("\n") ? "" : "\n")
             }
@@ -250,6 +255,7 @@ extension VMCtl.VM {
 
     struct Console: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "console",
             abstract: "Attach to a VM's serial console (Ctrl-] detaches); a serial port logged to a file is followed read-only.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
@@ -269,7 +275,7 @@ extension VMCtl.VM {
     }
 
     struct Define: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Define a VM from a libvirt XML file (schema-validated).")
+        static let configuration = CommandConfiguration(commandName: "define", abstract: "Define a VM from a libvirt XML file (schema-validated).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Path to the domain XML.") var file: String
 
@@ -282,7 +288,7 @@ extension VMCtl.VM {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a VM.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a VM.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
         @OptionGroup var waiting: WaitOptions
@@ -290,16 +296,16 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let connection = try global.target.open()
-                let lifecycle = VMLifecycle(connection: connection)
-                try lifecycle.start(vm.name)
-                _ = try waiting.waitIfAsked([try lifecycle.domain(named: vm.name)], on: connection, progress: global.progress)
-                print("started \(vm.name)")
+                let name = try VMLifecycle(connection: connection).start(vm.name)
+                _ = try waiting.waitIfAsked([try VMLifecycle(connection: connection).domain(nameOrUUID: name)], on: connection,
+                                            progress: global.progress)
+                print("started \(name)")
             }
         }
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Shut a VM down gracefully (ACPI), waiting for it to stop.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Shut a VM down gracefully (ACPI), waiting for it to stop.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
         @Option(help: "Seconds to wait for the guest to power off.") var timeout: Double = 60
@@ -311,14 +317,14 @@ extension VMCtl.VM {
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).stop(vm.name, timeout: timeout, force: force)
-                print("stopped \(vm.name)")
+                let name = try VMLifecycle(connection: global.target.open()).stop(vm.name, timeout: timeout, force: force)
+                print("stopped \(name)")
             }
         }
     }
 
     struct Restart: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a VM gracefully, then start it again.")
+        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Stop a VM gracefully, then start it again.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
         @Option(help: "Seconds to wait for the guest to power off.") var timeout: Double = 60
@@ -327,28 +333,29 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let lifecycle = VMLifecycle(connection: try global.target.open())
-                try lifecycle.stop(vm.name, timeout: timeout, force: force)
-                try lifecycle.start(vm.name)
-                print("restarted \(vm.name)")
+                let name = try lifecycle.stop(vm.name, timeout: timeout, force: force)
+                try lifecycle.start(name)
+                print("restarted \(name)")
             }
         }
     }
 
     struct Destroy: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a VM at once, like pulling the plug.")
+        static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Stop a VM at once, like pulling the plug.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).destroy(vm.name)
-                print("destroyed \(vm.name)")
+                let name = try VMLifecycle(connection: global.target.open()).destroy(vm.name)
+                print("destroyed \(name)")
             }
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Remove a VM and only the volumes vmctl created for it; never a shared base image or a volume another VM uses.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
@@ -368,14 +375,14 @@ extension VMCtl.VM {
     }
 
     struct Undefine: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a stopped VM's definition; its disks stay.")
+        static let configuration = CommandConfiguration(commandName: "undefine", abstract: "Remove a stopped VM's definition; its disks stay.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: VMName
 
         func run() throws {
             try reportingErrors {
-                try VMLifecycle(connection: global.target.open()).undefine(vm.name)
-                print("undefined \(vm.name)")
+                let name = try VMLifecycle(connection: global.target.open()).undefine(vm.name)
+                print("undefined \(name)")
             }
         }
     }

@@ -21,7 +21,7 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let connection = try global.target.open(readOnly: true)
-                let domain = try VMLifecycle(connection: connection).domain(named: vm.name)
+                let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm.name)
                 let ssh = try GuestSSH(connection: connection).command(for: domain, user: user, privateKey: identity, wait: wait)
                 try execSSH(ssh, command: command)
             }

@@ -6,7 +6,7 @@ let vmctlVersion = VersionReport.vmctlVersion
 
 extension VMCtl {
     struct Version: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show vmctl's, libvirt's and the hypervisor's versions.")
+        static let configuration = CommandConfiguration(commandName: "version", abstract: "Show vmctl's, libvirt's and the hypervisor's versions.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -18,7 +18,7 @@ extension VMCtl {
 
 extension VMCtl.Vol {
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an empty (sparse) volume, or a qcow2 overlay with --backing.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an empty (sparse) volume, or a qcow2 overlay with --backing.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The new volume's name.") var name: String
@@ -36,7 +36,7 @@ extension VMCtl.Vol {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a pool's volumes.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a pool's volumes.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
 
@@ -50,6 +50,7 @@ extension VMCtl.Vol {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete a volume and its data; refused while a VM uses it or another volume is layered on it.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
@@ -65,7 +66,7 @@ extension VMCtl.Vol {
     }
 
     struct Clone: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Copy a volume in full (no backing chain) within its pool.")
+        static let configuration = CommandConfiguration(commandName: "clone", abstract: "Copy a volume in full (no backing chain) within its pool.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The volume to copy.") var source: String
@@ -80,7 +81,7 @@ extension VMCtl.Vol {
     }
 
     struct Resize: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Grow a volume (shrink only with --shrink).")
+        static let configuration = CommandConfiguration(commandName: "resize", abstract: "Grow a volume (shrink only with --shrink).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The pool.") var pool: String
         @Argument(help: "The volume.") var name: String
@@ -98,6 +99,7 @@ extension VMCtl.Vol {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Upload a local image file (qcow2 or raw) into a pool as a new volume.",
             discussion: "The format and virtual size come from qemu-img info. Needs a local libvirt.")
         @OptionGroup var global: GlobalOptions
@@ -109,18 +111,9 @@ extension VMCtl.Vol {
         func run() throws {
             try reportingErrors {
                 let service = StorageService(connection: try global.target.open())
-                let onTTY = isatty(STDERR_FILENO) == 1
-                var lastPercent = -1
+                let meter = TransferLine.meter("importing \(file)", quiet: global.quiet)
                 let volume = try service.importVolume(
-                    pool: pool, file: file, name: name, format: format,
-                    progress: onTTY ? { done, total in
-                        guard total >= 64 << 20 else { return }
-                        let percent = Int(done * 100 / max(total, 1))
-                        guard percent != lastPercent else { return }
-                        lastPercent = percent
-                        FileHandle.standardError.write(Data("\rimporting \(file): \(percent)% (\(done >> 20) of \(total >> 20) MiB)".utf8))
-                        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
-                    } : nil)
+                    pool: pool, file: file, name: name, format: format, progress: meter.map { meter in meter.update })
                 print(StorageOutput.volume(volume, action: "imported", format: global.output))
             }
         }
