@@ -75,7 +75,7 @@ extension Connection {
     ///
     /// The corresponding C functions are `virConnectDomainEventRegisterAny`
     /// and `virConnectDomainEventDeregisterAny`.
-    public func domainEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws(LibvirtError) -> AsyncStream<DomainEvent> {
+    public func domainEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainEvent> {
         let (stream, continuation) = AsyncStream.makeStream(
             of: DomainEvent.self, bufferingPolicy: .bufferingNewest(bufferLimit))
         let opaque = Unmanaged.passRetained(EventSink(continuation)).toOpaque()

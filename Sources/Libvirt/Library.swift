@@ -30,7 +30,7 @@ public enum Library {
 
     /// The version of the libvirt library loaded in this process.
     /// The corresponding C function is `virGetVersion`.
-    public static func version() throws(LibvirtError) -> Version {
+    public static func version() throws -> Version {
         var value: UInt = 0
         try Call.status { virGetVersion(&value, nil, nil) }
         return Version(encoded: UInt64(value))

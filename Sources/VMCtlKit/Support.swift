@@ -93,13 +93,3 @@ enum HostFiles {
         FileManager.default.fileExists(atPath: "/sys/class/net/\(name)/bridge")
     }
 }
-
-/// The same for a body typed `throws(LibvirtError)`. Kept beside the general
-/// form: passing such closures to it makes Swift 6.3.1's optimizer crash.
-func libvirt<T>(_ action: String, _ body: () throws(LibvirtError) -> T) throws(VMCtlError) -> T {
-    do {
-        return try body()
-    } catch {
-        throw .libvirt(error, while: action)
-    }
-}

@@ -11,7 +11,7 @@ public struct VMLifecycle: Sendable {
     public func domain(named name: String) throws(VMCtlError) -> Domain {
         do {
             return try connection.domain(named: name)
-        } catch where error.code == .noDomain {
+        } catch let error as LibvirtError where error.code == .noDomain {
             throw VMCtlError("vm: no domain named '\(name)'", status: .usage, libvirtError: error)
         } catch {
             throw .libvirt(error, while: "looking up domain '\(name)'")

@@ -159,7 +159,7 @@ public struct SnapshotService: Sendable {
         let domain = try VMLifecycle(connection: connection).domain(named: vm)
         do {
             return try domain.snapshot(named: name)
-        } catch where error.code == .noDomainSnapshot {
+        } catch let error as LibvirtError where error.code == .noDomainSnapshot {
             throw VMCtlError("snapshot name: '\(vm)' has no snapshot named '\(name)'", status: .usage, libvirtError: error)
         } catch {
             throw .libvirt(error, while: "looking up snapshot '\(name)' of '\(vm)'")
