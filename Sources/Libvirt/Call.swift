@@ -64,7 +64,9 @@ enum Call {
     }
 
     /// Copies the calling thread's last libvirt error. Must run on the thread
-    /// that made the failing call, before any other libvirt call.
+    /// that made the failing call, before any other libvirt call. Every
+    /// `LibvirtError` the binding throws comes from here.
+    /// The corresponding C functions are `virGetLastError` and `virResetLastError`.
     static func lastError() -> LibvirtError {
         guard let raw = virGetLastError() else {
             // libvirt failed without setting an error; never invent "operation failed".

@@ -11,6 +11,10 @@ public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = NSLock()
     private var closed = false
+    /// Event callbacks still registered, by token: each deregisters itself and
+    /// finishes its stream, given the open handle.
+    private var subscriptions: [Int: @Sendable (OpaquePointer) -> Void] = [:]
+    private var nextSubscription = 0
 
     /// The handle for calls; using a closed connection is a programmer error.
     var pointer: OpaquePointer {
@@ -18,13 +22,6 @@ public final class Connection: @unchecked Sendable {
         defer { lock.unlock() }
         precondition(!closed, "libvirt connection used after close()")
         return handle
-    }
-
-    /// The handle while the connection is open, `nil` after `close()`.
-    var pointerIfOpen: OpaquePointer? {
-        lock.lock()
-        defer { lock.unlock() }
-        return closed ? nil : handle
     }
 
     /// Opens a connection.
@@ -47,15 +44,49 @@ public final class Connection: @unchecked Sendable {
         if !closed { virConnectClose(handle) }
     }
 
-    /// Closes the connection now instead of in `deinit`. Objects obtained from
-    /// it keep libvirt's own reference until they are released.
+    /// Closes the connection now instead of in `deinit`: first deregisters every
+    /// event callback and finishes its stream (a callback would otherwise keep
+    /// libvirt's connection alive and delivering), then closes. Objects obtained
+    /// from it keep libvirt's own reference until they are released.
     /// The corresponding C function is `virConnectClose`.
     public func close() {
         lock.lock()
-        defer { lock.unlock() }
-        guard !closed else { return }
+        guard !closed else {
+            lock.unlock()
+            return
+        }
         closed = true
+        let unsubscribe = subscriptions.values
+        subscriptions = [:]
+        lock.unlock()
+        // Outside the lock: finishing a stream runs its onTermination, which takes it.
+        for each in unsubscribe { each(handle) }
         virConnectClose(handle)
+    }
+
+    /// Event callbacks registered and not yet deregistered.
+    var subscriptionCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return subscriptions.count
+    }
+
+    /// Records an event callback's deregistration, run by `close()` unless
+    /// `removeSubscription` takes it first.
+    func addSubscription(_ unsubscribe: @escaping @Sendable (OpaquePointer) -> Void) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        nextSubscription += 1
+        subscriptions[nextSubscription] = unsubscribe
+        return nextSubscription
+    }
+
+    /// Takes a subscription's deregistration with the open handle; `nil` after `close()`.
+    func removeSubscription(_ token: Int) -> (OpaquePointer, @Sendable (OpaquePointer) -> Void)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed, let unsubscribe = subscriptions.removeValue(forKey: token) else { return nil }
+        return (handle, unsubscribe)
     }
 
     // MARK: Host and driver

@@ -15,6 +15,8 @@ public final class Domain: @unchecked Sendable {
         self.connection = connection
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virDomainFree`.
     deinit { virDomainFree(handle) }
 
     // MARK: Identity
@@ -142,7 +144,7 @@ public final class Domain: @unchecked Sendable {
 
     /// The guest's interfaces and their IP addresses, as one source knows them:
     /// the DHCP lease table of libvirt's networks, the guest agent, or the host's ARP table.
-    /// The corresponding C function is `virDomainInterfaceAddresses`.
+    /// The corresponding C functions are `virDomainInterfaceAddresses` and `virDomainInterfaceFree`.
     public func interfaceAddresses(source: InterfaceAddressSource = .lease) throws -> [DomainInterface] {
         var raw: UnsafeMutablePointer<virDomainInterfacePtr?>? = nil
         let count = try Call.status { virDomainInterfaceAddresses(handle, &raw, source.rawValue, 0) }

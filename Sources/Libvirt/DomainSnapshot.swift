@@ -11,6 +11,8 @@ public final class DomainSnapshot: @unchecked Sendable {
         self.domain = domain
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virDomainSnapshotFree`.
     deinit { virDomainSnapshotFree(handle) }
 
     /// The snapshot's name.

@@ -14,6 +14,8 @@ public final class Network: @unchecked Sendable {
         self.connection = connection
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virNetworkFree`.
     deinit { virNetworkFree(handle) }
 
     /// The network's name.
@@ -86,7 +88,7 @@ public final class Network: @unchecked Sendable {
     }
 
     /// The network's DHCP leases, optionally only those of one MAC address.
-    /// The corresponding C function is `virNetworkGetDHCPLeases`.
+    /// The corresponding C functions are `virNetworkGetDHCPLeases` and `virNetworkDHCPLeaseFree`.
     public func dhcpLeases(mac: String? = nil) throws -> [DHCPLease] {
         var raw: UnsafeMutablePointer<virNetworkDHCPLeasePtr?>? = nil
         let count = try Call.status { virNetworkGetDHCPLeases(handle, mac, &raw, 0) }

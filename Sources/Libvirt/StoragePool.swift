@@ -11,6 +11,8 @@ public final class StoragePool: @unchecked Sendable {
         self.connection = connection
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virStoragePoolFree`.
     deinit { virStoragePoolFree(handle) }
 
     /// The pool's name.

@@ -11,6 +11,8 @@ public final class StorageVolume: @unchecked Sendable {
         self.connection = connection
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virStorageVolFree`.
     deinit { virStorageVolFree(handle) }
 
     /// The volume's name within its pool.

@@ -14,6 +14,8 @@ public final class Stream: @unchecked Sendable {
         handle = try Call.pointer { virStreamNew(connection.pointer, 0) }
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virStreamFree`.
     deinit { virStreamFree(handle) }
 
     /// Reads up to `maximum` bytes; an empty result means the other end closed the stream.
