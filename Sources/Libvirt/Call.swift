@@ -29,6 +29,15 @@ enum Call {
         return result
     }
 
+    /// Calls a libvirt function that returns an unsigned value; 0 is an error.
+    static func nonZero(_ body: () -> UInt) throws -> UInt {
+        Library.initialize()
+        virResetLastError()
+        let result = body()
+        guard result != 0 else { throw lastError() }
+        return result
+    }
+
     /// Calls a libvirt function that returns a `char *` the caller must free;
     /// copies it into a `String` and frees it.
     static func ownedString(_ body: () -> UnsafeMutablePointer<CChar>?) throws -> String {
@@ -37,6 +46,14 @@ enum Call {
         guard let raw = body() else { throw lastError() }
         defer { free(raw) }
         return String(cString: raw)
+    }
+
+    /// Calls a libvirt function that returns a buffer of bytes the caller must free.
+    static func bytes(_ body: () -> UnsafeMutablePointer<UInt8>?) throws -> UnsafeMutablePointer<UInt8> {
+        Library.initialize()
+        virResetLastError()
+        guard let raw = body() else { throw lastError() }
+        return raw
     }
 
     /// Calls a libvirt function that returns a `const char *` owned by libvirt.

@@ -312,8 +312,12 @@ extension Connection {
     /// Registers one callback whose events feed a new stream. The callback is
     /// deregistered once: when the stream terminates, or when the connection
     /// closes, whichever comes first.
+    ///
+    /// With `libvirtReleasesSink` false, `register` passes no free callback and the
+    /// sink is released here after deregistering: drivers that do not keep
+    /// close callbacks (the in-process ones) would never call it.
     private func subscribe<Event: Sendable>(
-        bufferLimit: Int,
+        bufferLimit: Int, libvirtReleasesSink: Bool = true,
         register: (OpaquePointer, UnsafeMutableRawPointer) -> Int32,
         deregister: @escaping @Sendable (OpaquePointer, Int32) -> Int32
     ) throws -> AsyncStream<Event> {
@@ -329,12 +333,62 @@ extension Connection {
             throw error
         }
         // Deregistering makes libvirt call releaseSink, which finishes the stream.
-        let token = addSubscription { handle in _ = deregister(handle, callbackID) }
+        let sink = Int(bitPattern: opaque)
+        let token = addSubscription { handle in
+            _ = deregister(handle, callbackID)
+            if !libvirtReleasesSink { releaseSink(UnsafeMutableRawPointer(bitPattern: sink)) }
+        }
         continuation.onTermination = { [self] _ in
             // Nil when close() has deregistered it already.
             guard let (handle, unsubscribe) = removeSubscription(token) else { return }
             unsubscribe(handle)
         }
         return stream
+    }
+}
+
+/// Why libvirt closed a connection (`virConnectCloseReason`); an open struct so new reasons round-trip.
+public struct ConnectionCloseReason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    init(_ value: virConnectCloseReason) { rawValue = Int32(value.rawValue) }
+    /// A misc I/O error.
+    public static let error = Self(VIR_CONNECT_CLOSE_REASON_ERROR)
+    /// The daemon hung up.
+    public static let endOfFile = Self(VIR_CONNECT_CLOSE_REASON_EOF)
+    /// Keepalive messages went unanswered.
+    public static let keepalive = Self(VIR_CONNECT_CLOSE_REASON_KEEPALIVE)
+    /// The client closed it.
+    public static let client = Self(VIR_CONNECT_CLOSE_REASON_CLIENT)
+    public var description: String {
+        switch self {
+        case .error: "error"
+        case .endOfFile: "eof"
+        case .keepalive: "keepalive"
+        case .client: "client"
+        default: "reason \(rawValue)"
+        }
+    }
+}
+
+private let connectionCloseCallback: @convention(c) (OpaquePointer?, Int32, UnsafeMutableRawPointer?) -> Void = {
+    _, reason, opaque in
+    guard let opaque else { return }
+    EventSink<ConnectionCloseReason>.yield(ConnectionCloseReason(rawValue: reason), to: opaque)
+}
+
+extension Connection {
+    /// Reports when libvirt closes this connection without being asked: the
+    /// daemon went away, or keepalive timed out (see `setKeepAlive`). One such
+    /// stream per connection at a time; it ends like `domainEvents(for:bufferLimit:)`,
+    /// and `close()` ends it without reporting `.client`. In-process drivers
+    /// (test, and qemu:///embed) never close by themselves.
+    ///
+    /// The corresponding C functions are `virConnectRegisterCloseCallback`
+    /// and `virConnectUnregisterCloseCallback`.
+    public func closeEvents() throws -> AsyncStream<ConnectionCloseReason> {
+        try subscribe(bufferLimit: 8, libvirtReleasesSink: false) { pointer, opaque in
+            virConnectRegisterCloseCallback(pointer, connectionCloseCallback, opaque, nil)
+        } deregister: { handle, _ in virConnectUnregisterCloseCallback(handle, connectionCloseCallback) }
     }
 }

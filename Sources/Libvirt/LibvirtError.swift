@@ -117,6 +117,9 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let noHostname = Code(VIR_ERR_NO_HOSTNAME)
         public static let checkpointInconsistent = Code(VIR_ERR_CHECKPOINT_INCONSISTENT)
         public static let multipleDomains = Code(VIR_ERR_MULTIPLE_DOMAINS)
+        public static let noSecret = Code(VIR_ERR_NO_SECRET)
+        public static let invalidSecret = Code(VIR_ERR_INVALID_SECRET)
+        public static let noNodeDevice = Code(VIR_ERR_NO_NODE_DEVICE)
 
         private static let names: [Int32: String] = [
             ok.rawValue: "ok", internalError.rawValue: "internal-error", noMemory.rawValue: "no-memory",
@@ -141,6 +144,8 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
             cpuIncompatible.rawValue: "cpu-incompatible", openFailed.rawValue: "open-failed",
             readFailed.rawValue: "read-failed", writeFailed.rawValue: "write-failed",
             noHostname.rawValue: "no-hostname", multipleDomains.rawValue: "multiple-domains",
+            noSecret.rawValue: "no-secret", invalidSecret.rawValue: "invalid-secret",
+            noNodeDevice.rawValue: "no-node-device",
         ]
 
         /// A stable kebab-case name, or `code-N` for a code this binding does not name.
