@@ -3,10 +3,12 @@ import CLibvirt
 /// An error reported by libvirt, copied from the calling thread's last error
 /// right after the failing call.
 ///
-/// `code`, `origin` and `level` are open structs over libvirt's integer
-/// values, so codes that a newer libvirt returns still round-trip.
-/// Match a code with `catch let error as LibvirtError where error.code == .noDomain`
-/// or with `~=`: `case LibvirtError.Code.noDomain`.
+/// The binding's calls throw untyped, and every error they throw is a
+/// `LibvirtError`. `code`, `origin` and `level` are open structs over
+/// libvirt's integer values, so codes that a newer libvirt returns still
+/// round-trip. Match a code with `~=` (`catch LibvirtError.Code.noDomain`,
+/// several separated by commas) or with
+/// `catch let error as LibvirtError where error.code == .noDomain`.
 public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong (`virErrorNumber`).
     public var code: Code

@@ -67,3 +67,28 @@ import Testing
         #expect(domain.name == "lab-controller")
     }
 }
+
+@Suite struct OffloadTests {
+    @Test func offloadReturnsResultsAndErrors() async throws {
+        let connection = try Fixture.connection()
+        let names = try await Library.offload { try connection.domains().map(\.name) }
+        #expect(names.contains("lab-controller"))
+        await #expect(throws: LibvirtError.self) {
+            try await Library.offload { try connection.domain(named: "vmctl-test-offload-missing") }
+        }
+    }
+
+    @Test func offloadedCallsDoNotHoldTheCooperativePool() async throws {
+        // More blocked bodies than the pool has threads: they all finish together
+        // only if they run outside it.
+        let count = ProcessInfo.processInfo.activeProcessorCount * 4
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<count {
+                group.addTask { () async throws -> Void in _ = try await Library.offload { usleep(200_000) } }
+            }
+            try await group.waitForAll()
+        }
+        #expect(ContinuousClock.now - start < .seconds(0.6), "\(count) bodies blocked for 0.2 s each took \(ContinuousClock.now - start)")
+    }
+}
