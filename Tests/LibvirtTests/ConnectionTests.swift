@@ -79,16 +79,37 @@ import Testing
     }
 
     @Test func offloadedCallsDoNotHoldTheCooperativePool() async throws {
-        // More blocked bodies than the pool has threads: they all finish together
-        // only if they run outside it.
+        // More bodies than the pool has threads, each blocking until all of them
+        // run at once: they meet only if they run outside the pool.
         let count = ProcessInfo.processInfo.activeProcessorCount * 4
-        let start = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let rendezvous = Rendezvous(expected: count)
+        let met = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<count {
-                group.addTask { () async throws -> Void in _ = try await Library.offload { usleep(200_000) } }
+                group.addTask { () async throws -> Bool in try await Library.offload { rendezvous.arriveAndWait(timeout: 60) } }
             }
-            try await group.waitForAll()
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
-        #expect(ContinuousClock.now - start < .seconds(0.6), "\(count) bodies blocked for 0.2 s each took \(ContinuousClock.now - start)")
+        #expect(met == count)
+    }
+}
+
+/// Blocks each caller until `expected` callers have arrived, or the timeout passes.
+final class Rendezvous: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var arrived = 0
+    private let expected: Int
+
+    init(expected: Int) { self.expected = expected }
+
+    func arriveAndWait(timeout: TimeInterval) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        arrived += 1
+        condition.broadcast()
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while arrived < expected {
+            if !condition.wait(until: deadline) { return arrived >= expected }
+        }
+        return true
     }
 }
