@@ -236,11 +236,15 @@ private func identity(
     return (name(handle).map { String(cString: $0) } ?? "", text)
 }
 
+private func domainIdentity(_ domain: OpaquePointer) -> (String, String) {
+    identity(domain, name: { virDomainGetName($0) }, uuid: { virDomainGetUUIDString($0, $1) })
+}
+
 private let domainLifecycleCallback: @convention(c) (
     OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
 ) -> Int32 = { _, domain, event, detail, opaque in
     guard let domain, let opaque else { return 0 }
-    let (name, uuid) = identity(domain, name: { virDomainGetName($0) }, uuid: { virDomainGetUUIDString($0, $1) })
+    let (name, uuid) = domainIdentity(domain)
     let kind = DomainEvent.Kind(rawValue: event)
     EventSink<DomainEvent>.yield(
         DomainEvent(domainName: name, domainUUID: uuid, kind: kind, detail: .init(kind: kind, rawValue: detail)), to: opaque)
@@ -390,5 +394,88 @@ extension Connection {
         try subscribe(bufferLimit: 8, libvirtReleasesSink: false) { pointer, opaque in
             virConnectRegisterCloseCallback(pointer, connectionCloseCallback, opaque, nil)
         } deregister: { handle, _ in virConnectUnregisterCloseCallback(handle, connectionCloseCallback) }
+    }
+}
+
+/// A domain event that names the domain and one more fact: a reboot (no fact),
+/// a metadata change (the field and namespace), a device removed (its alias).
+public struct DomainNotice<Fact: Sendable & Hashable>: Sendable, Hashable {
+    public var domainName: String
+    public var domainUUID: String
+    public var fact: Fact
+}
+
+/// What `Connection.domainMetadataEvents` reports changed (`VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`).
+public struct DomainMetadataChange: Sendable, Hashable {
+    /// `.description`, `.title`, or `nil` for a custom metadata element.
+    public var field: DomainTextField?
+    /// The namespace of the custom element that changed.
+    public var namespaceURI: String?
+}
+
+private let domainRebootCallback: @convention(c) (OpaquePointer?, OpaquePointer?, UnsafeMutableRawPointer?) -> Void = {
+    _, domain, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    EventSink<DomainNotice<Bool>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: true), to: opaque)
+}
+
+private let domainMetadataCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?
+) -> Void = { _, domain, type, namespace, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    let field = type == Int32(VIR_DOMAIN_METADATA_ELEMENT.rawValue) ? nil : DomainTextField(rawValue: type)
+    let change = DomainMetadataChange(field: field, namespaceURI: namespace.map { String(cString: $0) })
+    EventSink<DomainNotice<DomainMetadataChange>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: change), to: opaque)
+}
+
+private let domainDeviceRemovedCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?
+) -> Void = { _, domain, alias, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    let text = alias.map { String(cString: $0) } ?? ""
+    EventSink<DomainNotice<String>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: text), to: opaque)
+}
+
+extension Connection {
+    /// One more libvirt domain event ID, registered like `domainEvents(for:bufferLimit:)`.
+    private func domainEvents<Fact>(
+        _ id: virDomainEventID, for domain: Domain?, bufferLimit: Int, callback: virConnectDomainEventGenericCallback
+    ) throws -> AsyncStream<DomainNotice<Fact>> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectDomainEventRegisterAny(pointer, domain?.handle, Int32(id.rawValue), callback, opaque, releaseSink)
+        } deregister: { virConnectDomainEventDeregisterAny($0, $1) }
+    }
+
+    /// Guest-initiated reboots of all domains, or of one (`VIR_DOMAIN_EVENT_ID_REBOOT`);
+    /// ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainRebootEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<Bool>> {
+        try domainEvents(VIR_DOMAIN_EVENT_ID_REBOOT, for: domain, bufferLimit: bufferLimit, callback: domainRebootCallback)
+    }
+
+    /// Changes to a domain's title, description or custom metadata
+    /// (`VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainMetadataEvents(
+        for domain: Domain? = nil, bufferLimit: Int = 1024
+    ) throws -> AsyncStream<DomainNotice<DomainMetadataChange>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, for: domain, bufferLimit: bufferLimit,
+            callback: unsafeBitCast(domainMetadataCallback, to: virConnectDomainEventGenericCallback.self))
+    }
+
+    /// Devices the guest has released after `Domain.detachDevice`, by alias
+    /// (`VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainDeviceRemovedEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<String>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, for: domain, bufferLimit: bufferLimit,
+            callback: unsafeBitCast(domainDeviceRemovedCallback, to: virConnectDomainEventGenericCallback.self))
     }
 }

@@ -126,3 +126,29 @@ extension EventTests {
         #expect(kinds == [.defined, .started, .stopped, .undefined])
     }
 }
+
+extension EventTests {
+    @Test(.timeLimit(.minutes(1))) func metadataChangeEvents() async throws {
+        let connection = try Fixture.connection()
+        let domain = try connection.defineDomain(xml: domainXML(named: "vmctl-test-metadata-events"))
+        defer { try? domain.undefine() }
+        let events = try connection.domainMetadataEvents(for: domain)
+        try domain.setMetadata("<lab>x</lab>", key: "t", namespaceURI: "https://example.org/vmctl-test")
+        var iterator = events.makeAsyncIterator()
+        let event = try #require(await iterator.next())
+        #expect(event.domainName == "vmctl-test-metadata-events")
+        #expect(event.fact == DomainMetadataChange(field: nil, namespaceURI: "https://example.org/vmctl-test"))
+        connection.close()
+        #expect(await iterator.next() == nil)
+    }
+
+    @Test func rebootAndDeviceRemovedStreamsRegisterAndEndWithClose() async throws {
+        let connection = try Fixture.connection()
+        let reboots = try connection.domainRebootEvents()
+        let removals = try connection.domainDeviceRemovedEvents()
+        #expect(connection.subscriptionCount == 2)
+        connection.close()
+        #expect(await drain(reboots)?.isEmpty == true)
+        #expect(await drain(removals)?.isEmpty == true)
+    }
+}
