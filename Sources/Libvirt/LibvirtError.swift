@@ -122,6 +122,7 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let noSecret = Code(VIR_ERR_NO_SECRET)
         public static let invalidSecret = Code(VIR_ERR_INVALID_SECRET)
         public static let noNodeDevice = Code(VIR_ERR_NO_NODE_DEVICE)
+        public static let noInterface = Code(VIR_ERR_NO_INTERFACE)
 
         private static let names: [Int32: String] = [
             ok.rawValue: "ok", internalError.rawValue: "internal-error", noMemory.rawValue: "no-memory",
@@ -147,7 +148,7 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
             readFailed.rawValue: "read-failed", writeFailed.rawValue: "write-failed",
             noHostname.rawValue: "no-hostname", multipleDomains.rawValue: "multiple-domains",
             noSecret.rawValue: "no-secret", invalidSecret.rawValue: "invalid-secret",
-            noNodeDevice.rawValue: "no-node-device",
+            noNodeDevice.rawValue: "no-node-device", noInterface.rawValue: "no-interface",
         ]
 
         /// A stable kebab-case name, or `code-N` for a code this binding does not name.
