@@ -40,6 +40,13 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
+    /// Opens a connection with `flags`, without a credential callback: a
+    /// driver that asks for credentials fails rather than prompting.
+    /// The corresponding C function is `virConnectOpenAuth`.
+    public init(uri: String?, flags: ConnectionOpenFlags) throws {
+        handle = try Call.pointer { virConnectOpenAuth(uri, nil, flags.rawValue) }
+    }
+
     deinit {
         if !closed { virConnectClose(handle) }
     }

@@ -121,3 +121,73 @@ extension DomainSnapshot {
         try Call.status { virDomainSnapshotHasMetadata(handle, 0) } == 1
     }
 }
+
+/// Flags for `Connection(uri:flags:)` (`virConnectFlags`).
+public struct ConnectionOpenFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let readOnly = Self(rawValue: VIR_CONNECT_RO.rawValue)
+    /// Do not resolve URI aliases from libvirt's client configuration.
+    public static let noAliases = Self(rawValue: VIR_CONNECT_NO_ALIASES.rawValue)
+}
+
+/// How a CPU compares with the host's (`virCPUCompareResult`).
+public struct CPUComparison: RawRepresentable, Hashable, Sendable {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    public static let incompatible = Self(rawValue: VIR_CPU_COMPARE_INCOMPATIBLE.rawValue)
+    public static let identical = Self(rawValue: VIR_CPU_COMPARE_IDENTICAL.rawValue)
+    /// The host CPU has everything the described one has, and more.
+    public static let superset = Self(rawValue: VIR_CPU_COMPARE_SUPERSET.rawValue)
+}
+
+/// Flags for `Connection.baselineCPU` (`virConnectBaselineCPUFlags`).
+public struct BaselineCPUFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// List every feature instead of relying on the model's.
+    public static let expandFeatures = Self(rawValue: VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES.rawValue)
+    /// Leave out features that block migration.
+    public static let migratable = Self(rawValue: VIR_CONNECT_BASELINE_CPU_MIGRATABLE.rawValue)
+}
+
+extension Connection {
+    /// The host's CPUs: how many exist, and which are online.
+    /// The corresponding C function is `virNodeGetCPUMap`.
+    public func onlineCPUs() throws -> (count: Int, online: Set<Int>) {
+        var map: UnsafeMutablePointer<UInt8>? = nil
+        var online: UInt32 = 0
+        let count = try Call.status { virNodeGetCPUMap(pointer, &map, &online, 0) }
+        defer { free(map) }
+        guard let map else { return (Int(count), []) }
+        return (Int(count), Set((0..<Int(count)).filter { map[$0 / 8] & (1 << UInt8($0 % 8)) != 0 }))
+    }
+
+    /// Compares the `<cpu>` described by `xml` with the host's CPU.
+    /// The corresponding C function is `virConnectCompareCPU`.
+    public func compareCPU(xml: String) throws -> CPUComparison {
+        CPUComparison(rawValue: try Call.status { virConnectCompareCPU(pointer, xml, 0) })
+    }
+
+    /// The most capable `<cpu>` that every CPU described in `xmls` can provide.
+    /// The corresponding C function is `virConnectBaselineCPU`.
+    public func baselineCPU(of xmls: [String], flags: BaselineCPUFlags = []) throws -> String {
+        try withCStrings(xmls) { list in
+            try Call.ownedString { virConnectBaselineCPU(pointer, list, UInt32(xmls.count), flags.rawValue) }
+        }
+    }
+
+    /// Which storage pool types the driver supports, as `<storagepoolCapabilities>` XML.
+    /// The corresponding C function is `virConnectGetStoragePoolCapabilities`.
+    public func storagePoolCapabilitiesXML() throws -> String {
+        try Call.ownedString { virConnectGetStoragePoolCapabilities(pointer, 0) }
+    }
+
+    /// Looks for storage a pool of `type` could use (volume groups, NFS
+    /// exports, …); `sourceXML` narrows the search (a `<source>` with a host).
+    /// Returns `<sources>` XML.
+    /// The corresponding C function is `virConnectFindStoragePoolSources`.
+    public func findStoragePoolSources(type: String, sourceXML: String? = nil) throws -> String {
+        try Call.ownedString { virConnectFindStoragePoolSources(pointer, type, sourceXML, 0) }
+    }
+}
