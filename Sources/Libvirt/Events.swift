@@ -479,3 +479,76 @@ extension Connection {
             callback: unsafeBitCast(domainDeviceRemovedCallback, to: virConnectDomainEventGenericCallback.self))
     }
 }
+
+/// A host device's lifecycle event (`VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE`).
+public struct NodeDeviceEvent: Sendable, Hashable {
+    public var deviceName: String
+    public var kind: Kind
+
+    /// `virNodeDeviceEventLifecycleType`; an open struct so new kinds round-trip.
+    public struct Kind: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virNodeDeviceEventLifecycleType) { rawValue = Int32(value.rawValue) }
+        public static let created = Kind(VIR_NODE_DEVICE_EVENT_CREATED)
+        public static let deleted = Kind(VIR_NODE_DEVICE_EVENT_DELETED)
+        public static let defined = Kind(VIR_NODE_DEVICE_EVENT_DEFINED)
+        public static let undefined = Kind(VIR_NODE_DEVICE_EVENT_UNDEFINED)
+    }
+}
+
+/// A secret's lifecycle event (`VIR_SECRET_EVENT_ID_LIFECYCLE`).
+public struct SecretEvent: Sendable, Hashable {
+    public var secretUUID: String
+    public var kind: Kind
+
+    /// `virSecretEventLifecycleType`; an open struct so new kinds round-trip.
+    public struct Kind: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virSecretEventLifecycleType) { rawValue = Int32(value.rawValue) }
+        public static let defined = Kind(VIR_SECRET_EVENT_DEFINED)
+        public static let undefined = Kind(VIR_SECRET_EVENT_UNDEFINED)
+    }
+}
+
+private let nodeDeviceLifecycleCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, device, event, _, opaque in
+    guard let device, let opaque else { return }
+    let name = virNodeDeviceGetName(device).map { String(cString: $0) } ?? ""
+    EventSink<NodeDeviceEvent>.yield(NodeDeviceEvent(deviceName: name, kind: .init(rawValue: event)), to: opaque)
+}
+
+private let secretLifecycleCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, secret, event, _, opaque in
+    guard let secret, let opaque else { return }
+    let (_, uuid) = identity(secret, name: { _ in nil }, uuid: { virSecretGetUUIDString($0, $1) })
+    EventSink<SecretEvent>.yield(SecretEvent(secretUUID: uuid, kind: .init(rawValue: event)), to: opaque)
+}
+
+extension Connection {
+    /// Host devices created, deleted, defined or undefined; ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectNodeDeviceEventRegisterAny`
+    /// and `virConnectNodeDeviceEventDeregisterAny`.
+    public func nodeDeviceEvents(for device: NodeDevice? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<NodeDeviceEvent> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectNodeDeviceEventRegisterAny(
+                pointer, device?.handle, Int32(VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE.rawValue),
+                unsafeBitCast(nodeDeviceLifecycleCallback, to: virConnectNodeDeviceEventGenericCallback.self), opaque,
+                releaseSink)
+        } deregister: { virConnectNodeDeviceEventDeregisterAny($0, $1) }
+    }
+
+    /// Secrets defined or undefined; ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectSecretEventRegisterAny`
+    /// and `virConnectSecretEventDeregisterAny`.
+    public func secretEvents(for secret: Secret? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<SecretEvent> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectSecretEventRegisterAny(
+                pointer, secret?.handle, Int32(VIR_SECRET_EVENT_ID_LIFECYCLE.rawValue),
+                unsafeBitCast(secretLifecycleCallback, to: virConnectSecretEventGenericCallback.self), opaque, releaseSink)
+        } deregister: { virConnectSecretEventDeregisterAny($0, $1) }
+    }
+}

@@ -123,6 +123,7 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let invalidSecret = Code(VIR_ERR_INVALID_SECRET)
         public static let noNodeDevice = Code(VIR_ERR_NO_NODE_DEVICE)
         public static let noInterface = Code(VIR_ERR_NO_INTERFACE)
+        public static let argumentUnsupported = Code(VIR_ERR_ARGUMENT_UNSUPPORTED)
 
         private static let names: [Int32: String] = [
             ok.rawValue: "ok", internalError.rawValue: "internal-error", noMemory.rawValue: "no-memory",
@@ -149,6 +150,7 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
             noHostname.rawValue: "no-hostname", multipleDomains.rawValue: "multiple-domains",
             noSecret.rawValue: "no-secret", invalidSecret.rawValue: "invalid-secret",
             noNodeDevice.rawValue: "no-node-device", noInterface.rawValue: "no-interface",
+            argumentUnsupported.rawValue: "argument-unsupported",
         ]
 
         /// A stable kebab-case name, or `code-N` for a code this binding does not name.
