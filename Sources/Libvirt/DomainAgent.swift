@@ -80,8 +80,7 @@ extension Domain {
     /// Pins the emulator threads to the host CPUs in `hostCPUs`.
     /// The corresponding C function is `virDomainPinEmulator`.
     public func pinEmulator(to hostCPUs: Set<Int>, impact: DomainModificationImpact = .current) throws {
-        var map = [UInt8](repeating: 0, count: ((hostCPUs.max() ?? 0) / 8) + 1)
-        for cpu in hostCPUs { map[cpu / 8] |= 1 << UInt8(cpu % 8) }
+        var map = CPUMap.bytes(hostCPUs)
         try Call.status { virDomainPinEmulator(handle, &map, Int32(map.count), impact.rawValue) }
     }
 
@@ -90,7 +89,7 @@ extension Domain {
     public func emulatorPinning(hostCPUs: Int, impact: DomainModificationImpact = .current) throws -> Set<Int> {
         var map = [UInt8](repeating: 0, count: (hostCPUs + 7) / 8)
         try Call.status { virDomainGetEmulatorPinInfo(handle, &map, Int32(map.count), impact.rawValue) }
-        return Set((0..<hostCPUs).filter { map[$0 / 8] & (1 << UInt8($0 % 8)) != 0 })
+        return CPUMap.cpus(map, count: hostCPUs)
     }
 
     /// One disk's I/O statistics as libvirt's named fields (`rd_bytes`, `flush_total_times`, …).
@@ -188,30 +187,18 @@ extension Connection {
     /// The corresponding C function is `virNodeGetCPUStats`.
     public func nodeCPUStats(cpu: Int? = nil) throws -> [String: UInt64] {
         let number = Int32(cpu ?? Int(VIR_NODE_CPU_STATS_ALL_CPUS.rawValue))
-        var count: Int32 = 0
-        try Call.status { virNodeGetCPUStats(pointer, number, nil, &count, 0) }
-        var stats = [virNodeCPUStats](repeating: virNodeCPUStats(), count: Int(count))
-        try Call.status { virNodeGetCPUStats(pointer, number, &stats, &count, 0) }
-        return Dictionary(stats.prefix(Int(count)).map { stat in
-            var copy = stat
-            let field = withUnsafeBytes(of: &copy.field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            return (field, UInt64(stat.value))
-        }, uniquingKeysWith: { first, _ in first })
+        return try fieldCounters(empty: virNodeCPUStats(), field: \.field, value: \.value) { stats, count in
+            virNodeGetCPUStats(pointer, number, stats, count, 0)
+        }
     }
 
     /// Host memory counters in KiB (`total`, `free`, `buffers`, `cached`) of one NUMA cell, or of all.
     /// The corresponding C function is `virNodeGetMemoryStats`.
     public func nodeMemoryStats(cell: Int? = nil) throws -> [String: UInt64] {
         let number = Int32(cell ?? Int(VIR_NODE_MEMORY_STATS_ALL_CELLS.rawValue))
-        var count: Int32 = 0
-        try Call.status { virNodeGetMemoryStats(pointer, number, nil, &count, 0) }
-        var stats = [virNodeMemoryStats](repeating: virNodeMemoryStats(), count: Int(count))
-        try Call.status { virNodeGetMemoryStats(pointer, number, &stats, &count, 0) }
-        return Dictionary(stats.prefix(Int(count)).map { stat in
-            var copy = stat
-            let field = withUnsafeBytes(of: &copy.field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            return (field, UInt64(stat.value))
-        }, uniquingKeysWith: { first, _ in first })
+        return try fieldCounters(empty: virNodeMemoryStats(), field: \.field, value: \.value) { stats, count in
+            virNodeGetMemoryStats(pointer, number, stats, count, 0)
+        }
     }
 
     /// The host's security driver (`selinux`, `apparmor`, or empty) and its domain of interpretation.
@@ -283,4 +270,36 @@ public struct DomainMessageKinds: OptionSet, Sendable, Hashable {
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     public static let deprecation = Self(rawValue: VIR_DOMAIN_MESSAGE_DEPRECATION.rawValue)
     public static let tainting = Self(rawValue: VIR_DOMAIN_MESSAGE_TAINTING.rawValue)
+}
+
+/// Reads a `{ char field[80]; unsigned long long value; }` array with libvirt's
+/// two-call protocol (`virNodeGetCPUStats`, `virNodeGetMemoryStats`).
+private func fieldCounters<Stat, Field>(
+    empty: Stat, field: KeyPath<Stat, Field>, value: KeyPath<Stat, UInt64>,
+    _ body: (UnsafeMutablePointer<Stat>?, UnsafeMutablePointer<Int32>) -> Int32
+) throws -> [String: UInt64] {
+    var count: Int32 = 0
+    try Call.status { body(nil, &count) }
+    var stats = [Stat](repeating: empty, count: Int(count))
+    try stats.withUnsafeMutableBufferPointer { buffer in _ = try Call.status { body(buffer.baseAddress, &count) } }
+    var result: [String: UInt64] = [:]
+    for stat in stats.prefix(Int(count)) {
+        let name = withUnsafeBytes(of: stat[keyPath: field]) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        result[name] = stat[keyPath: value]
+    }
+    return result
+}
+
+/// libvirt's CPU bitmaps: bit `n % 8` of byte `n / 8` is host CPU `n`.
+enum CPUMap {
+    static func bytes(_ cpus: Set<Int>) -> [UInt8] {
+        var map = [UInt8](repeating: 0, count: ((cpus.max() ?? 0) / 8) + 1)
+        for cpu in cpus { map[cpu / 8] |= 1 << UInt8(cpu % 8) }
+        return map
+    }
+
+    static func cpus<Bytes: Collection>(_ map: Bytes, count: Int) -> Set<Int> where Bytes.Element == UInt8 {
+        let bytes = Array(map)
+        return Set((0..<min(count, bytes.count * 8)).filter { bytes[$0 / 8] & (1 << UInt8($0 % 8)) != 0 })
+    }
 }

@@ -85,8 +85,7 @@ extension Domain {
     /// Pins one vCPU to the host CPUs in `hostCPUs` (numbered from 0).
     /// The corresponding C function is `virDomainPinVcpuFlags`.
     public func pinVcpu(_ vcpu: Int, to hostCPUs: Set<Int>, impact: DomainModificationImpact = .current) throws {
-        var map = [UInt8](repeating: 0, count: ((hostCPUs.max() ?? 0) / 8) + 1)
-        for cpu in hostCPUs { map[cpu / 8] |= 1 << UInt8(cpu % 8) }
+        var map = CPUMap.bytes(hostCPUs)
         try Call.status { virDomainPinVcpuFlags(handle, UInt32(vcpu), &map, Int32(map.count), impact.rawValue) }
     }
 
@@ -97,9 +96,7 @@ extension Domain {
         let length = (hostCPUs + 7) / 8
         var maps = [UInt8](repeating: 0, count: vcpus * length)
         let count = try Call.status { virDomainGetVcpuPinInfo(handle, Int32(vcpus), &maps, Int32(length), impact.rawValue) }
-        return (0..<Int(count)).map { vcpu in
-            Set((0..<hostCPUs).filter { maps[vcpu * length + $0 / 8] & (1 << UInt8($0 % 8)) != 0 })
-        }
+        return (0..<Int(count)).map { vcpu in CPUMap.cpus(maps[vcpu * length..<(vcpu + 1) * length], count: hostCPUs) }
     }
 
     /// The domain's current background job (save, dump, migration, …).

@@ -175,8 +175,7 @@ extension Domain {
         return (0..<Int(count)).compactMap { index in
             guard let info = raw[index]?.pointee else { return nil }
             let map = UnsafeBufferPointer(start: info.cpumap, count: Int(info.cpumaplen))
-            let cpus = (0..<map.count * 8).filter { map[$0 / 8] & (1 << UInt8($0 % 8)) != 0 }
-            return DomainIOThread(id: Int(info.iothread_id), hostCPUs: Set(cpus))
+            return DomainIOThread(id: Int(info.iothread_id), hostCPUs: CPUMap.cpus(map, count: map.count * 8))
         }
     }
 
@@ -195,8 +194,7 @@ extension Domain {
     /// Pins an I/O thread to the host CPUs in `hostCPUs`.
     /// The corresponding C function is `virDomainPinIOThread`.
     public func pinIOThread(id: Int, to hostCPUs: Set<Int>, impact: DomainModificationImpact = .current) throws {
-        var map = [UInt8](repeating: 0, count: ((hostCPUs.max() ?? 0) / 8) + 1)
-        for cpu in hostCPUs { map[cpu / 8] |= 1 << UInt8(cpu % 8) }
+        var map = CPUMap.bytes(hostCPUs)
         try Call.status { virDomainPinIOThread(handle, UInt32(id), &map, Int32(map.count), impact.rawValue) }
     }
 

@@ -160,7 +160,7 @@ extension Connection {
         let count = try Call.status { virNodeGetCPUMap(pointer, &map, &online, 0) }
         defer { free(map) }
         guard let map else { return (Int(count), []) }
-        return (Int(count), Set((0..<Int(count)).filter { map[$0 / 8] & (1 << UInt8($0 % 8)) != 0 }))
+        return (Int(count), CPUMap.cpus(UnsafeBufferPointer(start: map, count: (Int(count) + 7) / 8), count: Int(count)))
     }
 
     /// Compares the `<cpu>` described by `xml` with the host's CPU.
