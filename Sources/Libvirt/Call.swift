@@ -12,7 +12,7 @@ import Darwin
 // the copy. Keeping every call in a synchronous closure guarantees that.
 enum Call {
     /// Calls a libvirt function that returns an object pointer; `NULL` is an error.
-    static func pointer(_ body: () -> OpaquePointer?) throws(LibvirtError) -> OpaquePointer {
+    static func pointer(_ body: () -> OpaquePointer?) throws -> OpaquePointer {
         Library.initialize()
         virResetLastError()
         guard let result = body() else { throw lastError() }
@@ -21,7 +21,7 @@ enum Call {
 
     /// Calls a libvirt function that returns an int; a negative value is an error.
     @discardableResult
-    static func status(_ body: () -> Int32) throws(LibvirtError) -> Int32 {
+    static func status(_ body: () -> Int32) throws -> Int32 {
         Library.initialize()
         virResetLastError()
         let result = body()
@@ -29,9 +29,18 @@ enum Call {
         return result
     }
 
+    /// Calls a libvirt function that returns an unsigned value; 0 is an error.
+    static func nonZero(_ body: () -> UInt) throws -> UInt {
+        Library.initialize()
+        virResetLastError()
+        let result = body()
+        guard result != 0 else { throw lastError() }
+        return result
+    }
+
     /// Calls a libvirt function that returns a `char *` the caller must free;
     /// copies it into a `String` and frees it.
-    static func ownedString(_ body: () -> UnsafeMutablePointer<CChar>?) throws(LibvirtError) -> String {
+    static func ownedString(_ body: () -> UnsafeMutablePointer<CChar>?) throws -> String {
         Library.initialize()
         virResetLastError()
         guard let raw = body() else { throw lastError() }
@@ -39,8 +48,16 @@ enum Call {
         return String(cString: raw)
     }
 
+    /// Calls a libvirt function that returns a buffer of bytes the caller must free.
+    static func bytes(_ body: () -> UnsafeMutablePointer<UInt8>?) throws -> UnsafeMutablePointer<UInt8> {
+        Library.initialize()
+        virResetLastError()
+        guard let raw = body() else { throw lastError() }
+        return raw
+    }
+
     /// Calls a libvirt function that returns a `const char *` owned by libvirt.
-    static func borrowedString(_ body: () -> UnsafePointer<CChar>?) throws(LibvirtError) -> String {
+    static func borrowedString(_ body: () -> UnsafePointer<CChar>?) throws -> String {
         Library.initialize()
         virResetLastError()
         guard let raw = body() else { throw lastError() }
@@ -52,7 +69,7 @@ enum Call {
     static func list<T>(
         _ body: (UnsafeMutablePointer<UnsafeMutablePointer<OpaquePointer?>?>) -> Int32,
         wrap: (OpaquePointer) -> T
-    ) throws(LibvirtError) -> [T] {
+    ) throws -> [T] {
         Library.initialize()
         virResetLastError()
         var array: UnsafeMutablePointer<OpaquePointer?>? = nil
@@ -64,7 +81,9 @@ enum Call {
     }
 
     /// Copies the calling thread's last libvirt error. Must run on the thread
-    /// that made the failing call, before any other libvirt call.
+    /// that made the failing call, before any other libvirt call. Every
+    /// `LibvirtError` the binding throws comes from here.
+    /// The corresponding C functions are `virGetLastError` and `virResetLastError`.
     static func lastError() -> LibvirtError {
         guard let raw = virGetLastError() else {
             // libvirt failed without setting an error; never invent "operation failed".
@@ -84,7 +103,7 @@ enum Call {
 }
 
 /// Copies a fixed-size C buffer filled by libvirt (UUID strings) into a String.
-func withStringBuffer(count: Int, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws(LibvirtError) -> String {
+func withStringBuffer(count: Int, _ body: (UnsafeMutablePointer<CChar>) -> Int32) throws -> String {
     let result: String? = withUnsafeTemporaryAllocation(of: CChar.self, capacity: count) { buffer in
         buffer.initialize(repeating: 0)
         guard body(buffer.baseAddress!) >= 0 else { return nil }

@@ -11,6 +11,10 @@ public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = NSLock()
     private var closed = false
+    /// Event callbacks still registered, by token: each deregisters itself and
+    /// finishes its stream, given the open handle.
+    private var subscriptions: [Int: @Sendable (OpaquePointer) -> Void] = [:]
+    private var nextSubscription = 0
 
     /// The handle for calls; using a closed connection is a programmer error.
     var pointer: OpaquePointer {
@@ -18,13 +22,6 @@ public final class Connection: @unchecked Sendable {
         defer { lock.unlock() }
         precondition(!closed, "libvirt connection used after close()")
         return handle
-    }
-
-    /// The handle while the connection is open, `nil` after `close()`.
-    var pointerIfOpen: OpaquePointer? {
-        lock.lock()
-        defer { lock.unlock() }
-        return closed ? nil : handle
     }
 
     /// Opens a connection.
@@ -36,51 +33,92 @@ public final class Connection: @unchecked Sendable {
     ///   - readOnly: open a read-only connection, which needs fewer privileges.
     ///
     /// The corresponding C functions are `virConnectOpen` and `virConnectOpenReadOnly`.
-    public init(uri: String? = nil, readOnly: Bool = false) throws(LibvirtError) {
+    public init(uri: String? = nil, readOnly: Bool = false) throws {
         handle = try Call.pointer {
             if readOnly { return virConnectOpenReadOnly(uri) }
             return virConnectOpen(uri)
         }
     }
 
+    /// Opens a connection with `flags`, without a credential callback: a
+    /// driver that asks for credentials fails rather than prompting.
+    /// The corresponding C function is `virConnectOpenAuth`.
+    public init(uri: String?, flags: ConnectionOpenFlags) throws {
+        handle = try Call.pointer { virConnectOpenAuth(uri, nil, flags.rawValue) }
+    }
+
     deinit {
         if !closed { virConnectClose(handle) }
     }
 
-    /// Closes the connection now instead of in `deinit`. Objects obtained from
-    /// it keep libvirt's own reference until they are released.
+    /// Closes the connection now instead of in `deinit`: first deregisters every
+    /// event callback and finishes its stream (a callback would otherwise keep
+    /// libvirt's connection alive and delivering), then closes. Objects obtained
+    /// from it keep libvirt's own reference until they are released.
     /// The corresponding C function is `virConnectClose`.
     public func close() {
         lock.lock()
-        defer { lock.unlock() }
-        guard !closed else { return }
+        guard !closed else {
+            lock.unlock()
+            return
+        }
         closed = true
+        let unsubscribe = subscriptions.values
+        subscriptions = [:]
+        lock.unlock()
+        // Outside the lock: finishing a stream runs its onTermination, which takes it.
+        for each in unsubscribe { each(handle) }
         virConnectClose(handle)
+    }
+
+    /// Event callbacks registered and not yet deregistered.
+    var subscriptionCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return subscriptions.count
+    }
+
+    /// Records an event callback's deregistration, run by `close()` unless
+    /// `removeSubscription` takes it first.
+    func addSubscription(_ unsubscribe: @escaping @Sendable (OpaquePointer) -> Void) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        nextSubscription += 1
+        subscriptions[nextSubscription] = unsubscribe
+        return nextSubscription
+    }
+
+    /// Takes a subscription's deregistration with the open handle; `nil` after `close()`.
+    func removeSubscription(_ token: Int) -> (OpaquePointer, @Sendable (OpaquePointer) -> Void)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed, let unsubscribe = subscriptions.removeValue(forKey: token) else { return nil }
+        return (handle, unsubscribe)
     }
 
     // MARK: Host and driver
 
     /// The canonical URI of this connection.
     /// The corresponding C function is `virConnectGetURI`.
-    public func uri() throws(LibvirtError) -> String {
+    public func uri() throws -> String {
         try Call.ownedString { virConnectGetURI(pointer) }
     }
 
     /// The host name of the hypervisor host.
     /// The corresponding C function is `virConnectGetHostname`.
-    public func hostname() throws(LibvirtError) -> String {
+    public func hostname() throws -> String {
         try Call.ownedString { virConnectGetHostname(pointer) }
     }
 
     /// The driver's name, such as `QEMU` or `TEST`.
     /// The corresponding C function is `virConnectGetType`.
-    public func hypervisorType() throws(LibvirtError) -> String {
+    public func hypervisorType() throws -> String {
         try Call.borrowedString { virConnectGetType(pointer) }
     }
 
     /// The hypervisor's version (for QEMU, the QEMU version).
     /// The corresponding C function is `virConnectGetVersion`.
-    public func hypervisorVersion() throws(LibvirtError) -> Version {
+    public func hypervisorVersion() throws -> Version {
         var value: UInt = 0
         try Call.status { virConnectGetVersion(pointer, &value) }
         return Version(encoded: UInt64(value))
@@ -88,7 +126,7 @@ public final class Connection: @unchecked Sendable {
 
     /// The version of libvirt on the daemon's side.
     /// The corresponding C function is `virConnectGetLibVersion`.
-    public func libraryVersion() throws(LibvirtError) -> Version {
+    public func libraryVersion() throws -> Version {
         var value: UInt = 0
         try Call.status { virConnectGetLibVersion(pointer, &value) }
         return Version(encoded: UInt64(value))
@@ -96,7 +134,7 @@ public final class Connection: @unchecked Sendable {
 
     /// CPU and memory of the host.
     /// The corresponding C function is `virNodeGetInfo`.
-    public func nodeInfo() throws(LibvirtError) -> NodeInfo {
+    public func nodeInfo() throws -> NodeInfo {
         var info = virNodeInfo()
         try Call.status { virNodeGetInfo(pointer, &info) }
         let model = withUnsafeBytes(of: info.model) { raw in
@@ -109,7 +147,7 @@ public final class Connection: @unchecked Sendable {
 
     /// The host capabilities XML: guests, emulators, machine types, domain types.
     /// The corresponding C function is `virConnectGetCapabilities`.
-    public func capabilitiesXML() throws(LibvirtError) -> String {
+    public func capabilitiesXML() throws -> String {
         try Call.ownedString { virConnectGetCapabilities(pointer) }
     }
 
@@ -117,25 +155,25 @@ public final class Connection: @unchecked Sendable {
     /// The corresponding C function is `virConnectGetDomainCapabilities`.
     public func domainCapabilitiesXML(
         emulator: String? = nil, arch: String? = nil, machine: String? = nil, virtType: String? = nil
-    ) throws(LibvirtError) -> String {
+    ) throws -> String {
         try Call.ownedString { virConnectGetDomainCapabilities(pointer, emulator, arch, machine, virtType, 0) }
     }
 
     /// Whether the connection still works (for remote ones, whether the link is up).
     /// The corresponding C function is `virConnectIsAlive`.
-    public func isAlive() throws(LibvirtError) -> Bool {
+    public func isAlive() throws -> Bool {
         try Call.status { virConnectIsAlive(pointer) } == 1
     }
 
     /// Whether the connection is encrypted.
     /// The corresponding C function is `virConnectIsEncrypted`.
-    public func isEncrypted() throws(LibvirtError) -> Bool {
+    public func isEncrypted() throws -> Bool {
         try Call.status { virConnectIsEncrypted(pointer) } == 1
     }
 
     /// Whether the connection is secure (local socket or encrypted).
     /// The corresponding C function is `virConnectIsSecure`.
-    public func isSecure() throws(LibvirtError) -> Bool {
+    public func isSecure() throws -> Bool {
         try Call.status { virConnectIsSecure(pointer) } == 1
     }
 
@@ -144,7 +182,7 @@ public final class Connection: @unchecked Sendable {
     /// Returns `false` when the connection does not support keepalive (local drivers).
     /// The corresponding C function is `virConnectSetKeepAlive`.
     @discardableResult
-    public func setKeepAlive(interval: Int32 = 5, count: UInt32 = 3) throws(LibvirtError) -> Bool {
+    public func setKeepAlive(interval: Int32 = 5, count: UInt32 = 3) throws -> Bool {
         try Call.status { virConnectSetKeepAlive(pointer, interval, count) } == 0
     }
 
@@ -152,39 +190,39 @@ public final class Connection: @unchecked Sendable {
 
     /// All domains matching `filter` (empty: all of them).
     /// The corresponding C function is `virConnectListAllDomains`.
-    public func domains(_ filter: DomainListFilter = []) throws(LibvirtError) -> [Domain] {
+    public func domains(_ filter: DomainListFilter = []) throws -> [Domain] {
         try Call.list({ virConnectListAllDomains(pointer, $0, filter.rawValue) }) { Domain(handle: $0, connection: self) }
     }
 
     /// Looks up a domain by name; throws `.noDomain` when there is none.
     /// The corresponding C function is `virDomainLookupByName`.
-    public func domain(named name: String) throws(LibvirtError) -> Domain {
+    public func domain(named name: String) throws -> Domain {
         Domain(handle: try Call.pointer { virDomainLookupByName(pointer, name) }, connection: self)
     }
 
     /// Looks up a domain by UUID string; throws `.noDomain` when there is none.
     /// The corresponding C function is `virDomainLookupByUUIDString`.
-    public func domain(uuid: String) throws(LibvirtError) -> Domain {
+    public func domain(uuid: String) throws -> Domain {
         Domain(handle: try Call.pointer { virDomainLookupByUUIDString(pointer, uuid) }, connection: self)
     }
 
     /// Looks up a running domain by its hypervisor ID; throws `.noDomain` when there is none.
     /// The corresponding C function is `virDomainLookupByID`.
-    public func domain(id: Int32) throws(LibvirtError) -> Domain {
+    public func domain(id: Int32) throws -> Domain {
         Domain(handle: try Call.pointer { virDomainLookupByID(pointer, id) }, connection: self)
     }
 
     /// Defines (or redefines) a persistent domain from XML.
     /// With `validate`, libvirt checks the XML against its RelaxNG schema first.
     /// The corresponding C function is `virDomainDefineXMLFlags`.
-    public func defineDomain(xml: String, validate: Bool = true) throws(LibvirtError) -> Domain {
+    public func defineDomain(xml: String, validate: Bool = true) throws -> Domain {
         let flags: UInt32 = validate ? VIR_DOMAIN_DEFINE_VALIDATE.rawValue : 0
         return Domain(handle: try Call.pointer { virDomainDefineXMLFlags(pointer, xml, flags) }, connection: self)
     }
 
     /// Creates and starts a transient domain, which disappears when it stops.
     /// The corresponding C function is `virDomainCreateXML`.
-    public func createTransientDomain(xml: String, flags: DomainCreateFlags = [.validate]) throws(LibvirtError) -> Domain {
+    public func createTransientDomain(xml: String, flags: DomainCreateFlags = [.validate]) throws -> Domain {
         Domain(handle: try Call.pointer { virDomainCreateXML(pointer, xml, flags.rawValue) }, connection: self)
     }
 
@@ -192,32 +230,32 @@ public final class Connection: @unchecked Sendable {
 
     /// All virtual networks matching `filter` (empty: all).
     /// The corresponding C function is `virConnectListAllNetworks`.
-    public func networks(_ filter: NetworkListFilter = []) throws(LibvirtError) -> [Network] {
+    public func networks(_ filter: NetworkListFilter = []) throws -> [Network] {
         try Call.list({ virConnectListAllNetworks(pointer, $0, filter.rawValue) }) { Network(handle: $0, connection: self) }
     }
 
     /// Looks up a network by name; throws `.noNetwork` when there is none.
     /// The corresponding C function is `virNetworkLookupByName`.
-    public func network(named name: String) throws(LibvirtError) -> Network {
+    public func network(named name: String) throws -> Network {
         Network(handle: try Call.pointer { virNetworkLookupByName(pointer, name) }, connection: self)
     }
 
     /// Looks up a network by UUID string.
     /// The corresponding C function is `virNetworkLookupByUUIDString`.
-    public func network(uuid: String) throws(LibvirtError) -> Network {
+    public func network(uuid: String) throws -> Network {
         Network(handle: try Call.pointer { virNetworkLookupByUUIDString(pointer, uuid) }, connection: self)
     }
 
     /// Defines a persistent network from XML (inactive until started).
     /// The corresponding C function is `virNetworkDefineXMLFlags`.
-    public func defineNetwork(xml: String, validate: Bool = true) throws(LibvirtError) -> Network {
+    public func defineNetwork(xml: String, validate: Bool = true) throws -> Network {
         let flags: UInt32 = validate ? VIR_NETWORK_DEFINE_VALIDATE.rawValue : 0
         return Network(handle: try Call.pointer { virNetworkDefineXMLFlags(pointer, xml, flags) }, connection: self)
     }
 
     /// Creates and starts a transient network.
     /// The corresponding C function is `virNetworkCreateXMLFlags`.
-    public func createTransientNetwork(xml: String, validate: Bool = true) throws(LibvirtError) -> Network {
+    public func createTransientNetwork(xml: String, validate: Bool = true) throws -> Network {
         let flags: UInt32 = validate ? VIR_NETWORK_CREATE_VALIDATE.rawValue : 0
         return Network(handle: try Call.pointer { virNetworkCreateXMLFlags(pointer, xml, flags) }, connection: self)
     }
@@ -226,7 +264,7 @@ public final class Connection: @unchecked Sendable {
 
     /// All storage pools matching `filter` (empty: all).
     /// The corresponding C function is `virConnectListAllStoragePools`.
-    public func storagePools(_ filter: StoragePoolListFilter = []) throws(LibvirtError) -> [StoragePool] {
+    public func storagePools(_ filter: StoragePoolListFilter = []) throws -> [StoragePool] {
         try Call.list({ virConnectListAllStoragePools(pointer, $0, filter.rawValue) }) {
             StoragePool(handle: $0, connection: self)
         }
@@ -234,32 +272,32 @@ public final class Connection: @unchecked Sendable {
 
     /// Looks up a storage pool by name; throws `.noStoragePool` when there is none.
     /// The corresponding C function is `virStoragePoolLookupByName`.
-    public func storagePool(named name: String) throws(LibvirtError) -> StoragePool {
+    public func storagePool(named name: String) throws -> StoragePool {
         StoragePool(handle: try Call.pointer { virStoragePoolLookupByName(pointer, name) }, connection: self)
     }
 
     /// Looks up a storage pool by UUID string.
     /// The corresponding C function is `virStoragePoolLookupByUUIDString`.
-    public func storagePool(uuid: String) throws(LibvirtError) -> StoragePool {
+    public func storagePool(uuid: String) throws -> StoragePool {
         StoragePool(handle: try Call.pointer { virStoragePoolLookupByUUIDString(pointer, uuid) }, connection: self)
     }
 
     /// Defines a persistent storage pool from XML (inactive until built and started).
     /// The corresponding C function is `virStoragePoolDefineXML`.
-    public func defineStoragePool(xml: String, validate: Bool = true) throws(LibvirtError) -> StoragePool {
+    public func defineStoragePool(xml: String, validate: Bool = true) throws -> StoragePool {
         let flags: UInt32 = validate ? VIR_STORAGE_POOL_DEFINE_VALIDATE.rawValue : 0
         return StoragePool(handle: try Call.pointer { virStoragePoolDefineXML(pointer, xml, flags) }, connection: self)
     }
 
     /// Looks up a storage volume by its path on the host; throws `.noStorageVolume` when none.
     /// The corresponding C function is `virStorageVolLookupByPath`.
-    public func storageVolume(path: String) throws(LibvirtError) -> StorageVolume {
+    public func storageVolume(path: String) throws -> StorageVolume {
         StorageVolume(handle: try Call.pointer { virStorageVolLookupByPath(pointer, path) }, connection: self)
     }
 
     /// Looks up a storage volume by its globally unique key.
     /// The corresponding C function is `virStorageVolLookupByKey`.
-    public func storageVolume(key: String) throws(LibvirtError) -> StorageVolume {
+    public func storageVolume(key: String) throws -> StorageVolume {
         StorageVolume(handle: try Call.pointer { virStorageVolLookupByKey(pointer, key) }, connection: self)
     }
 }

@@ -15,6 +15,8 @@ public final class Domain: @unchecked Sendable {
         self.connection = connection
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virDomainFree`.
     deinit { virDomainFree(handle) }
 
     // MARK: Identity
@@ -28,7 +30,7 @@ public final class Domain: @unchecked Sendable {
 
     /// The domain's UUID in canonical string form.
     /// The corresponding C function is `virDomainGetUUIDString`.
-    public func uuid() throws(LibvirtError) -> String {
+    public func uuid() throws -> String {
         try withStringBuffer(count: Int(VIR_UUID_STRING_BUFLEN)) { virDomainGetUUIDString(handle, $0) }
     }
 
@@ -43,7 +45,7 @@ public final class Domain: @unchecked Sendable {
 
     /// The domain's state and the reason it is in it.
     /// The corresponding C function is `virDomainGetState`.
-    public func state() throws(LibvirtError) -> DomainStateInfo {
+    public func state() throws -> DomainStateInfo {
         var state: Int32 = 0
         var reason: Int32 = 0
         try Call.status { virDomainGetState(handle, &state, &reason, 0) }
@@ -52,7 +54,7 @@ public final class Domain: @unchecked Sendable {
 
     /// State, memory, vCPUs and CPU time.
     /// The corresponding C function is `virDomainGetInfo`.
-    public func info() throws(LibvirtError) -> DomainInfo {
+    public func info() throws -> DomainInfo {
         var info = virDomainInfo()
         try Call.status { virDomainGetInfo(handle, &info) }
         return DomainInfo(
@@ -62,13 +64,13 @@ public final class Domain: @unchecked Sendable {
 
     /// The domain's XML description.
     /// The corresponding C function is `virDomainGetXMLDesc`.
-    public func xml(_ flags: DomainXMLFlags = []) throws(LibvirtError) -> String {
+    public func xml(_ flags: DomainXMLFlags = []) throws -> String {
         try Call.ownedString { virDomainGetXMLDesc(handle, flags.rawValue) }
     }
 
     /// Whether the domain starts when the host boots.
     /// The corresponding C function is `virDomainGetAutostart`.
-    public func autostart() throws(LibvirtError) -> Bool {
+    public func autostart() throws -> Bool {
         var value: Int32 = 0
         try Call.status { virDomainGetAutostart(handle, &value) }
         return value != 0
@@ -76,19 +78,19 @@ public final class Domain: @unchecked Sendable {
 
     /// Sets whether the domain starts when the host boots.
     /// The corresponding C function is `virDomainSetAutostart`.
-    public func setAutostart(_ enabled: Bool) throws(LibvirtError) {
+    public func setAutostart(_ enabled: Bool) throws {
         try Call.status { virDomainSetAutostart(handle, enabled ? 1 : 0) }
     }
 
     /// Whether the domain has a persistent definition.
     /// The corresponding C function is `virDomainIsPersistent`.
-    public func isPersistent() throws(LibvirtError) -> Bool {
+    public func isPersistent() throws -> Bool {
         try Call.status { virDomainIsPersistent(handle) } == 1
     }
 
     /// Whether the domain is running (or paused).
     /// The corresponding C function is `virDomainIsActive`.
-    public func isActive() throws(LibvirtError) -> Bool {
+    public func isActive() throws -> Bool {
         try Call.status { virDomainIsActive(handle) } == 1
     }
 
@@ -96,45 +98,45 @@ public final class Domain: @unchecked Sendable {
 
     /// Starts a defined domain.
     /// The corresponding C function is `virDomainCreateWithFlags`.
-    public func start(_ flags: DomainCreateFlags = []) throws(LibvirtError) {
+    public func start(_ flags: DomainCreateFlags = []) throws {
         try Call.status { virDomainCreateWithFlags(handle, flags.rawValue) }
     }
 
     /// Asks the guest to shut down (ACPI power button or agent); returns at once.
     /// The corresponding C function is `virDomainShutdown`.
-    public func shutdown() throws(LibvirtError) {
+    public func shutdown() throws {
         try Call.status { virDomainShutdown(handle) }
     }
 
     /// Stops the domain at once, like pulling the plug. With `graceful`, libvirt
     /// only sends SIGTERM to the emulator and fails rather than SIGKILL it.
     /// The corresponding C function is `virDomainDestroyFlags`.
-    public func destroy(graceful: Bool = false) throws(LibvirtError) {
+    public func destroy(graceful: Bool = false) throws {
         let flags: UInt32 = graceful ? VIR_DOMAIN_DESTROY_GRACEFUL.rawValue : 0
         try Call.status { virDomainDestroyFlags(handle, flags) }
     }
 
     /// Asks the guest to reboot.
     /// The corresponding C function is `virDomainReboot`.
-    public func reboot() throws(LibvirtError) {
+    public func reboot() throws {
         try Call.status { virDomainReboot(handle, 0) }
     }
 
     /// Pauses the domain's vCPUs.
     /// The corresponding C function is `virDomainSuspend`.
-    public func suspend() throws(LibvirtError) {
+    public func suspend() throws {
         try Call.status { virDomainSuspend(handle) }
     }
 
     /// Resumes a paused domain.
     /// The corresponding C function is `virDomainResume`.
-    public func resume() throws(LibvirtError) {
+    public func resume() throws {
         try Call.status { virDomainResume(handle) }
     }
 
     /// Removes the persistent definition. A running domain becomes transient.
     /// The corresponding C function is `virDomainUndefineFlags`.
-    public func undefine(_ flags: DomainUndefineFlags = []) throws(LibvirtError) {
+    public func undefine(_ flags: DomainUndefineFlags = []) throws {
         try Call.status { virDomainUndefineFlags(handle, flags.rawValue) }
     }
 
@@ -142,8 +144,8 @@ public final class Domain: @unchecked Sendable {
 
     /// The guest's interfaces and their IP addresses, as one source knows them:
     /// the DHCP lease table of libvirt's networks, the guest agent, or the host's ARP table.
-    /// The corresponding C function is `virDomainInterfaceAddresses`.
-    public func interfaceAddresses(source: InterfaceAddressSource = .lease) throws(LibvirtError) -> [DomainInterface] {
+    /// The corresponding C functions are `virDomainInterfaceAddresses` and `virDomainInterfaceFree`.
+    public func interfaceAddresses(source: InterfaceAddressSource = .lease) throws -> [DomainInterface] {
         var raw: UnsafeMutablePointer<virDomainInterfacePtr?>? = nil
         let count = try Call.status { virDomainInterfaceAddresses(handle, &raw, source.rawValue, 0) }
         guard let raw else { return [] }
@@ -172,7 +174,7 @@ public final class Domain: @unchecked Sendable {
     /// Reads the custom metadata element stored under `namespaceURI`;
     /// throws `.noDomainMetadata` when there is none.
     /// The corresponding C function is `virDomainGetMetadata`.
-    public func metadata(namespaceURI: String, impact: DomainModificationImpact = .current) throws(LibvirtError) -> String {
+    public func metadata(namespaceURI: String, impact: DomainModificationImpact = .current) throws -> String {
         try Call.ownedString {
             virDomainGetMetadata(handle, Int32(VIR_DOMAIN_METADATA_ELEMENT.rawValue), namespaceURI, impact.rawValue)
         }
@@ -183,7 +185,7 @@ public final class Domain: @unchecked Sendable {
     /// The corresponding C function is `virDomainSetMetadata`.
     public func setMetadata(
         _ xml: String?, key: String, namespaceURI: String, impact: DomainModificationImpact = .current
-    ) throws(LibvirtError) {
+    ) throws {
         try Call.status {
             virDomainSetMetadata(
                 handle, Int32(VIR_DOMAIN_METADATA_ELEMENT.rawValue), xml, key, namespaceURI, impact.rawValue)
@@ -192,10 +194,10 @@ public final class Domain: @unchecked Sendable {
 
     /// Reads the domain's title or description; `nil` when unset.
     /// The corresponding C function is `virDomainGetMetadata`.
-    public func text(_ field: DomainTextField, impact: DomainModificationImpact = .current) throws(LibvirtError) -> String? {
+    public func text(_ field: DomainTextField, impact: DomainModificationImpact = .current) throws -> String? {
         do {
             return try Call.ownedString { virDomainGetMetadata(handle, field.rawValue, nil, impact.rawValue) }
-        } catch where error.code == .noDomainMetadata {
+        } catch LibvirtError.Code.noDomainMetadata {
             return nil
         }
     }
@@ -204,31 +206,31 @@ public final class Domain: @unchecked Sendable {
 
     /// Creates a snapshot described by `xml` (`<domainsnapshot>`).
     /// The corresponding C function is `virDomainSnapshotCreateXML`.
-    public func createSnapshot(xml: String, flags: SnapshotCreateFlags = [.validate]) throws(LibvirtError) -> DomainSnapshot {
+    public func createSnapshot(xml: String, flags: SnapshotCreateFlags = [.validate]) throws -> DomainSnapshot {
         DomainSnapshot(handle: try Call.pointer { virDomainSnapshotCreateXML(handle, xml, flags.rawValue) }, domain: self)
     }
 
     /// All snapshots of the domain.
     /// The corresponding C function is `virDomainListAllSnapshots`.
-    public func snapshots() throws(LibvirtError) -> [DomainSnapshot] {
+    public func snapshots() throws -> [DomainSnapshot] {
         try Call.list({ virDomainListAllSnapshots(handle, $0, 0) }) { DomainSnapshot(handle: $0, domain: self) }
     }
 
     /// Looks up a snapshot by name; throws `.noDomainSnapshot` when there is none.
     /// The corresponding C function is `virDomainSnapshotLookupByName`.
-    public func snapshot(named name: String) throws(LibvirtError) -> DomainSnapshot {
+    public func snapshot(named name: String) throws -> DomainSnapshot {
         DomainSnapshot(handle: try Call.pointer { virDomainSnapshotLookupByName(handle, name, 0) }, domain: self)
     }
 
     /// The current snapshot; throws `.noDomainSnapshot` when there is none.
     /// The corresponding C function is `virDomainSnapshotCurrent`.
-    public func currentSnapshot() throws(LibvirtError) -> DomainSnapshot {
+    public func currentSnapshot() throws -> DomainSnapshot {
         DomainSnapshot(handle: try Call.pointer { virDomainSnapshotCurrent(handle, 0) }, domain: self)
     }
 
     /// Whether the domain has a current snapshot.
     /// The corresponding C function is `virDomainHasCurrentSnapshot`.
-    public func hasCurrentSnapshot() throws(LibvirtError) -> Bool {
+    public func hasCurrentSnapshot() throws -> Bool {
         try Call.status { virDomainHasCurrentSnapshot(handle, 0) } == 1
     }
 }

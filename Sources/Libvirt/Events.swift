@@ -7,8 +7,8 @@ public struct DomainEvent: Sendable, Hashable {
     /// The domain's UUID string.
     public var domainUUID: String
     public var kind: Kind
-    /// libvirt's detail code, whose meaning depends on `kind` (e.g. `virDomainEventStoppedDetailType`).
-    public var detail: Int32
+    /// Why, in the terms of `kind` (`virDomainEventStoppedDetailType` for `.stopped`, …).
+    public var detail: Detail
 
     /// `virDomainEventType`; an open struct so new kinds round-trip.
     public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -38,65 +38,517 @@ public struct DomainEvent: Sendable, Hashable {
             }
         }
     }
-}
 
-/// Holds the stream's continuation for libvirt's C callback; retained by
-/// libvirt through the opaque pointer and released by its free callback.
-private final class EventSink: Sendable {
-    let continuation: AsyncStream<DomainEvent>.Continuation
-    init(_ continuation: AsyncStream<DomainEvent>.Continuation) { self.continuation = continuation }
-}
+    /// A lifecycle event's detail (`virDomainEvent…DetailType`). libvirt numbers
+    /// details per kind, so a detail is its kind with libvirt's integer; an open
+    /// struct, so details a newer libvirt sends still round-trip.
+    public struct Detail: Hashable, Sendable, CustomStringConvertible {
+        public var kind: Kind
+        public var rawValue: Int32
+        public init(kind: Kind, rawValue: Int32) {
+            self.kind = kind
+            self.rawValue = rawValue
+        }
+        init(_ kind: Kind, _ value: UInt32) { self.init(kind: kind, rawValue: Int32(value)) }
 
-private let lifecycleCallback: @convention(c) (
-    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
-) -> Int32 = { _, domain, event, detail, opaque in
-    guard let domain, let opaque else { return 0 }
-    let sink = Unmanaged<EventSink>.fromOpaque(opaque).takeUnretainedValue()
-    let name = virDomainGetName(domain).map { String(cString: $0) } ?? ""
-    let uuid = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(VIR_UUID_STRING_BUFLEN)) { buffer in
-        buffer.initialize(repeating: 0)
-        return virDomainGetUUIDString(domain, buffer.baseAddress!) == 0 ? String(cString: buffer.baseAddress!) : ""
+        public static let definedAdded = Self(.defined, VIR_DOMAIN_EVENT_DEFINED_ADDED.rawValue)
+        public static let definedUpdated = Self(.defined, VIR_DOMAIN_EVENT_DEFINED_UPDATED.rawValue)
+        public static let definedRenamed = Self(.defined, VIR_DOMAIN_EVENT_DEFINED_RENAMED.rawValue)
+        public static let definedFromSnapshot = Self(.defined, VIR_DOMAIN_EVENT_DEFINED_FROM_SNAPSHOT.rawValue)
+        public static let undefinedRemoved = Self(.undefined, VIR_DOMAIN_EVENT_UNDEFINED_REMOVED.rawValue)
+        public static let undefinedRenamed = Self(.undefined, VIR_DOMAIN_EVENT_UNDEFINED_RENAMED.rawValue)
+        public static let startedBooted = Self(.started, VIR_DOMAIN_EVENT_STARTED_BOOTED.rawValue)
+        public static let startedMigrated = Self(.started, VIR_DOMAIN_EVENT_STARTED_MIGRATED.rawValue)
+        public static let startedRestored = Self(.started, VIR_DOMAIN_EVENT_STARTED_RESTORED.rawValue)
+        public static let startedFromSnapshot = Self(.started, VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT.rawValue)
+        public static let startedWakeup = Self(.started, VIR_DOMAIN_EVENT_STARTED_WAKEUP.rawValue)
+        public static let suspendedPaused = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED.rawValue)
+        public static let suspendedMigrated = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED.rawValue)
+        public static let suspendedIOError = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_IOERROR.rawValue)
+        public static let suspendedWatchdog = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_WATCHDOG.rawValue)
+        public static let suspendedRestored = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_RESTORED.rawValue)
+        public static let suspendedFromSnapshot = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT.rawValue)
+        public static let suspendedAPIError = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_API_ERROR.rawValue)
+        public static let suspendedPostCopy = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY.rawValue)
+        public static let suspendedPostCopyFailed = Self(.suspended, VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED.rawValue)
+        public static let resumedUnpaused = Self(.resumed, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED.rawValue)
+        public static let resumedMigrated = Self(.resumed, VIR_DOMAIN_EVENT_RESUMED_MIGRATED.rawValue)
+        public static let resumedFromSnapshot = Self(.resumed, VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT.rawValue)
+        public static let resumedPostCopy = Self(.resumed, VIR_DOMAIN_EVENT_RESUMED_POSTCOPY.rawValue)
+        public static let resumedPostCopyFailed = Self(.resumed, VIR_DOMAIN_EVENT_RESUMED_POSTCOPY_FAILED.rawValue)
+        public static let stoppedShutdown = Self(.stopped, VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN.rawValue)
+        public static let stoppedDestroyed = Self(.stopped, VIR_DOMAIN_EVENT_STOPPED_DESTROYED.rawValue)
+        public static let stoppedCrashed = Self(.stopped, VIR_DOMAIN_EVENT_STOPPED_CRASHED.rawValue)
+        public static let stoppedMigrated = Self(.stopped, VIR_DOMAIN_EVENT_STOPPED_MIGRATED.rawValue)
+        public static let stoppedSaved = Self(.stopped, VIR_DOMAIN_EVENT_STOPPED_SAVED.rawValue)
+        public static let stoppedFailed = Self(.stopped, VIR_DOMAIN_EVENT_STOPPED_FAILED.rawValue)
+        public static let stoppedFromSnapshot = Self(.stopped, VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT.rawValue)
+        public static let shutdownFinished = Self(.shutdown, VIR_DOMAIN_EVENT_SHUTDOWN_FINISHED.rawValue)
+        public static let shutdownGuest = Self(.shutdown, VIR_DOMAIN_EVENT_SHUTDOWN_GUEST.rawValue)
+        public static let shutdownHost = Self(.shutdown, VIR_DOMAIN_EVENT_SHUTDOWN_HOST.rawValue)
+        public static let pmSuspendedMemory = Self(.pmSuspended, VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY.rawValue)
+        public static let pmSuspendedDisk = Self(.pmSuspended, VIR_DOMAIN_EVENT_PMSUSPENDED_DISK.rawValue)
+        public static let crashedPanicked = Self(.crashed, VIR_DOMAIN_EVENT_CRASHED_PANICKED.rawValue)
+        public static let crashedCrashLoaded = Self(.crashed, VIR_DOMAIN_EVENT_CRASHED_CRASHLOADED.rawValue)
+
+        private static let names: [Detail: String] = [
+            .definedAdded: "added",
+            .definedUpdated: "updated",
+            .definedRenamed: "renamed",
+            .definedFromSnapshot: "from snapshot",
+            .undefinedRemoved: "removed",
+            .undefinedRenamed: "renamed",
+            .startedBooted: "booted",
+            .startedMigrated: "migrated",
+            .startedRestored: "restored",
+            .startedFromSnapshot: "from snapshot",
+            .startedWakeup: "wakeup",
+            .suspendedPaused: "paused",
+            .suspendedMigrated: "migrated",
+            .suspendedIOError: "ioerror",
+            .suspendedWatchdog: "watchdog",
+            .suspendedRestored: "restored",
+            .suspendedFromSnapshot: "from snapshot",
+            .suspendedAPIError: "api error",
+            .suspendedPostCopy: "post-copy",
+            .suspendedPostCopyFailed: "post-copy failed",
+            .resumedUnpaused: "unpaused",
+            .resumedMigrated: "migrated",
+            .resumedFromSnapshot: "from snapshot",
+            .resumedPostCopy: "post-copy",
+            .resumedPostCopyFailed: "post-copy failed",
+            .stoppedShutdown: "shutdown",
+            .stoppedDestroyed: "destroyed",
+            .stoppedCrashed: "crashed",
+            .stoppedMigrated: "migrated",
+            .stoppedSaved: "saved",
+            .stoppedFailed: "failed",
+            .stoppedFromSnapshot: "from snapshot",
+            .shutdownFinished: "finished",
+            .shutdownGuest: "guest",
+            .shutdownHost: "host",
+            .pmSuspendedMemory: "memory",
+            .pmSuspendedDisk: "disk",
+            .crashedPanicked: "panicked",
+            .crashedCrashLoaded: "crashloaded",
+        ]
+
+        /// libvirt's name for the detail in lower case, such as `destroyed`, or `detail N`.
+        public var description: String { Self.names[self] ?? "detail \(rawValue)" }
     }
-    sink.continuation.yield(DomainEvent(domainName: name, domainUUID: uuid, kind: .init(rawValue: event), detail: detail))
-    return 0
+}
+
+/// A virtual network's lifecycle event (`VIR_NETWORK_EVENT_ID_LIFECYCLE`).
+public struct NetworkEvent: Sendable, Hashable {
+    public var networkName: String
+    public var networkUUID: String
+    public var kind: Kind
+    /// libvirt's detail integer; libvirt defines no network event details (always 0 so far).
+    public var detail: Int32
+
+    /// `virNetworkEventLifecycleType`; an open struct so new kinds round-trip.
+    public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virNetworkEventLifecycleType) { rawValue = Int32(value.rawValue) }
+        public static let defined = Kind(VIR_NETWORK_EVENT_DEFINED)
+        public static let undefined = Kind(VIR_NETWORK_EVENT_UNDEFINED)
+        public static let started = Kind(VIR_NETWORK_EVENT_STARTED)
+        public static let stopped = Kind(VIR_NETWORK_EVENT_STOPPED)
+        public var description: String {
+            switch self {
+            case .defined: "defined"
+            case .undefined: "undefined"
+            case .started: "started"
+            case .stopped: "stopped"
+            default: "event \(rawValue)"
+            }
+        }
+    }
+}
+
+/// A storage pool's lifecycle event (`VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE`).
+public struct StoragePoolEvent: Sendable, Hashable {
+    public var poolName: String
+    public var poolUUID: String
+    public var kind: Kind
+    /// libvirt's detail integer; libvirt defines no storage pool event details (always 0 so far).
+    public var detail: Int32
+
+    /// `virStoragePoolEventLifecycleType`; an open struct so new kinds round-trip.
+    public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virStoragePoolEventLifecycleType) { rawValue = Int32(value.rawValue) }
+        public static let defined = Kind(VIR_STORAGE_POOL_EVENT_DEFINED)
+        public static let undefined = Kind(VIR_STORAGE_POOL_EVENT_UNDEFINED)
+        public static let started = Kind(VIR_STORAGE_POOL_EVENT_STARTED)
+        public static let stopped = Kind(VIR_STORAGE_POOL_EVENT_STOPPED)
+        /// The pool's storage was built (`virStoragePoolBuild`).
+        public static let created = Kind(VIR_STORAGE_POOL_EVENT_CREATED)
+        /// The pool's storage was deleted (`virStoragePoolDelete`).
+        public static let deleted = Kind(VIR_STORAGE_POOL_EVENT_DELETED)
+        public var description: String {
+            switch self {
+            case .defined: "defined"
+            case .undefined: "undefined"
+            case .started: "started"
+            case .stopped: "stopped"
+            case .created: "created"
+            case .deleted: "deleted"
+            default: "event \(rawValue)"
+            }
+        }
+    }
+}
+
+/// Holds a stream's continuation for libvirt's C callback. libvirt keeps one
+/// retained reference through the opaque pointer and drops it in its free
+/// callback, which also finishes the stream.
+private class EventSinkBase: @unchecked Sendable {
+    func finish() {}
+}
+
+private final class EventSink<Event: Sendable>: EventSinkBase, @unchecked Sendable {
+    let continuation: AsyncStream<Event>.Continuation
+    init(_ continuation: AsyncStream<Event>.Continuation) { self.continuation = continuation }
+    override func finish() { continuation.finish() }
+
+    static func yield(_ event: Event, to opaque: UnsafeMutableRawPointer) {
+        Unmanaged<EventSink<Event>>.fromOpaque(opaque).takeUnretainedValue().continuation.yield(event)
+    }
 }
 
 private let releaseSink: @convention(c) (UnsafeMutableRawPointer?) -> Void = { opaque in
     guard let opaque else { return }
-    let sink = Unmanaged<EventSink>.fromOpaque(opaque).takeRetainedValue()
-    sink.continuation.finish()
+    Unmanaged<EventSinkBase>.fromOpaque(opaque).takeRetainedValue().finish()
+}
+
+/// Reads a name and UUID string from an object handle inside a callback.
+private func identity(
+    _ handle: OpaquePointer, name: (OpaquePointer) -> UnsafePointer<CChar>?,
+    uuid: (OpaquePointer, UnsafeMutablePointer<CChar>) -> Int32
+) -> (String, String) {
+    let text = withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(VIR_UUID_STRING_BUFLEN)) { buffer in
+        buffer.initialize(repeating: 0)
+        return uuid(handle, buffer.baseAddress!) == 0 ? String(cString: buffer.baseAddress!) : ""
+    }
+    return (name(handle).map { String(cString: $0) } ?? "", text)
+}
+
+private func domainIdentity(_ domain: OpaquePointer) -> (String, String) {
+    identity(domain, name: { virDomainGetName($0) }, uuid: { virDomainGetUUIDString($0, $1) })
+}
+
+private let domainLifecycleCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Int32 = { _, domain, event, detail, opaque in
+    guard let domain, let opaque else { return 0 }
+    let (name, uuid) = domainIdentity(domain)
+    let kind = DomainEvent.Kind(rawValue: event)
+    EventSink<DomainEvent>.yield(
+        DomainEvent(domainName: name, domainUUID: uuid, kind: kind, detail: .init(kind: kind, rawValue: detail)), to: opaque)
+    return 0
+}
+
+private let networkLifecycleCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, network, event, detail, opaque in
+    guard let network, let opaque else { return }
+    let (name, uuid) = identity(network, name: { virNetworkGetName($0) }, uuid: { virNetworkGetUUIDString($0, $1) })
+    EventSink<NetworkEvent>.yield(
+        NetworkEvent(networkName: name, networkUUID: uuid, kind: .init(rawValue: event), detail: detail), to: opaque)
+}
+
+private let storagePoolLifecycleCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, pool, event, detail, opaque in
+    guard let pool, let opaque else { return }
+    let (name, uuid) = identity(pool, name: { virStoragePoolGetName($0) }, uuid: { virStoragePoolGetUUIDString($0, $1) })
+    EventSink<StoragePoolEvent>.yield(
+        StoragePoolEvent(poolName: name, poolUUID: uuid, kind: .init(rawValue: event), detail: detail), to: opaque)
 }
 
 extension Connection {
     /// Lifecycle events (defined, started, stopped, undefined, …) of all
     /// domains, or of one. Events are delivered by libvirt's default event
     /// loop, which `Library` runs on a thread of its own. Ending the iteration
-    /// (or dropping the stream) deregisters the callback.
+    /// (or dropping the stream) deregisters the callback; `close()` does too,
+    /// and finishes the stream.
     ///
     /// The corresponding C functions are `virConnectDomainEventRegisterAny`
     /// and `virConnectDomainEventDeregisterAny`.
-    public func domainEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws(LibvirtError) -> AsyncStream<DomainEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: DomainEvent.self, bufferingPolicy: .bufferingNewest(bufferLimit))
-        let opaque = Unmanaged.passRetained(EventSink(continuation)).toOpaque()
-        let callback = unsafeBitCast(lifecycleCallback, to: virConnectDomainEventGenericCallback.self)
+    public func domainEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainEvent> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectDomainEventRegisterAny(
+                pointer, domain?.handle, Int32(VIR_DOMAIN_EVENT_ID_LIFECYCLE.rawValue),
+                unsafeBitCast(domainLifecycleCallback, to: virConnectDomainEventGenericCallback.self), opaque, releaseSink)
+        } deregister: { virConnectDomainEventDeregisterAny($0, $1) }
+    }
+
+    /// Lifecycle events (defined, started, stopped, undefined) of all virtual
+    /// networks, or of one; ends like `domainEvents(for:bufferLimit:)`.
+    ///
+    /// The corresponding C functions are `virConnectNetworkEventRegisterAny`
+    /// and `virConnectNetworkEventDeregisterAny`.
+    public func networkEvents(for network: Network? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<NetworkEvent> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectNetworkEventRegisterAny(
+                pointer, network?.handle, Int32(VIR_NETWORK_EVENT_ID_LIFECYCLE.rawValue),
+                unsafeBitCast(networkLifecycleCallback, to: virConnectNetworkEventGenericCallback.self), opaque, releaseSink)
+        } deregister: { virConnectNetworkEventDeregisterAny($0, $1) }
+    }
+
+    /// Lifecycle events (defined, started, stopped, undefined, created,
+    /// deleted) of all storage pools, or of one; ends like `domainEvents(for:bufferLimit:)`.
+    ///
+    /// The corresponding C functions are `virConnectStoragePoolEventRegisterAny`
+    /// and `virConnectStoragePoolEventDeregisterAny`.
+    public func storagePoolEvents(for pool: StoragePool? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<StoragePoolEvent> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectStoragePoolEventRegisterAny(
+                pointer, pool?.handle, Int32(VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE.rawValue),
+                unsafeBitCast(storagePoolLifecycleCallback, to: virConnectStoragePoolEventGenericCallback.self), opaque,
+                releaseSink)
+        } deregister: { virConnectStoragePoolEventDeregisterAny($0, $1) }
+    }
+
+    /// Registers one callback whose events feed a new stream. The callback is
+    /// deregistered once: when the stream terminates, or when the connection
+    /// closes, whichever comes first.
+    ///
+    /// With `libvirtReleasesSink` false, `register` passes no free callback and the
+    /// sink is released here after deregistering: drivers that do not keep
+    /// close callbacks (the in-process ones) would never call it.
+    private func subscribe<Event: Sendable>(
+        bufferLimit: Int, libvirtReleasesSink: Bool = true,
+        register: (OpaquePointer, UnsafeMutableRawPointer) -> Int32,
+        deregister: @escaping @Sendable (OpaquePointer, Int32) -> Int32
+    ) throws -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(bufferLimit))
+        let opaque = Unmanaged.passRetained(EventSink(continuation) as EventSinkBase).toOpaque()
         let callbackID: Int32
         do {
-            callbackID = try Call.status {
-                virConnectDomainEventRegisterAny(
-                    pointer, domain?.handle, Int32(VIR_DOMAIN_EVENT_ID_LIFECYCLE.rawValue), callback, opaque,
-                    releaseSink)
-            }
+            let pointer = self.pointer
+            callbackID = try Call.status { register(pointer, opaque) }
         } catch {
             // libvirt does not call the free callback when registration fails.
-            Unmanaged<EventSink>.fromOpaque(opaque).release()
+            Unmanaged<EventSinkBase>.fromOpaque(opaque).release()
             throw error
         }
+        // Deregistering makes libvirt call releaseSink, which finishes the stream.
+        let sink = Int(bitPattern: opaque)
+        let token = addSubscription { handle in
+            _ = deregister(handle, callbackID)
+            if !libvirtReleasesSink { releaseSink(UnsafeMutableRawPointer(bitPattern: sink)) }
+        }
         continuation.onTermination = { [self] _ in
-            // A closed connection has dropped its callbacks already.
-            guard let open = pointerIfOpen else { return }
-            virConnectDomainEventDeregisterAny(open, callbackID)
+            // Nil when close() has deregistered it already.
+            guard let (handle, unsubscribe) = removeSubscription(token) else { return }
+            unsubscribe(handle)
         }
         return stream
+    }
+}
+
+/// Why libvirt closed a connection (`virConnectCloseReason`); an open struct so new reasons round-trip.
+public struct ConnectionCloseReason: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    init(_ value: virConnectCloseReason) { rawValue = Int32(value.rawValue) }
+    /// A misc I/O error.
+    public static let error = Self(VIR_CONNECT_CLOSE_REASON_ERROR)
+    /// The daemon hung up.
+    public static let endOfFile = Self(VIR_CONNECT_CLOSE_REASON_EOF)
+    /// Keepalive messages went unanswered.
+    public static let keepalive = Self(VIR_CONNECT_CLOSE_REASON_KEEPALIVE)
+    /// The client closed it.
+    public static let client = Self(VIR_CONNECT_CLOSE_REASON_CLIENT)
+    public var description: String {
+        switch self {
+        case .error: "error"
+        case .endOfFile: "eof"
+        case .keepalive: "keepalive"
+        case .client: "client"
+        default: "reason \(rawValue)"
+        }
+    }
+}
+
+private let connectionCloseCallback: @convention(c) (OpaquePointer?, Int32, UnsafeMutableRawPointer?) -> Void = {
+    _, reason, opaque in
+    guard let opaque else { return }
+    EventSink<ConnectionCloseReason>.yield(ConnectionCloseReason(rawValue: reason), to: opaque)
+}
+
+extension Connection {
+    /// Reports when libvirt closes this connection without being asked: the
+    /// daemon went away, or keepalive timed out (see `setKeepAlive`). One such
+    /// stream per connection at a time; it ends like `domainEvents(for:bufferLimit:)`,
+    /// and `close()` ends it without reporting `.client`. In-process drivers
+    /// (test, and qemu:///embed) never close by themselves.
+    ///
+    /// The corresponding C functions are `virConnectRegisterCloseCallback`
+    /// and `virConnectUnregisterCloseCallback`.
+    public func closeEvents() throws -> AsyncStream<ConnectionCloseReason> {
+        try subscribe(bufferLimit: 8, libvirtReleasesSink: false) { pointer, opaque in
+            virConnectRegisterCloseCallback(pointer, connectionCloseCallback, opaque, nil)
+        } deregister: { handle, _ in virConnectUnregisterCloseCallback(handle, connectionCloseCallback) }
+    }
+}
+
+/// A domain event that names the domain and one more fact: a reboot (no fact),
+/// a metadata change (the field and namespace), a device removed (its alias).
+public struct DomainNotice<Fact: Sendable & Hashable>: Sendable, Hashable {
+    public var domainName: String
+    public var domainUUID: String
+    public var fact: Fact
+}
+
+/// What `Connection.domainMetadataEvents` reports changed (`VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`).
+public struct DomainMetadataChange: Sendable, Hashable {
+    /// `.description`, `.title`, or `nil` for a custom metadata element.
+    public var field: DomainTextField?
+    /// The namespace of the custom element that changed.
+    public var namespaceURI: String?
+}
+
+private let domainRebootCallback: @convention(c) (OpaquePointer?, OpaquePointer?, UnsafeMutableRawPointer?) -> Void = {
+    _, domain, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    EventSink<DomainNotice<Bool>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: true), to: opaque)
+}
+
+private let domainMetadataCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?
+) -> Void = { _, domain, type, namespace, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    let field = type == Int32(VIR_DOMAIN_METADATA_ELEMENT.rawValue) ? nil : DomainTextField(rawValue: type)
+    let change = DomainMetadataChange(field: field, namespaceURI: namespace.map { String(cString: $0) })
+    EventSink<DomainNotice<DomainMetadataChange>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: change), to: opaque)
+}
+
+private let domainDeviceRemovedCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?
+) -> Void = { _, domain, alias, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    let text = alias.map { String(cString: $0) } ?? ""
+    EventSink<DomainNotice<String>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: text), to: opaque)
+}
+
+extension Connection {
+    /// One more libvirt domain event ID, registered like `domainEvents(for:bufferLimit:)`.
+    private func domainEvents<Fact>(
+        _ id: virDomainEventID, for domain: Domain?, bufferLimit: Int, callback: virConnectDomainEventGenericCallback
+    ) throws -> AsyncStream<DomainNotice<Fact>> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectDomainEventRegisterAny(pointer, domain?.handle, Int32(id.rawValue), callback, opaque, releaseSink)
+        } deregister: { virConnectDomainEventDeregisterAny($0, $1) }
+    }
+
+    /// Guest-initiated reboots of all domains, or of one (`VIR_DOMAIN_EVENT_ID_REBOOT`);
+    /// ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainRebootEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<Bool>> {
+        try domainEvents(VIR_DOMAIN_EVENT_ID_REBOOT, for: domain, bufferLimit: bufferLimit, callback: domainRebootCallback)
+    }
+
+    /// Changes to a domain's title, description or custom metadata
+    /// (`VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainMetadataEvents(
+        for domain: Domain? = nil, bufferLimit: Int = 1024
+    ) throws -> AsyncStream<DomainNotice<DomainMetadataChange>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, for: domain, bufferLimit: bufferLimit,
+            callback: unsafeBitCast(domainMetadataCallback, to: virConnectDomainEventGenericCallback.self))
+    }
+
+    /// Devices the guest has released after `Domain.detachDevice`, by alias
+    /// (`VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainDeviceRemovedEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<String>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, for: domain, bufferLimit: bufferLimit,
+            callback: unsafeBitCast(domainDeviceRemovedCallback, to: virConnectDomainEventGenericCallback.self))
+    }
+}
+
+/// A host device's lifecycle event (`VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE`).
+public struct NodeDeviceEvent: Sendable, Hashable {
+    public var deviceName: String
+    public var kind: Kind
+
+    /// `virNodeDeviceEventLifecycleType`; an open struct so new kinds round-trip.
+    public struct Kind: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virNodeDeviceEventLifecycleType) { rawValue = Int32(value.rawValue) }
+        public static let created = Kind(VIR_NODE_DEVICE_EVENT_CREATED)
+        public static let deleted = Kind(VIR_NODE_DEVICE_EVENT_DELETED)
+        public static let defined = Kind(VIR_NODE_DEVICE_EVENT_DEFINED)
+        public static let undefined = Kind(VIR_NODE_DEVICE_EVENT_UNDEFINED)
+    }
+}
+
+/// A secret's lifecycle event (`VIR_SECRET_EVENT_ID_LIFECYCLE`).
+public struct SecretEvent: Sendable, Hashable {
+    public var secretUUID: String
+    public var kind: Kind
+
+    /// `virSecretEventLifecycleType`; an open struct so new kinds round-trip.
+    public struct Kind: RawRepresentable, Hashable, Sendable {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virSecretEventLifecycleType) { rawValue = Int32(value.rawValue) }
+        public static let defined = Kind(VIR_SECRET_EVENT_DEFINED)
+        public static let undefined = Kind(VIR_SECRET_EVENT_UNDEFINED)
+    }
+}
+
+private let nodeDeviceLifecycleCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, device, event, _, opaque in
+    guard let device, let opaque else { return }
+    let name = virNodeDeviceGetName(device).map { String(cString: $0) } ?? ""
+    EventSink<NodeDeviceEvent>.yield(NodeDeviceEvent(deviceName: name, kind: .init(rawValue: event)), to: opaque)
+}
+
+private let secretLifecycleCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, secret, event, _, opaque in
+    guard let secret, let opaque else { return }
+    let (_, uuid) = identity(secret, name: { _ in nil }, uuid: { virSecretGetUUIDString($0, $1) })
+    EventSink<SecretEvent>.yield(SecretEvent(secretUUID: uuid, kind: .init(rawValue: event)), to: opaque)
+}
+
+extension Connection {
+    /// Host devices created, deleted, defined or undefined; ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectNodeDeviceEventRegisterAny`
+    /// and `virConnectNodeDeviceEventDeregisterAny`.
+    public func nodeDeviceEvents(for device: NodeDevice? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<NodeDeviceEvent> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectNodeDeviceEventRegisterAny(
+                pointer, device?.handle, Int32(VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE.rawValue),
+                unsafeBitCast(nodeDeviceLifecycleCallback, to: virConnectNodeDeviceEventGenericCallback.self), opaque,
+                releaseSink)
+        } deregister: { virConnectNodeDeviceEventDeregisterAny($0, $1) }
+    }
+
+    /// Secrets defined or undefined; ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectSecretEventRegisterAny`
+    /// and `virConnectSecretEventDeregisterAny`.
+    public func secretEvents(for secret: Secret? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<SecretEvent> {
+        try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectSecretEventRegisterAny(
+                pointer, secret?.handle, Int32(VIR_SECRET_EVENT_ID_LIFECYCLE.rawValue),
+                unsafeBitCast(secretLifecycleCallback, to: virConnectSecretEventGenericCallback.self), opaque, releaseSink)
+        } deregister: { virConnectSecretEventDeregisterAny($0, $1) }
     }
 }

@@ -171,3 +171,183 @@ public struct SnapshotDeleteFlags: OptionSet, Sendable, Hashable {
     public static let metadataOnly = Self(rawValue: VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY.rawValue)
     public static let childrenOnly = Self(rawValue: VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY.rawValue)
 }
+
+/// How `Domain.attachDevice`, `detachDevice` and `updateDevice` apply (`virDomainDeviceModifyFlags`).
+public struct DomainDeviceModifyFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The running domain if active, else the persistent definition.
+    public static let current: Self = []
+    public static let live = Self(rawValue: VIR_DOMAIN_DEVICE_MODIFY_LIVE.rawValue)
+    public static let config = Self(rawValue: VIR_DOMAIN_DEVICE_MODIFY_CONFIG.rawValue)
+    /// Forcibly change a removable medium (`updateDevice` of a cdrom).
+    public static let force = Self(rawValue: VIR_DOMAIN_DEVICE_MODIFY_FORCE.rawValue)
+}
+
+/// How `Domain.setMemory(kiB:flags:)` applies (`virDomainMemoryModFlags`).
+public struct DomainMemoryFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let current: Self = []
+    public static let live = Self(rawValue: VIR_DOMAIN_MEM_LIVE.rawValue)
+    public static let config = Self(rawValue: VIR_DOMAIN_MEM_CONFIG.rawValue)
+    /// Change the maximum rather than the current allocation.
+    public static let maximum = Self(rawValue: VIR_DOMAIN_MEM_MAXIMUM.rawValue)
+}
+
+/// How `Domain.setVcpus(_:flags:)` and `vcpuCount(_:)` apply (`virDomainVcpuFlags`).
+public struct DomainVcpuFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let current: Self = []
+    public static let live = Self(rawValue: VIR_DOMAIN_VCPU_LIVE.rawValue)
+    public static let config = Self(rawValue: VIR_DOMAIN_VCPU_CONFIG.rawValue)
+    /// The maximum rather than the current count.
+    public static let maximum = Self(rawValue: VIR_DOMAIN_VCPU_MAXIMUM.rawValue)
+    /// As the guest agent sees them.
+    public static let guest = Self(rawValue: VIR_DOMAIN_VCPU_GUEST.rawValue)
+    public static let hotpluggable = Self(rawValue: VIR_DOMAIN_VCPU_HOTPLUGGABLE.rawValue)
+}
+
+/// How `Domain.shutdown(_:)` asks the guest (`virDomainShutdownFlagValues`); empty lets the driver choose.
+public struct DomainShutdownFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let acpiPowerButton = Self(rawValue: VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN.rawValue)
+    public static let guestAgent = Self(rawValue: VIR_DOMAIN_SHUTDOWN_GUEST_AGENT.rawValue)
+    public static let initctl = Self(rawValue: VIR_DOMAIN_SHUTDOWN_INITCTL.rawValue)
+    public static let signal = Self(rawValue: VIR_DOMAIN_SHUTDOWN_SIGNAL.rawValue)
+    public static let paravirt = Self(rawValue: VIR_DOMAIN_SHUTDOWN_PARAVIRT.rawValue)
+}
+
+/// Flags for saving and restoring a domain's memory (`virDomainSaveRestoreFlags`).
+public struct DomainSaveFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let bypassCache = Self(rawValue: VIR_DOMAIN_SAVE_BYPASS_CACHE.rawValue)
+    /// Run the domain after restoring, whatever its state when saved.
+    public static let running = Self(rawValue: VIR_DOMAIN_SAVE_RUNNING.rawValue)
+    /// Leave the domain paused after restoring.
+    public static let paused = Self(rawValue: VIR_DOMAIN_SAVE_PAUSED.rawValue)
+    public static let resetNVRAM = Self(rawValue: VIR_DOMAIN_SAVE_RESET_NVRAM.rawValue)
+}
+
+/// Which groups `Connection.domainStats` reads (`virDomainStatsTypes`); empty: all the driver has.
+public struct DomainStatsTypes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let state = Self(rawValue: VIR_DOMAIN_STATS_STATE.rawValue)
+    public static let cpuTotal = Self(rawValue: VIR_DOMAIN_STATS_CPU_TOTAL.rawValue)
+    public static let balloon = Self(rawValue: VIR_DOMAIN_STATS_BALLOON.rawValue)
+    public static let vcpu = Self(rawValue: VIR_DOMAIN_STATS_VCPU.rawValue)
+    public static let interface = Self(rawValue: VIR_DOMAIN_STATS_INTERFACE.rawValue)
+    public static let block = Self(rawValue: VIR_DOMAIN_STATS_BLOCK.rawValue)
+    public static let perf = Self(rawValue: VIR_DOMAIN_STATS_PERF.rawValue)
+    public static let iothread = Self(rawValue: VIR_DOMAIN_STATS_IOTHREAD.rawValue)
+    public static let memory = Self(rawValue: VIR_DOMAIN_STATS_MEMORY.rawValue)
+    public static let dirtyRate = Self(rawValue: VIR_DOMAIN_STATS_DIRTYRATE.rawValue)
+    public static let vm = Self(rawValue: VIR_DOMAIN_STATS_VM.rawValue)
+}
+
+/// Which domains `Connection.domainStats` reports, and how (`virConnectGetAllDomainStatsFlags`).
+public struct DomainStatsFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let active = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE.rawValue)
+    public static let inactive = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE.rawValue)
+    public static let persistent = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_PERSISTENT.rawValue)
+    public static let transient = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_TRANSIENT.rawValue)
+    public static let running = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_RUNNING.rawValue)
+    public static let paused = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_PAUSED.rawValue)
+    public static let shutOff = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF.rawValue)
+    public static let other = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_OTHER.rawValue)
+    /// Skip domains whose job lock is held rather than wait.
+    public static let noWait = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT.rawValue)
+    /// Include the backing chain of each disk.
+    public static let backing = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING.rawValue)
+    /// Fail if a requested group is not supported, instead of leaving it out.
+    public static let enforceStats = Self(rawValue: VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS.rawValue)
+}
+
+/// Flags for `Domain.blockResize(_:to:flags:)` (`virDomainBlockResizeFlags`).
+public struct DomainBlockResizeFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// The size is in bytes, not KiB.
+    public static let bytes = Self(rawValue: VIR_DOMAIN_BLOCK_RESIZE_BYTES.rawValue)
+}
+
+/// Flags for `Domain.blockCommit` (`virDomainBlockCommitFlags`).
+public struct DomainBlockCommitFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Commit only the top image into its immediate backing file.
+    public static let shallow = Self(rawValue: VIR_DOMAIN_BLOCK_COMMIT_SHALLOW.rawValue)
+    /// Delete the committed files afterwards.
+    public static let delete = Self(rawValue: VIR_DOMAIN_BLOCK_COMMIT_DELETE.rawValue)
+    /// Commit the active layer (a two-phase job ended by `blockJobAbort(_:flags: .pivot)`).
+    public static let active = Self(rawValue: VIR_DOMAIN_BLOCK_COMMIT_ACTIVE.rawValue)
+    public static let relative = Self(rawValue: VIR_DOMAIN_BLOCK_COMMIT_RELATIVE.rawValue)
+    /// Bandwidth is in bytes/s, not MiB/s.
+    public static let bandwidthBytes = Self(rawValue: VIR_DOMAIN_BLOCK_COMMIT_BANDWIDTH_BYTES.rawValue)
+}
+
+/// Flags for `Domain.blockPull` (`virDomainBlockPullFlags`).
+public struct DomainBlockPullFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Bandwidth is in bytes/s, not MiB/s.
+    public static let bandwidthBytes = Self(rawValue: VIR_DOMAIN_BLOCK_PULL_BANDWIDTH_BYTES.rawValue)
+}
+
+/// Flags for `Domain.blockJobInfo` (`virDomainBlockJobInfoFlags`).
+public struct DomainBlockJobInfoFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Report bandwidth in bytes/s, not MiB/s.
+    public static let bandwidthBytes = Self(rawValue: VIR_DOMAIN_BLOCK_JOB_INFO_BANDWIDTH_BYTES.rawValue)
+}
+
+/// Flags for `Domain.blockJobAbort` (`virDomainBlockJobAbortFlags`).
+public struct DomainBlockJobAbortFlags: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Return at once instead of waiting for the job to end.
+    public static let async = Self(rawValue: VIR_DOMAIN_BLOCK_JOB_ABORT_ASYNC.rawValue)
+    /// Switch the disk to the copy or commit target.
+    public static let pivot = Self(rawValue: VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT.rawValue)
+}
+
+/// Filters for `Connection.secrets(_:)` (`virConnectListAllSecretsFlags`).
+public struct SecretListFilter: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let ephemeral = Self(rawValue: VIR_CONNECT_LIST_SECRETS_EPHEMERAL.rawValue)
+    public static let noEphemeral = Self(rawValue: VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL.rawValue)
+    public static let `private` = Self(rawValue: VIR_CONNECT_LIST_SECRETS_PRIVATE.rawValue)
+    public static let noPrivate = Self(rawValue: VIR_CONNECT_LIST_SECRETS_NO_PRIVATE.rawValue)
+}
+
+/// Filters for `Connection.nodeDevices(_:)` by capability (`virConnectListAllNodeDeviceFlags`); empty: all.
+public struct NodeDeviceListFilter: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let system = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_SYSTEM.rawValue)
+    public static let pciDevice = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV.rawValue)
+    public static let usbDevice = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV.rawValue)
+    public static let usbInterface = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_USB_INTERFACE.rawValue)
+    public static let net = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET.rawValue)
+    public static let scsiHost = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_HOST.rawValue)
+    public static let scsiTarget = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_TARGET.rawValue)
+    public static let scsi = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI.rawValue)
+    public static let storage = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE.rawValue)
+    public static let fcHost = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_FC_HOST.rawValue)
+    public static let vports = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS.rawValue)
+    public static let scsiGeneric = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_GENERIC.rawValue)
+    public static let drm = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_DRM.rawValue)
+    public static let mdevTypes = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV_TYPES.rawValue)
+    public static let mdev = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV.rawValue)
+    public static let vdpa = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_CAP_VDPA.rawValue)
+    public static let inactive = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE.rawValue)
+    public static let active = Self(rawValue: VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE.rawValue)
+}

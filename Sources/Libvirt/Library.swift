@@ -28,9 +28,24 @@ public enum Library {
     /// `virEventRegisterDefaultImpl` and `virEventRunDefaultImpl`.
     public static func initialize() { _ = setUp }
 
+    /// Runs `body`, which makes blocking libvirt calls, on a new thread
+    /// outside Swift's cooperative pool, and resumes the awaiting task with
+    /// its result. Every libvirt call blocks until the driver answers (for a
+    /// remote daemon, a network round trip or a long job); made directly from
+    /// async code, each one holds one of the pool's few threads meanwhile.
+    /// Keep all the calls of one step in one `body`: they run on one thread,
+    /// as libvirt's per-thread errors need.
+    public static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            // A thread of its own: a blocked body never waits for another to
+            // end (Dispatch's global queues on Linux start threads slowly).
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
     /// The version of the libvirt library loaded in this process.
     /// The corresponding C function is `virGetVersion`.
-    public static func version() throws(LibvirtError) -> Version {
+    public static func version() throws -> Version {
         var value: UInt = 0
         try Call.status { virGetVersion(&value, nil, nil) }
         return Version(encoded: UInt64(value))

@@ -3,10 +3,12 @@ import CLibvirt
 /// An error reported by libvirt, copied from the calling thread's last error
 /// right after the failing call.
 ///
-/// `code`, `origin` and `level` are open structs over libvirt's integer
-/// values, so codes that a newer libvirt returns still round-trip.
-/// Match a code with `catch let error as LibvirtError where error.code == .noDomain`
-/// or with `~=`: `case LibvirtError.Code.noDomain`.
+/// The binding's calls throw untyped, and every error they throw is a
+/// `LibvirtError`. `code`, `origin` and `level` are open structs over
+/// libvirt's integer values, so codes that a newer libvirt returns still
+/// round-trip. Match a code with `~=` (`catch LibvirtError.Code.noDomain`,
+/// several separated by commas) or with
+/// `catch let error as LibvirtError where error.code == .noDomain`.
 public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong (`virErrorNumber`).
     public var code: Code
@@ -117,6 +119,11 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let noHostname = Code(VIR_ERR_NO_HOSTNAME)
         public static let checkpointInconsistent = Code(VIR_ERR_CHECKPOINT_INCONSISTENT)
         public static let multipleDomains = Code(VIR_ERR_MULTIPLE_DOMAINS)
+        public static let noSecret = Code(VIR_ERR_NO_SECRET)
+        public static let invalidSecret = Code(VIR_ERR_INVALID_SECRET)
+        public static let noNodeDevice = Code(VIR_ERR_NO_NODE_DEVICE)
+        public static let noInterface = Code(VIR_ERR_NO_INTERFACE)
+        public static let argumentUnsupported = Code(VIR_ERR_ARGUMENT_UNSUPPORTED)
 
         private static let names: [Int32: String] = [
             ok.rawValue: "ok", internalError.rawValue: "internal-error", noMemory.rawValue: "no-memory",
@@ -141,6 +148,9 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
             cpuIncompatible.rawValue: "cpu-incompatible", openFailed.rawValue: "open-failed",
             readFailed.rawValue: "read-failed", writeFailed.rawValue: "write-failed",
             noHostname.rawValue: "no-hostname", multipleDomains.rawValue: "multiple-domains",
+            noSecret.rawValue: "no-secret", invalidSecret.rawValue: "invalid-secret",
+            noNodeDevice.rawValue: "no-node-device", noInterface.rawValue: "no-interface",
+            argumentUnsupported.rawValue: "argument-unsupported",
         ]
 
         /// A stable kebab-case name, or `code-N` for a code this binding does not name.

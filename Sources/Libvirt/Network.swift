@@ -14,6 +14,8 @@ public final class Network: @unchecked Sendable {
         self.connection = connection
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virNetworkFree`.
     deinit { virNetworkFree(handle) }
 
     /// The network's name.
@@ -24,38 +26,38 @@ public final class Network: @unchecked Sendable {
 
     /// The network's UUID string.
     /// The corresponding C function is `virNetworkGetUUIDString`.
-    public func uuid() throws(LibvirtError) -> String {
+    public func uuid() throws -> String {
         try withStringBuffer(count: Int(VIR_UUID_STRING_BUFLEN)) { virNetworkGetUUIDString(handle, $0) }
     }
 
     /// The network's XML description; `inactive` reads the persistent definition.
     /// The corresponding C function is `virNetworkGetXMLDesc`.
-    public func xml(inactive: Bool = false) throws(LibvirtError) -> String {
+    public func xml(inactive: Bool = false) throws -> String {
         let flags: UInt32 = inactive ? VIR_NETWORK_XML_INACTIVE.rawValue : 0
         return try Call.ownedString { virNetworkGetXMLDesc(handle, flags) }
     }
 
     /// The host bridge device the network uses, such as `virbr0`.
     /// The corresponding C function is `virNetworkGetBridgeName`.
-    public func bridgeName() throws(LibvirtError) -> String {
+    public func bridgeName() throws -> String {
         try Call.ownedString { virNetworkGetBridgeName(handle) }
     }
 
     /// Whether the network is running.
     /// The corresponding C function is `virNetworkIsActive`.
-    public func isActive() throws(LibvirtError) -> Bool {
+    public func isActive() throws -> Bool {
         try Call.status { virNetworkIsActive(handle) } == 1
     }
 
     /// Whether the network has a persistent definition.
     /// The corresponding C function is `virNetworkIsPersistent`.
-    public func isPersistent() throws(LibvirtError) -> Bool {
+    public func isPersistent() throws -> Bool {
         try Call.status { virNetworkIsPersistent(handle) } == 1
     }
 
     /// Whether the network starts with the daemon.
     /// The corresponding C function is `virNetworkGetAutostart`.
-    public func autostart() throws(LibvirtError) -> Bool {
+    public func autostart() throws -> Bool {
         var value: Int32 = 0
         try Call.status { virNetworkGetAutostart(handle, &value) }
         return value != 0
@@ -63,31 +65,31 @@ public final class Network: @unchecked Sendable {
 
     /// Sets whether the network starts with the daemon.
     /// The corresponding C function is `virNetworkSetAutostart`.
-    public func setAutostart(_ enabled: Bool) throws(LibvirtError) {
+    public func setAutostart(_ enabled: Bool) throws {
         try Call.status { virNetworkSetAutostart(handle, enabled ? 1 : 0) }
     }
 
     /// Starts a defined network: bridge, dnsmasq and firewall rules.
     /// The corresponding C function is `virNetworkCreate`.
-    public func start() throws(LibvirtError) {
+    public func start() throws {
         try Call.status { virNetworkCreate(handle) }
     }
 
     /// Stops the network.
     /// The corresponding C function is `virNetworkDestroy`.
-    public func destroy() throws(LibvirtError) {
+    public func destroy() throws {
         try Call.status { virNetworkDestroy(handle) }
     }
 
     /// Removes the persistent definition.
     /// The corresponding C function is `virNetworkUndefine`.
-    public func undefine() throws(LibvirtError) {
+    public func undefine() throws {
         try Call.status { virNetworkUndefine(handle) }
     }
 
     /// The network's DHCP leases, optionally only those of one MAC address.
-    /// The corresponding C function is `virNetworkGetDHCPLeases`.
-    public func dhcpLeases(mac: String? = nil) throws(LibvirtError) -> [DHCPLease] {
+    /// The corresponding C functions are `virNetworkGetDHCPLeases` and `virNetworkDHCPLeaseFree`.
+    public func dhcpLeases(mac: String? = nil) throws -> [DHCPLease] {
         var raw: UnsafeMutablePointer<virNetworkDHCPLeasePtr?>? = nil
         let count = try Call.status { virNetworkGetDHCPLeases(handle, mac, &raw, 0) }
         guard let raw else { return [] }
@@ -115,7 +117,7 @@ public final class Network: @unchecked Sendable {
     public func update(
         _ command: NetworkUpdateCommand, section: NetworkUpdateSection, xml: String,
         parentIndex: Int32 = -1, impact: NetworkUpdateImpact = .current
-    ) throws(LibvirtError) {
+    ) throws {
         try Call.status {
             virNetworkUpdate(handle, command.rawValue, section.rawValue, parentIndex, xml, impact.rawValue)
         }
@@ -123,12 +125,12 @@ public final class Network: @unchecked Sendable {
 
     /// Adds a static DHCP host (`<host mac= ip= name=/>`) to the first IPv4 range,
     /// so the guest with that MAC always gets `ip`.
-    public func addDHCPHost(xml: String, impact: NetworkUpdateImpact = .current) throws(LibvirtError) {
+    public func addDHCPHost(xml: String, impact: NetworkUpdateImpact = .current) throws {
         try update(.addLast, section: .ipDHCPHost, xml: xml, impact: impact)
     }
 
     /// Removes a static DHCP host matching `xml`'s MAC or name.
-    public func removeDHCPHost(xml: String, impact: NetworkUpdateImpact = .current) throws(LibvirtError) {
+    public func removeDHCPHost(xml: String, impact: NetworkUpdateImpact = .current) throws {
         try update(.delete, section: .ipDHCPHost, xml: xml, impact: impact)
     }
 }

@@ -11,6 +11,8 @@ public final class StorageVolume: @unchecked Sendable {
         self.connection = connection
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virStorageVolFree`.
     deinit { virStorageVolFree(handle) }
 
     /// The volume's name within its pool.
@@ -21,19 +23,19 @@ public final class StorageVolume: @unchecked Sendable {
 
     /// The volume's globally unique key (for file volumes, the path).
     /// The corresponding C function is `virStorageVolGetKey`.
-    public func key() throws(LibvirtError) -> String {
+    public func key() throws -> String {
         try Call.borrowedString { virStorageVolGetKey(handle) }
     }
 
     /// The volume's path on the host, as a domain's disk source names it.
     /// The corresponding C function is `virStorageVolGetPath`.
-    public func path() throws(LibvirtError) -> String {
+    public func path() throws -> String {
         try Call.ownedString { virStorageVolGetPath(handle) }
     }
 
     /// Type, capacity and allocation.
     /// The corresponding C function is `virStorageVolGetInfo`.
-    public func info() throws(LibvirtError) -> StorageVolumeInfo {
+    public func info() throws -> StorageVolumeInfo {
         var info = virStorageVolInfo()
         try Call.status { virStorageVolGetInfo(handle, &info) }
         return StorageVolumeInfo(
@@ -43,25 +45,25 @@ public final class StorageVolume: @unchecked Sendable {
 
     /// The volume's XML description (`<volume>`).
     /// The corresponding C function is `virStorageVolGetXMLDesc`.
-    public func xml() throws(LibvirtError) -> String {
+    public func xml() throws -> String {
         try Call.ownedString { virStorageVolGetXMLDesc(handle, 0) }
     }
 
     /// Deletes the volume and its data.
     /// The corresponding C function is `virStorageVolDelete`.
-    public func delete(_ flags: StorageVolumeDeleteFlags = []) throws(LibvirtError) {
+    public func delete(_ flags: StorageVolumeDeleteFlags = []) throws {
         try Call.status { virStorageVolDelete(handle, flags.rawValue) }
     }
 
     /// Overwrites the volume's data with zeros.
     /// The corresponding C function is `virStorageVolWipe`.
-    public func wipe() throws(LibvirtError) {
+    public func wipe() throws {
         try Call.status { virStorageVolWipe(handle, 0) }
     }
 
     /// Changes the volume's capacity in bytes.
     /// The corresponding C function is `virStorageVolResize`.
-    public func resize(to capacity: UInt64, flags: StorageVolumeResizeFlags = []) throws(LibvirtError) {
+    public func resize(to capacity: UInt64, flags: StorageVolumeResizeFlags = []) throws {
         try Call.status { virStorageVolResize(handle, capacity, flags.rawValue) }
     }
 }

@@ -9,17 +9,19 @@ public final class Stream: @unchecked Sendable {
 
     /// Creates a blocking stream on `connection`.
     /// The corresponding C function is `virStreamNew`.
-    public init(connection: Connection) throws(LibvirtError) {
+    public init(connection: Connection) throws {
         self.connection = connection
         handle = try Call.pointer { virStreamNew(connection.pointer, 0) }
     }
 
+    /// Frees the handle when the last Swift reference goes.
+    /// The corresponding C function is `virStreamFree`.
     deinit { virStreamFree(handle) }
 
     /// Reads up to `maximum` bytes; an empty result means the other end closed the stream.
     /// Blocks until data arrives.
     /// The corresponding C function is `virStreamRecv`.
-    public func receive(maximum: Int = 64 * 1024) throws(LibvirtError) -> [UInt8] {
+    public func receive(maximum: Int = 64 * 1024) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: maximum)
         let count = try Call.status {
             buffer.withUnsafeMutableBytes { raw in
@@ -31,7 +33,7 @@ public final class Stream: @unchecked Sendable {
 
     /// Writes all of `bytes`, blocking while the daemon is not ready for more.
     /// The corresponding C function is `virStreamSend`.
-    public func send(_ bytes: [UInt8]) throws(LibvirtError) {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = try Call.status {
@@ -45,7 +47,7 @@ public final class Stream: @unchecked Sendable {
 
     /// Ends the stream cleanly after all data was sent or received.
     /// The corresponding C function is `virStreamFinish`.
-    public func finish() throws(LibvirtError) {
+    public func finish() throws {
         try Call.status { virStreamFinish(handle) }
     }
 
@@ -60,7 +62,7 @@ extension Domain {
     /// Connects `stream` to the guest's console or serial port (`device` nil:
     /// the first console). With `force`, takes it over from another client.
     /// The corresponding C function is `virDomainOpenConsole`.
-    public func openConsole(_ stream: Stream, device: String? = nil, force: Bool = false) throws(LibvirtError) {
+    public func openConsole(_ stream: Stream, device: String? = nil, force: Bool = false) throws {
         let flags: UInt32 = force ? VIR_DOMAIN_CONSOLE_FORCE.rawValue : 0
         try Call.status { virDomainOpenConsole(handle, device, stream.handle, flags) }
     }
@@ -71,14 +73,14 @@ extension StorageVolume {
     /// send the data with `stream.send`, then call `stream.finish()`.
     /// Works over remote connections, unlike writing the volume's file.
     /// The corresponding C function is `virStorageVolUpload`.
-    public func upload(_ stream: Stream, offset: UInt64 = 0, length: UInt64) throws(LibvirtError) {
+    public func upload(_ stream: Stream, offset: UInt64 = 0, length: UInt64) throws {
         try Call.status { virStorageVolUpload(handle, stream.handle, offset, length, 0) }
     }
 
     /// Downloads `length` bytes (0: to the end) from `offset` through `stream`;
     /// read them with `stream.receive` until it returns no bytes.
     /// The corresponding C function is `virStorageVolDownload`.
-    public func download(_ stream: Stream, offset: UInt64 = 0, length: UInt64 = 0) throws(LibvirtError) {
+    public func download(_ stream: Stream, offset: UInt64 = 0, length: UInt64 = 0) throws {
         try Call.status { virStorageVolDownload(handle, stream.handle, offset, length, 0) }
     }
 }

@@ -107,7 +107,7 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
     init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         type = HypervisorType(rawValue: try root.required("type", field: "type"))
-        name = try ObjectName(try root.requiredChild("name", field: "name").text)
+        name = try ObjectName(libvirtName: try root.requiredChild("name", field: "name").text)
         uuid = try root.childText("uuid").map { try parseUUID($0) }
         title = root.childText("title")
         description = root.childText("description")

@@ -14,12 +14,16 @@ public enum ForwardMode: Sendable, Hashable, Codable {
     case bridge
     /// macvtap on a host device (`mode='bridge'` plus `<interface dev=…>`).
     case macvtap(device: String)
+    /// A mode vmctl reads but does not model (`hostdev`, `passthrough`,
+    /// `private`, `vepa`, …): its `<forward>` element is kept exactly as read,
+    /// and it cannot be built in code.
+    case unmodeled(mode: String)
 
     /// Whether libvirt manages addressing (IP, DHCP, DNS) for this mode.
     public var hasAddressing: Bool {
         switch self {
         case .nat, .isolated, .route, .open: return true
-        case .bridge, .macvtap: return false
+        case .bridge, .macvtap, .unmodeled: return false
         }
     }
 }
@@ -214,7 +218,7 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
     public init(xml: String) throws {
         let root = try parseRoot(xml, expected: "network")
         original = PreservedXML(root)
-        name = try ObjectName(try root.requiredChild("name", field: "name").text)
+        name = try ObjectName(libvirtName: try root.requiredChild("name", field: "name").text)
         uuid = try root.childText("uuid").map { try parseUUID($0) }
         if let f = root.child("forward") {
             let device = f.attribute("dev") ?? f.child("interface")?.attribute("dev")
@@ -224,8 +228,7 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
             case "open": forward = .open
             case "bridge":
                 if let dev = f.child("interface")?.attribute("dev") { forward = .macvtap(device: dev) } else { forward = .bridge }
-            case let other:
-                throw ModelError(field: "forward.mode", value: other, rule: "vmctl models nat, route, open, bridge and macvtap networks")
+            case let other: forward = .unmodeled(mode: other)
             }
         } else {
             forward = .isolated
@@ -249,6 +252,10 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
         switch forward {
         case .route(let device?): try TextRule.checkDeviceName(device, field: "forward.dev")
         case .macvtap(let device): try TextRule.checkDeviceName(device, field: "forward.interface.dev")
+        case .unmodeled(let mode):
+            guard original.element?.child("forward")?.attribute("mode") == mode else {
+                throw ModelError(field: "forward.mode", value: mode, rule: "modes vmctl does not model can only be kept from XML that was read")
+            }
         default: break
         }
         if let bridgeName = bridge?.name {
@@ -316,6 +323,7 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
         case .macvtap(let device):
             let dev = e.child("forward")?.attribute("dev")
             setForward("bridge", dev: dev == device ? dev : nil, interface: device)
+        case .unmodeled: break  // the <forward> element read stays as it was
         }
         if let bridge {
             e.updateChild("bridge", order: order) { b in

@@ -1,8 +1,13 @@
 /// The name of a domain, network, pool, volume, snapshot or lab.
 ///
-/// The rule is an allow-list: ASCII letters, digits, `-`, `_` and `.`; not starting
-/// with `-` or `.`; 1 to ``maximumLength`` characters. Anything else is rejected, so a
-/// name can be pasted into a path, a command line or XML without quoting.
+/// Names vmctl creates (``init(_:field:)``, literals, decoding) follow an allow-list:
+/// ASCII letters, digits, `-`, `_` and `.`; not starting with `-` or `.`; 1 to
+/// ``maximumLength`` characters. Anything else is rejected, so such a name can be
+/// pasted into a path, a command line or XML without quoting.
+///
+/// Names *read* from libvirt's XML (``init(libvirtName:field:)``) only follow
+/// libvirt's own rules, so that a domain called `my vm (win10)` still reads;
+/// ``followsAllowList`` tells them apart. The writer escapes every name.
 public struct ObjectName: RawRepresentable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
@@ -21,6 +26,19 @@ public struct ObjectName: RawRepresentable, Sendable, Hashable, Comparable, Coda
         }
         rawValue = name
     }
+
+    /// A name as libvirt accepts it: not empty, without `/` or a line break
+    /// (libvirt refuses those in object names). Used by the XML readers.
+    public init(libvirtName name: String, field: String = "name") throws {
+        guard !name.isEmpty, !name.contains("/"), !name.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\0" })
+        else {
+            throw ModelError(field: field, value: name, rule: "libvirt names are not empty and have no '/' or line break")
+        }
+        rawValue = name
+    }
+
+    /// Whether the name follows vmctl's allow-list (always so, unless read with ``init(libvirtName:field:)``).
+    public var followsAllowList: Bool { ObjectName.isValid(rawValue) }
 
     /// Returns nil when `rawValue` breaks the rule.
     public init?(rawValue: String) {

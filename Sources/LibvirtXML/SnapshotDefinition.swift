@@ -61,7 +61,7 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
     public init(xml: String) throws {
         let root = try parseRoot(xml, expected: "domainsnapshot")
         original = PreservedXML(root)
-        name = try root.childText("name").map { try ObjectName($0) }
+        name = try root.childText("name").map { try ObjectName(libvirtName: $0) }
         description = root.childText("description")
         if let m = root.child("memory") {
             switch try m.required("snapshot", field: "memory") {

@@ -114,7 +114,7 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
         let root = try parseRoot(xml, expected: "pool")
         original = PreservedXML(root)
         type = StoragePoolType(rawValue: try root.required("type", field: "type"))
-        name = try ObjectName(try root.requiredChild("name", field: "name").text)
+        name = try ObjectName(libvirtName: try root.requiredChild("name", field: "name").text)
         uuid = try root.childText("uuid").map { try parseUUID($0) }
         let s = root.child("source") ?? XMLTree.Element("source")
         source = PoolSource(
@@ -242,7 +242,7 @@ public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable
     public init(xml: String) throws {
         let root = try parseRoot(xml, expected: "volume")
         original = PreservedXML(root)
-        name = try ObjectName(try root.requiredChild("name", field: "name").text)
+        name = try ObjectName(libvirtName: try root.requiredChild("name", field: "name").text)
         guard let capacity = try root.size("capacity", defaultUnit: "bytes", field: "capacity") else {
             throw ModelError(field: "capacity", rule: "<volume> needs a <capacity> element")
         }

@@ -46,7 +46,7 @@ public struct ConnectionTarget: Sendable, Hashable {
             return connection
         } catch {
             throw VMCtlError(
-                "cannot connect to \(displayName): \(error)", status: .unavailable, libvirtError: error)
+                "cannot connect to \(displayName): \(error)", status: .unavailable, libvirtError: error as? LibvirtError)
         }
     }
 }

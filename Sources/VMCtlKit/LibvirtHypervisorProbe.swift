@@ -40,7 +40,7 @@ public struct LibvirtHypervisorProbe: HypervisorProbe {
                 reachable: true, libvirtVersion: library, hypervisorVersion: hypervisor, domainTypes: types,
                 emulatorPath: emulator)
         } catch {
-            return HypervisorStatus(reachable: false, error: error.description)
+            return HypervisorStatus(reachable: false, error: "\(error)")
         }
     }
 }

@@ -170,6 +170,7 @@ extension ForwardMode {
         case .open: "open"
         case .bridge: "bridge"
         case .macvtap: "macvtap"
+        case .unmodeled(let mode): mode
         }
     }
 }

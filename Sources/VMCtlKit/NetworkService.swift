@@ -40,7 +40,7 @@ public struct NetworkService {
     /// Reads the host's addresses, routes and interfaces; injected in tests.
     public var host: () -> HostNetworkState
     /// Starts a network; tests replace it to force a failure.
-    var startNetwork: (Network) throws(LibvirtError) -> Void = { network throws(LibvirtError) in try network.start() }
+    var startNetwork: (Network) throws -> Void = { network in try network.start() }
 
     public init(connection: Connection, host: @escaping () -> HostNetworkState = HostNetworkState.live) {
         self.connection = connection
@@ -52,13 +52,13 @@ public struct NetworkService {
     /// Looks a network up; a missing one is bad input (exit 64) naming it.
     public func network(named name: String) throws(VMCtlError) -> Network {
         try lookUp("looking up network '\(name)'", missing: .noNetwork, notFound: "network: no network named '\(name)'") {
-            () throws(LibvirtError) in try connection.network(named: name)
+            try connection.network(named: name)
         }
     }
 
     /// Every network's name and subnets, from its current definition.
     func subnets() throws(VMCtlError) -> [(name: String, subnet: IPNetwork)] {
-        let networks = try libvirt("listing networks") { () throws(LibvirtError) in try connection.networks() }
+        let networks = try libvirt("listing networks") { try connection.networks() }
         var out: [(name: String, subnet: IPNetwork)] = []
         for network in networks {
             let definition = try? NetworkDefinition(xml: try network.xml())
@@ -194,11 +194,11 @@ public struct NetworkService {
         } catch {
             throw .libvirt(error, while: "defining network '\(request.name)'")
         }
-        func rollback(_ error: LibvirtError, _ step: String) -> VMCtlError {
+        func rollback(_ error: any Error, _ step: String) -> VMCtlError {
             if (try? network.isActive()) == true { try? network.destroy() }
             try? network.undefine()
             return VMCtlError(
-                "\(step) network '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error)
+                "\(step) network '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error as? LibvirtError)
         }
         if request.autostart {
             do { try network.setAutostart(true) } catch { throw rollback(error, "setting autostart on") }
@@ -212,7 +212,7 @@ public struct NetworkService {
     // MARK: - Read
 
     public func list() throws(VMCtlError) -> [NetworkSummary] {
-        let networks = try libvirt("listing networks") { () throws(LibvirtError) in try connection.networks() }
+        let networks = try libvirt("listing networks") { try connection.networks() }
         var out: [NetworkSummary] = []
         for network in networks {
             do {
@@ -227,7 +227,7 @@ public struct NetworkService {
     public func show(_ name: String) throws(VMCtlError) -> NetworkDetail {
         let network = try network(named: name)
         let s = try summary(of: network)
-        let definition = try? NetworkDefinition(xml: try libvirt("reading network '\(name)'") { () throws(LibvirtError) in try network.xml() })
+        let definition = try? NetworkDefinition(xml: try libvirt("reading network '\(name)'") { try network.xml() })
         let ip = definition.flatMap(primaryIP(of:))
         return NetworkDetail(
             name: s.name, uuid: s.uuid, active: s.active, autostart: s.autostart, persistent: s.persistent, bridge: s.bridge,
@@ -240,7 +240,7 @@ public struct NetworkService {
 
     public func leases(_ name: String) throws(VMCtlError) -> [NetworkLease] {
         let network = try network(named: name)
-        let leases = try libvirt("reading the DHCP leases of network '\(name)'") { () throws(LibvirtError) in try network.dhcpLeases() }
+        let leases = try libvirt("reading the DHCP leases of network '\(name)'") { try network.dhcpLeases() }
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return leases.map { lease in
@@ -252,7 +252,7 @@ public struct NetworkService {
 
     /// Running domains with an interface on network `name`, sorted.
     public func domainsUsing(_ name: String) throws(VMCtlError) -> [String] {
-        let domains = try libvirt("listing running domains") { () throws(LibvirtError) in try connection.domains(.active) }
+        let domains = try libvirt("listing running domains") { try connection.domains(.active) }
         return domains.filter { domain in
             guard let xml = try? domain.xml() else { return false }
             if let definition = try? DomainDefinition(xml: xml) {
@@ -267,13 +267,13 @@ public struct NetworkService {
 
     public func start(_ name: String) throws(VMCtlError) -> ActionResult {
         let network = try network(named: name)
-        try libvirt("starting network '\(name)'") { () throws(LibvirtError) in try network.start() }
+        try libvirt("starting network '\(name)'") { try network.start() }
         return ActionResult(kind: "network", name: name, action: "started")
     }
 
     public func stop(_ name: String) throws(VMCtlError) -> ActionResult {
         let network = try network(named: name)
-        try libvirt("stopping network '\(name)'") { () throws(LibvirtError) in try network.destroy() }
+        try libvirt("stopping network '\(name)'") { try network.destroy() }
         return ActionResult(kind: "network", name: name, action: "stopped")
     }
 
@@ -286,7 +286,7 @@ public struct NetworkService {
                 "network '\(name)' is in use by running domain\(users.count == 1 ? "" : "s") \(users.map { "'\($0)'" }.joined(separator: ", ")); stop \(users.count == 1 ? "it" : "them") or use --force",
                 status: .failure)
         }
-        try libvirt("deleting network '\(name)'") { () throws(LibvirtError) in
+        try libvirt("deleting network '\(name)'") {
             if try network.isActive() { try network.destroy() }
             if try network.isPersistent() { try network.undefine() }
         }
@@ -317,7 +317,7 @@ public struct NetworkService {
         }
         let host = DHCPHost(mac: mac, name: hostName, ip: ip)
         let impact = try impact(for: network, name: name)
-        try libvirt("adding a DHCP reservation to network '\(name)'") { () throws(LibvirtError) in
+        try libvirt("adding a DHCP reservation to network '\(name)'") {
             try network.addDHCPHost(xml: Self.hostXML(host), impact: impact)
         }
         return NetworkReservation(mac: mac.description, ip: ip.description, host: hostName)
@@ -332,7 +332,7 @@ public struct NetworkService {
             throw .invalid(field: "--mac", "network '\(name)' has no reservation for \(mac)")
         }
         let impact = try impact(for: network, name: name)
-        try libvirt("removing a DHCP reservation from network '\(name)'") { () throws(LibvirtError) in
+        try libvirt("removing a DHCP reservation from network '\(name)'") {
             try network.removeDHCPHost(xml: Self.hostXML(host), impact: impact)
         }
         return NetworkReservation(mac: mac.description, ip: host.ip.description, host: host.name)
@@ -351,7 +351,7 @@ public struct NetworkService {
 
     func summary(of network: Network) throws(VMCtlError) -> NetworkSummary {
         let name = network.name
-        return try libvirt("reading network '\(name)'") { () throws(LibvirtError) in
+        return try libvirt("reading network '\(name)'") {
             let definition = try? NetworkDefinition(xml: try network.xml())
             let ip = definition.flatMap(primaryIP(of:))
             var bridge = definition?.bridge?.name
@@ -372,10 +372,10 @@ public struct NetworkService {
 
     /// The persistent definition's IPv4 `<ip>` (the running one for a transient network).
     func primaryIPv4(of network: Network, name: String) throws(VMCtlError) -> NetworkIP {
-        let xml = try libvirt("reading network '\(name)'") { () throws(LibvirtError) in
-            do throws(LibvirtError) {
+        let xml = try libvirt("reading network '\(name)'") {
+            do {
                 return try network.xml(inactive: try network.isPersistent())
-            } catch where error.code == .invalidArgument {
+            } catch LibvirtError.Code.invalidArgument {
                 // Drivers without VIR_NETWORK_XML_INACTIVE (the test driver) keep one definition.
                 return try network.xml()
             }
@@ -387,7 +387,7 @@ public struct NetworkService {
     }
 
     func impact(for network: Network, name: String) throws(VMCtlError) -> NetworkUpdateImpact {
-        try libvirt("reading network '\(name)'") { () throws(LibvirtError) in
+        try libvirt("reading network '\(name)'") {
             let active = try network.isActive()
             let persistent = try network.isPersistent()
             var impact: NetworkUpdateImpact = []

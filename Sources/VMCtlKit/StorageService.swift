@@ -94,7 +94,7 @@ public struct StorageService {
     /// Reads an image file's format and size; injected in tests.
     public var inspectImage: (String) throws(VMCtlError) -> ImageInfo = { path throws(VMCtlError) in try ImageInfo.inspect(path) }
     /// Starts a pool; tests replace it to force a failure.
-    var startPool: (StoragePool) throws(LibvirtError) -> Void = { pool throws(LibvirtError) in try pool.start() }
+    var startPool: (StoragePool) throws -> Void = { pool in try pool.start() }
 
     public init(connection: Connection) { self.connection = connection }
 
@@ -103,14 +103,14 @@ public struct StorageService {
     /// Looks a pool up; a missing one is bad input (exit 64) naming it.
     public func pool(named name: String) throws(VMCtlError) -> StoragePool {
         try lookUp("looking up pool '\(name)'", missing: .noStoragePool, notFound: "pool: no storage pool named '\(name)'") {
-            () throws(LibvirtError) in try connection.storagePool(named: name)
+            try connection.storagePool(named: name)
         }
     }
 
     /// Looks a pool up and requires it to be running (volumes exist only then).
     func activePool(named name: String) throws(VMCtlError) -> StoragePool {
         let pool = try pool(named: name)
-        guard try libvirt("reading pool '\(name)'", { () throws(LibvirtError) in try pool.isActive() }) else {
+        guard try libvirt("reading pool '\(name)'", { try pool.isActive() }) else {
             throw .invalid(field: "pool", "storage pool '\(name)' is not running; start it with 'vmctl pool start \(name)'")
         }
         return pool
@@ -120,7 +120,7 @@ public struct StorageService {
     public func volume(_ name: String, in pool: StoragePool) throws(VMCtlError) -> StorageVolume {
         try lookUp("looking up volume '\(name)' in pool '\(pool.name)'", missing: .noStorageVolume,
                    notFound: "volume: no volume named '\(name)' in pool '\(pool.name)'") {
-            () throws(LibvirtError) in try pool.volume(named: name)
+            try pool.volume(named: name)
         }
     }
 
@@ -175,7 +175,7 @@ public struct StorageService {
         }
         if let target = request.target {
             let normalized = URL(fileURLWithPath: target).standardized.path
-            let pools = try libvirt("listing pools") { () throws(LibvirtError) in try connection.storagePools() }
+            let pools = try libvirt("listing pools") { try connection.storagePools() }
             for other in pools {
                 guard let xml = try? other.xml(), let definition = try? StoragePoolDefinition(xml: xml),
                     let path = definition.targetPath, URL(fileURLWithPath: path).standardized.path == normalized
@@ -218,13 +218,13 @@ public struct StorageService {
         } catch {
             throw .libvirt(error, while: "defining pool '\(request.name)'")
         }
-        func rollback(_ error: LibvirtError, _ step: String) -> VMCtlError {
+        func rollback(_ error: any Error, _ step: String) -> VMCtlError {
             if (try? pool.isActive()) == true { try? pool.destroy() }
             try? pool.undefine()
             // A target directory this command (or libvirt's build) created goes again, and only while empty.
             if !targetExisted, let target = request.target { _ = rmdir(target) }
             return VMCtlError(
-                "\(step) pool '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error)
+                "\(step) pool '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error as? LibvirtError)
         }
         // Building formats devices for fs and logical pools: never overwrite what is there.
         // A logical pool over an existing volume group has nothing to build.
@@ -242,7 +242,7 @@ public struct StorageService {
     }
 
     public func listPools() throws(VMCtlError) -> [PoolSummary] {
-        let pools = try libvirt("listing pools") { () throws(LibvirtError) in try connection.storagePools() }
+        let pools = try libvirt("listing pools") { try connection.storagePools() }
         var out: [PoolSummary] = []
         for pool in pools {
             do {
@@ -257,7 +257,7 @@ public struct StorageService {
     public func showPool(_ name: String) throws(VMCtlError) -> PoolDetail {
         let pool = try pool(named: name)
         let s = try summary(of: pool)
-        let definition = try? StoragePoolDefinition(xml: try libvirt("reading pool '\(name)'") { () throws(LibvirtError) in try pool.xml() })
+        let definition = try? StoragePoolDefinition(xml: try libvirt("reading pool '\(name)'") { try pool.xml() })
         let source = definition?.source ?? PoolSource()
         return PoolDetail(
             pool: s,
@@ -267,19 +267,19 @@ public struct StorageService {
 
     public func startPool(_ name: String) throws(VMCtlError) -> ActionResult {
         let pool = try pool(named: name)
-        try libvirt("starting pool '\(name)'") { () throws(LibvirtError) in try pool.start() }
+        try libvirt("starting pool '\(name)'") { try pool.start() }
         return ActionResult(kind: "pool", name: name, action: "started")
     }
 
     public func stopPool(_ name: String) throws(VMCtlError) -> ActionResult {
         let pool = try pool(named: name)
-        try libvirt("stopping pool '\(name)'") { () throws(LibvirtError) in try pool.destroy() }
+        try libvirt("stopping pool '\(name)'") { try pool.destroy() }
         return ActionResult(kind: "pool", name: name, action: "stopped")
     }
 
     public func refreshPool(_ name: String) throws(VMCtlError) -> ActionResult {
         let pool = try activePool(named: name)
-        try libvirt("refreshing pool '\(name)'") { () throws(LibvirtError) in try pool.refresh() }
+        try libvirt("refreshing pool '\(name)'") { try pool.refresh() }
         return ActionResult(kind: "pool", name: name, action: "refreshed")
     }
 
@@ -289,11 +289,11 @@ public struct StorageService {
         let pool = try pool(named: name)
         if deleteData {
             var startedHere = false
-            if try !libvirt("reading pool '\(name)'", { () throws(LibvirtError) in try pool.isActive() }) {
-                try libvirt("starting pool '\(name)' to look for volumes") { () throws(LibvirtError) in try pool.start() }
+            if try !libvirt("reading pool '\(name)'", { try pool.isActive() }) {
+                try libvirt("starting pool '\(name)' to look for volumes") { try pool.start() }
                 startedHere = true
             }
-            let volumes = try libvirt("listing the volumes of pool '\(name)'") { () throws(LibvirtError) in
+            let volumes = try libvirt("listing the volumes of pool '\(name)'") {
                 try pool.refresh()
                 return try pool.volumes().map(\.name).sorted()
             }
@@ -304,7 +304,7 @@ public struct StorageService {
                     "pool '\(name)' still holds \(volumes.count) volume\(volumes.count == 1 ? "" : "s") (\(shown)); delete them first or leave out --delete-data")
             }
         }
-        try libvirt("deleting pool '\(name)'") { () throws(LibvirtError) in
+        try libvirt("deleting pool '\(name)'") {
             if try pool.isActive() { try pool.destroy() }
             if deleteData { try pool.delete() }
             if try pool.isPersistent() { try pool.undefine() }
@@ -319,7 +319,7 @@ public struct StorageService {
     }
 
     func listVolumes(in pool: StoragePool) throws(VMCtlError) -> [VolumeSummary] {
-        let volumes = try libvirt("listing the volumes of pool '\(pool.name)'") { () throws(LibvirtError) in try pool.volumes() }
+        let volumes = try libvirt("listing the volumes of pool '\(pool.name)'") { try pool.volumes() }
         var out: [VolumeSummary] = []
         for volume in volumes {
             do {
@@ -345,9 +345,9 @@ public struct StorageService {
         if let backing {
             guard format == .qcow2 else { throw .invalid(field: "--backing", "an overlay must be qcow2; leave out --format raw") }
             let source = try backingVolume(backing, in: pool)
-            let path = try libvirt("reading the backing volume") { () throws(LibvirtError) in try source.path() }
-            let sourceDefinition = try? StorageVolumeDefinition(xml: try libvirt("reading the backing volume") { () throws(LibvirtError) in try source.xml() })
-            let capacity = try libvirt("reading the backing volume") { () throws(LibvirtError) in try source.info().capacity }
+            let path = try libvirt("reading the backing volume") { try source.path() }
+            let sourceDefinition = try? StorageVolumeDefinition(xml: try libvirt("reading the backing volume") { try source.xml() })
+            let capacity = try libvirt("reading the backing volume") { try source.info().capacity }
             if let given = size, given.bytes < capacity {
                 throw .invalid(field: "--size", "\(given) is smaller than the backing image (\(ByteSize(bytes: capacity)))")
             }
@@ -359,7 +359,7 @@ public struct StorageService {
             name: name, capacity: size, allocation: ByteSize(bytes: 0), format: DiskFormat(rawValue: format.rawValue),
             backingStore: backingStore)
         let xml = try parsed { () throws in try definition.xml() }
-        let volume = try libvirt("creating volume '\(nameText)' in pool '\(poolName)'") { () throws(LibvirtError) in
+        let volume = try libvirt("creating volume '\(nameText)' in pool '\(poolName)'") {
             try pool.createVolume(xml: xml)
         }
         return try summary(of: volume, pool: poolName)
@@ -379,13 +379,13 @@ public struct StorageService {
                 throw .invalid(field: "volume", "'\(poolName)/\(name)' is the backing file of \(child); deleting it would break that volume (pass --force to delete anyway)")
             }
         }
-        try libvirt("deleting volume '\(name)' in pool '\(poolName)'") { () throws(LibvirtError) in try volume.delete() }
+        try libvirt("deleting volume '\(name)' in pool '\(poolName)'") { try volume.delete() }
         return ActionResult(kind: "volume", name: name, action: "deleted", pool: poolName)
     }
 
     /// The first volume, in any active pool, whose backing file is `path` (as `POOL/VOLUME`).
     func backedVolume(onto path: String) throws(VMCtlError) -> String? {
-        let pools = try libvirt("listing storage pools") { () throws(LibvirtError) in try connection.storagePools() }
+        let pools = try libvirt("listing storage pools") { try connection.storagePools() }
         for pool in pools where (try? pool.isActive()) == true {
             for volume in (try? pool.volumes()) ?? [] {
                 guard let xml = try? volume.xml(), let definition = try? StorageVolumeDefinition(xml: xml) else { continue }
@@ -401,14 +401,14 @@ public struct StorageService {
         let pool = try activePool(named: poolName)
         let original = try volume(source, in: pool)
         try requireFree(name: newText, in: pool)
-        let (info, sourceXML) = try libvirt("reading volume '\(source)'") { () throws(LibvirtError) in
+        let (info, sourceXML) = try libvirt("reading volume '\(source)'") {
             (try original.info(), try original.xml())
         }
         let format = (try? StorageVolumeDefinition(xml: sourceXML))?.format
         let definition = StorageVolumeDefinition(
             name: newName, capacity: ByteSize(bytes: info.capacity), allocation: ByteSize(bytes: 0), format: format)
         let xml = try parsed { () throws in try definition.xml() }
-        let copy = try libvirt("cloning volume '\(source)' to '\(newText)' in pool '\(poolName)'") { () throws(LibvirtError) in
+        let copy = try libvirt("cloning volume '\(source)' to '\(newText)' in pool '\(poolName)'") {
             try pool.createVolume(xml: xml, copying: original)
         }
         return try summary(of: copy, pool: poolName)
@@ -420,14 +420,14 @@ public struct StorageService {
         if size.bytes == 0 { throw .invalid(field: "size", "must be more than 0 bytes") }
         let pool = try activePool(named: poolName)
         let volume = try volume(name, in: pool)
-        let current = try libvirt("reading volume '\(name)'") { () throws(LibvirtError) in try volume.info().capacity }
+        let current = try libvirt("reading volume '\(name)'") { try volume.info().capacity }
         if size.bytes < current && !shrink {
             throw .invalid(
                 field: "size",
                 "\(size) is smaller than the current \(ByteSize(bytes: current)); pass --shrink to shrink (data past the new end is lost)")
         }
         if size.bytes != current {
-            try libvirt("resizing volume '\(name)' in pool '\(poolName)'") { () throws(LibvirtError) in
+            try libvirt("resizing volume '\(name)' in pool '\(poolName)'") {
                 try volume.resize(to: size.bytes, flags: size.bytes < current ? [.shrink] : [])
             }
         }
@@ -468,13 +468,13 @@ public struct StorageService {
             name: name, capacity: ByteSize(bytes: image.virtualSize), allocation: ByteSize(bytes: 0),
             format: DiskFormat(rawValue: detected.rawValue))
         let xml = try parsed { () throws in try definition.xml() }
-        let volume = try libvirt("creating volume '\(volumeName)' in pool '\(poolName)'") { () throws(LibvirtError) in
+        let volume = try libvirt("creating volume '\(volumeName)' in pool '\(poolName)'") {
             try pool.createVolume(xml: xml)
         }
         do {
             if local {
                 // Same filesystem: a sparse copy straight into the volume's file.
-                let path = try libvirt("reading volume '\(volumeName)'") { () throws(LibvirtError) in try volume.path() }
+                let path = try libvirt("reading volume '\(volumeName)'") { try volume.path() }
                 try copyFile(from: file, to: path, progress: progress)
             } else {
                 try upload(file, into: volume, progress: progress)
@@ -492,7 +492,7 @@ public struct StorageService {
 
     func summary(of pool: StoragePool) throws(VMCtlError) -> PoolSummary {
         let name = pool.name
-        return try libvirt("reading pool '\(name)'") { () throws(LibvirtError) in
+        return try libvirt("reading pool '\(name)'") {
             let info = try pool.info()
             let definition = try? StoragePoolDefinition(xml: try pool.xml())
             let active = try pool.isActive()
@@ -506,7 +506,7 @@ public struct StorageService {
 
     func summary(of volume: StorageVolume, pool: String) throws(VMCtlError) -> VolumeSummary {
         let name = volume.name
-        return try libvirt("reading volume '\(name)'") { () throws(LibvirtError) in
+        return try libvirt("reading volume '\(name)'") {
             let info = try volume.info()
             let definition = try? StorageVolumeDefinition(xml: try volume.xml())
             return VolumeSummary(
@@ -543,7 +543,7 @@ public struct StorageService {
         if text.contains("/") {
             do {
                 return try connection.storageVolume(path: text)
-            } catch where error.code == .noStorageVolume {
+            } catch let error as LibvirtError where error.code == .noStorageVolume {
                 throw .invalid(field: "--backing", "'\(text)' is not a volume of any storage pool (refresh the pool, or import the image first)")
             } catch {
                 throw .libvirt(error, while: "looking up '\(text)'")
@@ -551,7 +551,7 @@ public struct StorageService {
         }
         do {
             return try pool.volume(named: text)
-        } catch where error.code == .noStorageVolume {
+        } catch let error as LibvirtError where error.code == .noStorageVolume {
             throw .invalid(field: "--backing", "no volume named '\(text)' in pool '\(pool.name)'")
         } catch {
             throw .libvirt(error, while: "looking up volume '\(text)'")
@@ -561,7 +561,7 @@ public struct StorageService {
     /// Import writes the volume's file directly, so the daemon must be on this host.
     /// Whether the daemon shares this machine's filesystem (no host in the URI).
     func isLocal() throws(VMCtlError) -> Bool {
-        let uri = try libvirt("reading the connection's URI") { () throws(LibvirtError) in try connection.uri() }
+        let uri = try libvirt("reading the connection's URI") { try connection.uri() }
         guard let range = uri.range(of: "://") else { return true }
         let host = uri[range.upperBound...].prefix { $0 != "/" }
         return host.isEmpty || host == "localhost"
@@ -572,14 +572,14 @@ public struct StorageService {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw VMCtlError("cannot open '\(file)'") }
         defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? 0
-        try libvirt("uploading '\(file)' into '\(volume.name)'") { () throws(LibvirtError) in
+        try libvirt("uploading '\(file)' into '\(volume.name)'") {
             let stream = try Stream(connection: connection)
             try volume.upload(stream, length: size)
             var sent: UInt64 = 0
             while true {
                 let chunk = handle.readData(ofLength: 4 << 20)
                 if chunk.isEmpty { break }
-                do throws(LibvirtError) {
+                do {
                     try stream.send(Array(chunk))
                 } catch {
                     stream.abort()

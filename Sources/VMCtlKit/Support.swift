@@ -94,26 +94,16 @@ enum HostFiles {
     }
 }
 
-/// The same for a body typed `throws(LibvirtError)`. Kept beside the general
-/// form: passing such closures to it makes Swift 6.3.1's optimizer crash.
-func libvirt<T>(_ action: String, _ body: () throws(LibvirtError) -> T) throws(VMCtlError) -> T {
-    do {
-        return try body()
-    } catch {
-        throw .libvirt(error, while: action)
-    }
-}
-
 /// Looks a libvirt object up: libvirt's "no such object" (`missing`) becomes bad input
 /// (exit 64) saying `notFound`, keeping libvirt's error; any other failure is a failed
 /// call during `action`. The one place that tells a missing object from a failed call.
 func lookUp<T>(
     _ action: @autoclosure () -> String, missing: LibvirtError.Code, notFound: @autoclosure () -> String,
-    _ body: () throws(LibvirtError) -> T
+    _ body: () throws -> T
 ) throws(VMCtlError) -> T {
     do {
         return try body()
-    } catch where error.code == missing {
+    } catch let error as LibvirtError where error.code == missing {
         throw VMCtlError(notFound(), status: .usage, libvirtError: error)
     } catch {
         throw .libvirt(error, while: action())

@@ -472,7 +472,7 @@ public struct VMCreator: Sendable {
         do {
             let volume = try pool.volume(named: volumeName)
             return ResolvedImage(path: try volume.path(), capacity: try volume.info().capacity, poolVolume: (poolName, volumeName))
-        } catch where error.code == .noStorageVolume {
+        } catch let error as LibvirtError where error.code == .noStorageVolume {
             throw VMCtlError("--image: pool '\(poolName)' has no volume named '\(volumeName)'", status: .usage, libvirtError: error)
         } catch {
             throw .libvirt(error, while: "looking up image '\(image)'")

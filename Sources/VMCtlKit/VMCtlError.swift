@@ -30,9 +30,10 @@ public struct VMCtlError: Error, Sendable, CustomStringConvertible {
         VMCtlError("\(field): \(rule)", status: .usage)
     }
 
-    /// A libvirt failure during `action`, keeping libvirt's code and message.
-    public static func libvirt(_ error: LibvirtError, while action: String) -> VMCtlError {
-        VMCtlError("\(action): \(error)", status: .failure, libvirtError: error)
+    /// A libvirt failure during `action`, keeping libvirt's code and message
+    /// (the binding's calls throw untyped, and every error they throw is a `LibvirtError`).
+    public static func libvirt(_ error: any Error, while action: String) -> VMCtlError {
+        VMCtlError("\(action): \(error)", status: .failure, libvirtError: error as? LibvirtError)
     }
 
     public var description: String { message }

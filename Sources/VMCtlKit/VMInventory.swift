@@ -25,7 +25,7 @@ public enum VMInventory {
     /// One `virConnectListAllDomains` call, then per-domain info reads.
     public static func list(_ connection: Connection) throws(VMCtlError) -> [VMSummary] {
         do {
-            return try connection.domains().map { domain throws(LibvirtError) in
+            return try connection.domains().map { domain in
                 let info = try domain.info()
                 // One metadata read per domain: only vmctl's element, not the whole XML.
                 let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI)).flatMap { try? VMMetadata(getMetadataFragment: $0) }

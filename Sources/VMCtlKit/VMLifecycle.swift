@@ -12,12 +12,12 @@ public struct VMLifecycle: Sendable {
     public func domain(nameOrUUID name: String) throws(VMCtlError) -> Domain {
         do {
             return try lookUp("looking up domain '\(name)'", missing: .noDomain, notFound: "vm: no domain named '\(name)'") {
-                () throws(LibvirtError) in try connection.domain(named: name)
+                try connection.domain(named: name)
             }
         } catch where error.libvirtError?.code == .noDomain && Self.isUUID(name) {
             return try lookUp("looking up domain with UUID '\(name)'", missing: .noDomain,
                               notFound: "vm: no domain named or with UUID '\(name)'") {
-                () throws(LibvirtError) in try connection.domain(uuid: name)
+                try connection.domain(uuid: name)
             }
         }
     }

@@ -159,7 +159,7 @@ public struct SnapshotService: Sendable {
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm)
         return try VMCtlKit.lookUp("looking up snapshot '\(name)' of '\(vm)'", missing: .noDomainSnapshot,
                                    notFound: "snapshot name: '\(vm)' has no snapshot named '\(name)'") {
-            () throws(LibvirtError) in try domain.snapshot(named: name)
+            try domain.snapshot(named: name)
         }
     }
 }

@@ -67,3 +67,49 @@ import Testing
         #expect(domain.name == "lab-controller")
     }
 }
+
+@Suite struct OffloadTests {
+    @Test func offloadReturnsResultsAndErrors() async throws {
+        let connection = try Fixture.connection()
+        let names = try await Library.offload { try connection.domains().map(\.name) }
+        #expect(names.contains("lab-controller"))
+        await #expect(throws: LibvirtError.self) {
+            try await Library.offload { try connection.domain(named: "vmctl-test-offload-missing") }
+        }
+    }
+
+    @Test func offloadedCallsDoNotHoldTheCooperativePool() async throws {
+        // More bodies than the pool has threads, each blocking until all of them
+        // run at once: they meet only if they run outside the pool.
+        let count = ProcessInfo.processInfo.activeProcessorCount * 4
+        let rendezvous = Rendezvous(expected: count)
+        let met = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<count {
+                group.addTask { () async throws -> Bool in try await Library.offload { rendezvous.arriveAndWait(timeout: 60) } }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(met == count)
+    }
+}
+
+/// Blocks each caller until `expected` callers have arrived, or the timeout passes.
+final class Rendezvous: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var arrived = 0
+    private let expected: Int
+
+    init(expected: Int) { self.expected = expected }
+
+    func arriveAndWait(timeout: TimeInterval) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        arrived += 1
+        condition.broadcast()
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while arrived < expected {
+            if !condition.wait(until: deadline) { return arrived >= expected }
+        }
+        return true
+    }
+}

@@ -77,7 +77,7 @@ struct ReaderTests {
         #expect { try DomainDefinition(xml: "<domain type='kvm'><memory>1</memory><os/></domain>") } throws: {
             ($0 as? ModelError)?.field == "name"
         }
-        #expect { try DomainDefinition(xml: "<domain type='kvm'><name>a b</name><memory>1</memory><os/></domain>") } throws: {
+        #expect { try DomainDefinition(xml: "<domain type='kvm'><name>a/b</name><memory>1</memory><os/></domain>") } throws: {
             ($0 as? ModelError)?.field == "name"
         }
         #expect { try DomainDefinition(xml: "<domain type='kvm'><name>a</name><memory unit='parsecs'>1</memory><os/></domain>") } throws: {

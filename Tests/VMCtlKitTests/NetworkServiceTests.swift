@@ -123,7 +123,7 @@ import Testing
     /// A failed start undefines what create defined, and reports libvirt's error with its code.
     @Test func rollbackWhenStartFails() throws {
         var service = try service()
-        service.startNetwork = { _ throws(LibvirtError) in
+        service.startNetwork = { _ in
             throw LibvirtError(code: .operationFailed, message: "forced start failure")
         }
         let error = vmctlError { () throws(VMCtlError) in

@@ -68,7 +68,7 @@ import Testing
 
     @Test func poolRollbackWhenStartFails() throws {
         var service = try service()
-        service.startPool = { _ throws(LibvirtError) in throw LibvirtError(code: .operationFailed, message: "forced start failure") }
+        service.startPool = { _ in throw LibvirtError(code: .operationFailed, message: "forced start failure") }
         let error = vmctlError { () throws(VMCtlError) in
             try service.createPool(PoolCreateRequest(name: "doomed", kind: .dir, target: "/srv/doomed"))
         }

@@ -37,7 +37,7 @@ public final class LabRunner: @unchecked Sendable {
         do {
             connection = try Connection(uri: uri)
         } catch {
-            throw VMCtlError("hosts.\(host): cannot connect to \(uri ?? "the default URI"): \(error)", status: .unavailable, libvirtError: error)
+            throw VMCtlError("hosts.\(host): cannot connect to \(uri ?? "the default URI"): \(error)", status: .unavailable, libvirtError: error as? LibvirtError)
         }
         connections[host] = connection
         return connection

@@ -7,19 +7,15 @@ import VMCtlKit
 func summarize(uri: String) throws {
     let connection = try Connection(uri: uri, readOnly: true)
     let vms = try VMInventory.list(connection)
-    // Plain lets rather than `try` inside string interpolation: Swift 6.3.1's
-    // optimizer crashes on typed throws there.
-    let actualURI = try connection.uri()
-    let driver = try connection.hypervisorType()
-    print("\(vms.count) domains on \(actualURI) (\(driver))")
+    print("\(vms.count) domains on \(try connection.uri()) (\(try connection.hypervisorType()))")
     for vm in vms { print("  \(vm.name): \(vm.state)") }
     do {
         _ = try connection.domain(named: "no-such-domain")
         print("error: a missing domain was found")
         exit(1)
-    } catch {
-        // Typed throws: `error` is a LibvirtError with libvirt's own code.
-        guard error.code == .noDomain else { throw error }
+    } catch LibvirtError.Code.noDomain {
+        // Every error the binding throws is a LibvirtError with libvirt's own code;
+        // any other one propagates.
         print("lookup of a missing domain throws .noDomain, as documented")
     }
 }

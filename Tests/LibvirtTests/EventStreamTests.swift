@@ -1,0 +1,154 @@
+import Foundation
+@testable import Libvirt
+import Testing
+
+/// Waits for `stream` to finish, collecting what it still delivers; `nil` when
+/// it is still open after `seconds`.
+func drain<Event: Sendable>(_ stream: AsyncStream<Event>, within seconds: Double = 10) async -> [Event]? {
+    await withTaskGroup(of: [Event]?.self) { group in
+        group.addTask {
+            var events: [Event] = []
+            for await event in stream { events.append(event) }
+            return Task.isCancelled ? nil : events
+        }
+        group.addTask {
+            try? await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        let first = await group.next() ?? nil
+        group.cancelAll()
+        return first
+    }
+}
+
+extension EventTests {
+    @Test func lifecycleDetailsAreTyped() async throws {
+        let connection = try Fixture.connection()
+        let events = try connection.domainEvents()
+        let domain = try connection.defineDomain(xml: domainXML(named: "vmctl-test-details"))
+        try domain.start()
+        try domain.suspend()
+        try domain.resume()
+        try domain.destroy()
+        try domain.undefine()
+        var details: [DomainEvent.Detail] = []
+        for await event in events where event.domainName == "vmctl-test-details" {
+            #expect(event.detail.kind == event.kind)
+            details.append(event.detail)
+            if details.count == 6 { break }
+        }
+        #expect(details == [.definedAdded, .startedBooted, .suspendedPaused, .resumedUnpaused, .stoppedDestroyed, .undefinedRemoved])
+        #expect(details.map(\.description) == ["added", "booted", "paused", "unpaused", "destroyed", "removed"])
+        #expect(DomainEvent.Detail(kind: .stopped, rawValue: 99).description == "detail 99")
+        #expect(DomainEvent.Detail.stoppedDestroyed != DomainEvent.Detail.startedMigrated)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func closeFinishesEveryStreamAndDeregisters() async throws {
+        let connection = try Fixture.connection()
+        let domains = try connection.domainEvents()
+        let networks = try connection.networkEvents()
+        let pools = try connection.storagePoolEvents()
+        #expect(connection.subscriptionCount == 3)
+        var events = domains.makeAsyncIterator()
+        _ = try connection.defineDomain(xml: domainXML(named: "vmctl-test-close"))
+        #expect(await events.next()?.kind == .defined)
+        connection.close()
+        #expect(connection.subscriptionCount == 0)
+        // Each stream ends: the domain stream after what it delivered.
+        #expect(await events.next() == nil)
+        #expect(await drain(networks)?.isEmpty == true)
+        #expect(await drain(pools)?.isEmpty == true)
+    }
+
+    @Test func cancellingTheIteratingTaskDeregisters() async throws {
+        let connection = try Fixture.connection()
+        let stream = try connection.domainEvents()
+        let task = Task { for await _ in stream {} }
+        task.cancel()
+        await task.value
+        #expect(connection.subscriptionCount == 0)
+    }
+
+    @Test func thousandSubscribeCancelCyclesStayFlat() async throws {
+        let connection = try Fixture.connection()
+        func cycle(_ count: Int) async throws {
+            for _ in 0..<count {
+                let stream = try connection.networkEvents()
+                let task = Task { for await _ in stream {} }
+                task.cancel()
+                await task.value
+            }
+        }
+        try await cycle(100)
+        let descriptors = openDescriptorCount()
+        let resident = residentBytes()
+        try await cycle(1000)
+        #expect(connection.subscriptionCount == 0)
+        // Other suites open descriptors meanwhile; a leak per cycle would be 1,000.
+        #expect(openDescriptorCount() - descriptors < 10, "descriptors went from \(descriptors) to \(openDescriptorCount())")
+        #expect(residentBytes() - resident < 8 << 20, "resident memory grew by \(residentBytes() - resident) bytes")
+        connection.close()
+    }
+
+    @Test func networkLifecycleEvents() async throws {
+        let connection = try Fixture.connection()
+        let events = try connection.networkEvents()
+        let network = try connection.defineNetwork(xml: """
+            <network><name>vmctl-test-netevents</name><bridge name='vmctlev0'/>
+            <ip address='192.168.231.1' netmask='255.255.255.0'/></network>
+            """)
+        try network.start()
+        try network.destroy()
+        try network.undefine()
+        var kinds: [NetworkEvent.Kind] = []
+        for await event in events where event.networkName == "vmctl-test-netevents" {
+            kinds.append(event.kind)
+            if kinds.count == 4 { break }
+        }
+        #expect(kinds == [.defined, .started, .stopped, .undefined])
+        #expect(kinds.map(\.description) == ["defined", "started", "stopped", "undefined"])
+    }
+
+    @Test func storagePoolLifecycleEvents() async throws {
+        let connection = try Fixture.connection()
+        let events = try connection.storagePoolEvents()
+        let pool = try connection.defineStoragePool(xml: """
+            <pool type='dir'><name>vmctl-test-poolevents</name><target><path>/vmctl-test-poolevents</path></target></pool>
+            """)
+        try pool.start()
+        try pool.destroy()
+        try pool.undefine()
+        var kinds: [StoragePoolEvent.Kind] = []
+        for await event in events where event.poolName == "vmctl-test-poolevents" {
+            kinds.append(event.kind)
+            if kinds.count == 4 { break }
+        }
+        #expect(kinds == [.defined, .started, .stopped, .undefined])
+    }
+}
+
+extension EventTests {
+    @Test(.timeLimit(.minutes(1))) func metadataChangeEvents() async throws {
+        let connection = try Fixture.connection()
+        let domain = try connection.defineDomain(xml: domainXML(named: "vmctl-test-metadata-events"))
+        defer { try? domain.undefine() }
+        let events = try connection.domainMetadataEvents(for: domain)
+        try domain.setMetadata("<lab>x</lab>", key: "t", namespaceURI: "https://example.org/vmctl-test")
+        var iterator = events.makeAsyncIterator()
+        let event = try #require(await iterator.next())
+        #expect(event.domainName == "vmctl-test-metadata-events")
+        #expect(event.fact == DomainMetadataChange(field: nil, namespaceURI: "https://example.org/vmctl-test"))
+        connection.close()
+        #expect(await iterator.next() == nil)
+    }
+
+    @Test func rebootAndDeviceRemovedStreamsRegisterAndEndWithClose() async throws {
+        let connection = try Fixture.connection()
+        let reboots = try connection.domainRebootEvents()
+        let removals = try connection.domainDeviceRemovedEvents()
+        #expect(connection.subscriptionCount == 2)
+        connection.close()
+        #expect(await drain(reboots)?.isEmpty == true)
+        #expect(await drain(removals)?.isEmpty == true)
+    }
+}
