@@ -17,6 +17,16 @@ Scripts/build-cloud-image.sh /var/lib/vmctl/cloud-image
 # Integration tests fail instead of skipping when the daemon is unreachable.
 export VMCTL_REQUIRE_INTEGRATION=1
 swift build --build-tests
+
+# Beside the tests (the guests leave CPU idle while they wait on each other):
+# the .deb, installed with apt into a clean Debian 12 root without Swift and run
+# there; then every Swift block of README.md and Docs/*.md, compiled and run
+# against test:///default. Checked after the tests.
+(
+  SCRATCH=.build-release Scripts/package.sh && Scripts/test-package.sh && Scripts/check-doc-snippets.sh
+) >out/side-checks.log 2>&1 &
+side_checks=$!
+
 set +e
 swift test --skip-build 2>&1 | tee out/test.log
 status=${PIPESTATUS[0]}
@@ -57,13 +67,21 @@ echo "test: valgrind found no definite leak ($(cat out/valgrind.json))"
 swift build --build-tests --sanitize=address --scratch-path .build-asan
 ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/Tests/lsan-suppressions.txt" \
   swift test --skip-build --sanitize=address --scratch-path .build-asan \
-  --filter "ConnectionTests|DomainTests|ErrorTests|NetworkTests|StorageTests|EventTests" >out/lsan.log 2>&1 ||
+  --filter "ConnectionTests|DomainTests|ErrorTests|NetworkTests|StorageTests|EventTests|DomainOperationTests|SecretAndNodeDeviceTests|HostAndControlTests|TuningTests|AgentAndNodeTests|OffloadTests" >out/lsan.log 2>&1 ||
   { tail -40 out/lsan.log >&2; echo "test: LeakSanitizer run failed" >&2; exit 1; }
 echo "test: the binding's unit tests pass under LeakSanitizer ($(grep -oE "Test run with [0-9]+ tests" out/lsan.log | tail -1))"
 
 # The library is a product other packages import: build the consumer.
 swift build --package-path Examples/consumer
 Examples/consumer/.build/debug/vmctl-consumer "$node"
+
+# The package and the documentation's snippets, built beside the tests.
+if ! wait "$side_checks"; then
+  tail -40 out/side-checks.log >&2
+  echo "test: the .deb, its clean-root install or a documentation snippet failed (out/side-checks.log)" >&2
+  exit 1
+fi
+grep -E "^test-package .*passed|^doc-snippets: [0-9]+ snippets" out/side-checks.log || true
 
 # The closing line CI reads: the Swift Testing count, after every other check passed.
 count=$(grep -oE "Test run with [0-9]+ tests" out/test.log | tail -1 | grep -oE "[0-9]+")

@@ -260,13 +260,13 @@ _vmctl_vm() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|clone|list|show|ip|xml|console|start|stop|restart|destroy|delete|define|undefine)
+    create|clone|list|show|ip|ssh|xml|console|start|stop|restart|destroy|delete|define|undefine)
         # Offer subcommand argument completions
         "_vmctl_vm_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create clone list show ip xml console start stop restart destroy delete define undefine' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create clone list show ip ssh xml console start stop restart destroy delete define undefine' -- "${cur}"))
         ;;
     esac
 }
@@ -274,8 +274,8 @@ _vmctl_vm() {
 _vmctl_vm_create() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --full --nested --autostart --start --require-kvm --dry-run --version -h --help)
-    repeating_options=(--network --ssh-key)
-    non_repeating_options=(-c --connect -o --output --image --disk-size --cdrom --kernel --initrd --cmdline --memory --vcpus --cpu --pool --wait-ip --type --serial-file --graphics --lab --role --cloud-init --hostname --password)
+    repeating_options=(--network --disk --ssh-key)
+    non_repeating_options=(-c --connect -o --output --image --disk-size --cdrom --kernel --initrd --cmdline --memory --vcpus --cpu --pool --wait-ip --wait --wait-timeout --type --serial-file --graphics --lab --role --cloud-init --hostname --password --login-user --ssh-private-key)
     __vmctl_offer_flags_options 1
 
     # Offer option value completions
@@ -317,10 +317,19 @@ _vmctl_vm_create() {
     '--network')
         return
         ;;
+    '--disk')
+        return
+        ;;
     '--pool')
         return
         ;;
     '--wait-ip')
+        return
+        ;;
+    '--wait')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     '--type')
@@ -350,14 +359,20 @@ _vmctl_vm_create() {
     '--password')
         return
         ;;
+    '--login-user')
+        return
+        ;;
+    '--ssh-private-key')
+        return
+        ;;
     esac
 }
 
 _vmctl_vm_clone() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --linked --full --suspend-source --start --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --linked --full --suspend-source --start --keep-identity --version -h --help)
     repeating_options=()
-    non_repeating_options=(-c --connect -o --output --count)
+    non_repeating_options=(-c --connect -o --output --count --wait --wait-timeout)
     __vmctl_offer_flags_options 2
 
     # Offer option value completions
@@ -370,6 +385,12 @@ _vmctl_vm_clone() {
         return
         ;;
     '--count')
+        return
+        ;;
+    '--wait')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     esac
@@ -435,6 +456,34 @@ _vmctl_vm_ip() {
     esac
 }
 
+_vmctl_vm_ssh() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --user -u -i --identity --wait)
+    __vmctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--user'|'-u')
+        return
+        ;;
+    '-i'|'--identity')
+        return
+        ;;
+    '--wait')
+        return
+        ;;
+    esac
+}
+
 _vmctl_vm_xml() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --inactive --version -h --help)
@@ -480,7 +529,7 @@ _vmctl_vm_start() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
     repeating_options=()
-    non_repeating_options=(-c --connect -o --output)
+    non_repeating_options=(-c --connect -o --output --wait --wait-timeout)
     __vmctl_offer_flags_options 1
 
     # Offer option value completions
@@ -490,6 +539,12 @@ _vmctl_vm_start() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--wait')
+        return
+        ;;
+    '--wait-timeout')
         return
         ;;
     esac
@@ -1186,7 +1241,7 @@ _vmctl_vol_list() {
 
 _vmctl_vol_delete() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --force --version -h --help)
     repeating_options=()
     non_repeating_options=(-c --connect -o --output)
     __vmctl_offer_flags_options 2
@@ -1278,13 +1333,13 @@ _vmctl_lab() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|status|down|validate|inventory|kolla-globals)
+    up|status|down|validate|inventory|kolla-globals|ssh)
         # Offer subcommand argument completions
         "_vmctl_lab_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up status down validate inventory kolla-globals' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up status down validate inventory kolla-globals ssh' -- "${cur}"))
         ;;
     esac
 }
@@ -1410,6 +1465,34 @@ _vmctl_lab_kolla-globals() {
         return
         ;;
     '--external-network')
+        return
+        ;;
+    esac
+}
+
+_vmctl_lab_ssh() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --user -u -i --identity --wait)
+    __vmctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--user'|'-u')
+        return
+        ;;
+    '-i'|'--identity')
+        return
+        ;;
+    '--wait')
         return
         ;;
     esac

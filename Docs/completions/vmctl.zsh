@@ -154,6 +154,7 @@ _vmctl_vm() {
             'list:List all VMs: state, vCPUs, memory, address, lab and role.'
             'show:Show a VM'\''s disks, NICs, addresses and snapshots.'
             'ip:Show a VM'\''s addresses (DHCP lease, guest agent, ARP); with --wait, wait for one and explain when none comes.'
+            'ssh:Log in to a VM over SSH, or run a command there; the exit status is the remote command'\''s.'
             'xml:Print a VM'\''s libvirt XML.'
             'console:Attach to a VM'\''s serial console (Ctrl-] detaches); a serial port logged to a file is followed read-only.'
             'start:Start a VM.'
@@ -168,7 +169,7 @@ _vmctl_vm() {
         ;;
     arg)
         case "${words[1]}" in
-        create|clone|list|show|ip|xml|console|start|stop|restart|destroy|delete|define|undefine)
+        create|clone|list|show|ip|ssh|xml|console|start|stop|restart|destroy|delete|define|undefine)
             "_vmctl_vm_${words[1]}" && ret=0
             ;;
         esac
@@ -198,11 +199,14 @@ _vmctl_vm_create() {
         '--vcpus[Virtual CPUs.]:vcpus:'
         '--cpu[CPU\: host-passthrough, host-model, maximum or a model name.]:cpu:'
         '--nested[Expose vmx/svm so the guest can run its own KVM guests.]'
-        '*--network[NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=…; repeat for more NICs.]:network:'
+        '*--network[NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=… ,device=NAME (the name in the guest, default ethN); repeat for more NICs.]:network:'
+        '*--disk[A data disk\: SIZE or SIZE,vg=NAME (an LVM volume group cloud-init makes on it); repeat for vdb, vdc, …]:disk:'
         '--pool[Storage pool for the VM'\''s volumes.]:pool:'
         '--autostart[Start the VM with the host.]'
         '--start[Start the VM now.]'
-        '--wait-ip[Start and wait up to this many seconds for an IPv4 address.]:wait-ip:'
+        '--wait-ip[Start and wait up to this many seconds for an IPv4 address (--wait address --wait-timeout N).]:wait-ip:'
+        '--wait[Return once the guest is ready up to this stage\: none, address, ssh or cloud-init (ssh and cloud-init need the login key).]:wait:'
+        '--wait-timeout[Seconds to wait for --wait at most.]:wait-timeout:'
         '--type[Domain type\: kvm or qemu (default\: what the host check finds usable).]:type:'
         '--require-kvm[Fail instead of falling back to qemu when KVM cannot run guests.]'
         '--serial-file[Log the serial console to this file instead of a pty.]:serial-file:'
@@ -213,6 +217,8 @@ _vmctl_vm_create() {
         '--hostname[cloud-init\: the guest'\''s hostname (default\: the VM'\''s name when any cloud-init option is given).]:hostname:'
         '*--ssh-key[cloud-init\: an SSH public key, or @FILE with one per line; repeat for more.]:ssh-key:'
         '--password[cloud-init\: the default user'\''s password.]:password:'
+        '--login-user[The login user that gets the SSH keys (the image'\''s default user).]:login-user:'
+        '--ssh-private-key[The private key for readiness checks and vm ssh (default\: the file beside --ssh-key @KEY.pub).]:ssh-private-key:'
         '--dry-run[Print the domain XML and the volumes it would create; change nothing.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -237,6 +243,9 @@ _vmctl_vm_clone() {
         '--count[How many clones.]:count:'
         '--suspend-source[With --full\: pause a running source while its disks are copied.]'
         '--start[Start the clones.]'
+        '--keep-identity[Share the source'\''s cloud-init seed\: the clone keeps its host name, instance-id, SSH host keys and machine-id.]'
+        '--wait[Return once the guest is ready up to this stage\: none, address, ssh or cloud-init (ssh and cloud-init need the login key).]:wait:'
+        '--wait-timeout[Seconds to wait for --wait at most.]:wait-timeout:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -296,6 +305,27 @@ _vmctl_vm_ip() {
     return "${ret}"
 }
 
+_vmctl_vm_ssh() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:'
+        '(--user -u)'{--user,-u}'[Log in as this user (default\: the one recorded at create time).]:user:'
+        '(-i --identity)'{-i,--identity}'[The private key (default\: the one recorded at create time).]:identity:'
+        '--wait[Wait up to this many seconds for an address.]:wait:'
+        '*:command:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
 _vmctl_vm_xml() {
     local -i ret=1
     local -ar ___output=('text' 'json')
@@ -341,6 +371,8 @@ _vmctl_vm_start() {
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
         ':name:'
+        '--wait[Return once the guest is ready up to this stage\: none, address, ssh or cloud-init (ssh and cloud-init need the login key).]:wait:'
+        '--wait-timeout[Seconds to wait for --wait at most.]:wait-timeout:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -937,7 +969,7 @@ _vmctl_vol() {
         local -ar subcommands=(
             'create:Create an empty (sparse) volume, or a qcow2 overlay with --backing.'
             'list:List a pool'\''s volumes.'
-            'delete:Delete a volume and its data.'
+            'delete:Delete a volume and its data; refused while a VM uses it or another volume is layered on it.'
             'clone:Copy a volume in full (no backing chain) within its pool.'
             'resize:Grow a volume (shrink only with --shrink).'
             'import:Upload a local image file (qcow2 or raw) into a pool as a new volume.'
@@ -1004,6 +1036,7 @@ _vmctl_vol_delete() {
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
         ':pool:'
         ':name:'
+        '--force[Delete it even though a VM or another volume still uses it.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -1083,18 +1116,19 @@ _vmctl_lab() {
     case "${state}" in
     command)
         local -ar subcommands=(
-            'up:Create what is missing (networks, pools, images, VMs), start the nodes in parallel and wait for their addresses.'
+            'up:Create what is missing (networks, pools, images, VMs), start the nodes in parallel and wait until they are ready.'
             'status:Each node'\''s role, host, state and addresses.'
             'down:Remove exactly what the lab created: its VMs, their volumes and its networks; never shared images or pools.'
             'validate:Check a plan and list every problem with its line.'
             'inventory:Write an Ansible or kolla-ansible inventory from the lab'\''s nodes and addresses.'
             'kolla-globals:globals.yml overrides for kolla-ansible: interfaces, a free VIP, nova_compute_virt_type, cinder.'
+            'ssh:Log in to a lab node over SSH as the plan'\''s login user, or run a command there.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        up|status|down|validate|inventory|kolla-globals)
+        up|status|down|validate|inventory|kolla-globals|ssh)
             "_vmctl_lab_${words[1]}" && ret=0
             ;;
         esac
@@ -1204,6 +1238,28 @@ _vmctl_lab_kolla-globals() {
         ':plan:'
         '--management-network[The lab network whose NIC is network_interface (default\: the first NIC'\''s).]:management-network:'
         '--external-network[The lab network whose NIC is neutron_external_interface (default\: the second NIC'\''s).]:external-network:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_lab_ssh() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':plan:'
+        ':node:'
+        '(--user -u)'{--user,-u}'[Log in as this user (default\: the plan'\''s login.user).]:user:'
+        '(-i --identity)'{-i,--identity}'[The private key (default\: the plan'\''s login.private_key).]:identity:'
+        '--wait[Wait up to this many seconds for an address.]:wait:'
+        '*:command:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
