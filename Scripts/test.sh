@@ -18,12 +18,12 @@ Scripts/build-cloud-image.sh /var/lib/vmctl/cloud-image
 export VMCTL_REQUIRE_INTEGRATION=1
 swift build --build-tests
 
-# Beside the tests (the guests leave CPU idle while they wait on each other):
-# the .deb, installed with apt into a clean Debian 12 root without Swift and run
+# Beside the tests, at low priority so the guests keep the CPU they need: the
+# .deb, installed with apt into a clean Debian 12 root without Swift and run
 # there; then every Swift block of README.md and Docs/*.md, compiled and run
 # against test:///default. Checked after the tests.
 (
-  SCRATCH=.build-release Scripts/package.sh && Scripts/test-package.sh && Scripts/check-doc-snippets.sh
+  SCRATCH=.build-release nice -n 15 Scripts/package.sh && Scripts/test-package.sh && nice -n 15 Scripts/check-doc-snippets.sh
 ) >out/side-checks.log 2>&1 &
 side_checks=$!
 

@@ -66,13 +66,7 @@ extension SeedConfig {
             fail("packages[\(i)]", "must not be empty")
         }
         for (i, command) in runcmd.enumerated() {
-            switch command {
-            case .shell(let line) where line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
-                fail("runcmd[\(i)]", "must not be empty")
-            case .argv(let argv) where argv.first.map({ $0.isEmpty }) ?? true:
-                fail("runcmd[\(i)]", "must have a non-empty program as its first argument")
-            default: break
-            }
+            if let rule = Check.commandRule(command) { fail("runcmd[\(i)]", rule) }
         }
         if let extraUserData {
             do {
@@ -97,37 +91,16 @@ extension SeedConfig {
                 fail("userDataFile", "is used verbatim, so it cannot be combined with \(others.joined(separator: ", "))")
             }
         }
-        if let net = staticNetwork {
-            if !Check.isMAC(net.mac) { fail("staticNetwork.mac", "must be six hex pairs separated by colons, such as 52:54:00:12:34:56") }
-            if !Check.isInterfaceName(net.interfaceName) {
-                fail("staticNetwork.interfaceName", "must be 1-15 letters, digits, _, . or -, not starting with a digit, . or -")
-            }
-            if !Check.isIPv4(net.address) { fail("staticNetwork.address", "must be an IPv4 address in dotted-quad form") }
-            if !(1 ... 32).contains(net.prefix) { fail("staticNetwork.prefix", "must be 1-32") }
-            if let gateway = net.gateway, !Check.isIPv4(gateway) {
-                fail("staticNetwork.gateway", "must be an IPv4 address in dotted-quad form")
-            }
-            for (i, ns) in net.nameservers.enumerated() where !(Check.isIPv4(ns) || Check.isIPv6(ns)) {
-                fail("staticNetwork.nameservers[\(i)]", "must be an IPv4 or IPv6 address")
-            }
-            for (i, domain) in net.searchDomains.enumerated() where !Check.isHostName(domain) {
-                fail("staticNetwork.searchDomains[\(i)]", "must be an RFC 1123 domain name")
-            }
-        }
         for (i, command) in bootcmd.enumerated() {
-            switch command {
-            case .shell(let line) where line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
-                fail("bootcmd[\(i)]", "must not be empty")
-            case .argv(let argv) where argv.first.map({ $0.isEmpty }) ?? true:
-                fail("bootcmd[\(i)]", "must have a non-empty program as its first argument")
-            default: break
-            }
+            if let rule = Check.commandRule(command) { fail("bootcmd[\(i)]", rule) }
         }
-        for (i, interface) in interfaces.enumerated() {
-            let f = "interfaces[\(i)]"
+        // staticNetwork is the first of allInterfaces and keeps its own field names.
+        for (i, interface) in allInterfaces.enumerated() {
+            let isStatic = staticNetwork != nil && i == 0
+            let f = isStatic ? "staticNetwork" : "interfaces[\(i - (staticNetwork == nil ? 0 : 1))]"
             if !Check.isMAC(interface.mac) { fail("\(f).mac", "must be six hex pairs separated by colons, such as 52:54:00:12:34:56") }
             if !Check.isInterfaceName(interface.name) {
-                fail("\(f).name", "must be 1-15 letters, digits, _, . or -, not starting with a digit, . or -")
+                fail("\(f).\(isStatic ? "interfaceName" : "name")", "must be 1-15 letters, digits, _, . or -, not starting with a digit, . or -")
             }
             if case .fixed(let address, let prefix, let gateway, let nameservers, let searchDomains) = interface.ipv4 {
                 if !Check.isIPv4(address) { fail("\(f).address", "must be an IPv4 address in dotted-quad form") }
@@ -169,6 +142,18 @@ extension SeedConfig {
 
 /// The checks behind ``SeedConfig/validationErrors()``.
 enum Check {
+    /// The rule a `runcmd` or `bootcmd` entry breaks, or nil.
+    static func commandRule(_ command: SeedConfig.Command) -> String? {
+        switch command {
+        case .shell(let line) where line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+            return "must not be empty"
+        case .argv(let argv) where argv.first.map({ $0.isEmpty }) ?? true:
+            return "must have a non-empty program as its first argument"
+        default:
+            return nil
+        }
+    }
+
     static func isHostName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 253 else { return false }
         return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isLabel)

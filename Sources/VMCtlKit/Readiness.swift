@@ -173,7 +173,7 @@ public struct ReadinessWaiter: Sendable {
         while report.address == nil {
             if let fixed = target.staticAddress {
                 // A static address is on the guest once it answers at all: a refused connection counts.
-                if SSHBanner.probe(host: fixed, timeout: 1) != .unreachable { report.address = fixed }
+                if SSHBanner.probe(host: fixed, timeout: 1, bannerTimeout: 0) != .unreachable { report.address = fixed }
             } else {
                 let found = finder.addresses(of: target.domain).filter { $0.family == "ipv4" }
                 let wanted = target.mac?.description.lowercased()
@@ -332,7 +332,10 @@ public enum SSHBanner {
         case unreachable
     }
 
-    public static func probe(host: String, port: UInt16 = 22, timeout: Double) -> Result {
+    /// `timeout` bounds the TCP connection; `bannerTimeout` the wait for the
+    /// banner once connected: sshd re-executes itself for every connection,
+    /// which takes seconds in a busy TCG guest.
+    public static func probe(host: String, port: UInt16 = 22, timeout: Double, bannerTimeout: Double = 15) -> Result {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -352,7 +355,7 @@ public enum SSHBanner {
             if error == ECONNREFUSED { return .answering }
             guard error == 0 else { return .unreachable }
         }
-        guard wait(fd, events: Int16(POLLIN), timeout: timeout) else { return .answering }
+        guard wait(fd, events: Int16(POLLIN), timeout: bannerTimeout) else { return .answering }
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = read(fd, &buffer, buffer.count)
         return count >= 4 && buffer[0..<4] == Array("SSH-".utf8)[...] ? .banner : .answering

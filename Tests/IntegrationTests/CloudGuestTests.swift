@@ -63,12 +63,12 @@ enum CloudImage {
     /// guest is reachable over SSH with its own name as host name when
     /// `--wait cloud-init` returns. Then a linked clone, running beside its
     /// source, has its own host name, machine-id, instance-id, SSH host keys and address.
-    @Test func createWaitsUntilReadyAndClonesGetTheirOwnIdentity() throws {
+    @Test func createWaitsUntilReadyAndClonesGetTheirOwnIdentity() async throws {
         let scope = try TestScope("cloud")
         defer { scope.clean() }
         let bed = try Bed(scope)
         let source = scope.name("src")
-        let created = try runVMCtl([
+        let created = try await runVMCtl([
             "vm", "create", source, "-c", Daemon.uri, "--image", "\(bed.poolName)/debian-12.qcow2", "--pool", bed.poolName,
             "--memory", "768M", "--network", "\(bed.network),device=lab0", "--ssh-key", "@\(CloudImage.key.privateKey).pub",
             "--serial-file", Daemon.runDirectory.appendingPathComponent(source + ".log").path,
@@ -85,13 +85,13 @@ enum CloudImage {
         // The plan's NIC name is the guest's.
         #expect(try CloudImage.ssh(address, ["cat", "/sys/class/net/lab0/address"]) == report.macs.first)
 
-        let stopped = try runVMCtl(["vm", "stop", source, "-c", Daemon.uri, "--timeout", "180"])
+        let stopped = try await runVMCtl(["vm", "stop", source, "-c", Daemon.uri, "--timeout", "180"])
         try #require(stopped.status == 0, "vm stop: \(stopped.errors)")
         let clone = scope.name("copy")
-        let cloned = try runVMCtl(["vm", "clone", source, clone, "-c", Daemon.uri, "--linked", "--start",
+        let cloned = try await runVMCtl(["vm", "clone", source, clone, "-c", Daemon.uri, "--linked", "--start",
                                    "--wait", "cloud-init", "--wait-timeout", "600"])
         try #require(cloned.status == 0, "vm clone: \(cloned.errors)")
-        let started = try runVMCtl(["vm", "start", source, "-c", Daemon.uri, "--wait", "ssh", "--wait-timeout", "600"])
+        let started = try await runVMCtl(["vm", "start", source, "-c", Daemon.uri, "--wait", "ssh", "--wait-timeout", "600"])
         try #require(started.status == 0, "vm start: \(started.errors)")
 
         func identity(_ vm: String) throws -> [String: String] {
@@ -201,7 +201,7 @@ enum CloudImage {
     /// management NIC by the name globals.yml gives, carrying the node's
     /// address; the provider NIC there with no address; cinder-volumes on the
     /// storage node; every host name the node's name.
-    @Test func openStackLabIsReadyForAnsibleWhenLabUpReturns() throws {
+    @Test func openStackLabIsReadyForAnsibleWhenLabUpReturns() async throws {
         let scope = try TestScope("cloudlab")
         defer { scope.clean() }
         let text = planText(mgmt: try scope.freeSubnet(), provider: try scope.freeSubnet())
@@ -212,13 +212,13 @@ enum CloudImage {
         let plan = try LabPlan.load(path: planPath, defaultURI: Daemon.uri)
         defer { _ = try? LabRunner(plan: plan).down(keepNetworks: false) }
 
-        let up = try runVMCtl(["lab", "up", planPath, "-c", Daemon.uri])
+        let up = try await runVMCtl(["lab", "up", planPath, "-c", Daemon.uri])
         try #require(up.status == 0, "lab up: \(up.errors)")
         #expect(up.output.contains("ready: controller: address"), "\(up.output)")
-        let inventory = try runVMCtl(["lab", "inventory", planPath, "-c", Daemon.uri, "--format", "kolla"])
+        let inventory = try await runVMCtl(["lab", "inventory", planPath, "-c", Daemon.uri, "--format", "kolla"])
         try #require(inventory.status == 0, "\(inventory.errors)")
         try inventory.output.write(toFile: directory + "/inventory", atomically: true, encoding: .utf8)
-        let globals = try runVMCtl(["lab", "kolla-globals", planPath, "-c", Daemon.uri])
+        let globals = try await runVMCtl(["lab", "kolla-globals", planPath, "-c", Daemon.uri])
         try #require(globals.status == 0, "\(globals.errors)")
         try globals.output.write(toFile: directory + "/globals.yml", atomically: true, encoding: .utf8)
         #expect(globals.output.contains("network_interface: \"ens3\""))
@@ -227,15 +227,15 @@ enum CloudImage {
 
         let environment = ProcessInfo.processInfo.environment.merging(
             ["ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_RETRY_FILES_ENABLED": "0"]) { $1 }
-        let ping = try ChildProcess.run("/usr/bin/ansible", ["all:!localhost", "-i", directory + "/inventory", "-m", "ping"],
-                                        environment: environment, timeout: 300)
+        let ping = try await runOffThePool("/usr/bin/ansible", ["all:!localhost", "-i", directory + "/inventory", "-m", "ping"],
+                                           environment: environment, timeout: 300)
         #expect(ping.status == 0, "ansible ping: \(ping.output) \(ping.errors)")
         for node in ["controller", "compute1", "compute2", "network", "storage"] {
             #expect(ping.output.contains("\(node) | SUCCESS"), "\(node): \(ping.output)")
         }
 
         try Self.playbook.write(toFile: directory + "/kolla-prechecks.yml", atomically: true, encoding: .utf8)
-        let checks = try ChildProcess.run("/usr/bin/ansible-playbook", [
+        let checks = try await runOffThePool("/usr/bin/ansible-playbook", [
             "-i", directory + "/inventory", "-e", "@" + directory + "/globals.yml", directory + "/kolla-prechecks.yml",
         ], environment: environment, timeout: 600)
         #expect(checks.status == 0, "playbook: \(checks.output.suffix(4000)) \(checks.errors)")

@@ -139,8 +139,16 @@ func vmctlBinary() -> String {
     return executable.path
 }
 
-/// Runs `vmctl` with `arguments`, bounded by `timeout` seconds.
-func runVMCtl(_ arguments: [String], timeout: Double = 1800) throws -> (status: Int32, output: String, errors: String) {
-    let result = try ChildProcess.run(vmctlBinary(), arguments, timeout: timeout)
+/// Runs `vmctl` with `arguments`, bounded by `timeout` seconds, on a thread of
+/// its own: a real guest takes minutes to be ready, and a test blocking one of
+/// Swift's cooperative threads (two on two cores) that long stalls every async test.
+func runVMCtl(_ arguments: [String], timeout: Double = 1800) async throws -> (status: Int32, output: String, errors: String) {
+    try await runOffThePool(vmctlBinary(), arguments, timeout: timeout)
+}
+
+/// `ChildProcess.run` on a thread outside the cooperative pool.
+func runOffThePool(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                   timeout: Double) async throws -> (status: Int32, output: String, errors: String) {
+    let result = try await Library.offload { try ChildProcess.run(executable, arguments, environment: environment, timeout: timeout) }
     return (result.status, result.output, result.errors)
 }

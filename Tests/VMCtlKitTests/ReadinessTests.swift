@@ -89,7 +89,7 @@ import Glibc
         #expect(SSHBanner.probe(host: "127.0.0.1", port: ssh.port, timeout: 2) == .banner)
         let silent = try listener(banner: nil)
         defer { close(silent.fd) }
-        #expect(SSHBanner.probe(host: "127.0.0.1", port: silent.port, timeout: 0.3) == .answering)
+        #expect(SSHBanner.probe(host: "127.0.0.1", port: silent.port, timeout: 0.3, bannerTimeout: 0.3) == .answering)
         let closed = try listener(banner: nil)
         close(closed.fd)
         #expect(SSHBanner.probe(host: "127.0.0.1", port: closed.port, timeout: 0.3) == .answering, "refused: the address is up")
