@@ -142,7 +142,7 @@ func vmctlBinary() -> String {
 /// Runs `vmctl` with `arguments`, bounded by `timeout` seconds, on a thread of
 /// its own: a real guest takes minutes to be ready, and a test blocking one of
 /// Swift's cooperative threads (two on two cores) that long stalls every async test.
-func runVMCtl(_ arguments: [String], timeout: Double = 1800) async throws -> (status: Int32, output: String, errors: String) {
+func runVMCtl(_ arguments: [String], timeout: Double = 2400) async throws -> (status: Int32, output: String, errors: String) {
     try await runOffThePool(vmctlBinary(), arguments, timeout: timeout)
 }
 
