@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian 12 machine, as root:
-# installs packages, starts libvirtd, builds the test guest, runs unit and
-# integration tests (integration tests must run, not skip), the leak check
-# under valgrind, and builds the consumer package in Examples/.
+# installs packages, starts libvirtd, builds the busybox test guest and the
+# real Debian cloud guest, runs unit and integration tests (integration and
+# real-guest suites must run, not skip), the leak check under valgrind and
+# LeakSanitizer, builds the consumer package in Examples/, and, beside the
+# tests, the .deb (installed into a clean root) and the docs' Swift snippets.
 # Usage: Scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,8 @@ swift build --build-tests
   SCRATCH=.build-release nice -n 15 Scripts/package.sh && Scripts/test-package.sh && nice -n 15 Scripts/check-doc-snippets.sh
 ) >out/side-checks.log 2>&1 &
 side_checks=$!
+# An early exit does not leave the side checks running.
+trap 'pkill -P "$side_checks" 2>/dev/null; kill "$side_checks" 2>/dev/null; true' EXIT
 
 set +e
 swift test --skip-build 2>&1 | tee out/test.log
