@@ -89,7 +89,11 @@ extension EventTests {
         #expect(connection.subscriptionCount == 0)
         // Other suites open descriptors meanwhile; a leak per cycle would be 1,000.
         #expect(openDescriptorCount() - descriptors < 10, "descriptors went from \(descriptors) to \(openDescriptorCount())")
-        #expect(residentBytes() - resident < 8 << 20, "resident memory grew by \(residentBytes() - resident) bytes")
+        // Under AddressSanitizer freed memory waits in its quarantine, so resident
+        // memory says nothing there; the plain run (and the leak harness) checks it.
+        if ProcessInfo.processInfo.environment["ASAN_OPTIONS"] == nil {
+            #expect(residentBytes() - resident < 8 << 20, "resident memory grew by \(residentBytes() - resident) bytes")
+        }
         connection.close()
     }
 
