@@ -86,7 +86,7 @@ YAML
     genisoimage -quiet -o "$work/vi/$name-seed.iso" -V cidata -J -r "$work/vi/user-data" "$work/vi/meta-data"
     virt-install --name $name --memory 512 --vcpus 1 --virt-type qemu --import \
       --disk "path=$work/vi/$name.qcow2,format=qcow2,bus=virtio" --disk "path=$work/vi/$name-seed.iso,device=cdrom" \
-      --network network=$net,model=virtio --osinfo debian12 --graphics none --noautoconsole >/dev/null 2>&1
+      --network network=$net,model=virtio --osinfo detect=on,require=off --graphics none --noautoconsole >/dev/null 2>&1
     # One at a time, as by hand: wait until this guest answers SSH with the key.
     mac=$(virsh -q domiflist $name | awk '{print $5; exit}')
     for _ in $(seq 1 900); do
