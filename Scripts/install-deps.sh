@@ -19,7 +19,7 @@ packages=(
   # seed-ISO checks and generated-inventory checks
   cloud-init ansible-core
   # the real Debian guest (Scripts/build-cloud-image.sh) and reaching it
-  mmdebstrap extlinux syslinux-common openssh-client
+  mmdebstrap extlinux syslinux-common fdisk openssh-client
   # the .deb (Scripts/package.sh: strip, readelf, dpkg-shlibdeps) and its clean-root test (Scripts/test-package.sh)
   binutils dpkg-dev
   # start-up benchmark (Benchmarks/startup.sh): wall time and peak RSS
