@@ -40,7 +40,7 @@ public struct NetworkService {
     /// Reads the host's addresses, routes and interfaces; injected in tests.
     public var host: () -> HostNetworkState
     /// Starts a network; tests replace it to force a failure.
-    var startNetwork: (Network) throws -> Void = { network in try network.start() }
+    var startNetwork: (Network) throws -> Void = { network in try NetworkService.start(network, name: network.name) }
 
     public init(connection: Connection, host: @escaping () -> HostNetworkState = HostNetworkState.live) {
         self.connection = connection
@@ -267,7 +267,7 @@ public struct NetworkService {
 
     public func start(_ name: String) throws(VMCtlError) -> ActionResult {
         let network = try network(named: name)
-        try libvirt("starting network '\(name)'") { try network.start() }
+        try Self.start(network, name: name)
         return ActionResult(kind: "network", name: name, action: "started")
     }
 
@@ -339,6 +339,26 @@ public struct NetworkService {
     }
 
     // MARK: - Helpers
+
+    /// Starts a defined network (`virNetworkCreate`). When its bridge already
+    /// exists, the error says what that means and how to clear it: libvirt keeps
+    /// bridge names unique among its own networks, so the device belongs to none
+    /// of them, typically left by a daemon that died while starting this network.
+    public static func start(_ network: Network, name: String) throws(VMCtlError) {
+        do {
+            try network.start()
+        } catch let error as LibvirtError
+            where error.code == .systemError && error.message.contains("creating bridge interface") && error.message.contains("File exists")
+        {
+            let bridge = (try? NetworkDefinition(xml: network.xml()))?.bridge?.name ?? "its bridge"
+            throw VMCtlError(
+                "starting network '\(name)': \(error); no network of this daemon uses \(bridge), so it is left over "
+                    + "(a daemon that stopped while starting this network leaves it): remove it on that host with `ip link delete \(bridge)`",
+                libvirtError: error)
+        } catch {
+            throw .libvirt(error, while: "starting network '\(name)'")
+        }
+    }
 
     /// The last address of the block a DHCP range starting at `start` may reach: libvirt
     /// limits a range to 65535 addresses by requiring start and end to share the

@@ -48,6 +48,30 @@ func interfaceIsUp(_ name: String) -> Bool {
 }
 
 @Suite(.enabled(if: Daemon.enabled)) struct NetCommandTests {
+    /// A bridge device that exists but belongs to no network (what a daemon
+    /// killed while starting a network leaves): `net start` fails naming the
+    /// bridge and how to remove it, and the network stays defined and inactive.
+    @Test func startOverALeftoverBridgeNamesTheBridge() throws {
+        let scope = try TestScope("netleft")
+        defer { scope.clean() }
+        let name = scope.name("net")
+        let bridge = "vmctltestleft0"
+        let created = try VMCtlBinary.run([
+            "net", "create", name, "--mode", "isolated", "--subnet", "\(try scope.freeSubnet()).0/24", "--bridge", bridge, "--no-start",
+        ])
+        try #require(created.status == 0, "\(created.errors)")
+        try #require(try run("/usr/sbin/ip", ["link", "add", bridge, "type", "bridge"]).status == 0)
+        defer { _ = try? run("/usr/sbin/ip", ["link", "delete", bridge]) }
+
+        let started = try VMCtlBinary.run(["net", "start", name])
+        #expect(started.status == 1)
+        #expect(started.errors.hasPrefix("vmctl: error: starting network '\(name)': "), "\(started.errors)")
+        #expect(started.errors.contains("no network of this daemon uses \(bridge)"), "\(started.errors)")
+        #expect(started.errors.contains("`ip link delete \(bridge)`"), "\(started.errors)")
+        #expect(started.errors.contains("system-error"), "libvirt's code is kept: \(started.errors)")
+        #expect(try !scope.connection.network(named: name).isActive())
+    }
+
     @Test func natNetworkCreateThenDeleteLeavesNothing() throws {
         let scope = try TestScope("netnat")
         defer { scope.clean() }

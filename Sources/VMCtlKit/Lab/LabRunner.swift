@@ -240,7 +240,7 @@ public final class LabRunner: @unchecked Sendable {
                 changes.append("\(host): reserved \(reservation.ip) on \(name)")
             }
             if try !libvirt("reading network \(name)", { try existing.isActive() }) {
-                try libvirt("starting network \(name)") { try existing.start() }
+                try NetworkService.start(existing, name: name)
                 changes.append("\(host): started network \(name)")
             }
             return (changes, drift)
@@ -251,15 +251,13 @@ public final class LabRunner: @unchecked Sendable {
         var state = LabState.load(lab: plan.name) ?? LabState()
         if !(state.networks[host] ?? []).contains(name) { state.networks[host, default: []].append(name) }
         try state.save(lab: plan.name)
-        try libvirt("creating network \(name)") {
-            let created = try connection.defineNetwork(xml: xml)
-            do {
-                try created.start()
-                try created.setAutostart(true)
-            } catch {
-                try? created.undefine()
-                throw error
-            }
+        let created = try libvirt("creating network \(name)") { try connection.defineNetwork(xml: xml) }
+        do {
+            try NetworkService.start(created, name: name)
+            try libvirt("setting autostart on network \(name)") { try created.setAutostart(true) }
+        } catch {
+            try? created.undefine()
+            throw error
         }
         return (["\(host): created network \(name)"], [])
     }
