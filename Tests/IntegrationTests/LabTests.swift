@@ -219,7 +219,15 @@ import VMCtlKit
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        // The kill lands while vmctl makes the nodes: once the stand-in has the
+        // lab's first domain. (A daemon killed while it starts a network can
+        // leave that network's bridge behind, which no libvirt call removes;
+        // vmctl then names the bridge to delete: a libvirt matter, not this test's.)
+        let watcher = try Connection(uri: uri)
+        let making = try waitUntil(seconds: 120, poll: 0.05) {
+            try watcher.domains().contains { $0.name.hasPrefix(lab) }
+        }
+        try #require(making, "lab up defined no domain on \(host) within 120 s")
         // Kill only that host's libvirtd; its guests and networks stay, as in a daemon restart.
         let pidFile = "/var/lib/vmctl/hosts/\(host)/pids/libvirtd.pid"
         let daemon = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
