@@ -5,40 +5,71 @@
 # real-guest suites must run, not skip), the leak check under valgrind and
 # LeakSanitizer, builds the consumer package in Examples/, and, beside the
 # tests, the .deb (installed into a clean root) and the docs' Swift snippets.
+# Each phase prints the seconds since the start.
 # Usage: Scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p out
+started=$SECONDS
+phase() { echo "test: [$((SECONDS - started)) s] $*"; }
 
 Scripts/install-deps.sh
 Scripts/start-libvirtd.sh
 Scripts/build-test-image.sh /var/lib/vmctl/test-image
 # The real Debian 12 cloud guest: built once per machine, cached by the script's content.
 Scripts/build-cloud-image.sh /var/lib/vmctl/cloud-image
+phase "packages, daemons and both guest images ready"
 
 # Integration tests fail instead of skipping when the daemon is unreachable.
 export VMCTL_REQUIRE_INTEGRATION=1
 swift build --build-tests
+bundle="$(swift build --show-bin-path)/vmctlPackageTests.xctest"
+phase "debug build and tests built"
 
 # Beside the tests, at low priority so the guests keep the CPU they need: the
 # .deb, installed with apt into a clean Debian 12 root without Swift and run
-# there; then every Swift block of README.md and Docs/*.md, compiled and run
-# against test:///default. Checked after the tests.
+# there; every Swift block of README.md and Docs/*.md, compiled and run
+# against test:///default; the consumer package; the AddressSanitizer build.
+# Checked after the tests.
 (
-  SCRATCH=.build-release nice -n 15 Scripts/package.sh && Scripts/test-package.sh && nice -n 15 Scripts/check-doc-snippets.sh
+  set -e
+  SCRATCH=.build-release nice -n 15 Scripts/package.sh
+  Scripts/test-package.sh
+  nice -n 15 Scripts/check-doc-snippets.sh
+  nice -n 15 swift build --package-path Examples/consumer
+  nice -n 15 swift build --build-tests --sanitize=address --scratch-path .build-asan
 ) >out/side-checks.log 2>&1 &
 side_checks=$!
-# An early exit does not leave the side checks running.
-trap 'pkill -P "$side_checks" 2>/dev/null; kill "$side_checks" 2>/dev/null; true' EXIT
+# An early exit does not leave the side checks or test processes running.
+trap 'pkill -P "$side_checks" 2>/dev/null; kill "$side_checks" $(jobs -p) 2>/dev/null; true' EXIT
 
-set +e
-swift test --skip-build 2>&1 | tee out/test.log
-status=${PIPESTATUS[0]}
-set -e
-if ((status != 0)); then
-  echo "test: swift test failed (exit $status)" >&2
-  exit "$status"
-fi
+# Two test processes, each with its own cooperative pool (one thread per
+# core): the real-guest suites wait minutes on guests, and the blocking
+# integration tests of the other process never hold the threads they resume on.
+run_tests() {
+  local name=$1
+  shift
+  NO_COLOR=1 "$bundle" --testing-library swift-testing "$@" >"out/test-$name.log" 2>&1
+}
+run_tests cloud --filter IntegrationCloud &
+cloud_tests=$!
+run_tests main --skip IntegrationCloud &
+main_tests=$!
+failed=0
+for name in main cloud; do
+  pid=$main_tests
+  [[ $name == cloud ]] && pid=$cloud_tests
+  if wait "$pid"; then
+    phase "$name tests: $(grep -oE "Test run with [0-9]+ tests.*" "out/test-$name.log" | tail -1)"
+  else
+    failed=1
+    grep -E "✘|error:|Fatal error" "out/test-$name.log" | head -60 >&2 || true
+    tail -5 "out/test-$name.log" >&2
+    echo "test: the $name test process failed (out/test-$name.log)" >&2
+  fi
+done
+cat out/test-main.log out/test-cloud.log >out/test.log
+((failed == 0)) || exit 1
 if grep -E "Test .* skipped" out/test.log; then
   echo "test: some tests were skipped; every test must run here" >&2
   exit 1
@@ -62,31 +93,31 @@ echo "test: the real Debian guest suites passed"
 node="test://$PWD/Fixtures/libvirt/test-node.xml"
 valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
   --error-exitcode=3 .build/debug/libvirt-leak-check "$node" 50 500 lab-controller > out/valgrind.json
-echo "test: valgrind found no definite leak ($(cat out/valgrind.json))"
+phase "valgrind found no definite leak ($(cat out/valgrind.json))"
+
+# The package, the documentation's snippets, the consumer and the ASan build, made beside the tests.
+if ! wait "$side_checks"; then
+  tail -40 out/side-checks.log >&2
+  echo "test: the .deb, its clean-root install, a documentation snippet, the consumer or the ASan build failed (out/side-checks.log)" >&2
+  exit 1
+fi
+grep -E "^test-package .*passed|^doc-snippets: [0-9]+ snippets" out/side-checks.log || true
+phase "side checks passed"
+
+# The library is a product other packages import: the consumer, built above, runs.
+Examples/consumer/.build/debug/vmctl-consumer "$node"
 
 # The binding's unit tests under AddressSanitizer + LeakSanitizer: no definite
 # leak outside the toolchain's own libraries (Tests/lsan-suppressions.txt).
 # LSan cannot see a leaked libvirt object (GObject keeps it reachable); the
 # harness above catches those by descriptors and memory.
-swift build --build-tests --sanitize=address --scratch-path .build-asan
 ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/Tests/lsan-suppressions.txt" \
   swift test --skip-build --sanitize=address --scratch-path .build-asan \
   --filter "ConnectionTests|DomainTests|ErrorTests|NetworkTests|StorageTests|EventTests" >out/lsan.log 2>&1 ||
   { tail -40 out/lsan.log >&2; echo "test: LeakSanitizer run failed" >&2; exit 1; }
-echo "test: the binding's unit tests pass under LeakSanitizer ($(grep -oE "Test run with [0-9]+ tests" out/lsan.log | tail -1))"
-
-# The library is a product other packages import: build the consumer.
-swift build --package-path Examples/consumer
-Examples/consumer/.build/debug/vmctl-consumer "$node"
-
-# The package and the documentation's snippets, built beside the tests.
-if ! wait "$side_checks"; then
-  tail -40 out/side-checks.log >&2
-  echo "test: the .deb, its clean-root install or a documentation snippet failed (out/side-checks.log)" >&2
-  exit 1
-fi
-grep -E "^test-package .*passed|^doc-snippets: [0-9]+ snippets" out/side-checks.log || true
+phase "the binding's unit tests pass under LeakSanitizer ($(grep -oE "Test run with [0-9]+ tests" out/lsan.log | tail -1))"
 
 # The closing line CI reads: the Swift Testing count, after every other check passed.
-count=$(grep -oE "Test run with [0-9]+ tests" out/test.log | tail -1 | grep -oE "[0-9]+")
-echo "tests: ${count:-0} passed, 0 failed"
+main_count=$(grep -oE "Test run with [0-9]+ tests" out/test-main.log | tail -1 | grep -oE "[0-9]+")
+cloud_count=$(grep -oE "Test run with [0-9]+ tests" out/test-cloud.log | tail -1 | grep -oE "[0-9]+")
+echo "tests: $((${main_count:-0} + ${cloud_count:-0})) passed, 0 failed"
