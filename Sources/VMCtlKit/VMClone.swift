@@ -76,12 +76,18 @@ public struct VMCloner: Sendable {
         let names = try Self.cloneNames(newName, count: count).map { name throws(VMCtlError) in
             try parsed { try ObjectName(name, field: "name") }
         }
-        for name in names where (try? connection.domain(named: name.rawValue)) != nil {
-            throw .invalid(field: "name", "a domain named '\(name)' already exists")
-        }
         let source = try VMLifecycle(connection: connection).domain(nameOrUUID: requestedSource)
         // Given a UUID, the clone's volumes and logs are still named after the source's name.
         let sourceName = source.name
+        // A linked clone moves the source onto a new top layer: two at once would
+        // each redefine it, and one layer would be orphaned. Held until return.
+        let lock = try ObjectLock.acquire(
+            uri: (try? connection.uri()) ?? "", kind: "domain", name: sourceName,
+            waiting: { [progress] in progress.step("waiting for another vmctl process working on \(sourceName)") })
+        defer { withExtendedLifetime(lock) {} }
+        for name in names where (try? connection.domain(named: name.rawValue)) != nil {
+            throw .invalid(field: "name", "a domain named '\(name)' already exists")
+        }
         let sourceXML = try libvirt("reading '\(sourceName)'") { try source.xml([.inactive]) }
         let definition = try libvirt("reading '\(sourceName)'") { try DomainDefinition(xml: sourceXML) }
         let running = try libvirt("reading the state of '\(sourceName)'") { try source.isActive() }

@@ -174,6 +174,58 @@ import VMCtlKit
         #expect(Set(result.deletedVolumes) == ["\(lab.poolName)/\(name).qcow2", "\(lab.poolName)/\(name)-seed.iso"])
     }
 
+    /// Ten `vmctl vm clone --linked` processes of one source at once: each moves
+    /// the source onto a new top layer, so without vmctl's per-domain lock they
+    /// redefine it over each other and leave layers no domain uses. With it:
+    /// exactly ten clones, and every volume in the pool is in some domain's chain.
+    @Test func tenConcurrentLinkedClonesLeaveNoOrphan() throws {
+        let scope = try TestScope("clone10")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let source = scope.name("src")
+        var request = lab.createRequest(source, marker: nil)
+        request.seed = try CloudInitOptions(hostname: "src").seedConfig(vmName: source)
+        let creator = VMCreator(connection: scope.connection)
+        try creator.run(try creator.plan(request, domainType: .init(type: .qemu)))
+
+        let processes = try (1...10).map { index -> Process in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: VMCtlBinary.path)
+            process.arguments = ["vm", "clone", source, scope.name("c\(index)"), "--linked", "-q", "--connect", Daemon.uri]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let finished = waitUntil(seconds: 300) { processes.allSatisfy { !$0.isRunning } }
+        if !finished { processes.forEach { $0.terminate() } }
+        try #require(finished, "ten clones did not finish within 300 s")
+        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 10))
+
+        let domains = try scope.connection.domains().filter { $0.name.hasPrefix(scope.prefix) }
+        #expect(Set(domains.map(\.name)) == Set([source] + (1...10).map { scope.name("c\($0)") }))
+        // Every volume is reachable from some domain's disks through backing files.
+        try lab.pool.refresh()
+        var backing: [String: String] = [:]
+        var all = Set<String>()
+        for volume in try lab.pool.volumes() {
+            let path = try volume.path()
+            all.insert(path)
+            if let below = try StorageVolumeDefinition(xml: try volume.xml()).backingStore?.path { backing[path] = below }
+        }
+        var reachable = Set<String>()
+        for domain in domains {
+            for disk in try DomainDefinition(xml: try domain.xml([.inactive])).disks {
+                guard case .file(var path) = disk.source else { continue }
+                while reachable.insert(path).inserted, let below = backing[path] { path = below }
+            }
+        }
+        #expect(all.subtracting(reachable).isEmpty, "orphaned volumes: \(all.subtracting(reachable).sorted())")
+        // Ten clone disks and their seeds; the source's seed and its chain: the
+        // base, its own overlay and one new top layer per clone.
+        #expect(all.count == 10 + 10 + 1 + (1 + 1 + 10), "\(all.sorted())")
+    }
+
     @Test func consoleStreamsThePtySerialPort() throws {
         let scope = try TestScope("console")
         defer { scope.clean() }

@@ -66,7 +66,17 @@ public final class LabRunner: @unchecked Sendable {
 
     // MARK: up
 
+    /// The lab's lock: one `lab up` or `lab down` of a lab at a time on this
+    /// machine (its state file is per lab name, whatever hosts it spans).
+    func lockLab() throws(VMCtlError) -> ObjectLock {
+        try ObjectLock.acquire(uri: "", kind: "lab", name: plan.name, waiting: { [progress, plan] in
+            progress.step("waiting for another vmctl process working on lab \(plan.name)")
+        })
+    }
+
     public func up(requireKVM: Bool = false) throws(VMCtlError) -> LabUpResult {
+        let lock = try lockLab()
+        defer { withExtendedLifetime(lock) {} }
         var changes: [String] = []
         var drift: [String] = []
         // Host check on every target host before anything is touched.
@@ -396,6 +406,8 @@ public final class LabRunner: @unchecked Sendable {
     /// Removes the lab's domains with the volumes vmctl made for them, then
     /// (unless `keepNetworks`) the lab's networks. Pools and images stay: they may be shared.
     public func down(keepNetworks: Bool) throws(VMCtlError) -> [String] {
+        let lock = try lockLab()
+        defer { withExtendedLifetime(lock) {} }
         var removed: [String] = []
         for node in plan.nodes {
             let connection = try connection(node.host)
