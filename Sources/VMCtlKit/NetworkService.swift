@@ -40,7 +40,7 @@ public struct NetworkService {
     /// Reads the host's addresses, routes and interfaces; injected in tests.
     public var host: () -> HostNetworkState
     /// Starts a network; tests replace it to force a failure.
-    var startNetwork: (Network) throws -> Void = { network in try NetworkService.start(network, name: network.name) }
+    var startNetwork: (Network) throws -> Void = { network in try network.start() }
 
     public init(connection: Connection, host: @escaping () -> HostNetworkState = HostNetworkState.live) {
         self.connection = connection
@@ -204,7 +204,14 @@ public struct NetworkService {
             do { try network.setAutostart(true) } catch { throw rollback(error, "setting autostart on") }
         }
         if request.start {
-            do { try startNetwork(network) } catch { throw rollback(error, "starting") }
+            do {
+                try startNetwork(network)
+            } catch {
+                // Explained while the definition still names its bridge, then rolled back.
+                let failure = Self.startFailure(error, of: network, while: "starting network '\(request.name)' failed, so its definition was removed")
+                _ = rollback(error, "starting")
+                throw failure
+            }
         }
         return try summary(of: network)
     }
@@ -347,17 +354,21 @@ public struct NetworkService {
     public static func start(_ network: Network, name: String) throws(VMCtlError) {
         do {
             try network.start()
-        } catch let error as LibvirtError
-            where error.code == .systemError && error.message.contains("creating bridge interface") && error.message.contains("File exists")
-        {
-            let bridge = (try? NetworkDefinition(xml: network.xml()))?.bridge?.name ?? "its bridge"
-            throw VMCtlError(
-                "starting network '\(name)': \(error); no network of this daemon uses \(bridge), so it is left over "
-                    + "(a daemon that stopped while starting this network leaves it): remove it on that host with `ip link delete \(bridge)`",
-                libvirtError: error)
         } catch {
-            throw .libvirt(error, while: "starting network '\(name)'")
+            throw startFailure(error, of: network, while: "starting network '\(name)'")
         }
+    }
+
+    /// The error for a failed `virNetworkCreate` of `network`, `action` first.
+    static func startFailure(_ error: any Error, of network: Network, while action: String) -> VMCtlError {
+        guard let error = error as? LibvirtError, error.code == .systemError,
+            error.message.contains("creating bridge interface"), error.message.contains("File exists")
+        else { return .libvirt(error, while: action) }
+        let bridge = (try? NetworkDefinition(xml: network.xml()))?.bridge?.name ?? "its bridge"
+        return VMCtlError(
+            "\(action): \(error); no network of this daemon uses \(bridge): if a daemon stopped while starting this network, "
+                + "it left that bridge, so remove it on that host with `ip link delete \(bridge)`; else give the network another bridge",
+            libvirtError: error)
     }
 
     /// The last address of the block a DHCP range starting at `start` may reach: libvirt
