@@ -34,6 +34,19 @@ public struct SSHCommand: Sendable, Equatable {
         return arguments
     }
 
+    /// scp's options for the same login: the same host-key handling and key,
+    /// the port as `-P`, `-B` (batch), and `-r` to copy folders. scp (OpenSSH 9)
+    /// sends remote paths over SFTP, so they are not reparsed by a remote shell.
+    public func scpOptions(recursive: Bool) -> [String] {
+        var options = [
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-o", "ConnectTimeout=\(connectTimeout)", "-P", String(port), "-B",
+        ]
+        if recursive { options.append("-r") }
+        if let privateKey { options += ["-i", privateKey, "-o", "IdentitiesOnly=yes"] }
+        return options
+    }
+
     /// `word` as one word for a POSIX shell: unchanged when it is plain, else in single quotes.
     public static func shellQuoted(_ word: String) -> String {
         let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {

@@ -9,7 +9,7 @@ extension VMCtl {
             commandName: "vm",
             abstract: "Create, clone, list and control virtual machines.",
             subcommands: [
-                Create.self, Clone.self, List.self, Show.self, IP.self, SSH.self, XML.self, Console.self, Start.self, Stop.self,
+                Create.self, Clone.self, List.self, Show.self, IP.self, SSH.self, SCP.self, XML.self, Console.self, Start.self, Stop.self,
                 Restart.self, Destroy.self, Delete.self, Define.self, Undefine.self,
             ]
         )
