@@ -143,6 +143,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: service.registry.file.path))
     }
 
+    /// The built binary on the test driver: bad input is one line, exit 64, nothing on stdout.
+    @Test(arguments: [
+        (["image", "fetch", "debian-11", "--pool", "lab-pool"],
+         "source: 'debian-11' is neither an http(s) URL nor a known image name (debian-12, debian-13, ubuntu-24.04, fedora)"),
+        (["image", "fetch", "debian-12", "--pool", "nope"], "pool: no storage pool named 'nope'"),
+        (["image", "fetch", "debian-12", "--pool", "lab-pool", "--checksum", "sha256:12"],
+         "--checksum: 'sha256:12' is not a sha256 digest: use sha256:HEX (64 hex digits) or sha512:HEX (128 hex digits)"),
+        (["image", "fetch", "debian-12", "--pool", "lab-pool", "--timeout", "0"], "--timeout: must be more than 0 and at most 3600 seconds"),
+        (["image", "list", "--pool", "nope"], "pool: no storage pool named 'nope'"),
+    ])
+    func cliUsageErrors(arguments: [String], message: String) throws {
+        let result = try runVMCtl(arguments + ["--connect", Fixture.nodeURI])
+        #expect(result.status == 64)
+        #expect(result.output.isEmpty)
+        #expect(result.errors == "vmctl: error: \(message)\n")
+    }
+
     // MARK: - registry, list, prune
 
     func service() throws -> (ImageService, URL) {
