@@ -4,11 +4,13 @@
 Serves the files under --root with GET and HEAD, honouring `Range: bytes=N-`
 (206 with Content-Range; 416 past the end). With --cut PATH:N, the first GET of
 PATH announces the whole length but sends only N bytes and closes the
-connection, like a network that drops mid-transfer. Every request is logged to
---log as one line: `GET /path range=bytes=N- status=206`. The chosen port (a
-free one) is written to --port-file once the server listens.
+connection, like a network that drops mid-transfer. With --ignore-range PATH,
+PATH is always sent whole (200), as by a server without range support.
+Every request is logged to --log as one line: `GET /path range=bytes=N-
+status=206`. The chosen port (a free one) is written to --port-file once the
+server listens.
 
-Usage: test-http-server.py --root DIR --port-file FILE --log FILE [--cut /path:N]...
+Usage: test-http-server.py --root DIR --port-file FILE --log FILE [--cut /path:N]... [--ignore-range /path]...
 """
 import argparse
 import http.server
@@ -25,6 +27,7 @@ def main():
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--cut", action="append", default=[], help="PATH:N")
+    parser.add_argument("--ignore-range", action="append", default=[], help="PATH")
     args = parser.parse_args()
 
     root = os.path.realpath(args.root)
@@ -62,7 +65,7 @@ def main():
             start = 0
             status = 200
             match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
-            if match:
+            if match and self.path not in args.ignore_range:
                 start = int(match.group(1))
                 if start >= size:
                     self.record(416)

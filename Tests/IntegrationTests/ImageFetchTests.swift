@@ -19,12 +19,12 @@ import Glibc
         let port: Int
         let log: URL
 
-        init(root: URL, state: URL, cuts: [String]) throws {
+        init(root: URL, state: URL, cuts: [String], ignoringRange: [String]) throws {
             let portFile = state.appendingPathComponent("port")
             log = state.appendingPathComponent("requests.log")
             let script = Fixture.repository.appendingPathComponent("Scripts/test-http-server.py").path
             let arguments = ["/usr/bin/python3", script, "--root", root.path, "--port-file", portFile.path, "--log", log.path]
-                + cuts.flatMap { ["--cut", $0] }
+                + cuts.flatMap { ["--cut", $0] } + ignoringRange.flatMap { ["--ignore-range", $0] }
             var pid: pid_t = 0
             let argv = arguments.map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
@@ -67,12 +67,12 @@ import Glibc
         try #require(FileManager.default.fileExists(atPath: image.path), "test guest missing: run Scripts/build-test-image.sh")
         let fm = FileManager.default
 
-        // What the server serves: good/, bad/ (a flipped byte, the good digest), cut/, spare/.
+        // What the server serves: good/, bad/ (a flipped byte, the good digest), and copies to cut, resume, restart.
         let www = Daemon.runDirectory.appendingPathComponent(scope.name("www"))
         let state = Daemon.runDirectory.appendingPathComponent(scope.name("state"))
         try fm.createDirectory(at: state, withIntermediateDirectories: true)
         let digest = try sha256(image.path)
-        for folder in ["good", "bad", "cut", "spare"] {
+        for folder in ["good", "bad", "cut", "spare", "norange", "whole"] {
             let dir = www.appendingPathComponent(folder)
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
             try fm.copyItem(at: image, to: dir.appendingPathComponent("base.qcow2"))
@@ -86,7 +86,7 @@ import Glibc
         try bad.close()
         let badDigest = try sha256(www.appendingPathComponent("bad/base.qcow2").path)
 
-        let server = try HTTPServer(root: www, state: state, cuts: ["/cut/base.qcow2:300000"])
+        let server = try HTTPServer(root: www, state: state, cuts: ["/cut/base.qcow2:300000"], ignoringRange: ["/norange/base.qcow2"])
         defer { server.stop() }
 
         let poolName = scope.name("pool")
@@ -179,6 +179,27 @@ import Glibc
         #expect(try sha256(poolPath + "/cut.qcow2") == digest)
         #expect(parts().isEmpty)
 
+        // A partial file the server will not resume (200): dropped, downloaded whole.
+        let norange = server.url("/norange/base.qcow2")
+        let stalePart = try ImageFetchPlan(ImageFetchRequest(source: norange, pool: poolName)).partFile(in: downloads)
+        try Data(repeating: 0x55, count: 1000).write(to: stalePart)
+        let restarted = try await vmctl(["image", "fetch", norange, "--pool", poolName, "--name", "norange.qcow2", "-o", "json"])
+        #expect(restarted.status == 0, "\(restarted.errors)")
+        #expect(try JSONDecoder().decode(ImageFetchResult.self, from: Data(restarted.output.utf8)).resumedFrom == 0)
+        #expect(server.requests.contains("GET /norange/base.qcow2 range=bytes=1000- status=200"), "\(server.requests)")
+        #expect(try sha256(poolPath + "/norange.qcow2") == digest)
+
+        // A partial file that is already whole: the server answers 416 for its size, and it is used as is.
+        let whole = server.url("/whole/base.qcow2")
+        let wholePart = try ImageFetchPlan(ImageFetchRequest(source: whole, pool: poolName)).partFile(in: downloads)
+        try fm.copyItem(at: image, to: wholePart)
+        let complete = try await vmctl(["image", "fetch", whole, "--pool", poolName, "--name", "whole.qcow2"])
+        #expect(complete.status == 0, "\(complete.errors)")
+        let size = try #require(try fm.attributesOfItem(atPath: image.path)[.size] as? UInt64)
+        #expect(server.requests.contains("GET /whole/base.qcow2 range=bytes=\(size)- status=416"), "\(server.requests)")
+        #expect(try sha256(poolPath + "/whole.qcow2") == digest)
+        #expect(parts().isEmpty)
+
         // An overlay on good.qcow2, a VM on the overlay, and a volume vmctl did not fetch.
         let overlay = try await vmctl(["vol", "create", poolName, "overlay.qcow2", "--backing", "good.qcow2"])
         #expect(overlay.status == 0, "\(overlay.errors)")
@@ -194,7 +215,7 @@ import Glibc
         let list = try await vmctl(["image", "list", "--pool", poolName, "-o", "json"])
         #expect(list.status == 0, "\(list.errors)")
         let listing = try JSONDecoder().decode(ImageListing.self, from: Data(list.output.utf8))
-        #expect(listing.images.map(\.name) == ["cut.qcow2", "good.qcow2"])
+        #expect(listing.images.map(\.name) == ["cut.qcow2", "good.qcow2", "norange.qcow2", "whole.qcow2"])
         let base = try #require(listing.images.first { $0.name == "good.qcow2" })
         #expect(base.fetched && base.source == server.url("/good/base.qcow2"))
         #expect(base.usedByDomains == [vm])
@@ -208,7 +229,7 @@ import Glibc
         let dry = try await vmctl(["image", "prune", "--dry-run", "-o", "json"])
         #expect(dry.status == 0, "\(dry.errors)")
         let dryResult = try JSONDecoder().decode(ImagePruneResult.self, from: Data(dry.output.utf8))
-        #expect(dryResult.dryRun && dryResult.removed.map(\.name) == ["cut.qcow2"])
+        #expect(dryResult.dryRun && dryResult.removed.map(\.name) == ["cut.qcow2", "norange.qcow2", "whole.qcow2"])
         #expect(dryResult.kept.map(\.name) == ["good.qcow2"])
         #expect(try volumes() == before)
         let prune = try await vmctl(["image", "prune"])
