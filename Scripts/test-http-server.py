@@ -5,12 +5,14 @@ Serves the files under --root with GET and HEAD, honouring `Range: bytes=N-`
 (206 with Content-Range; 416 past the end). With --cut PATH:N, the first GET of
 PATH announces the whole length but sends only N bytes and closes the
 connection, like a network that drops mid-transfer. With --ignore-range PATH,
-PATH is always sent whole (200), as by a server without range support.
+PATH is always sent whole (200), as by a server without range support. With
+--stall PATH:N, every GET of PATH sends N bytes and then nothing, holding the
+connection open (a server that hangs).
 Every request is logged to --log as one line: `GET /path range=bytes=N-
 status=206`. The chosen port (a free one) is written to --port-file once the
 server listens.
 
-Usage: test-http-server.py --root DIR --port-file FILE --log FILE [--cut /path:N]... [--ignore-range /path]...
+Usage: test-http-server.py --root DIR --port-file FILE --log FILE [--cut /path:N]... [--ignore-range /path]... [--stall /path:N]...
 """
 import argparse
 import http.server
@@ -19,6 +21,7 @@ import re
 import socketserver
 import sys
 import threading
+import time
 
 
 def main():
@@ -28,6 +31,7 @@ def main():
     parser.add_argument("--log", required=True)
     parser.add_argument("--cut", action="append", default=[], help="PATH:N")
     parser.add_argument("--ignore-range", action="append", default=[], help="PATH")
+    parser.add_argument("--stall", action="append", default=[], help="PATH:N")
     args = parser.parse_args()
 
     root = os.path.realpath(args.root)
@@ -35,6 +39,10 @@ def main():
     for item in args.cut:
         path, _, count = item.rpartition(":")
         cuts[path] = int(count)
+    stalls = {}
+    for item in args.stall:
+        path, _, count = item.rpartition(":")
+        stalls[path] = int(count)
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -87,6 +95,8 @@ def main():
                 return
             with lock:
                 cut = cuts.pop(self.path, None) if self.command == "GET" else None
+            if cut is None and self.path in stalls:
+                cut = stalls[self.path]
             with open(path, "rb") as source:
                 source.seek(start)
                 remaining = size - start if cut is None else min(cut, size - start)
@@ -96,6 +106,9 @@ def main():
                         break
                     self.wfile.write(chunk)
                     remaining -= len(chunk)
+            if self.path in stalls:
+                self.wfile.flush()
+                time.sleep(600)
             if cut is not None:
                 self.wfile.flush()
                 self.close_connection = True

@@ -19,12 +19,13 @@ import Glibc
         let port: Int
         let log: URL
 
-        init(root: URL, state: URL, cuts: [String], ignoringRange: [String]) throws {
+        init(root: URL, state: URL, cuts: [String], ignoringRange: [String], stalls: [String]) throws {
             let portFile = state.appendingPathComponent("port")
             log = state.appendingPathComponent("requests.log")
             let script = Fixture.repository.appendingPathComponent("Scripts/test-http-server.py").path
             let arguments = ["/usr/bin/python3", script, "--root", root.path, "--port-file", portFile.path, "--log", log.path]
                 + cuts.flatMap { ["--cut", $0] } + ignoringRange.flatMap { ["--ignore-range", $0] }
+                + stalls.flatMap { ["--stall", $0] }
             var pid: pid_t = 0
             let argv = arguments.map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
@@ -72,7 +73,7 @@ import Glibc
         let state = Daemon.runDirectory.appendingPathComponent(scope.name("state"))
         try fm.createDirectory(at: state, withIntermediateDirectories: true)
         let digest = try sha256(image.path)
-        for folder in ["good", "bad", "cut", "spare", "norange", "whole"] {
+        for folder in ["good", "bad", "cut", "spare", "norange", "whole", "stall"] {
             let dir = www.appendingPathComponent(folder)
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
             try fm.copyItem(at: image, to: dir.appendingPathComponent("base.qcow2"))
@@ -86,7 +87,7 @@ import Glibc
         try bad.close()
         let badDigest = try sha256(www.appendingPathComponent("bad/base.qcow2").path)
 
-        let server = try HTTPServer(root: www, state: state, cuts: ["/cut/base.qcow2:300000"], ignoringRange: ["/norange/base.qcow2"])
+        let server = try HTTPServer(root: www, state: state, cuts: ["/cut/base.qcow2:300000"], ignoringRange: ["/norange/base.qcow2"], stalls: ["/stall/base.qcow2:100000"])
         defer { server.stop() }
 
         let poolName = scope.name("pool")
@@ -199,6 +200,18 @@ import Glibc
         #expect(server.requests.contains("GET /whole/base.qcow2 range=bytes=\(size)- status=416"), "\(server.requests)")
         #expect(try sha256(poolPath + "/whole.qcow2") == digest)
         #expect(parts().isEmpty)
+
+        // A server that stops sending: the wait ends after --timeout seconds without data.
+        let stall = server.url("/stall/base.qcow2")
+        let started = Date()
+        let hung = try await vmctl(["image", "fetch", stall, "--pool", poolName, "--name", "stall.qcow2", "--timeout", "3"])
+        #expect(hung.status == 1)
+        #expect(hung.errors.contains("no data for 3 s (--timeout)"), "\(hung.errors)")
+        #expect(Date().timeIntervalSince(started) < 120)
+        #expect(try volumes().contains("stall.qcow2") == false)
+        let stallPart = try ImageFetchPlan(ImageFetchRequest(source: stall, pool: poolName)).partFile(in: downloads)
+        try? fm.removeItem(at: stallPart)
+        try? fm.removeItem(atPath: stallPart.path + ".lock")
 
         // An overlay on good.qcow2, a VM on the overlay, and a volume vmctl did not fetch.
         let overlay = try await vmctl(["vol", "create", poolName, "overlay.qcow2", "--backing", "good.qcow2"])
