@@ -173,13 +173,13 @@ _vmctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    version|host|vm|snapshot|net|pool|vol|lab|help)
+    version|host|vm|snapshot|net|pool|vol|image|lab|help)
         # Offer subcommand argument completions
         "_vmctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'version host vm snapshot net pool vol lab help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'version host vm snapshot net pool vol image lab help' -- "${cur}"))
         ;;
     esac
 }
@@ -1316,6 +1316,101 @@ _vmctl_vol_import() {
         return
         ;;
     '--format')
+        return
+        ;;
+    esac
+}
+
+_vmctl_image() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __vmctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    fetch|list|prune)
+        # Offer subcommand argument completions
+        "_vmctl_image_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'fetch list prune' -- "${cur}"))
+        ;;
+    esac
+}
+
+_vmctl_image_fetch() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --pool --name --checksum --timeout)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--pool')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--checksum')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    esac
+}
+
+_vmctl_image_list() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --pool)
+    __vmctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--pool')
+        return
+        ;;
+    esac
+}
+
+_vmctl_image_prune() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --dry-run --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

@@ -57,6 +57,7 @@ _vmctl() {
             'net:Create and manage libvirt networks: NAT, host-only, bridged, routed.'
             'pool:Create and manage storage pools: directories, file systems, NFS, LVM.'
             'vol:Create, clone, resize and import storage volumes.'
+            'image:Fetch verified cloud images into a pool, list base images and who uses them, prune unused ones.'
             'lab:Declare a whole lab in YAML, bring it up in parallel, report its status, tear it down.'
             'help:Show subcommand help information.'
         )
@@ -64,7 +65,7 @@ _vmctl() {
         ;;
     arg)
         case "${words[1]}" in
-        version|host|vm|snapshot|net|pool|vol|lab|help)
+        version|host|vm|snapshot|net|pool|vol|image|lab|help)
             "_vmctl_${words[1]}" && ret=0
             ;;
         esac
@@ -1096,6 +1097,91 @@ _vmctl_vol_import() {
         ':file:'
         '--name[The volume'\''s name (default\: the file'\''s name).]:name:'
         '--format[qcow2 or raw; must match what qemu-img detects.]:format:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_image() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'fetch:Download an image over HTTP(S), verify its checksum and import it into a pool.'
+            'list:List base images (fetched by vmctl, or under another volume) and the VMs and volumes using them.'
+            'prune:Remove fetched images that no VM disk and no volume'\''s backing chain uses.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        fetch|list|prune)
+            "_vmctl_image_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_vmctl_image_fetch() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':source:'
+        '--pool[The pool to import into.]:pool:'
+        '--name[The volume'\''s name (default\: the URL'\''s file name).]:name:'
+        '--checksum[The expected digest\: sha256\:HEX or sha512\:HEX.]:checksum:'
+        '--timeout[Seconds an HTTP request may go without data (1-3600).]:timeout:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_image_list() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        '--pool[Only images in this pool.]:pool:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_image_prune() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        '--dry-run[Print what would be removed; remove nothing.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

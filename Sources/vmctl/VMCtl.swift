@@ -12,7 +12,7 @@ struct VMCtl: ParsableCommand {
         commandName: "vmctl",
         abstract: "Build KVM/libvirt lab machines: VMs, networks, storage and whole labs.",
         version: vmctlVersion,
-        subcommands: [Version.self, Host.self, VM.self, Snapshot.self, Net.self, Pool.self, Vol.self, Lab.self]
+        subcommands: [Version.self, Host.self, VM.self, Snapshot.self, Net.self, Pool.self, Vol.self, Image.self, Lab.self]
     )
 
     /// Parses and runs a command. Global options may come before the command

@@ -47,8 +47,8 @@ import Testing
 
     /// One line, exit 64, nothing on stdout.
     @Test(arguments: [
-        (["nosuch"], "unknown command 'nosuch'; the commands are host, lab, net, pool, snapshot, version, vm, vol"),
-        (["help", "nosuch"], "unknown command 'nosuch'; the commands are host, lab, net, pool, snapshot, version, vm, vol"),
+        (["nosuch"], "unknown command 'nosuch'; the commands are host, image, lab, net, pool, snapshot, version, vm, vol"),
+        (["help", "nosuch"], "unknown command 'nosuch'; the commands are host, image, lab, net, pool, snapshot, version, vm, vol"),
         (["-c", "test:///default", "vm", "lsit"],
          "vm: unknown command 'lsit'; the commands are clone, console, create, define, delete, destroy, ip, list, restart, show, ssh, start, stop, undefine, xml"),
         (["vm", "list", "--bogus"], "unknown option '--bogus'"),

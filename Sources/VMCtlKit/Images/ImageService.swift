@@ -1,0 +1,239 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The logic of `vmctl image fetch|list|prune`.
+public struct ImageService {
+    public let connection: Connection
+    public var storage: StorageService
+    public var registry: ImageRegistry
+    /// Where partial downloads wait for a rerun.
+    public var downloads: URL
+    public var progress: any ProgressReporter
+
+    public init(
+        connection: Connection, registry: ImageRegistry = ImageRegistry(), downloads: URL = ImageState.downloads,
+        progress: any ProgressReporter = SilentProgress()
+    ) {
+        self.connection = connection
+        storage = StorageService(connection: connection)
+        self.registry = registry
+        self.downloads = downloads
+        self.progress = progress
+    }
+
+    // MARK: - fetch
+
+    /// Checks the request against the connection: the pool must run and the name
+    /// be free. Downloads nothing, changes nothing.
+    public func plan(_ request: ImageFetchRequest) throws(VMCtlError) -> ImageFetchPlan {
+        let plan = try ImageFetchPlan(request)
+        let pool = try storage.activePool(named: plan.pool)
+        try storage.requireFree(name: plan.volumeName, in: pool)
+        return plan
+    }
+
+    /// Downloads (resuming a partial file), verifies and imports an image, and
+    /// records it in the registry. A corrupt download is removed; on any failure
+    /// nothing is left in the pool.
+    public func fetch(
+        _ request: ImageFetchRequest, download: ((UInt64, UInt64) -> Void)? = nil, importing: ((UInt64, UInt64) -> Void)? = nil
+    ) throws(VMCtlError) -> ImageFetchResult {
+        let plan = try plan(request)
+        let http = HTTPDownloader(timeout: plan.timeout)
+        // The expected digest first: no point downloading what cannot be checked.
+        let (expected, from) = try expectedChecksum(plan, http: http)
+        let part = plan.partFile(in: downloads)
+        do {
+            try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
+        } catch {
+            throw VMCtlError("creating \(downloads.path): \(error.localizedDescription)")
+        }
+        let lock = try lockPart(part, url: plan.url)
+        defer {
+            close(lock)
+        }
+        if HTTPDownloader.size(of: part) > 0 { progress.step("resuming \(part.path) at \(HTTPDownloader.size(of: part)) bytes") }
+        progress.step("downloading \(plan.url.absoluteString)")
+        let outcome: DownloadOutcome
+        do {
+            outcome = try http.download(plan.url, to: part, progress: download)
+        } catch {
+            // Bytes that arrived stay for a rerun to resume; an empty file is no use to it.
+            if HTTPDownloader.size(of: part) == 0 { removeDownload(part) }
+            throw error
+        }
+        progress.step("verifying \(expected.algorithm.rawValue) of \(outcome.bytes) bytes")
+        let actual = try Self.digest(of: part.path, algorithm: expected.algorithm)
+        guard actual == expected else {
+            removeDownload(part)
+            throw VMCtlError("checksum: expected \(expected), got \(actual) for \(plan.url.absoluteString); the download was removed")
+        }
+        let volume = try storage.importVolume(
+            pool: plan.pool, file: part.path, name: plan.volumeName, format: nil, progress: importing)
+        let uri = try libvirt("reading the connection's URI") { try connection.uri() }
+        let entry = ImageRegistry.Entry(
+            pool: volume.pool, volume: volume.name, path: volume.path, source: plan.url.absoluteString, knownName: plan.knownName,
+            checksum: expected.description, fetchedAt: ISO8601DateFormatter().string(from: Date()))
+        do {
+            try registry.record(entry, uri: uri)
+        } catch {
+            // Unrecorded, prune could never remove it: do not leave it behind.
+            _ = try? storage.deleteVolume(pool: volume.pool, name: volume.name, force: true)
+            throw VMCtlError("\(error.message); volume '\(volume.name)' was removed again (the download stays in \(part.path))")
+        }
+        removeDownload(part)
+        return ImageFetchResult(
+            volume: volume, source: plan.url.absoluteString, knownName: plan.knownName, checksum: expected.description,
+            checksumFrom: from, bytes: outcome.bytes, resumedFrom: outcome.resumedFrom)
+    }
+
+    /// The inline checksum, or the first checksum file beside the image that exists.
+    func expectedChecksum(_ plan: ImageFetchPlan, http: HTTPDownloader) throws(VMCtlError) -> (ImageChecksum, String) {
+        if let checksum = plan.checksum { return (checksum, "inline") }
+        for file in plan.checksumFiles {
+            progress.step("reading \(file.absoluteString)")
+            guard let text = try http.text(file) else { continue }
+            guard let checksum = ChecksumFile(parsing: text).checksum(for: plan.fileName) else {
+                throw VMCtlError("checksum: \(file.absoluteString) lists no checksum for '\(plan.fileName)'")
+            }
+            return (checksum, file.absoluteString)
+        }
+        let tried = plan.checksumFiles.map(\.lastPathComponent).joined(separator: " or ")
+        throw .invalid(field: "--checksum", "no \(tried) beside \(plan.url.absoluteString); give --checksum sha256:HEX")
+    }
+
+    func removeDownload(_ part: URL) {
+        unlink(part.path)
+        unlink(part.path + ".lock")
+    }
+
+    /// Holds `PART.lock` (flock) for the fetch, so two runs never write one file.
+    func lockPart(_ part: URL, url: URL) throws(VMCtlError) -> Int32 {
+        let lock = open(part.path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw VMCtlError("opening \(part.path).lock: \(String(cString: strerror(errno)))") }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            close(lock)
+            throw VMCtlError("another vmctl is downloading \(url.absoluteString) (\(part.path).lock is held)")
+        }
+        return lock
+    }
+
+    /// Runs coreutils' sha256sum/sha512sum on `path` (an hour at most: a large image on slow disk).
+    static func digest(of path: String, algorithm: ImageChecksum.Algorithm) throws(VMCtlError) -> ImageChecksum {
+        let result: ChildProcess.Result
+        do {
+            result = try ChildProcess.run(algorithm.tool, ["--", path], timeout: 3600)
+        } catch {
+            throw VMCtlError("running \(algorithm.tool): \(error)")
+        }
+        let hex = result.output.prefix { !$0.isWhitespace }
+        guard result.status == 0, ImageChecksum.isHex(hex, length: algorithm.hexLength) else {
+            let reason = result.errors.split(separator: "\n").first.map(String.init) ?? "exit status \(result.status)"
+            throw VMCtlError("\(algorithm.tool) \(path): \(reason)")
+        }
+        return ImageChecksum(algorithm: algorithm, hex: String(hex))
+    }
+
+    // MARK: - list and prune
+
+    /// Every volume of every running pool, and who uses each path.
+    struct Inventory {
+        var volumes: [String: VolumeSummary] = [:]
+        /// Path → volumes (`POOL/NAME`) whose backing chain reaches it.
+        var volumeUsers: [String: [String]] = [:]
+        /// Path → domains whose disks' chains reach it.
+        var domainUsers: [String: [String]] = [:]
+        var uncheckedPools: [String] = []
+    }
+
+    func inventory() throws(VMCtlError) -> Inventory {
+        var inventory = Inventory()
+        // virConnectListAllStoragePools, then virStoragePoolIsActive and virStoragePoolListAllVolumes per pool.
+        let pools = try libvirt("listing storage pools") { try connection.storagePools() }
+        for pool in pools.sorted(by: { $0.name < $1.name }) {
+            guard (try? pool.isActive()) == true else {
+                inventory.uncheckedPools.append(pool.name)
+                continue
+            }
+            do {
+                for volume in try storage.listVolumes(in: pool) { inventory.volumes[volume.path] = volume }
+            } catch where error.libvirtError?.code == .noStoragePool {
+                // Removed by someone else since the listing: nothing in it to count.
+            } catch where (try? pool.isActive()) == false {
+                inventory.uncheckedPools.append(pool.name)
+            }
+        }
+        let deleter = VMDeleter(connection: connection)
+        for volume in inventory.volumes.values {
+            var seen: Set<String> = [volume.path]
+            var next = volume.backing
+            // 32 links at most, as VMDeleter walks them: a loop in broken metadata must not hang us.
+            for _ in 0..<32 {
+                guard let current = next, seen.insert(current).inserted else { break }
+                inventory.volumeUsers[current, default: []].append("\(volume.pool)/\(volume.name)")
+                next = inventory.volumes[current].map(\.backing) ?? deleter.backingPath(of: current)
+            }
+        }
+        // virConnectListAllDomains and virDomainGetXMLDesc, disks down their chains.
+        for (path, domains) in try deleter.pathUsers(excluding: nil) {
+            inventory.domainUsers[path] = Array(Set(domains.map(\.name))).sorted()
+        }
+        for key in inventory.volumeUsers.keys { inventory.volumeUsers[key]?.sort() }
+        return inventory
+    }
+
+    /// Base images: volumes vmctl fetched, and volumes another volume is layered on.
+    public func list(pool: String? = nil) throws(VMCtlError) -> ImageListing {
+        if let pool { _ = try storage.activePool(named: pool) }
+        let inventory = try inventory()
+        let entries = try registryEntries()
+        let fetched = Dictionary(entries.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let paths = Set(fetched.keys).union(inventory.volumeUsers.keys).filter { inventory.volumes[$0] != nil }
+        let images = paths.compactMap { path -> BaseImage? in
+            guard let volume = inventory.volumes[path], pool == nil || volume.pool == pool else { return nil }
+            return BaseImage(
+                pool: volume.pool, name: volume.name, path: path, format: volume.format, capacityBytes: volume.capacityBytes,
+                allocationBytes: volume.allocationBytes, fetched: fetched[path] != nil, source: fetched[path]?.source,
+                checksum: fetched[path]?.checksum, usedByDomains: inventory.domainUsers[path] ?? [],
+                usedByVolumes: inventory.volumeUsers[path] ?? [])
+        }
+        return ImageListing(
+            images: images.sorted { ($0.pool, $0.name) < ($1.pool, $1.name) }, uncheckedPools: inventory.uncheckedPools)
+    }
+
+    /// Removes fetched images nothing uses: no domain's disk and no volume's backing
+    /// chain in any running pool. Never a volume vmctl did not fetch. With
+    /// `dryRun`, only says what it would remove.
+    public func prune(dryRun: Bool) throws(VMCtlError) -> ImagePruneResult {
+        let uri = try libvirt("reading the connection's URI") { try connection.uri() }
+        let listing = try list()
+        let entries = try registry.entries(uri: uri)
+        let present = Set(listing.images.map(\.path))
+        // A volume gone from a pool that is only stopped may come back: forget only what a running pool lost.
+        let stale = entries.filter { !present.contains($0.path) && !listing.uncheckedPools.contains($0.pool) }.map(\.path)
+        var result = ImagePruneResult(
+            dryRun: dryRun, removed: [], kept: listing.images.filter { $0.fetched && $0.inUse }, forgotten: stale.sorted(),
+            uncheckedPools: listing.uncheckedPools)
+        for image in listing.images where image.fetched && !image.inUse {
+            if !dryRun {
+                // virStorageVolLookupByPath, then virStorageVolDelete.
+                try libvirt("removing image '\(image.name)' in pool '\(image.pool)'") {
+                    try connection.storageVolume(path: image.path).delete()
+                }
+                try registry.forget(paths: [image.path], uri: uri)
+            }
+            result.removed.append(.init(pool: image.pool, name: image.name, path: image.path, allocationBytes: image.allocationBytes))
+        }
+        if !dryRun { try registry.forget(paths: Set(stale), uri: uri) }
+        return result
+    }
+
+    func registryEntries() throws(VMCtlError) -> [ImageRegistry.Entry] {
+        let uri = try libvirt("reading the connection's URI") { try connection.uri() }
+        return try registry.entries(uri: uri)
+    }
+}

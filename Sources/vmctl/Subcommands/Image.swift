@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import VMCtlKit
+
+extension VMCtl {
+    struct Image: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "image",
+            abstract: "Fetch verified cloud images into a pool, list base images and who uses them, prune unused ones.",
+            subcommands: [Fetch.self, List.self, Prune.self]
+        )
+    }
+}
+
+extension VMCtl.Image {
+    struct Fetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fetch",
+            abstract: "Download an image over HTTP(S), verify its checksum and import it into a pool.",
+            discussion: """
+                SOURCE is an http(s) URL or a known name: \
+                \(KnownImages.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ")). \
+                Without --checksum, the SHA256SUMS or SHA512SUMS file beside the URL (for a known name, the \
+                distribution's checksum file) must list the image. A broken download resumes when run again.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "An http(s) URL or a known image name.") var source: String
+        @Option(help: "The pool to import into.") var pool: String
+        @Option(help: "The volume's name (default: the URL's file name).") var name: String?
+        @Option(help: "The expected digest: sha256:HEX or sha512:HEX.") var checksum: String?
+        @Option(help: "Seconds an HTTP request may go without data (1-3600).") var timeout: Double = 60
+
+        func run() throws {
+            try reportingErrors {
+                let progress: any ProgressReporter = global.verbose && !global.quiet ? StderrProgress(timed: true) : SilentProgress()
+                let service = ImageService(connection: try global.target.open(), progress: progress)
+                let request = ImageFetchRequest(source: source, pool: pool, name: name, checksum: checksum, timeout: timeout)
+                let downloading = TransferLine.meter("downloading \(source)", quiet: global.quiet)
+                let importing = TransferLine.meter("importing \(name ?? source)", quiet: global.quiet)
+                let result = try service.fetch(
+                    request, download: downloading.map { meter in meter.update }, importing: importing.map { meter in meter.update })
+                print(ImageOutput.fetched(result, format: global.output))
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List base images (fetched by vmctl, or under another volume) and the VMs and volumes using them.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only images in this pool.") var pool: String?
+
+        func run() throws {
+            try reportingErrors {
+                let listing = try ImageService(connection: try global.target.open(readOnly: true)).list(pool: pool)
+                print(ImageOutput.list(listing, format: global.output))
+            }
+        }
+    }
+
+    struct Prune: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "prune",
+            abstract: "Remove fetched images that no VM disk and no volume's backing chain uses.",
+            discussion: "Only volumes `image fetch` recorded are ever removed; a volume vmctl did not fetch is never touched.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print what would be removed; remove nothing.") var dryRun = false
+
+        func run() throws {
+            try reportingErrors {
+                let result = try ImageService(connection: try global.target.open(readOnly: dryRun)).prune(dryRun: dryRun)
+                print(ImageOutput.pruned(result, format: global.output))
+            }
+        }
+    }
+}
