@@ -22,6 +22,9 @@ packages=(
   mmdebstrap extlinux syslinux-common fdisk openssh-client
   # the .deb (Scripts/package.sh: strip, readelf, dpkg-shlibdeps) and its clean-root test (Scripts/test-package.sh)
   binutils dpkg-dev
+  # image fetch: FoundationNetworking's URLSession links libcurl (the static package build needs its -dev);
+  # python3 runs its test server (Scripts/test-http-server.py)
+  libcurl4-openssl-dev python3
   # start-up benchmark (Benchmarks/startup.sh): wall time and peak RSS
   hyperfine time
 )
