@@ -260,13 +260,13 @@ _vmctl_vm() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|clone|list|show|ip|ssh|xml|console|start|stop|restart|destroy|delete|define|undefine)
+    create|clone|list|show|ip|ssh|scp|xml|console|start|stop|restart|destroy|delete|define|undefine)
         # Offer subcommand argument completions
         "_vmctl_vm_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create clone list show ip ssh xml console start stop restart destroy delete define undefine' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create clone list show ip ssh scp xml console start stop restart destroy delete define undefine' -- "${cur}"))
         ;;
     esac
 }
@@ -459,6 +459,34 @@ _vmctl_vm_ip() {
 _vmctl_vm_ssh() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --user -u -i --identity --wait)
+    __vmctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--user'|'-u')
+        return
+        ;;
+    '-i'|'--identity')
+        return
+        ;;
+    '--wait')
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_scp() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --recursive -r --version -h --help)
     repeating_options=()
     non_repeating_options=(-c --connect -o --output --user -u -i --identity --wait)
     __vmctl_offer_flags_options -1

@@ -156,6 +156,7 @@ _vmctl_vm() {
             'show:Show a VM'\''s disks, NICs, addresses and snapshots.'
             'ip:Show a VM'\''s addresses (DHCP lease, guest agent, ARP); with --wait, wait for one and explain when none comes.'
             'ssh:Log in to a VM over SSH, or run a command there; the exit status is the remote command'\''s.'
+            'scp:Copy files to or from a VM over SSH; write the VM'\''s side as NAME:PATH.'
             'xml:Print a VM'\''s libvirt XML.'
             'console:Attach to a VM'\''s serial console (Ctrl-] detaches); a serial port logged to a file is followed read-only.'
             'start:Start a VM.'
@@ -170,7 +171,7 @@ _vmctl_vm() {
         ;;
     arg)
         case "${words[1]}" in
-        create|clone|list|show|ip|ssh|xml|console|start|stop|restart|destroy|delete|define|undefine)
+        create|clone|list|show|ip|ssh|scp|xml|console|start|stop|restart|destroy|delete|define|undefine)
             "_vmctl_vm_${words[1]}" && ret=0
             ;;
         esac
@@ -319,6 +320,27 @@ _vmctl_vm_ssh() {
         '(-i --identity)'{-i,--identity}'[The private key (default\: the one recorded at create time).]:identity:'
         '--wait[Wait up to this many seconds for an address.]:wait:'
         '*:command:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_scp() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        '(--recursive -r)'{--recursive,-r}'[Copy folders and what they hold.]'
+        '(--user -u)'{--user,-u}'[Log in as this user (default\: the one recorded at create time).]:user:'
+        '(-i --identity)'{-i,--identity}'[The private key (default\: the one recorded at create time).]:identity:'
+        '--wait[Wait up to this many seconds for an address.]:wait:'
+        '*:paths:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
