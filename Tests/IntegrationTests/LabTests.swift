@@ -110,6 +110,13 @@ import VMCtlKit
         #expect(seen == ["vmctl-test-lab-sentinel"], "the rerun touched: \(seen)")
         try scope.connection.domain(named: "vmctl-test-lab-sentinel").undefine()
 
+        // A paused node (what a daemon killed while starting it leaves) is resumed.
+        let paused = try scope.connection.domain(named: plan.objectName("compute2"))
+        try paused.suspend()
+        let third = try LabRunner(plan: plan).up()
+        #expect(third.changes == ["compute2: resumed"], "\(third.changes)")
+        #expect(try paused.state().state == .running)
+
         // Down by the lab's name alone, as `vmctl lab down NAME` does without the plan.
         let removed = try LabTeardown.down(lab: lab, defaultURI: Daemon.uri, keepNetworks: false, progress: SilentProgress())
         #expect(removed.contains("network \(lab)-mgmt on local"))

@@ -284,7 +284,20 @@ public final class LabRunner: @unchecked Sendable {
             if definition.vcpus != node.vcpus {
                 drift.append("\(node.name): \(definition.vcpus) vCPUs but the plan says \(node.vcpus); not changed")
             }
-            if try libvirt("reading \(name)", { try domain.isActive() }) { return ([], drift) }
+            if try libvirt("reading \(name)", { try domain.isActive() }) {
+                // A daemon that died while starting the node leaves QEMU paused
+                // before its first instruction; lab up means running, so resume it.
+                guard try libvirt("reading the state of \(name)", { try domain.state() }).state == .paused else { return ([], drift) }
+                progress.step("\(node.name): resuming (it was paused)")
+                do {
+                    try domain.resume()
+                } catch {
+                    // Paused only for the moment the daemon's own start job needed: it ran on.
+                    if (try? domain.state())?.state == .running { return ([], drift) }
+                    throw .libvirt(error, while: "resuming \(name)")
+                }
+                return (["\(node.name): resumed"], drift)
+            }
             progress.step("\(node.name): starting")
             try libvirt("starting \(name)") { try domain.start() }
             return (["\(node.name): started"], drift)
