@@ -91,6 +91,13 @@ import Testing
         #expect(KnownImages.named("fedora")?.checksumsURL.hasSuffix("-CHECKSUM") == true)
     }
 
+    @Test func urlsAreShownWithoutCredentials() throws {
+        let url = try #require(URL(string: "https://mirror-user:s3cret@images.example.org/debian-12.qcow2"))
+        #expect(url.redactedString == "https://images.example.org/debian-12.qcow2")
+        let plain = try #require(URL(string: "http://127.0.0.1:8080/base.qcow2"))
+        #expect(plain.redactedString == "http://127.0.0.1:8080/base.qcow2")
+    }
+
     @Test func urlPlan() throws {
         let plan = try ImageFetchPlan(ImageFetchRequest(source: "http://127.0.0.1:8080/images/base.qcow2", pool: "lab-pool"))
         #expect(plan.knownName == nil)

@@ -64,14 +64,14 @@ public struct HTTPDownloader: Sendable {
         task.resume()
         if done.wait(timeout: .now() + timeout * 2 + 5) == .timedOut {
             task.cancel()
-            throw VMCtlError("reading \(url.absoluteString): no answer in \(Int(timeout * 2 + 5)) s")
+            throw VMCtlError("reading \(url.redactedString): no answer in \(Int(timeout * 2 + 5)) s")
         }
-        if let error = box.error { throw VMCtlError("reading \(url.absoluteString): \(Self.describe(error, timeout: timeout))") }
+        if let error = box.error { throw VMCtlError("reading \(url.redactedString): \(Self.describe(error, timeout: timeout))") }
         let status = (box.response as? HTTPURLResponse)?.statusCode ?? 0
         if status == 404 || status == 410 { return nil }
-        guard status == 200 else { throw VMCtlError("reading \(url.absoluteString): HTTP \(status) \(Self.reason(status))") }
+        guard status == 200 else { throw VMCtlError("reading \(url.redactedString): HTTP \(status) \(Self.reason(status))") }
         let data = box.data ?? Data()
-        guard data.count <= limit else { throw VMCtlError("reading \(url.absoluteString): more than \(limit) bytes; not a checksum file") }
+        guard data.count <= limit else { throw VMCtlError("reading \(url.redactedString): more than \(limit) bytes; not a checksum file") }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -95,7 +95,7 @@ public struct HTTPDownloader: Sendable {
             if !finished { task.cancel() }
             session.finishTasksAndInvalidate()
             transfer.close()
-            guard finished else { throw VMCtlError("downloading \(url.absoluteString): not done in \(Int(transferLimit)) s") }
+            guard finished else { throw VMCtlError("downloading \(url.redactedString): not done in \(Int(transferLimit)) s") }
             switch transfer.result {
             case .done(let outcome):
                 return outcome
@@ -104,14 +104,14 @@ public struct HTTPDownloader: Sendable {
                 unlink(part.path)
                 continue
             case .restart:
-                throw VMCtlError("downloading \(url.absoluteString): the server refuses every range")
+                throw VMCtlError("downloading \(url.redactedString): the server refuses every range")
             case .failed(let error):
                 throw error
             case nil:
-                throw VMCtlError("downloading \(url.absoluteString): the transfer ended without an answer")
+                throw VMCtlError("downloading \(url.redactedString): the transfer ended without an answer")
             }
         }
-        throw VMCtlError("downloading \(url.absoluteString): the server refuses every range")
+        throw VMCtlError("downloading \(url.redactedString): the server refuses every range")
     }
 
     static func size(of file: URL) -> UInt64 {
@@ -225,10 +225,10 @@ public struct HTTPDownloader: Sendable {
                 result = Self.rangeTotal(range) == offset ? .done(DownloadOutcome(bytes: offset, resumedFrom: offset)) : .restart
                 return false
             case 404, 410:
-                fail(.invalid(field: "source", "HTTP \(status) \(HTTPDownloader.reason(status)) from \(url.absoluteString)"))
+                fail(.invalid(field: "source", "HTTP \(status) \(HTTPDownloader.reason(status)) from \(url.redactedString)"))
                 return false
             default:
-                fail(VMCtlError("downloading \(url.absoluteString): HTTP \(status) \(HTTPDownloader.reason(status))"))
+                fail(VMCtlError("downloading \(url.redactedString): HTTP \(status) \(HTTPDownloader.reason(status))"))
                 return false
             }
             if let expected { progress?(written, expected) }
@@ -268,12 +268,12 @@ public struct HTTPDownloader: Sendable {
             let timeout = session.configuration.timeoutIntervalForRequest
             if let error {
                 let kept = written > 0 ? "; \(written) bytes kept in \(path): run the same command again to resume" : ""
-                fail(VMCtlError("downloading \(url.absoluteString): \(HTTPDownloader.describe(error, timeout: timeout))\(kept)"))
+                fail(VMCtlError("downloading \(url.redactedString): \(HTTPDownloader.describe(error, timeout: timeout))\(kept)"))
                 return
             }
             if let expected, written != expected {
                 fail(VMCtlError(
-                    "downloading \(url.absoluteString): the connection closed after \(written) of \(expected) bytes; "
+                    "downloading \(url.redactedString): the connection closed after \(written) of \(expected) bytes; "
                         + "run the same command again to resume"))
                 return
             }
@@ -291,5 +291,18 @@ public struct HTTPDownloader: Sendable {
             guard let header, let slash = header.lastIndex(of: "/") else { return nil }
             return UInt64(header[header.index(after: slash)...].trimmingCharacters(in: .whitespaces))
         }
+    }
+}
+
+extension URL {
+    /// The URL as vmctl shows and records it: without a user name or password
+    /// (`https://user:secret@host/x` → `https://host/x`), since secrets never appear in output.
+    public var redactedString: String {
+        guard user != nil || password != nil, var components = URLComponents(url: self, resolvingAgainstBaseURL: false) else {
+            return absoluteString
+        }
+        components.user = nil
+        components.password = nil
+        return components.string ?? absoluteString
     }
 }

@@ -57,7 +57,7 @@ public struct ImageService {
             close(lock)
         }
         if HTTPDownloader.size(of: part) > 0 { progress.step("resuming \(part.path) at \(HTTPDownloader.size(of: part)) bytes") }
-        progress.step("downloading \(plan.url.absoluteString)")
+        progress.step("downloading \(plan.url.redactedString)")
         let outcome: DownloadOutcome
         do {
             outcome = try http.download(plan.url, to: part, progress: download)
@@ -70,13 +70,13 @@ public struct ImageService {
         let actual = try Self.digest(of: part.path, algorithm: expected.algorithm)
         guard actual == expected else {
             removeDownload(part)
-            throw VMCtlError("checksum: expected \(expected), got \(actual) for \(plan.url.absoluteString); the download was removed")
+            throw VMCtlError("checksum: expected \(expected), got \(actual) for \(plan.url.redactedString); the download was removed")
         }
         let volume = try storage.importVolume(
             pool: plan.pool, file: part.path, name: plan.volumeName, format: nil, progress: importing)
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
         let entry = ImageRegistry.Entry(
-            pool: volume.pool, volume: volume.name, path: volume.path, source: plan.url.absoluteString, knownName: plan.knownName,
+            pool: volume.pool, volume: volume.name, path: volume.path, source: plan.url.redactedString, knownName: plan.knownName,
             checksum: expected.description, fetchedAt: ISO8601DateFormatter().string(from: Date()))
         do {
             try registry.record(entry, uri: uri)
@@ -87,7 +87,7 @@ public struct ImageService {
         }
         removeDownload(part)
         return ImageFetchResult(
-            volume: volume, source: plan.url.absoluteString, knownName: plan.knownName, checksum: expected.description,
+            volume: volume, source: plan.url.redactedString, knownName: plan.knownName, checksum: expected.description,
             checksumFrom: from, bytes: outcome.bytes, resumedFrom: outcome.resumedFrom)
     }
 
@@ -95,15 +95,15 @@ public struct ImageService {
     func expectedChecksum(_ plan: ImageFetchPlan, http: HTTPDownloader) throws(VMCtlError) -> (ImageChecksum, String) {
         if let checksum = plan.checksum { return (checksum, "inline") }
         for file in plan.checksumFiles {
-            progress.step("reading \(file.absoluteString)")
+            progress.step("reading \(file.redactedString)")
             guard let text = try http.text(file) else { continue }
             guard let checksum = ChecksumFile(parsing: text).checksum(for: plan.fileName) else {
-                throw VMCtlError("checksum: \(file.absoluteString) lists no checksum for '\(plan.fileName)'")
+                throw VMCtlError("checksum: \(file.redactedString) lists no checksum for '\(plan.fileName)'")
             }
-            return (checksum, file.absoluteString)
+            return (checksum, file.redactedString)
         }
         let tried = plan.checksumFiles.map(\.lastPathComponent).joined(separator: " or ")
-        throw .invalid(field: "--checksum", "no \(tried) beside \(plan.url.absoluteString); give --checksum sha256:HEX")
+        throw .invalid(field: "--checksum", "no \(tried) beside \(plan.url.redactedString); give --checksum sha256:HEX")
     }
 
     func removeDownload(_ part: URL) {
@@ -117,7 +117,7 @@ public struct ImageService {
         guard lock >= 0 else { throw VMCtlError("opening \(part.path).lock: \(String(cString: strerror(errno)))") }
         guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             close(lock)
-            throw VMCtlError("another vmctl is downloading \(url.absoluteString) (\(part.path).lock is held)")
+            throw VMCtlError("another vmctl is downloading \(url.redactedString) (\(part.path).lock is held)")
         }
         return lock
     }
