@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
 import VMCtlKit
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension VMCtl.VM {
     struct SCP: ParsableCommand {
@@ -28,10 +25,7 @@ extension VMCtl.VM {
                 let connection = try global.target.open(readOnly: true)
                 let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: copy.vm)
                 let ssh = try GuestSSH(connection: connection).command(for: domain, user: user, privateKey: identity, wait: wait)
-                let scp = "/usr/bin/scp"
-                let argv = ([scp] + copy.scpArguments(ssh)).map { strdup($0) } + [nil]
-                execv(scp, argv)
-                throw VMCtlError("cannot run \(scp): \(String(cString: strerror(errno))) (install openssh-client)")
+                try execReplacing("/usr/bin/scp", copy.scpArguments(ssh))
             }
         }
     }

@@ -31,8 +31,12 @@ extension VMCtl.VM {
 
 /// Replaces vmctl with ssh, so the terminal, signals and the exit status are ssh's.
 func execSSH(_ ssh: SSHCommand, command: [String]) throws(VMCtlError) -> Never {
-    let arguments = [ssh.executable] + ssh.arguments(remote: command, batch: !command.isEmpty || isatty(STDIN_FILENO) == 0)
-    let argv = arguments.map { strdup($0) } + [nil]
-    execv(ssh.executable, argv)
-    throw VMCtlError("cannot run \(ssh.executable): \(String(cString: strerror(errno))) (install openssh-client)")
+    try execReplacing(ssh.executable, ssh.arguments(remote: command, batch: !command.isEmpty || isatty(STDIN_FILENO) == 0))
+}
+
+/// Replaces vmctl with an OpenSSH client (`execv`); returns only by throwing when it cannot run.
+func execReplacing(_ executable: String, _ arguments: [String]) throws(VMCtlError) -> Never {
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    execv(executable, argv)
+    throw VMCtlError("cannot run \(executable): \(String(cString: strerror(errno))) (install openssh-client)")
 }
