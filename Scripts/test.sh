@@ -41,7 +41,9 @@ phase "debug build and tests built"
 ) >out/side-checks.log 2>&1 &
 side_checks=$!
 # An early exit does not leave the side checks or test processes running.
-trap 'pkill -P "$side_checks" 2>/dev/null; kill "$side_checks" $(jobs -p) 2>/dev/null; true' EXIT
+# Under set -e a failed kill would end the trap, and the script, with status 1;
+# every process may have ended already, so each kill is allowed to fail.
+trap 'pkill -P "$side_checks" 2>/dev/null || true; kill "$side_checks" $(jobs -p) 2>/dev/null || true' EXIT
 
 # Two test processes, each with its own cooperative pool (one thread per
 # core): the real-guest suites wait minutes on guests, and the blocking

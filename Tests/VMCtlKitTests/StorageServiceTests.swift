@@ -94,7 +94,7 @@ import Testing
         #expect(backing?.message == "volume: 'lab-pool/base.qcow2' is the backing file of lab-pool/top.qcow2; deleting it would break that volume (pass --force to delete anyway)")
         #expect(backing?.status == .usage)
 
-        let disk = try DomainDefinition(
+        let disk = DomainDefinition(
             type: HypervisorType(rawValue: "test"), name: ObjectName("uses-data"), memory: ByteSize(bytes: 64 << 20), vcpus: 1,
             os: OSDefinition(arch: "x86_64"), disks: [Disk(source: .file("/lab-pool/data.raw"), target: "vda", format: .raw)])
         _ = try service.connection.defineDomain(xml: try disk.xml())
