@@ -80,6 +80,15 @@ extension SeedConfig {
         if let userDataFile {
             if !(userDataFile.hasPrefix("#cloud-config") || userDataFile.hasPrefix("#!")) {
                 fail("userDataFile", "must start with #cloud-config or #! (a script)")
+            } else if userDataFile.hasPrefix("#cloud-config") {
+                // cloud-init drops a #cloud-config it cannot parse, and the guest comes up unconfigured.
+                do {
+                    if let node = try Yams.compose(yaml: userDataFile), node.mapping == nil {
+                        fail("userDataFile", "must be a YAML mapping (key: value lines) after #cloud-config")
+                    }
+                } catch {
+                    fail("userDataFile", "is not valid YAML after #cloud-config (\(Check.firstLine("\(error)")))")
+                }
             }
             let others = [
                 ("fqdn", fqdn != nil), ("sshAuthorizedKeys", !sshAuthorizedKeys.isEmpty), ("users", !users.isEmpty),
@@ -166,7 +175,7 @@ enum Check {
         }
     }
 
-    static let sshKeyRule = "must be one OpenSSH public key line: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521 or sk-… followed by base64 data starting AAAA and an optional comment"
+    static let sshKeyRule = "must be one OpenSSH public key line: ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521 or sk-… followed by that type's base64 key data and an optional comment"
 
     static let sshKeyTypes: Set<String> = [
         "ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
@@ -181,7 +190,22 @@ enum Check {
         guard blob.hasPrefix("AAAA"), blob.count >= 16 else { return false }
         let body = blob.drop(while: { $0 != "=" })
         guard body.allSatisfy({ $0 == "=" }), body.count <= 2 else { return false }
-        return blob.prefix(while: { $0 != "=" }).allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/") }
+        guard blob.prefix(while: { $0 != "=" }).allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/") }) else {
+            return false
+        }
+        return embeddedKeyType(String(blob)) == String(parts[0])
+    }
+
+    /// The key type the base64 body names in its first field (a 32-bit
+    /// big-endian length, then the name): an `ssh-ed25519` line must carry an
+    /// ed25519 key, not an RSA body.
+    static func embeddedKeyType(_ blob: String) -> String? {
+        let usable = blob.prefix(blob.count - blob.count % 4)
+        guard let data = Data(base64Encoded: String(usable)), data.count >= 4 else { return nil }
+        let bytes = [UInt8](data)
+        let length = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
+        guard length > 0, length <= 64, bytes.count >= 4 + length else { return nil }
+        return String(decoding: bytes[4..<(4 + length)], as: UTF8.self)
     }
 
     /// Rule broken by a password, or nil. `defaultUser` is the top-level `password`,

@@ -28,11 +28,7 @@ public struct CloudInitOptions: Sendable, Equatable {
         config.sshAuthorizedKeys = try publicKeys()
         config.password = password.map { .plain($0) }
         if let userDataFile {
-            do {
-                config.userDataFile = try String(contentsOfFile: userDataFile, encoding: .utf8)
-            } catch {
-                throw .invalid(field: "--cloud-init", "cannot read '\(userDataFile)': \(error.localizedDescription)")
-            }
+            config.userDataFile = try InputFile.readText(userDataFile, field: "--cloud-init")
         }
         if let error = config.validationErrors().first(where: { !$0.field.hasPrefix("interfaces") }) {
             throw VMCtlError(Self.optionName(error.description), status: .usage)
@@ -49,9 +45,7 @@ public struct CloudInitOptions: Sendable, Equatable {
             }
             if key.hasPrefix("@") {
                 let path = String(key.dropFirst())
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw .invalid(field: "--ssh-key", "cannot read '\(path)'")
-                }
+                let text = try InputFile.readText(path, field: "--ssh-key", limit: 1 << 20)
                 if text.contains("PRIVATE KEY") {
                     throw .invalid(field: "--ssh-key", "'\(path)' holds a private key; give the public one (the .pub file)")
                 }

@@ -101,6 +101,22 @@ public enum CommandLineArguments {
         return "\(group)unknown command '\(word)'; the commands are \(known)"
     }
 
+    /// The error for a private key pasted as an option's value, or nil. The
+    /// parser would take the key's `-----BEGIN` for an option; this names the
+    /// option instead, and never the key.
+    public static func pastedPrivateKey(in arguments: [String]) -> String? {
+        for (index, word) in arguments.enumerated() where word.contains("PRIVATE KEY") {
+            // `--ssh-key=KEY` names its option before the `=`; the key's own `-----BEGIN` is no option name.
+            let inline = word.firstIndex(of: "=").map { String(word[..<$0]) }
+            let option =
+                if let inline, inline.range(of: "^--[a-z][a-z0-9-]*$", options: .regularExpression) != nil { inline }
+                else if index > 0, arguments[index - 1].range(of: "^--[a-z][a-z0-9-]*$", options: .regularExpression) != nil { arguments[index - 1] }
+                else { "argument \(index + 1)" }
+            return "\(option): that is a private key; give the public one (the .pub file)"
+        }
+        return nil
+    }
+
     /// The options whose values are secrets, or keys that may be pasted private ones.
     static let secretOptions: Set<String> = ["--password", "--ssh-key"]
 

@@ -13,6 +13,9 @@ public struct GuestSSH: Sendable {
     /// vmctl recorded; with `wait`, waits that long for an address.
     public func command(for domain: Domain, user: String?, privateKey: String?, wait: Double?) throws(VMCtlError) -> SSHCommand {
         if let privateKey { try requireReadableFile(privateKey, field: "--identity") }
+        if let user, !SSHCommand.isValidUser(user) {
+            throw .invalid(field: "--user", "\"\(user.prefix(40))\" is not allowed: \(SSHCommand.userRule)")
+        }
         let finder = VMAddressFinder(connection: connection)
         let address: String
         if let wait {

@@ -4,6 +4,14 @@ import Foundation
 /// prompts, and no known_hosts entries, since a lab guest gets new host keys
 /// every time it is rebuilt and its address may go to another guest later.
 public struct SSHCommand: Sendable, Equatable {
+    /// The rule for a login name, as useradd's default has it.
+    public static let userRule = "a user name of a lower-case letter or _, then lower-case letters, digits, _ or -, at most 32"
+
+    /// Whether `name` is a login name by ``userRule``.
+    public static func isValidUser(_ name: String) -> Bool {
+        name.range(of: "^[a-z_][a-z0-9_-]{0,31}$", options: .regularExpression) != nil
+    }
+
     public var user: String
     public var host: String
     public var privateKey: String?

@@ -175,6 +175,9 @@ public struct StorageService {
         }
         if let target = request.target {
             let normalized = URL(fileURLWithPath: target).standardized.path
+            if let rule = Self.targetRule(normalized, local: try isLocal()) {
+                throw .invalid(field: "--target", "\(InputFile.shown(target)) \(rule)")
+            }
             let pools = try libvirt("listing pools") { try connection.storagePools() }
             for other in pools {
                 guard let xml = try? other.xml(), let definition = try? StoragePoolDefinition(xml: xml),
@@ -203,6 +206,22 @@ public struct StorageService {
             throw VMCtlError("\(error)", status: .usage)
         }
         return definition
+    }
+
+    /// Directories a pool must never take over: the root and the kernel's and
+    /// the system's own trees.
+    static let systemDirectories: Set<String> = ["/", "/proc", "/sys", "/dev", "/run", "/boot", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64"]
+
+    /// Why `path` (standardized) cannot be a pool's target, or nil. On a
+    /// local daemon an existing target must be a directory.
+    static func targetRule(_ path: String, local: Bool) -> String? {
+        if systemDirectories.contains(path) || ["/proc/", "/sys/", "/dev/"].contains(where: path.hasPrefix) {
+            return "is a system directory; give a directory of its own, such as /var/lib/libvirt/images/NAME"
+        }
+        guard local else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }  // libvirt's build makes it
+        return info.st_mode & S_IFMT == S_IFDIR ? nil : "exists and is \(InputFile.kind(info.st_mode)), not a directory"
     }
 
     /// Defines, builds, starts (unless asked not to) and marks autostart. When a step
@@ -441,10 +460,7 @@ public struct StorageService {
         pool poolName: String, file: String, name nameText: String?, format formatText: String?,
         progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws(VMCtlError) -> VolumeSummary {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw .invalid(field: "file", "'\(file)' is not a readable file")
-        }
+        try InputFile.requireRegular(file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file, field: "file")
         let given = try parseFormat(formatText)
         let volumeName = nameText ?? URL(fileURLWithPath: file).lastPathComponent
         let name = try parsed { () throws in

@@ -109,3 +109,16 @@ func lookUp<T>(
         throw .libvirt(error, while: action())
     }
 }
+
+/// Looks up an object that may be absent: libvirt's "no such object" (`missing`)
+/// is nil, any other failure (a dropped connection, a denied call) is a failed
+/// call during `action`, never taken for "the name is free".
+func find<T>(_ action: @autoclosure () -> String, missing: LibvirtError.Code, _ body: () throws -> T) throws(VMCtlError) -> T? {
+    do {
+        return try body()
+    } catch let error as LibvirtError where error.code == missing {
+        return nil
+    } catch {
+        throw .libvirt(error, while: action())
+    }
+}

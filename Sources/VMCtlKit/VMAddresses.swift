@@ -40,6 +40,13 @@ public struct VMAddressFinder: Sendable {
     public func waitForAddress(
         of domain: Domain, timeout: Double, progress: any ProgressReporter = SilentProgress()
     ) throws(VMCtlError) -> [VMAddress] {
+        guard timeout.isFinite, (0...Self.longestWait).contains(timeout) else {
+            throw .invalid(field: "--wait", "\(timeout) is not allowed: 0 to \(Int(Self.longestWait)) seconds")
+        }
+        // A guest that is not running gets no address however long one waits.
+        if let state = try? domain.state(), state.state != .running, state.state != .paused {
+            throw VMCtlError(diagnose(domain, timeout: 0))
+        }
         progress.step("waiting up to \(Int(timeout)) s for an address of \(domain.name)")
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
@@ -49,6 +56,9 @@ public struct VMAddressFinder: Sendable {
         } while Date() < deadline
         throw VMCtlError(diagnose(domain, timeout: timeout))
     }
+
+    /// The longest any address wait may be: an hour.
+    public static let longestWait: Double = 3600
 
     /// Why no address came: the guest's state, and per NIC its network, MAC
     /// and what that network's lease table holds.

@@ -73,6 +73,9 @@ public struct VMCloner: Sendable {
         guard (1...100).contains(count) else {
             throw .invalid(field: "--count", "\(count) is not allowed: must be 1 to 100")
         }
+        if suspendSource && mode != .full {
+            throw .invalid(field: "--suspend-source", "only with --full: a linked clone needs its source shut off")
+        }
         let names = try Self.cloneNames(newName, count: count).map { name throws(VMCtlError) in
             try parsed { try ObjectName(name, field: "name") }
         }
@@ -85,7 +88,7 @@ public struct VMCloner: Sendable {
             uri: (try? connection.uri()) ?? "", kind: "domain", name: sourceName,
             waiting: { [progress] in progress.step("waiting for another vmctl process working on \(sourceName)") })
         defer { withExtendedLifetime(lock) {} }
-        for name in names where (try? connection.domain(named: name.rawValue)) != nil {
+        for name in names where try find("looking up domain '\(name)'", missing: .noDomain, { try connection.domain(named: name.rawValue) }) != nil {
             throw .invalid(field: "name", "a domain named '\(name)' already exists")
         }
         let sourceXML = try libvirt("reading '\(sourceName)'") { try source.xml([.inactive]) }

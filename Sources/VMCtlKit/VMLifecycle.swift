@@ -1,5 +1,6 @@
 import Foundation
 import Libvirt
+import LibvirtXML
 
 /// Starting, stopping and removing domains by name, with errors that name the VM.
 public struct VMLifecycle: Sendable {
@@ -30,14 +31,18 @@ public struct VMLifecycle: Sendable {
 
     /// Defines a domain from an XML file, validated against libvirt's schema.
     public func define(xmlFile path: String) throws(VMCtlError) -> Domain {
-        let xml: String
-        do {
-            xml = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .invalid(field: "file", "cannot read '\(path)': \(error.localizedDescription)")
+        let xml = try InputFile.readText(path, field: "file")
+        // vmctl's name rule holds for what vmctl defines; libvirt's reader takes any name.
+        if let name = (try? XMLReader.parse(xml))?.childText("name"), !ObjectName.isValid(name) {
+            throw .invalid(field: "name", "\"\(name.prefix(64))\" in '\(InputFile.shown(path))' is not allowed: \(ObjectName.rule)")
         }
         do {
             return try connection.defineDomain(xml: xml, validate: true)
+        } catch let error as LibvirtError where [.xmlError, .xmlDetail, .xmlInvalidSchema].contains(error.code) {
+            // A document libvirt cannot read is bad input: its message on one line.
+            let text = error.message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            throw VMCtlError("file: '\(InputFile.shown(path))' is not a domain libvirt accepts: \(text.prefix(2).joined(separator: " ").prefix(200))",
+                             status: .usage, libvirtError: error)
         } catch {
             throw .libvirt(error, while: "defining a domain from '\(path)'")
         }

@@ -21,6 +21,10 @@ struct VMCtl: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let commands = CommandLineArguments.CommandTree(VMCtl.self)
+        if let message = CommandLineArguments.pastedPrivateKey(in: arguments) {
+            printError(message)
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
         let prepared: [String]
         switch CommandLineArguments.prepare(arguments, commands: commands) {
         case .unknownCommand(let message):
@@ -74,6 +78,13 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "Print more detail.")
     var verbose = false
+
+    func validate() throws {
+        // An empty URI would silently mean libvirt's default, which the user did not ask for.
+        if let connect, connect.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--connect: must not be empty; give a libvirt URI such as qemu:///system")
+        }
+    }
 
     var target: ConnectionTarget {
         guard verbose else { return ConnectionTarget(uri: connect) }

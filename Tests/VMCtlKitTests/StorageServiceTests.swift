@@ -186,7 +186,7 @@ import Testing
         service.inspectImage = { _ throws(VMCtlError) in ImageInfo(format: "qcow2", virtualSize: 1 << 30, backingFile: "/b.qcow2") }
         #expect(importError() == "file: '\(file.path)' is an overlay of '/b.qcow2'; import a flattened image (qemu-img convert)")
         let missing = vmctlError { () throws(VMCtlError) in try service.importVolume(pool: "lab-pool", file: "/no/such.img", name: nil, format: nil) }
-        #expect(missing?.message == "file: '/no/such.img' is not a readable file")
+        #expect(missing?.message == "file: '/no/such.img' does not exist")
         #expect(try volumeNames(service) == ["base.qcow2", "data.raw"])
     }
 

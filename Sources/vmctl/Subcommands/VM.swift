@@ -102,7 +102,8 @@ extension VMCtl.VM {
                 request.role = role
                 let cloudInitOptions = CloudInitOptions(userDataFile: cloudInit, hostname: hostname, sshKeys: sshKey, password: password)
                 request.seed = try cloudInitOptions.seedConfig(vmName: name)
-                if request.seed != nil {
+                // A key given without a seed is one the image already trusts: recorded (and checked) too.
+                if request.seed != nil || sshPrivateKey != nil {
                     request.login = .init(user: loginUser, privateKeyPath: sshPrivateKey ?? cloudInitOptions.privateKeyPath)
                 }
                 let connection = try global.target.open(readOnly: dryRun)
