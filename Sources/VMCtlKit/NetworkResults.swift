@@ -15,6 +15,19 @@ public enum NetworkMode: String, Sendable, Hashable, CaseIterable, Codable {
     case open
 }
 
+extension NetworkMode {
+    /// The libvirt forward mode a network of this mode gets.
+    public var forward: ForwardMode {
+        switch self {
+        case .nat: .nat
+        case .isolated: .isolated
+        case .bridge: .bridge
+        case .route: .route(device: nil)
+        case .open: .open
+        }
+    }
+}
+
 /// One row of `vmctl net list`. Field names are part of the stable JSON output.
 public struct NetworkSummary: Codable, Sendable, Hashable {
     public var name: String

@@ -41,6 +41,9 @@ public struct NetworkService {
     public var host: () -> HostNetworkState
     /// Starts a network; tests replace it to force a failure.
     var startNetwork: (Network) throws -> Void = { network in try network.start() }
+    /// Whether `host` is the daemon's host: for a remote daemon this machine's
+    /// bridges say nothing, so bridge mode is left to libvirt to check.
+    var checksHost = true
 
     public init(connection: Connection, host: @escaping () -> HostNetworkState = HostNetworkState.live) {
         self.connection = connection
@@ -97,7 +100,7 @@ public struct NetworkService {
                 throw .invalid(field: "--bridge", "bridge mode needs the name of an existing host bridge")
             }
             try checkInterfaceName(bridge)
-            guard hostState.isBridge(bridge) else {
+            guard !checksHost || hostState.isBridge(bridge) else {
                 throw .invalid(field: "--bridge", "'\(bridge)' is not a bridge on this host (no /sys/class/net/\(bridge)/bridge)")
             }
             definition.forward = .bridge
@@ -114,6 +117,9 @@ public struct NetworkService {
             }
             if !request.dhcp && request.dhcpRange != nil {
                 throw .invalid(field: "--dhcp-range", "cannot be combined with --no-dhcp")
+            }
+            if let rule = Self.subnetRule(subnet) {
+                throw .invalid(field: "--subnet", "\(subnetText) \(rule)")
             }
             let longest = subnet.isIPv4 ? 30 : 126
             guard subnet.prefixLength <= longest else {
@@ -159,14 +165,7 @@ public struct NetworkService {
             if let conflict = SubnetConflict.first(for: subnet, networks: try subnets(), host: hostState) {
                 throw .invalid(field: "--subnet", "\(subnet.subnetText) overlaps \(conflict)")
             }
-            definition.forward =
-                switch request.mode {
-                case .nat: .nat
-                case .isolated: .isolated
-                case .route: .route(device: nil)
-                case .open: .open
-                case .bridge: .bridge
-                }
+            definition.forward = request.mode.forward
             definition.ips = [ip]
             if let domain = request.domain {
                 definition.domainName = domain
@@ -180,6 +179,27 @@ public struct NetworkService {
             throw VMCtlError("\(error)", status: .usage)
         }
         return definition
+    }
+
+    /// Why `subnet` cannot hold guests, or nil: IPv4's "this network"
+    /// (0/8), loopback, link-local, multicast and the reserved 240/4; IPv6's
+    /// loopback, link-local and multicast.
+    public static func subnetRule(_ subnet: IPNetwork) -> String? {
+        let first = subnet.network.bytes
+        if subnet.isIPv4 {
+            switch first[0] {
+            case 0: return "is not allowed: 0.0.0.0/8 means this host, not a network"
+            case 127: return "is not allowed: 127.0.0.0/8 is loopback"
+            case 224...239: return "is not allowed: 224.0.0.0/4 is multicast"
+            case 240...255: return "is not allowed: 240.0.0.0/4 is reserved"
+            case 169 where first[1] == 254: return "is not allowed: 169.254.0.0/16 is link-local"
+            default: return nil
+            }
+        }
+        if first[0] == 0xff { return "is not allowed: ff00::/8 is multicast" }
+        if first[0] == 0xfe && first[1] & 0xc0 == 0x80 { return "is not allowed: fe80::/10 is link-local" }
+        if first.dropLast().allSatisfy({ $0 == 0 }) { return "is not allowed: ::/128 and ::1 are not networks" }
+        return nil
     }
 
     /// Defines the network, sets autostart, starts it (unless asked not to). When a

@@ -134,9 +134,27 @@ public struct VMCreatePlan: Sendable {
 }
 
 /// Plans and runs `vm create` on one connection.
+/// Objects a larger plan (a lab) will have made before this VM is created:
+/// the VM's plan takes them as present, so the whole lab is checked before
+/// its first change.
+public struct PendingObjects: Sendable, Equatable {
+    /// Pools to be defined, by name: their target directory.
+    public var pools: [String: String] = [:]
+    /// Volumes to be imported, by pool and name: their capacity in bytes.
+    public var volumes: [String: [String: UInt64]] = [:]
+    /// Networks to be defined and started.
+    public var networks: Set<String> = []
+    /// Volumes the larger plan deletes first (left by an interrupted run), by pool.
+    public var removedVolumes: [String: Set<String>] = [:]
+
+    public init() {}
+}
+
 public struct VMCreator: Sendable {
     public let connection: Connection
     public var progress: any ProgressReporter
+    /// What the caller's plan makes before this VM; empty for `vm create`.
+    public var pending = PendingObjects()
 
     public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
         self.connection = connection
@@ -153,6 +171,11 @@ public struct VMCreator: Sendable {
         let memory = try parsed { try ByteSize(parsing: request.memory, field: "--memory") }
         guard memory.bytes >= 16 << 20, memory.exactKiB != nil else {
             throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: at least 16 MiB, in whole KiB")
+        }
+        // More memory than the host has is a typo (99999T), not overcommit.
+        let host = try HostFacts.read(connection)
+        guard memory <= host.memory else {
+            throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: more than this host's \(host.memory)")
         }
         guard (1...512).contains(request.vcpus) else {
             throw .invalid(field: "--vcpus", "\(request.vcpus) is not allowed: must be 1 to 512")
@@ -178,17 +201,20 @@ public struct VMCreator: Sendable {
             if let path { try requireReadableFile(path, field: field) }
         }
         if let key = request.login?.privateKeyPath { try requireReadableFile(key, field: "--ssh-private-key") }
+        if let user = request.login?.user, !SSHCommand.isValidUser(user) {
+            throw .invalid(field: "--login-user", "\"\(user.prefix(40))\" is not allowed: \(SSHCommand.userRule)")
+        }
         if let serial = request.serialFile, !serial.hasPrefix("/") {
             throw .invalid(field: "--serial-file", "\"\(serial)\" is not allowed: must be an absolute path")
         }
         var warnings = domainType.warnings
 
         // Names must be free: the domain and every volume vmctl would create.
-        if (try? connection.domain(named: name.rawValue)) != nil {
+        if try find("looking up domain '\(name)'", missing: .noDomain, { try connection.domain(named: name.rawValue) }) != nil {
             throw .invalid(field: "name", "a domain named '\(name)' already exists")
         }
-        let pool = try lookUpPool(poolName.rawValue)
-        let poolPath = try poolTargetPath(pool)
+        let pool = try poolView(poolName.rawValue)
+        let poolPath = pool.targetPath
 
         var disks: [Disk] = []
         var volumes: [PlannedVolume] = []
@@ -196,7 +222,7 @@ public struct VMCreator: Sendable {
         var copySource: (pool: String, volume: String)?
         func volumePath(_ volume: String) -> String { (poolPath as NSString).appendingPathComponent(volume) }
         func plan(_ volume: PlannedVolume) throws(VMCtlError) {
-            if (try? pool.volume(named: volume.name)) != nil {
+            if try pool.hasVolume(volume.name) {
                 throw .invalid(field: "name", "pool '\(poolName)' already holds a volume named '\(volume.name)'")
             }
             volumes.append(volume)
@@ -322,9 +348,8 @@ public struct VMCreator: Sendable {
             warnings.append("--cpu host-passthrough needs KVM; using 'maximum' for a qemu guest")
         }
         if request.nested {
-            let vendor = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)).map { $0.contains("AuthenticAMD") } ?? false
             if cpu == nil { cpu = CPUDefinition(mode: type == .kvm ? .hostPassthrough : .maximum) }
-            cpu?.nested = vendor ? .svm : .vmx
+            cpu?.nested = host.nestedFeature
         }
 
         var os = OSDefinition(arch: "x86_64", kernel: request.kernel, initrd: request.initrd, cmdline: request.cmdline)
@@ -417,6 +442,31 @@ public struct VMCreator: Sendable {
 
     // MARK: Lookups
 
+    /// A pool as planning sees it: live on the connection, or pending in the caller's plan.
+    struct PoolView {
+        var name: String
+        var targetPath: String
+        var live: StoragePool?
+        var pendingVolumes: [String: UInt64]
+        var removedVolumes: Set<String>
+
+        func hasVolume(_ volume: String) throws(VMCtlError) -> Bool {
+            if pendingVolumes[volume] != nil { return true }
+            guard let live, !removedVolumes.contains(volume) else { return false }
+            return try find("looking up volume '\(name)/\(volume)'", missing: .noStorageVolume, { try live.volume(named: volume) }) != nil
+        }
+    }
+
+    func poolView(_ name: String) throws(VMCtlError) -> PoolView {
+        let pendingVolumes = pending.volumes[name] ?? [:]
+        let removed = pending.removedVolumes[name] ?? []
+        if let target = pending.pools[name] {
+            return PoolView(name: name, targetPath: target, live: nil, pendingVolumes: pendingVolumes, removedVolumes: removed)
+        }
+        let pool = try lookUpPool(name)
+        return PoolView(name: name, targetPath: try poolTargetPath(pool), live: pool, pendingVolumes: pendingVolumes, removedVolumes: removed)
+    }
+
     func lookUpPool(_ name: String) throws(VMCtlError) -> StoragePool {
         do {
             let pool = try connection.storagePool(named: name)
@@ -456,8 +506,8 @@ public struct VMCreator: Sendable {
     func resolveImage(_ image: String, defaultPool: String) throws(VMCtlError) -> ResolvedImage {
         if image.hasPrefix("/") {
             try requireReadableFile(image, field: "--image")
-            if let volume = try? connection.storageVolume(path: image), let pool = try? volume.pool() {
-                let capacity = (try? volume.info().capacity) ?? 0
+            if let volume = try find("looking up the volume at \(image)", missing: .noStorageVolume, { try connection.storageVolume(path: image) }) {
+                let (pool, capacity) = try libvirt("reading the volume at \(image)") { (try volume.pool(), try volume.info().capacity) }
                 return ResolvedImage(path: image, capacity: capacity, poolVolume: (pool.name, volume.name))
             }
             return ResolvedImage(path: image, capacity: try virtualSize(atPath: image), poolVolume: nil)
@@ -468,7 +518,20 @@ public struct VMCreator: Sendable {
         }
         let poolName = parts.count == 2 ? parts[0] : defaultPool
         let volumeName = parts.last ?? image
-        let pool = try lookUpPool(poolName)
+        let view: PoolView
+        do {
+            view = try poolView(poolName)
+        } catch where error.message.hasPrefix("--pool: ") && parts.count == 2 {
+            // The pool came from the image's own POOL/VOLUME: the image is what was mistyped.
+            throw VMCtlError("--image: " + error.message.dropFirst("--pool: ".count), status: error.status, libvirtError: error.libvirtError)
+        }
+        if let capacity = view.pendingVolumes[volumeName] {
+            let path = (view.targetPath as NSString).appendingPathComponent(volumeName)
+            return ResolvedImage(path: path, capacity: capacity, poolVolume: (poolName, volumeName))
+        }
+        guard let pool = view.live else {
+            throw .invalid(field: "--image", "pool '\(poolName)' has no volume named '\(volumeName)'")
+        }
         do {
             let volume = try pool.volume(named: volumeName)
             return ResolvedImage(path: try volume.path(), capacity: try volume.info().capacity, poolVolume: (poolName, volumeName))
@@ -483,6 +546,8 @@ public struct VMCreator: Sendable {
     func networkInterface(_ parsedSpec: NetworkSpec, mustBeActive: Bool) throws(VMCtlError) -> NetworkInterface {
         var interface: NetworkInterface
         switch parsedSpec.kind {
+        case .network(let name) where pending.networks.contains(name):
+            interface = NetworkInterface(source: .network(name))
         case .network(let name):
             do {
                 let network = try connection.network(named: name)
@@ -619,18 +684,6 @@ enum SeedVolume {
             try? volume.delete()
             throw VMCtlError("writing the cloud-init seed to \(label): \(error)")
         }
-    }
-}
-
-func requireReadableFile(_ path: String, field: String) throws(VMCtlError) {
-    guard path.hasPrefix("/") else {
-        throw .invalid(field: field, "\"\(path)\" is not allowed: must be an absolute path")
-    }
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-        FileManager.default.isReadableFile(atPath: path)
-    else {
-        throw .invalid(field: field, "'\(path)' is not a readable file")
     }
 }
 

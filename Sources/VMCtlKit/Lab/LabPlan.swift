@@ -1,5 +1,6 @@
 import Foundation
 import LibvirtXML
+import NoCloud
 import Yams
 
 /// A lab declared in YAML (Docs/labs.md): networks, pools, images, defaults,
@@ -23,11 +24,21 @@ public struct LabPlan: Sendable, Equatable {
     public var login: LabLogin
     /// Where serial consoles are logged, one file per node.
     public var serialDirectory: String
+    /// The plan's file, for messages that name a line.
+    public var file = "plan"
+
+    /// Where a pool, image, network or node was written in the plan.
+    public struct Source: Sendable, Equatable {
+        /// Its path in the plan, such as `nodes[2]`.
+        public var field: String = ""
+        public var line: Int = 1
+    }
 
     public struct Pool: Sendable, Equatable {
         public var name: String
         public var type: String
         public var target: String
+        public var source = Source()
     }
 
     public struct Image: Sendable, Equatable {
@@ -36,17 +47,18 @@ public struct LabPlan: Sendable, Equatable {
         public var pool: String
         /// A local file imported into the pool when the volume is missing.
         public var path: String?
+        public var source = Source()
     }
 
     public struct Network: Sendable, Equatable {
         public var name: String
-        /// nat, isolated or bridge.
-        public var mode: String
+        public var mode: NetworkMode
         public var subnet: IPNetwork?
         public var dhcp: Bool
         public var dhcpRange: String?
         /// Bridge mode: the existing host bridge.
         public var bridge: String?
+        public var source = Source()
 
         /// The DHCP range the lab's network gets: the plan's, or by default the
         /// upper half of the subnet less its last five addresses, so the lower
@@ -100,6 +112,7 @@ public struct LabPlan: Sendable, Equatable {
         public var cloudInit: CloudInit?
         /// Data disks (vdb, vdc, …), with the volume groups cloud-init makes on them.
         public var disks: [DataDiskSpec] = []
+        public var source = Source()
     }
 
     /// The libvirt name of a lab object: `LAB-NAME`.
@@ -124,12 +137,7 @@ public struct PlanError: Error, Sendable, CustomStringConvertible {
 extension LabPlan {
     /// Reads a plan file.
     public static func load(path: String, defaultURI: String) throws(VMCtlError) -> LabPlan {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw .invalid(field: "plan", "cannot read '\(path)': \(error.localizedDescription)")
-        }
+        let text = try InputFile.readText(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: "plan")
         do {
             return try parse(text, file: path, defaultURI: defaultURI)
         } catch {
@@ -164,6 +172,8 @@ struct PlanReader {
 
     init(file: String) { self.file = file }
 
+    func line(_ node: Yams.Node?) -> Int { node?.mark?.line ?? 1 }
+
     mutating func issue(_ node: Yams.Node?, _ field: String, _ rule: String) {
         issues.append(PlanIssue(file: file, line: node?.mark?.line ?? 1, field: field, rule: rule))
     }
@@ -182,10 +192,17 @@ struct PlanReader {
         return mapping.map { ($0.key.string ?? "", $0.key, $0.value) }
     }
 
-    mutating func checkKeys(_ node: Yams.Node, _ field: String, allowed: Set<String>) {
+    /// Reports keys outside `allowed`; false (and an issue) when `node` is not a mapping at all.
+    @discardableResult
+    mutating func checkKeys(_ node: Yams.Node, _ field: String, allowed: Set<String>) -> Bool {
+        guard case .mapping = node else {
+            issue(node, field.isEmpty ? "plan" : field, "must be a mapping of \(allowed.sorted().joined(separator: ", "))")
+            return false
+        }
         for (key, keyNode, _) in keys(node) where !allowed.contains(key) {
             issue(keyNode, field.isEmpty ? key : "\(field).\(key)", "unknown key; allowed: \(allowed.sorted().joined(separator: ", "))")
         }
+        return true
     }
 
     func value(_ node: Yams.Node, _ key: String) -> Yams.Node? {
@@ -278,6 +295,7 @@ struct PlanReader {
 
         var hosts = ["local": defaultURI]
         if let node = value(root, "hosts") {
+            if case .mapping = node {} else { issue(node, "hosts", "must be a mapping of host key to libvirt URI") }
             for (key, keyNode, uriNode) in keys(node) {
                 guard ObjectName.isValid(key) else {
                     issue(keyNode, "hosts.\(key)", "\"\(key)\" is not allowed as a host name: \(ObjectName.rule)")
@@ -291,16 +309,16 @@ struct PlanReader {
             }
         }
 
-        let defaults = value(root, "defaults")
-        if let defaults {
-            checkKeys(defaults, "defaults", allowed: ["memory", "vcpus", "disk_size", "disks", "image", "pool", "kernel", "initrd",
-                                                      "cmdline", "cloud_init", "host"])
+        var defaults = value(root, "defaults")
+        if let given = defaults, !checkKeys(given, "defaults", allowed: ["memory", "vcpus", "disk_size", "disks", "image", "pool", "kernel", "initrd",
+                                                      "cmdline", "cloud_init", "host"]) {
+            defaults = nil
         }
 
         var pools: [LabPlan.Pool] = []
         for (index, node) in list(value(root, "pools"), "pools").enumerated() {
             let field = "pools[\(index)]"
-            checkKeys(node, field, allowed: ["name", "type", "target"])
+            guard checkKeys(node, field, allowed: ["name", "type", "target"]) else { continue }
             let type = string(value(node, "type"), "\(field).type") ?? "dir"
             if type != "dir" { issue(value(node, "type"), "\(field).type", "\"\(type)\" is not allowed: labs create dir pools") }
             guard let poolName = name(value(node, "name"), "\(field).name"),
@@ -310,50 +328,65 @@ struct PlanReader {
                 if value(node, "target") == nil { issue(node, "\(field).target", "is required: the directory for the pool") }
                 continue
             }
-            pools.append(.init(name: poolName, type: type, target: target))
+            if let rule = StorageService.targetRule(URL(fileURLWithPath: target).standardized.path, local: false) {
+                issue(value(node, "target"), "\(field).target", "\(target) \(rule)")
+            }
+            pools.append(.init(name: poolName, type: type, target: target, source: .init(field: field, line: line(node))))
         }
 
         var images: [LabPlan.Image] = []
         for (index, node) in list(value(root, "images"), "images").enumerated() {
             let field = "images[\(index)]"
-            checkKeys(node, field, allowed: ["name", "pool", "path"])
+            guard checkKeys(node, field, allowed: ["name", "pool", "path"]) else { continue }
             guard let imageName = name(value(node, "name"), "\(field).name"), let pool = name(value(node, "pool"), "\(field).pool") else {
                 if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
                 if value(node, "pool") == nil { issue(node, "\(field).pool", "is required") }
                 continue
             }
             let path = absolutePath(value(node, "path"), "\(field).path")
-            if let path, !FileManager.default.fileExists(atPath: path) {
-                issue(value(node, "path"), "\(field).path", "'\(path)' does not exist")
+            if let path {
+                do {
+                    try InputFile.requireRegular(path, field: "\(field).path")
+                } catch {
+                    issue(value(node, "path"), "\(field).path", LabRunner.rule(of: error.message))
+                }
             }
-            images.append(.init(name: imageName, pool: pool, path: path))
+            images.append(.init(name: imageName, pool: pool, path: path, source: .init(field: field, line: line(node))))
         }
 
         var networks: [LabPlan.Network] = []
         for (index, node) in list(value(root, "networks"), "networks").enumerated() {
             let field = "networks[\(index)]"
-            checkKeys(node, field, allowed: ["name", "mode", "subnet", "dhcp", "dhcp_range", "bridge"])
+            guard checkKeys(node, field, allowed: ["name", "mode", "subnet", "dhcp", "dhcp_range", "bridge"]) else { continue }
             guard let networkName = name(value(node, "name"), "\(field).name", maxLength: 24) else {
                 if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
                 continue
             }
-            let mode = string(value(node, "mode"), "\(field).mode") ?? "nat"
-            guard ["nat", "isolated", "bridge"].contains(mode) else {
-                issue(value(node, "mode"), "\(field).mode", "\"\(mode)\" is not allowed: nat, isolated or bridge")
+            let modeText = string(value(node, "mode"), "\(field).mode") ?? NetworkMode.nat.rawValue
+            guard let mode = NetworkMode(rawValue: modeText) else {
+                let modes = NetworkMode.allCases.map(\.rawValue).joined(separator: ", ")
+                issue(value(node, "mode"), "\(field).mode", "\"\(modeText.prefix(40))\" is not allowed: \(modes)")
                 continue
             }
             var subnet: IPNetwork?
             if let text = string(value(node, "subnet"), "\(field).subnet") {
                 do {
-                    subnet = try IPNetwork(cidr: text, field: "\(field).subnet")
+                    let parsed = try IPNetwork(cidr: text, field: "\(field).subnet")
+                    if !parsed.isIPv4 {
+                        issue(value(node, "subnet"), "\(field).subnet", "\"\(text.prefix(40))\" is not allowed: labs use IPv4, a CIDR such as 192.168.121.0/24")
+                    } else if let rule = NetworkService.subnetRule(parsed) {
+                        issue(value(node, "subnet"), "\(field).subnet", "\(text) \(rule)")
+                    } else {
+                        subnet = parsed
+                    }
                 } catch {
-                    issue(value(node, "subnet"), "\(field).subnet", "\"\(text)\" is not allowed: an IPv4 CIDR such as 192.168.121.0/24")
+                    issue(value(node, "subnet"), "\(field).subnet", "\"\(text.prefix(40))\" is not allowed: an IPv4 CIDR such as 192.168.121.0/24")
                 }
-            } else if mode != "bridge" {
-                issue(node, "\(field).subnet", "is required for a \(mode) network")
+            } else if mode != .bridge {
+                issue(node, "\(field).subnet", "is required for a \(mode.rawValue) network")
             }
-            let bridge = mode == "bridge" ? name(value(node, "bridge"), "\(field).bridge", maxLength: 15) : nil
-            if mode == "bridge" && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a bridge network") }
+            let bridge = mode == .bridge ? name(value(node, "bridge"), "\(field).bridge", maxLength: 15) : nil
+            if mode == .bridge && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a bridge network") }
             let range = string(value(node, "dhcp_range"), "\(field).dhcp_range")
             if let range, let subnet {
                 let ends = range.split(separator: "-").map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -362,7 +395,14 @@ struct PlanReader {
                 }
             }
             networks.append(.init(name: networkName, mode: mode, subnet: subnet, dhcp: bool(value(node, "dhcp"), "\(field).dhcp") ?? true,
-                                  dhcpRange: range, bridge: bridge))
+                                  dhcpRange: range, bridge: bridge, source: .init(field: field, line: line(node))))
+        }
+        for (kind, names) in [("pools", pools.map(\.name)), ("networks", networks.map(\.name)),
+                              ("images", images.map { "\($0.pool)/\($0.name)" })] {
+            var seen = Set<String>()
+            for name in names where !seen.insert(name).inserted {
+                issue(value(root, kind), kind, "'\(name)' is given twice")
+            }
         }
         for (i, a) in networks.enumerated() {
             for b in networks[(i + 1)...] {
@@ -393,8 +433,10 @@ struct PlanReader {
         }
 
         let workers = int(value(root, "workers"), "workers", range: 1...32) ?? 4
-        let timeout = int(value(root, "ready_timeout"), "ready_timeout", range: 5...3600)
-            ?? int(value(root, "address_timeout"), "address_timeout", range: 5...3600) ?? 600
+        // Both are read, so a bad older name is reported even beside the newer one.
+        let readyTimeout = int(value(root, "ready_timeout"), "ready_timeout", range: 5...3600)
+        let addressTimeout = int(value(root, "address_timeout"), "address_timeout", range: 5...3600)
+        let timeout = readyTimeout ?? addressTimeout ?? 600
         var wait: ReadinessStage? = .cloudInit
         if let text = string(value(root, "wait"), "wait") {
             do {
@@ -408,8 +450,8 @@ struct PlanReader {
             if case .mapping = node {
                 checkKeys(node, "login", allowed: ["user", "private_key"])
                 if let user = string(value(node, "user"), "login.user") {
-                    if user.range(of: "^[a-z_][a-z0-9_-]{0,31}$", options: .regularExpression) == nil {
-                        issue(value(node, "user"), "login.user", "\"\(user.prefix(40))\" is not allowed: a user name of a lower-case letter or _, then lower-case letters, digits, _ or -, at most 32")
+                    if !SSHCommand.isValidUser(user) {
+                        issue(value(node, "user"), "login.user", "\"\(user.prefix(40))\" is not allowed: \(SSHCommand.userRule)")
                     } else {
                         login.user = user
                     }
@@ -425,16 +467,27 @@ struct PlanReader {
         guard let labName else { return nil }
         let serial = absolutePath(value(root, "serial_dir"), "serial_dir") ?? "/var/lib/vmctl/labs/\(labName)"
         return LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
-                       workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial)
+                       workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial, file: file)
+    }
+
+    mutating func selinuxMode(_ node: Yams.Node?, _ field: String) -> String? {
+        guard let text = string(node, field) else { return nil }
+        guard SeedConfig.SELinuxMode(rawValue: text) != nil else {
+            issue(node, field, "\"\(text.prefix(40))\" is not allowed: enforcing, permissive or disabled")
+            return nil
+        }
+        return text
     }
 
     mutating func labNodes(
         _ node: Yams.Node, field: String, defaults: Yams.Node?, hosts: [String: String], networks: [LabPlan.Network],
         images: [LabPlan.Image], pools: [LabPlan.Pool]
     ) -> [LabPlan.Node] {
-        checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "disks", "image",
-                                         "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init"])
+        guard checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "disks", "image",
+                                         "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init"]) else { return [] }
         func setting(_ key: String) -> Yams.Node? { value(node, key) ?? defaults.flatMap { value($0, key) } }
+        // A value taken from defaults is reported where it was written.
+        func settingField(_ key: String) -> String { value(node, key) == nil && defaults != nil ? "defaults.\(key)" : "\(field).\(key)" }
         guard let baseName = name(value(node, "name"), "\(field).name", maxLength: 32) else {
             if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
             return []
@@ -445,18 +498,18 @@ struct PlanReader {
         for (i, role) in roles.enumerated() where !ObjectName.isValid(role) {
             issue(value(node, "roles") ?? value(node, "role"), "\(field).roles[\(i)]", "\"\(role)\" is not allowed: \(ObjectName.rule)")
         }
-        let host = string(setting("host"), "\(field).host") ?? "local"
+        let host = string(setting("host"), settingField("host")) ?? "local"
         if hosts[host] == nil {
-            issue(setting("host"), "\(field).host", "'\(host)' is not in hosts (\(hosts.keys.sorted().joined(separator: ", ")))")
+            issue(setting("host"), settingField("host"), "'\(host)' is not in hosts (\(hosts.keys.sorted().joined(separator: ", ")))")
         }
-        let memory = size(setting("memory"), "\(field).memory") ?? "1G"
-        let vcpus = int(setting("vcpus"), "\(field).vcpus", range: 1...64) ?? 1
-        let diskSize = size(setting("disk_size"), "\(field).disk_size")
-        let image = string(setting("image"), "\(field).image")
-        let pool = name(setting("pool"), "\(field).pool") ?? pools.first?.name ?? "default"
-        let kernel = absolutePath(setting("kernel"), "\(field).kernel")
-        let initrd = absolutePath(setting("initrd"), "\(field).initrd")
-        let cmdline = string(setting("cmdline"), "\(field).cmdline")
+        let memory = size(setting("memory"), settingField("memory")) ?? "1G"
+        let vcpus = int(setting("vcpus"), settingField("vcpus"), range: 1...64) ?? 1
+        let diskSize = size(setting("disk_size"), settingField("disk_size"))
+        let image = string(setting("image"), settingField("image"))
+        let pool = name(setting("pool"), settingField("pool")) ?? pools.first?.name ?? "default"
+        let kernel = absolutePath(setting("kernel"), settingField("kernel"))
+        let initrd = absolutePath(setting("initrd"), settingField("initrd"))
+        let cmdline = string(setting("cmdline"), settingField("cmdline"))
         if image == nil && diskSize == nil && kernel == nil {
             issue(node, "\(field).image", "a node needs an image, a disk_size or a kernel")
         }
@@ -470,7 +523,7 @@ struct PlanReader {
             if case .scalar = nicNode {
                 networkName = name(nicNode, nicField)
             } else {
-                checkKeys(nicNode, nicField, allowed: ["name", "ip", "device"])
+                guard checkKeys(nicNode, nicField, allowed: ["name", "ip", "device"]) else { continue }
                 networkName = name(value(nicNode, "name"), "\(nicField).name")
                 ip = string(value(nicNode, "ip"), "\(nicField).ip")
                 device = string(value(nicNode, "device"), "\(nicField).device") ?? device
@@ -484,10 +537,14 @@ struct PlanReader {
                 continue
             }
             if let ip {
-                if count != nil {
+                if network.subnet == nil, (try? IPAddress(ip))?.isIPv4 != true {
+                    issue(value(nicNode, "ip"), "\(nicField).ip", "\"\(ip.prefix(40))\" is not allowed: an IPv4 address")
+                } else if count != nil {
                     issue(value(nicNode, "ip"), "\(nicField).ip", "a node with count cannot have one static ip")
-                } else if let subnet = network.subnet, (try? IPAddress(ip)).map({ !subnet.contains($0) || $0 == subnet.gateway }) ?? true {
-                    issue(value(nicNode, "ip"), "\(nicField).ip", "\"\(ip)\" is not allowed: an address in \(subnet) other than the gateway")
+                } else if let subnet = network.subnet,
+                    (try? IPAddress(ip)).map({ !subnet.contains($0) || $0 == subnet.gateway || $0 == subnet.network || $0 == subnet.lastAddress }) ?? true
+                {
+                    issue(value(nicNode, "ip"), "\(nicField).ip", "\"\(ip.prefix(40))\" is not allowed: an address in \(subnet) other than the gateway, the network and the broadcast address")
                 }
             }
             if nics.contains(where: { $0.device == device }) {
@@ -531,22 +588,23 @@ struct PlanReader {
         let ciNode = value(node, "cloud_init") ?? defaults.flatMap { value($0, "cloud_init") }
         if let ciNode {
             let ciField = "\(field).cloud_init"
-            checkKeys(ciNode, ciField, allowed: ["ssh_keys", "ntp_servers", "timezone", "selinux", "packages", "commands", "user_data"])
+            if checkKeys(ciNode, ciField, allowed: ["ssh_keys", "ntp_servers", "timezone", "selinux", "packages", "commands", "user_data"]) {
             cloudInit = LabPlan.CloudInit(
                 sshKeys: strings(value(ciNode, "ssh_keys"), "\(ciField).ssh_keys"),
                 ntpServers: strings(value(ciNode, "ntp_servers"), "\(ciField).ntp_servers"),
                 timezone: string(value(ciNode, "timezone"), "\(ciField).timezone"),
-                selinux: string(value(ciNode, "selinux"), "\(ciField).selinux"),
+                selinux: selinuxMode(value(ciNode, "selinux"), "\(ciField).selinux"),
                 packages: strings(value(ciNode, "packages"), "\(ciField).packages"),
                 commands: strings(value(ciNode, "commands"), "\(ciField).commands"),
                 userData: string(value(ciNode, "user_data"), "\(ciField).user_data"))
+            }
         }
 
         let names = count.map { n in (1...n).map { "\(baseName)\($0)" } } ?? [baseName]
         return names.map {
             LabPlan.Node(name: $0, roles: roles, host: host, memory: memory, vcpus: vcpus, diskSize: diskSize, image: image,
                          pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit,
-                         disks: disks)
+                         disks: disks, source: .init(field: field, line: line(node)))
         }
     }
 }

@@ -77,52 +77,64 @@ public final class LabRunner: @unchecked Sendable {
     public func up(requireKVM: Bool = false) throws(VMCtlError) -> LabUpResult {
         let lock = try lockLab()
         defer { withExtendedLifetime(lock) {} }
-        var changes: [String] = []
-        var drift: [String] = []
-        // Host check on every target host before anything is touched.
-        var types: [String: DomainTypeSelector.Choice] = [:]
-        for host in usedHosts {
-            let connection = try connection(host)
-            let uri = (try? connection.uri()) ?? plan.hosts[host] ?? ""
-            let choice = try DomainTypeSelector(uri: uri).choose(requested: nil, requireKVM: requireKVM)
-            for warning in choice.warnings { progress.step("\(host): \(warning)") }
-            types[host] = choice
+        // Every check first, on every host: nothing is touched unless the whole lab can be made.
+        let changePlan = try planChanges(requireKVM: requireKVM)
+        for host in changePlan.hosts {
+            for warning in host.domainType.warnings { progress.step("\(host.host): \(warning)") }
         }
         try FileManager.default.createDirectoryIfNeeded(plan.serialDirectory)
         var state = LabState.load(lab: plan.name) ?? LabState()
         for host in usedHosts { state.hosts[host] = plan.hosts[host] }
         try state.save(lab: plan.name)
 
-        for host in usedHosts {
+        var changes: [String] = []
+        var drift: [String] = []
+        for hostPlan in changePlan.hosts {
+            let host = hostPlan.host
             let connection = try connection(host)
-            let nodes = plan.nodes.filter { $0.host == host }
-            for pool in plan.pools where nodes.contains(where: { $0.pool == pool.name }) {
-                changes += try ensurePool(pool, host: host, connection: connection)
+            for pool in hostPlan.newPools { changes.append(try createPool(pool, host: host, connection: connection)) }
+            for pool in hostPlan.stoppedPools { changes.append(try startPool(pool, host: host, connection: connection)) }
+            for image in hostPlan.imports {
+                // Pools of two hosts may share a directory: the other host's import already put it there.
+                let pool = try libvirt("looking up pool \(image.pool)") { try connection.storagePool(named: image.pool) }
+                if try find("looking up volume \(image.pool)/\(image.name)", missing: .noStorageVolume, { try pool.volume(named: image.name) }) != nil {
+                    continue
+                }
+                progress.step("\(host): importing \(image.path ?? "") as \(image.pool)/\(image.name)")
+                _ = try StorageService(connection: connection).importVolume(pool: image.pool, file: image.path ?? "", name: image.name, format: nil)
+                changes.append("\(host): imported image \(image.pool)/\(image.name)")
             }
-            for image in plan.images {
-                changes += try ensureImage(image, host: host, connection: connection)
-            }
-            for network in plan.networks where nodes.contains(where: { $0.networks.contains { $0.network == network.name } }) {
-                let (made, drifted) = try ensureNetwork(network, host: host, connection: connection)
+            for network in hostPlan.existingNetworks {
+                let (made, drifted) = try reconcileNetwork(network, host: host, connection: connection)
                 changes += made
                 drift += drifted
             }
+            for network in hostPlan.newNetworks { changes.append(try createNetwork(network, host: host, connection: connection)) }
         }
 
         // Nodes: create what is missing, start what is stopped, in parallel with a bounded number of workers.
+        var work: [(host: String, existing: LabPlan.Node?, new: LabChangePlan.NewNode?)] = []
+        for node in plan.nodes {
+            guard let hostPlan = changePlan.hosts.first(where: { $0.host == node.host }) else { continue }
+            if let new = hostPlan.newNodes.first(where: { $0.node.name == node.name }) {
+                work.append((node.host, nil, new))
+            } else {
+                work.append((node.host, node, nil))
+            }
+        }
         let results = LockedArray<(changes: [String], drift: [String], error: VMCtlError?)>()
-        let domainTypes = types
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = plan.workers
-        for node in plan.nodes {
+        for item in work {
             queue.addOperation { [self] in
                 do {
-                    let outcome = try ensureNode(node, type: domainTypes[node.host] ?? .init(type: .qemu))
+                    let outcome =
+                        if let new = item.new { try createNode(new) } else { try ensureRunning(item.existing!) }
                     results.append((outcome.changes, outcome.drift, nil))
                 } catch let error as VMCtlError {
                     results.append(([], [], error))
                 } catch {
-                    results.append(([], [], VMCtlError("\(node.name): \(error)")))
+                    results.append(([], [], VMCtlError("\(item.new?.node.name ?? item.existing?.name ?? ""): \(error)")))
                 }
             }
         }
@@ -170,17 +182,9 @@ public final class LabRunner: @unchecked Sendable {
         (plan.serialDirectory as NSString).appendingPathComponent("\(node.name).log")
     }
 
-    func ensurePool(_ pool: LabPlan.Pool, host: String, connection: Connection) throws(VMCtlError) -> [String] {
-        if let existing = try? connection.storagePool(named: pool.name) {
-            if try libvirt("reading pool \(pool.name)", { try existing.isActive() }) { return [] }
-            // Its directory may have gone since: building a dir pool makes it again, touching nothing else.
-            try? existing.build([.noOverwrite])
-            try libvirt("starting pool \(pool.name)") { try existing.start() }
-            return ["\(host): started pool \(pool.name)"]
-        }
+    func createPool(_ pool: LabChangePlan.NewPool, host: String, connection: Connection) throws(VMCtlError) -> String {
         progress.step("\(host): creating pool \(pool.name)")
-        let definition = StoragePoolDefinition(type: .dir, name: try parsed { try ObjectName(pool.name) }, targetPath: pool.target)
-        let xml = try parsed { try definition.xml() }
+        let xml = try parsed { try pool.definition.xml() }
         try libvirt("creating pool \(pool.name)") {
             let created = try connection.defineStoragePool(xml: xml)
             do {
@@ -192,71 +196,62 @@ public final class LabRunner: @unchecked Sendable {
                 throw error
             }
         }
-        return ["\(host): created pool \(pool.name)"]
+        return "\(host): created pool \(pool.name)"
     }
 
-    func ensureImage(_ image: LabPlan.Image, host: String, connection: Connection) throws(VMCtlError) -> [String] {
-        guard let pool = try? connection.storagePool(named: image.pool) else { return [] }
-        if (try? pool.volume(named: image.name)) != nil { return [] }
-        guard let path = image.path else {
-            throw .invalid(field: "images", "pool '\(image.pool)' on \(host) has no volume '\(image.name)' and the plan gives no path to import")
-        }
-        progress.step("\(host): importing \(path) as \(image.pool)/\(image.name)")
-        _ = try StorageService(connection: connection).importVolume(pool: image.pool, file: path, name: image.name, format: nil)
-        return ["\(host): imported image \(image.pool)/\(image.name)"]
+    func startPool(_ name: String, host: String, connection: Connection) throws(VMCtlError) -> String {
+        let pool = try libvirt("looking up pool \(name)") { try connection.storagePool(named: name) }
+        // Its directory may have gone since: building a dir pool makes it again, touching nothing else.
+        try? pool.build([.noOverwrite])
+        try libvirt("starting pool \(name)") { try pool.start() }
+        return "\(host): started pool \(name)"
     }
 
-    func networkDefinition(_ network: LabPlan.Network) throws(VMCtlError) -> NetworkDefinition {
-        let name = try parsed { try ObjectName(plan.objectName(network.name)) }
-        switch network.mode {
-        case "bridge":
-            return NetworkDefinition(name: name, forward: .bridge, bridge: BridgeSettings(name: network.bridge, stp: nil, delay: nil))
-        default:
-            guard let subnet = network.subnet else { throw .invalid(field: "networks", "\(network.name) needs a subnet") }
-            var ip = try parsed { try NetworkIP(subnet: subnet, dhcp: network.dhcp) }
-            if let range = network.effectiveDHCPRange { ip.dhcpRanges = [range] }
-            // Static node addresses become DHCP reservations: known before the guests boot.
-            if network.dhcp {
-                for node in plan.nodes {
-                    for (index, nic) in node.networks.enumerated() where nic.network == network.name {
-                        guard let address = nic.ip else { continue }
-                        ip.hosts.append(DHCPHost(mac: Self.mac(lab: plan.name, node: node.name, nic: index), name: node.name,
-                                                 ip: try parsed { try IPAddress(address) }))
-                    }
-                }
+    /// The plan's static addresses on `network` as DHCP reservations.
+    func reservations(on network: LabPlan.Network) throws(VMCtlError) -> [DHCPHost] {
+        guard network.dhcp else { return [] }
+        var hosts: [DHCPHost] = []
+        for node in plan.nodes {
+            for (index, nic) in node.networks.enumerated() where nic.network == network.name {
+                guard let address = nic.ip else { continue }
+                hosts.append(DHCPHost(mac: Self.mac(lab: plan.name, node: node.name, nic: index), name: node.name,
+                                      ip: try parsed { try IPAddress(address) }))
             }
-            return NetworkDefinition(name: name, forward: network.mode == "nat" ? .nat : .isolated, ips: [ip])
         }
+        return hosts
     }
 
-    func ensureNetwork(_ network: LabPlan.Network, host: String, connection: Connection) throws(VMCtlError) -> ([String], [String]) {
+    /// An existing lab network: drift is reported, reservations the plan added since are made, and it is started.
+    func reconcileNetwork(_ network: LabPlan.Network, host: String, connection: Connection) throws(VMCtlError) -> ([String], [String]) {
         let name = plan.objectName(network.name)
-        let wanted = try networkDefinition(network)
-        if let existing = try? connection.network(named: name) {
-            var changes: [String] = []
-            var drift: [String] = []
-            let current = try libvirt("reading network \(name)") { try NetworkDefinition(xml: try existing.xml(inactive: true)) }
-            if current.ips.first?.address != wanted.ips.first?.address || current.forward != wanted.forward {
-                drift.append("\(host): network \(name) differs from the plan (subnet or mode); not changed")
-            }
-            // Reservations the plan added since the network was made.
-            let have = Set(current.ips.first?.hosts.compactMap(\.mac) ?? [])
-            for reservation in wanted.ips.first?.hosts ?? [] where !(reservation.mac.map(have.contains) ?? true) {
-                let xml = NetworkService.hostXML(reservation)
-                let active = (try? existing.isActive()) ?? false
-                try libvirt("reserving \(reservation.ip) on \(name)") {
-                    try existing.addDHCPHost(xml: xml, impact: active ? [.live, .config] : .config)
-                }
-                changes.append("\(host): reserved \(reservation.ip) on \(name)")
-            }
-            if try !libvirt("reading network \(name)", { try existing.isActive() }) {
-                try NetworkService.start(existing, name: name)
-                changes.append("\(host): started network \(name)")
-            }
-            return (changes, drift)
+        let existing = try libvirt("looking up network \(name)") { try connection.network(named: name) }
+        var changes: [String] = []
+        var drift: [String] = []
+        let current = try libvirt("reading network \(name)") { try NetworkDefinition(xml: try existing.xml(inactive: true)) }
+        if current.ips.first?.address.subnetText != network.subnet?.subnetText || current.forward != network.mode.forward {
+            drift.append("\(host): network \(name) differs from the plan (subnet or mode); not changed")
         }
+        let have = Set(current.ips.first?.hosts.compactMap(\.mac) ?? [])
+        for reservation in try reservations(on: network) where !(reservation.mac.map(have.contains) ?? true) {
+            guard current.ips.first != nil else { break }
+            let xml = NetworkService.hostXML(reservation)
+            let active = try libvirt("reading network \(name)") { try existing.isActive() }
+            try libvirt("reserving \(reservation.ip) on \(name)") {
+                try existing.addDHCPHost(xml: xml, impact: active ? [.live, .config] : .config)
+            }
+            changes.append("\(host): reserved \(reservation.ip) on \(name)")
+        }
+        if try !libvirt("reading network \(name)", { try existing.isActive() }) {
+            try NetworkService.start(existing, name: name)
+            changes.append("\(host): started network \(name)")
+        }
+        return (changes, drift)
+    }
+
+    func createNetwork(_ network: LabChangePlan.NewNetwork, host: String, connection: Connection) throws(VMCtlError) -> String {
+        let name = network.definition.name.rawValue
         progress.step("\(host): creating network \(name)")
-        let xml = try parsed { try wanted.xml() }
+        let xml = try parsed { try network.definition.xml() }
         // Recorded before it exists: a run killed after the define still knows it made it.
         var state = LabState.load(lab: plan.name) ?? LabState()
         if !(state.networks[host] ?? []).contains(name) { state.networks[host, default: []].append(name) }
@@ -269,73 +264,55 @@ public final class LabRunner: @unchecked Sendable {
             try? created.undefine()
             throw error
         }
-        return (["\(host): created network \(name)"], [])
+        return "\(host): created network \(name)"
     }
 
-    func ensureNode(_ node: LabPlan.Node, type: DomainTypeSelector.Choice) throws(VMCtlError) -> (changes: [String], drift: [String]) {
+    /// A node whose domain exists: started if stopped, resumed if paused; drift reported.
+    func ensureRunning(_ node: LabPlan.Node) throws(VMCtlError) -> (changes: [String], drift: [String]) {
         let connection = try connection(node.host)
         let name = plan.objectName(node.name)
-        if let domain = try? connection.domain(named: name) {
-            var drift: [String] = []
-            let definition = try libvirt("reading \(name)") { try DomainDefinition(xml: try domain.xml([.inactive])) }
-            if let memory = try? ByteSize(parsing: node.memory), memory != definition.memory {
-                drift.append("\(node.name): memory is \(definition.memory) but the plan says \(node.memory); not changed")
-            }
-            if definition.vcpus != node.vcpus {
-                drift.append("\(node.name): \(definition.vcpus) vCPUs but the plan says \(node.vcpus); not changed")
-            }
-            if try libvirt("reading \(name)", { try domain.isActive() }) {
-                // A daemon that died while starting the node leaves QEMU paused
-                // before its first instruction; lab up means running, so resume it.
-                guard try libvirt("reading the state of \(name)", { try domain.state() }).state == .paused else { return ([], drift) }
-                progress.step("\(node.name): resuming (it was paused)")
-                do {
-                    try domain.resume()
-                } catch {
-                    // Paused only for the moment the daemon's own start job needed: it ran on.
-                    if (try? domain.state())?.state == .running { return ([], drift) }
-                    throw .libvirt(error, while: "resuming \(name)")
-                }
-                return (["\(node.name): resumed"], drift)
-            }
-            progress.step("\(node.name): starting")
-            try libvirt("starting \(name)") { try domain.start() }
-            return (["\(node.name): started"], drift)
+        let domain = try libvirt("looking up \(name)") { try connection.domain(named: name) }
+        var drift: [String] = []
+        let definition = try libvirt("reading \(name)") { try DomainDefinition(xml: try domain.xml([.inactive])) }
+        if let memory = try? ByteSize(parsing: node.memory), memory != definition.memory {
+            drift.append("\(node.name): memory is \(definition.memory) but the plan says \(node.memory); not changed")
         }
-        // An interrupted run may have left this node's volumes without its domain: they are ours by name.
-        let pool = try libvirt("looking up pool \(node.pool)") { try connection.storagePool(named: node.pool) }
-        let dataVolumes = (0..<node.disks.count).map { "\(name)-vd\(Character(UnicodeScalar(UInt8(ascii: "b") + UInt8($0))))" + ".qcow2" }
-        for volume in ["\(name).qcow2", "\(name)-seed.iso"] + dataVolumes {
-            if let orphan = try? pool.volume(named: volume) {
+        if definition.vcpus != node.vcpus {
+            drift.append("\(node.name): \(definition.vcpus) vCPUs but the plan says \(node.vcpus); not changed")
+        }
+        if try libvirt("reading \(name)", { try domain.isActive() }) {
+            // A daemon that died while starting the node leaves QEMU paused
+            // before its first instruction; lab up means running, so resume it.
+            guard try libvirt("reading the state of \(name)", { try domain.state() }).state == .paused else { return ([], drift) }
+            progress.step("\(node.name): resuming (it was paused)")
+            do {
+                try domain.resume()
+            } catch {
+                // Paused only for the moment the daemon's own start job needed: it ran on.
+                if (try? domain.state())?.state == .running { return ([], drift) }
+                throw .libvirt(error, while: "resuming \(name)")
+            }
+            return (["\(node.name): resumed"], drift)
+        }
+        progress.step("\(node.name): starting")
+        try libvirt("starting \(name)") { try domain.start() }
+        return (["\(node.name): started"], drift)
+    }
+
+    /// A node planned in full before the lab's first change: what an
+    /// interrupted run left of it goes (its volumes are ours by name), then it is made.
+    func createNode(_ new: LabChangePlan.NewNode) throws(VMCtlError) -> (changes: [String], drift: [String]) {
+        let node = new.node
+        let connection = try connection(node.host)
+        if !new.orphans.isEmpty {
+            let pool = try libvirt("looking up pool \(node.pool)") { try connection.storagePool(named: node.pool) }
+            for volume in new.orphans {
                 progress.step("\(node.name): removing \(volume) left by an interrupted run")
-                try libvirt("deleting \(volume)") { try orphan.delete() }
+                try libvirt("deleting \(volume)") { try pool.volume(named: volume).delete() }
             }
         }
-        var request = VMCreateRequest(name: name)
-        request.image = node.image.map { image in
-            image.contains("/") ? image : (plan.images.first { $0.name == image }.map { "\($0.pool)/\($0.name)" } ?? image)
-        }
-        request.diskSize = node.diskSize
-        request.dataDisks = node.disks
-        request.kernel = node.kernel
-        request.initrd = node.initrd
-        request.cmdline = node.cmdline
-        request.memory = node.memory
-        request.vcpus = node.vcpus
-        request.pool = node.pool
-        request.networks = try node.networks.enumerated().map { index, nic throws(VMCtlError) in
-            try networkSpec(nic, index: index, node: node)
-        }
-        request.start = true
-        request.serialFile = serialLog(node)
-        request.lab = plan.name
-        request.role = node.roles.first
-        request.seed = try seedConfig(for: node)
-        request.login = VMMetadata.Login(user: plan.login.user, privateKeyPath: plan.login.privateKey)
         progress.step("\(node.name): creating on \(node.host)")
-        let creator = VMCreator(connection: connection, progress: SilentProgress())
-        let vmPlan = try creator.plan(request, domainType: type)
-        try creator.run(vmPlan)
+        try VMCreator(connection: connection, progress: SilentProgress()).run(new.plan)
         return (["\(node.name): created and started"], [])
     }
 
@@ -351,7 +328,7 @@ public final class LabRunner: @unchecked Sendable {
         config.extraUserData = settings.userData
         if let mode = settings.selinux {
             guard let selinux = SeedConfig.SELinuxMode(rawValue: mode) else {
-                throw .invalid(field: "nodes.\(node.name).cloud_init.selinux", "\"\(mode)\" is not allowed: enforcing, permissive or disabled")
+                throw .invalid(field: "cloud_init.selinux", "\"\(mode)\" is not allowed: enforcing, permissive or disabled")
             }
             config.selinux = selinux
         }
@@ -361,12 +338,12 @@ public final class LabRunner: @unchecked Sendable {
     /// The `vm create` NIC for a node's NIC: the lab network, the node's
     /// stable MAC, the plan's device name, and a static address where the
     /// network has no DHCP (with DHCP, a static address is a reservation).
-    func networkSpec(_ nic: LabPlan.NodeNIC, index: Int, node: LabPlan.Node) throws(VMCtlError) -> NetworkSpec {
+    func networkSpec(_ nic: LabPlan.NodeNIC, index: Int, node: LabPlan.Node) -> NetworkSpec {
         var spec = NetworkSpec(kind: .network(plan.objectName(nic.network)), mac: Self.mac(lab: plan.name, node: node.name, nic: index),
                                device: nic.device)
         let network = plan.networks.first { $0.name == nic.network }
         if let ip = nic.ip, let network, !network.dhcp, let subnet = network.subnet {
-            let routed = network.mode == "nat" && index == 0
+            let routed = network.mode == .nat && index == 0
             let gateway = routed ? subnet.gateway?.description : nil
             spec.ipv4 = .fixed(address: ip, prefix: subnet.prefixLength, gateway: gateway, nameservers: gateway.map { [$0] } ?? [])
         }
@@ -407,7 +384,7 @@ public final class LabRunner: @unchecked Sendable {
                 ((try? connection(host).network(named: plan.objectName(network.name)).isActive()) ?? false) == true
             }
             let range = network.effectiveDHCPRange.map { "\($0.start)-\($0.end)" }
-            return LabNetworkStatus(name: network.name, mode: network.mode, subnet: network.subnet?.description,
+            return LabNetworkStatus(name: network.name, mode: network.mode.rawValue, subnet: network.subnet?.description,
                                     dhcpRange: range, active: active)
         }
         let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? "qemu:///system").kvmVerdict().kvmUsable ? "kvm" : "qemu"

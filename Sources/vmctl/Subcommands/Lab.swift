@@ -23,14 +23,24 @@ extension VMCtl.Lab {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "validate", abstract: "Check a plan and list every problem with its line.")
+        static let configuration = CommandConfiguration(
+            commandName: "validate", abstract: "Check a plan against its hosts, list every problem with its line, and say what lab up would do.",
+            discussion: "Changes nothing. What lab validate refuses, lab up refuses before its first change.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var plan: PlanArgument
+        @Flag(help: "Check the plan file only, without connecting to its hosts.") var offline = false
 
         func run() throws {
             try reportingErrors {
                 let lab = try VMCtl.Lab.load(plan.plan, global)
-                print("\(plan.plan): lab \(lab.name) is valid: \(lab.nodes.count) nodes, \(lab.networks.count) networks")
+                let changes = offline ? nil : try LabRunner(plan: lab).planChanges()
+                global.emit(LabValidation(plan: lab, changes: changes)) { result in
+                    var lines = ["\(plan.plan): lab \(lab.name) is valid: \(result.nodes) nodes, \(result.networks) networks"]
+                    if result.checkedAgainstHosts {
+                        lines += result.changes.isEmpty ? ["lab up would change nothing"] : result.changes.map { "lab up would: \($0)" }
+                    }
+                    return lines.joined(separator: "\n")
+                }
             }
         }
     }
@@ -124,10 +134,8 @@ extension VMCtl.Lab {
                 case (.kolla, nil):
                     print(try KollaInventory.render(status), terminator: "")
                 case (.kolla, let path?):
-                    let original: String
-                    do { original = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                        throw VMCtlError.invalid(field: "--multinode", "cannot read '\(path)': \(error.localizedDescription)")
-                    }
+                    let original = try InputFile.readText(
+                        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: "--multinode")
                     let edited = try KollaInventory.edit(multinode: original, status: status)
                     do { try edited.write(toFile: path, atomically: true, encoding: .utf8) } catch {
                         throw VMCtlError("writing \(path): \(error.localizedDescription)")
