@@ -40,6 +40,7 @@ struct DaemonScope {
             try? filter.undefine()
         }
         for network in (try? connection.networks()) ?? [] where network.name.hasPrefix(prefix) {
+            for port in (try? network.ports()) ?? [] { try? port.delete() }
             if (try? network.isActive()) == true { try? network.destroy() }
             try? network.undefine()
         }
