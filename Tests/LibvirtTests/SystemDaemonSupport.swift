@@ -29,9 +29,13 @@ struct DaemonScope {
 
     func name(_ suffix: String) -> String { prefix + suffix }
 
-    /// Removes filter bindings owned under the prefix, filters, networks and
-    /// pools (with their volumes and directory).
+    /// Removes domains, filter bindings owned under the prefix, filters,
+    /// networks and pools (with their volumes and directory).
     func clean() {
+        for domain in (try? connection.domains()) ?? [] where domain.name.hasPrefix(prefix) {
+            if (try? domain.isActive()) == true { try? domain.destroy() }
+            try? domain.undefine([.managedSave, .snapshotsMetadata, .checkpointsMetadata])
+        }
         for binding in (try? connection.nwFilterBindings()) ?? []
         where binding.filterName.hasPrefix(prefix) || ((try? binding.xml()) ?? "").contains("<name>\(prefix)") {
             try? binding.delete()
