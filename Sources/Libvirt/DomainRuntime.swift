@@ -31,3 +31,28 @@ extension Domain {
         try Call.status { virDomainStartDirtyRateCalc(handle, seconds, mode.rawValue) }
     }
 }
+
+extension Domain {
+    /// Plugs (`enabled`) or unplugs the vCPUs listed in `vcpus`, such as `"1"`
+    /// or `"1-3,^2"` (libvirt's list syntax); the domain's `<vcpus>` must mark
+    /// them hotpluggable. Unplugging needs the guest's cooperation (ACPI).
+    /// The corresponding C function is `virDomainSetVcpu`.
+    public func setVcpu(_ vcpus: String, enabled: Bool, impact: DomainModificationImpact = .live) throws {
+        try Call.status { virDomainSetVcpu(handle, vcpus, enabled ? 1 : 0, impact.rawValue) }
+    }
+
+    /// The size in bytes of the cache for XBZRLE-compressed migration.
+    /// The corresponding C function is `virDomainMigrateGetCompressionCache`.
+    public func migrationCompressionCacheSize() throws -> UInt64 {
+        var size: UInt64 = 0
+        try Call.status { virDomainMigrateGetCompressionCache(handle, &size, 0) }
+        return size
+    }
+
+    /// Sets the size in bytes of the cache for XBZRLE-compressed migration
+    /// (QEMU wants a power of two), before or during a migration.
+    /// The corresponding C function is `virDomainMigrateSetCompressionCache`.
+    public func setMigrationCompressionCacheSize(_ size: UInt64) throws {
+        try Call.status { virDomainMigrateSetCompressionCache(handle, size, 0) }
+    }
+}

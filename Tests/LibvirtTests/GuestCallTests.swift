@@ -3,7 +3,8 @@ import Libvirt
 import Testing
 
 /// Calls that need a running QEMU guest: peeking, saving with parameters,
-/// block rebase and copy, I/O thread settings, dirty-rate measurement. Each
+/// block rebase and copy, I/O thread settings, dirty-rate measurement, VNC
+/// connections, vCPU hotplug, the migration compression cache, backups. Each
 /// test starts its own transient busybox guest (Docs/test-guest.md) under TCG.
 @Suite(.enabled(if: SystemDaemon.enabled), .serialized) struct GuestCallTests {
     static let image = URL(fileURLWithPath: ProcessInfo.processInfo.environment["VMCTL_TEST_IMAGE"] ?? "/var/lib/vmctl/test-image")
@@ -30,7 +31,11 @@ import Testing
         try #require(process.terminationStatus == 0, "\(arguments.joined(separator: " ")) failed")
     }
 
-    func startGuest(_ scope: DaemonScope, flags: DomainCreateFlags = [.validate]) throws -> Guest {
+    /// With `secondVcpu`, a second, unplugged and hotpluggable vCPU; with `vnc`,
+    /// a VNC display on a Unix socket in the guest's directory.
+    func startGuest(
+        _ scope: DaemonScope, flags: DomainCreateFlags = [.validate], secondVcpu: Bool = false, vnc: Bool = false
+    ) throws -> Guest {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(scope.name(UUID().uuidString.prefix(8).lowercased()))
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let base = Self.image.appendingPathComponent("base.qcow2").path
@@ -41,7 +46,8 @@ import Testing
             <domain type='qemu'>
               <name>\(scope.name("guest"))</name>
               <memory unit='MiB'>128</memory>
-              <vcpu>1</vcpu>
+              \(secondVcpu ? "<vcpu current='1'>2</vcpu>" : "<vcpu>1</vcpu>")
+              \(secondVcpu ? "<vcpus><vcpu id='0' enabled='yes' hotpluggable='no'/><vcpu id='1' enabled='no' hotpluggable='yes'/></vcpus>" : "")
               <iothreads>1</iothreads>
               <os>
                 <type arch='x86_64' machine='pc'>hvm</type>
@@ -60,6 +66,7 @@ import Testing
                   <source file='\(directory.appendingPathComponent("vdb.raw").path)'/>
                   <target dev='vdb' bus='virtio'/>
                 </disk>
+                \(vnc ? "<graphics type='vnc' socket='\(directory.appendingPathComponent("vnc.sock").path)'/>" : "")
                 <memballoon model='none'/>
               </devices>
             </domain>
@@ -186,5 +193,117 @@ import Testing
         #expect(status == 2)
         #expect(record?[integer: "dirtyrate.calc_period"] == 1)
         #expect(record?[integer: "dirtyrate.megabytes_per_second"] != nil)
+    }
+
+    @Test func graphicsConnectionsSpeakVNC() throws {
+        let scope = try DaemonScope("vnc")
+        let guest = try startGuest(scope, flags: [.validate, .paused], vnc: true)
+        defer {
+            scope.clean()
+            guest.remove()
+        }
+        // A VNC server greets each client with its protocol version.
+        let greeting = Array("RFB 003.008\n".utf8)
+        let connection = try guest.domain.openGraphicsConnection()
+        #expect(try readExactly(connection, count: greeting.count) == greeting)
+
+        var pair: [Int32] = [-1, -1]
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        let ours = FileHandle(fileDescriptor: pair[0], closeOnDealloc: true)
+        let theirs = FileHandle(fileDescriptor: pair[1], closeOnDealloc: true)
+        try guest.domain.openGraphics(socket: theirs, flags: .skipAuth)
+        try theirs.close()  // libvirt passed a duplicate to QEMU
+        #expect(try readExactly(ours, count: greeting.count) == greeting)
+        #expect(errorCode { _ = try guest.domain.openGraphicsConnection(3) } != nil)
+    }
+
+    func readExactly(_ handle: FileHandle, count: Int) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            guard let chunk = try handle.read(upToCount: count - bytes.count), !chunk.isEmpty else { break }
+            bytes += chunk
+        }
+        return bytes
+    }
+
+    @Test func hotplugAVcpuAndSetTheCompressionCache() throws {
+        let scope = try DaemonScope("vcpu")
+        let guest = try startGuest(scope, flags: [.validate, .paused], secondVcpu: true)
+        defer {
+            scope.clean()
+            guest.remove()
+        }
+        let domain = guest.domain
+        #expect(try domain.vcpuCount(.live) == 1)
+        try domain.setVcpu("1", enabled: true)
+        #expect(try domain.vcpuCount(.live) == 2)
+        #expect(try domain.xml().contains("<vcpu id='1' enabled='yes' hotpluggable='yes'"))
+        #expect(errorCode { try domain.setVcpu("0", enabled: false) } != nil)  // not hotpluggable
+
+        try domain.setMigrationCompressionCacheSize(32 << 20)
+        #expect(try domain.migrationCompressionCacheSize() == 32 << 20)
+        try domain.setMigrationCompressionCacheSize(128 << 20)
+        #expect(try domain.migrationCompressionCacheSize() == 128 << 20)
+    }
+
+    @Test func pushAndPullBackupsWithACheckpoint() throws {
+        let scope = try DaemonScope("backup")
+        let guest = try startGuest(scope, flags: [.validate, .paused])
+        defer {
+            scope.clean()
+            guest.remove()
+        }
+        let domain = guest.domain
+        // A push backup of vda (the raw vdb has no room for a bitmap), taking a checkpoint with it.
+        let target = guest.directory.appendingPathComponent("full.qcow2").path
+        try domain.beginBackup(xml: """
+            <domainbackup>
+              <disks>
+                <disk name='vda' type='file'><target file='\(target)'/><driver type='qcow2'/></disk>
+                <disk name='vdb' backup='no'/>
+              </disks>
+            </domainbackup>
+            """, checkpointXML: """
+            <domaincheckpoint>
+              <name>full</name>
+              <disks><disk name='vda' checkpoint='bitmap'/><disk name='vdb' checkpoint='no'/></disks>
+            </domaincheckpoint>
+            """)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try domain.jobInfo().type != .none { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(try domain.jobInfo().type == .none)
+        #expect(try domain.jobStats(completed: true).type == .completed)
+        #expect(FileManager.default.fileExists(atPath: target))
+        #expect(try domain.checkpoints().map(\.name) == ["full"])
+        #expect(try domain.checkpoint(named: "full").xml().contains("<disk name='vda' checkpoint='bitmap'"))
+        #expect(errorCode { _ = try domain.backupXML() } != nil)  // no job any more
+
+        // A pull backup, incremental since "full", stays until aborted.
+        let socket = guest.directory.appendingPathComponent("nbd.sock").path
+        try domain.beginBackup(xml: """
+            <domainbackup mode='pull'>
+              <incremental>full</incremental>
+              <server transport='unix' socket='\(socket)'/>
+              <disks>
+                <disk name='vda' backup='yes' type='file'>
+                  <scratch file='\(guest.directory.appendingPathComponent("scratch.qcow2").path)'/>
+                </disk>
+                <disk name='vdb' backup='no'/>
+              </disks>
+            </domainbackup>
+            """)
+        let xml = try domain.backupXML()
+        #expect(xml.contains("<domainbackup mode='pull'>"))
+        #expect(xml.contains("<incremental>full</incremental>"))
+        #expect(xml.contains(socket))
+        #expect(try domain.jobInfo().type == .unbounded)
+        try domain.abortJob()
+        // The job ends once QEMU has torn the export down.
+        let end = Date().addingTimeInterval(15)
+        while Date() < end, errorCode({ _ = try domain.backupXML() }) == nil { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(errorCode { _ = try domain.backupXML() } != nil)
+        #expect(try domain.jobInfo().type == .none)
+        try domain.checkpoint(named: "full").delete()
+        #expect(try domain.checkpoints().isEmpty)
     }
 }
