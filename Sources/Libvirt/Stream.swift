@@ -1,4 +1,5 @@
 import CLibvirt
+import Foundation
 
 /// A blocking data stream between this process and the daemon (`virStreamPtr`),
 /// used for consoles and volume uploads and downloads. Freed in `deinit`.
@@ -6,6 +7,10 @@ public final class Stream: @unchecked Sendable {
     let handle: OpaquePointer
     /// The connection the stream runs over.
     public let connection: Connection
+    /// Removes a `StreamEventWatcher`'s callback: libvirt's must go before the
+    /// stream ends, or its timer keeps the stream alive.
+    private var watcherRemoval: (@Sendable () -> Void)?
+    private let watcherLock = NSLock()
 
     /// Creates a stream on `connection`, blocking unless `flags` has `.nonBlocking`.
     /// The corresponding C function is `virStreamNew`.
@@ -45,16 +50,35 @@ public final class Stream: @unchecked Sendable {
         }
     }
 
-    /// Ends the stream cleanly after all data was sent or received.
+    /// Ends the stream cleanly after all data was sent or received (and
+    /// cancels its `StreamEventWatcher`, if any).
     /// The corresponding C function is `virStreamFinish`.
     public func finish() throws {
+        removeWatcher()
         try Call.status { virStreamFinish(handle) }
     }
 
-    /// Ends the stream at once, discarding data in flight.
+    /// Ends the stream at once, discarding data in flight (and cancels its
+    /// `StreamEventWatcher`, if any).
     /// The corresponding C function is `virStreamAbort`.
     public func abort() {
+        removeWatcher()
         _ = virStreamAbort(handle)
+    }
+
+    /// Records (or with nil, forgets) how to cancel the stream's event watcher.
+    func setWatcherRemoval(_ removal: (@Sendable () -> Void)?) {
+        watcherLock.lock()
+        defer { watcherLock.unlock() }
+        watcherRemoval = removal
+    }
+
+    private func removeWatcher() {
+        watcherLock.lock()
+        let removal = watcherRemoval
+        watcherRemoval = nil
+        watcherLock.unlock()
+        removal?()
     }
 }
 

@@ -252,8 +252,9 @@ extension Stream {
 /// and the callback disarms it as it resumes the waiting task. (libvirt's
 /// stream events are level-triggered: left armed, a writable stream would be
 /// reported on every turn of the event loop.) Events come from libvirt's
-/// default event loop, which `Library` runs. `cancel()`, or the watcher's
-/// `deinit`, removes the callback.
+/// default event loop, which `Library` runs. `cancel()`, the stream's
+/// `finish()` or `abort()`, or the watcher's `deinit` removes the callback
+/// (libvirt's must go before the stream ends).
 public final class StreamEventWatcher: @unchecked Sendable {
     /// The stream watched; kept alive while the callback is registered.
     public let stream: Stream
@@ -272,12 +273,16 @@ public final class StreamEventWatcher: @unchecked Sendable {
             Unmanaged<WatchState>.fromOpaque(opaque).release()
             throw error
         }
+        stream.setWatcherRemoval { [weak self] in try? self?.cancel() }
     }
 
     /// Removes the callback unless `cancel()` did.
     /// The corresponding C function is `virStreamEventRemoveCallback`.
     deinit {
-        if state.markRemoved() { _ = virStreamEventRemoveCallback(stream.handle) }
+        if state.markRemoved() {
+            stream.setWatcherRemoval(nil)
+            _ = virStreamEventRemoveCallback(stream.handle)
+        }
     }
 
     /// Waits until the stream has one of `events` (`.error` and `.hangup` are
@@ -305,6 +310,7 @@ public final class StreamEventWatcher: @unchecked Sendable {
     /// The corresponding C function is `virStreamEventRemoveCallback`.
     public func cancel() throws {
         guard state.markRemoved() else { return }
+        stream.setWatcherRemoval(nil)
         try Call.status { virStreamEventRemoveCallback(stream.handle) }
     }
 }
