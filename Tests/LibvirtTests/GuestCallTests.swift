@@ -306,4 +306,23 @@ import Testing
         try domain.checkpoint(named: "full").delete()
         #expect(try domain.checkpoints().isEmpty)
     }
+
+    @Test func securityLabelsOfTheRunningGuest() throws {
+        let scope = try DaemonScope("label")
+        let guest = try startGuest(scope, flags: [.validate, .paused])
+        defer {
+            scope.clean()
+            guest.remove()
+        }
+        let labels = try guest.domain.securityLabels()
+        // The daemon's stack: its primary driver (here "none", with an empty
+        // label), then DAC, which labels the QEMU process with its user and group.
+        #expect(labels.count == 2)
+        let model = try scope.connection.securityModel().model
+        if model.isEmpty || model == "none" { #expect(labels.first?.label == "") }
+        let user = try #require(labels.last?.label)
+        #expect(user.hasPrefix("+") && user.contains(":+"))
+        try guest.domain.destroy()
+        #expect(errorCode { _ = try guest.domain.securityLabels() } != nil)
+    }
 }
