@@ -100,6 +100,8 @@ public struct LabPlan: Sendable, Equatable {
         public var cloudInit: CloudInit?
         /// Data disks (vdb, vdc, …), with the volume groups cloud-init makes on them.
         public var disks: [DataDiskSpec] = []
+        /// `firmware: bios` (default) or `uefi`, as `vm create --firmware`.
+        public var firmware: Firmware = .bios
     }
 
     /// The libvirt name of a lab object: `LAB-NAME`.
@@ -294,7 +296,7 @@ struct PlanReader {
         let defaults = value(root, "defaults")
         if let defaults {
             checkKeys(defaults, "defaults", allowed: ["memory", "vcpus", "disk_size", "disks", "image", "pool", "kernel", "initrd",
-                                                      "cmdline", "cloud_init", "host"])
+                                                      "cmdline", "cloud_init", "host", "firmware"])
         }
 
         var pools: [LabPlan.Pool] = []
@@ -433,7 +435,7 @@ struct PlanReader {
         images: [LabPlan.Image], pools: [LabPlan.Pool]
     ) -> [LabPlan.Node] {
         checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "disks", "image",
-                                         "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init"])
+                                         "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init", "firmware"])
         func setting(_ key: String) -> Yams.Node? { value(node, key) ?? defaults.flatMap { value($0, key) } }
         guard let baseName = name(value(node, "name"), "\(field).name", maxLength: 32) else {
             if value(node, "name") == nil { issue(node, "\(field).name", "is required") }
@@ -457,6 +459,14 @@ struct PlanReader {
         let kernel = absolutePath(setting("kernel"), "\(field).kernel")
         let initrd = absolutePath(setting("initrd"), "\(field).initrd")
         let cmdline = string(setting("cmdline"), "\(field).cmdline")
+        var firmware = Firmware.bios
+        if let text = string(setting("firmware"), "\(field).firmware") {
+            if let chosen = try? Firmware(option: text) {
+                firmware = chosen
+            } else {
+                issue(setting("firmware"), "\(field).firmware", "\"\(text.prefix(40))\" is not allowed: \(Firmware.optionRule)")
+            }
+        }
         if image == nil && diskSize == nil && kernel == nil {
             issue(node, "\(field).image", "a node needs an image, a disk_size or a kernel")
         }
@@ -546,7 +556,7 @@ struct PlanReader {
         return names.map {
             LabPlan.Node(name: $0, roles: roles, host: host, memory: memory, vcpus: vcpus, diskSize: diskSize, image: image,
                          pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit,
-                         disks: disks)
+                         disks: disks, firmware: firmware)
         }
     }
 }

@@ -320,6 +320,7 @@ public final class LabRunner: @unchecked Sendable {
         request.kernel = node.kernel
         request.initrd = node.initrd
         request.cmdline = node.cmdline
+        request.firmware = node.firmware
         request.memory = node.memory
         request.vcpus = node.vcpus
         request.pool = node.pool
