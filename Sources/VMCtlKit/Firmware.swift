@@ -20,7 +20,8 @@ extension Firmware {
     public var optionName: String { self == .uefi ? "uefi" : "bios" }
 }
 
-/// UEFI guests' firmware: what libvirt offers.
+/// UEFI guests' firmware and NVRAM: what libvirt offers, and where a guest's
+/// variable store lives.
 enum UEFIFirmware {
     /// Checks libvirt can choose UEFI firmware for a guest of `type` (its domain
     /// capabilities list `efi`), so a missing OVMF is bad input, found before anything
@@ -41,5 +42,24 @@ enum UEFIFirmware {
                 "--firmware: uefi is not available: libvirt finds no UEFI firmware for \(type.rawValue) guests on this host (install OVMF: Debian's ovmf package)",
                 status: .usage)
         }
+    }
+
+    /// The NVRAM file libvirt's QEMU driver gives a UEFI domain without an explicit
+    /// `<nvram>` path: `NAME_VARS.fd` in its nvram directory, /var/lib/libvirt/qemu/nvram
+    /// for the system daemon, $XDG_CONFIG_HOME/libvirt/qemu/nvram for the session one.
+    /// Nil for any other driver.
+    static func defaultNVRAMPath(domain: String, uri: String) -> String? {
+        guard let scheme = uri.range(of: "://").map({ uri[..<$0.lowerBound] }), scheme.hasPrefix("qemu") else { return nil }
+        let path = uri[uri.range(of: "://")!.upperBound...].drop { $0 != "/" }.prefix { $0 != "?" }
+        let directory: String
+        switch path {
+        case "/system": directory = "/var/lib/libvirt/qemu/nvram"
+        case "/session":
+            let config = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"]
+                ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
+            directory = (config as NSString).appendingPathComponent("libvirt/qemu/nvram")
+        default: return nil
+        }
+        return (directory as NSString).appendingPathComponent("\(domain)_VARS.fd")
     }
 }

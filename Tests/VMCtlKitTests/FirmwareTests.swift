@@ -4,7 +4,8 @@ import LibvirtXML
 import Testing
 @testable import VMCtlKit
 
-/// `--firmware` and `firmware:` on the test driver: the plan and the option's rule.
+/// `--firmware` and `firmware:` on the test driver: the plan, the option's rule,
+/// and a UEFI clone's own copy of its source's NVRAM.
 @Suite struct FirmwareTests {
     @Test func optionTakesBIOSOrUEFIAndNamesTheFieldOtherwise() throws {
         #expect(try Firmware(option: "bios") == .bios)
@@ -38,5 +39,52 @@ import Testing
         #expect(uefi.volumes == bios.volumes)
         let domain = try creator.run(uefi)
         #expect(try DomainDefinition(xml: domain.xml([.inactive])).os.firmware == .uefi)
+    }
+
+    /// The clone's NVRAM goes beside the source's, is a copy of it, and never overwrites a file.
+    @Test func cloneGetsItsOwnCopyOfTheSourcesNVRAM() throws {
+        let connection = try Fixture.connection()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-nvram-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let sourcePath = directory.appendingPathComponent("efi-src_VARS.fd").path
+        let variables = Data((0..<4096).map { UInt8($0 % 251) })
+        try variables.write(to: URL(fileURLWithPath: sourcePath))
+        // libvirt takes no template beside firmware='efi': it knows the firmware's own.
+        var os = OSDefinition(firmware: .uefi)
+        os.nvram = NVRAMStore(path: sourcePath)
+        let definition = DomainDefinition(type: "test", name: ObjectName("efi-src"), memory: .mib(64), os: os)
+        _ = try connection.defineDomain(xml: try definition.xml())
+
+        let result = try VMCloner(connection: connection).clone(source: "efi-src", as: "efi-copy", mode: .full)
+        #expect(result.clones == ["efi-copy"])
+        let clonePath = directory.appendingPathComponent("efi-copy_VARS.fd").path
+        let clone = try DomainDefinition(xml: try connection.domain(named: "efi-copy").xml([.inactive]))
+        #expect(clone.os.firmware == .uefi)
+        #expect(clone.os.nvram == NVRAMStore(path: clonePath))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: clonePath)) == variables)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: sourcePath)) == variables)
+        let source = try DomainDefinition(xml: try connection.domain(named: "efi-src").xml([.inactive]))
+        #expect(source.os.nvram?.path == sourcePath, "the source keeps its own file")
+
+        // A file already where the clone's NVRAM would go is bad input: nothing is created, the file is kept.
+        let taken = directory.appendingPathComponent("efi-taken_VARS.fd").path
+        try Data("someone else's".utf8).write(to: URL(fileURLWithPath: taken))
+        let error = vmctlError { () throws(VMCtlError) in
+            try VMCloner(connection: connection).clone(source: "efi-src", as: "efi-taken", mode: .full)
+        }
+        #expect(error?.status == .usage)
+        #expect(error?.message == "name: '\(taken)' already exists and would be efi-taken's NVRAM; remove what an earlier VM left there, or choose another name")
+        #expect((try? connection.domain(named: "efi-taken")) == nil)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: taken)) == Data("someone else's".utf8))
+    }
+
+    @Test func nvramPathsFollowLibvirtsNaming() {
+        #expect(UEFIFirmware.defaultNVRAMPath(domain: "web", uri: "qemu:///system") == "/var/lib/libvirt/qemu/nvram/web_VARS.fd")
+        #expect(UEFIFirmware.defaultNVRAMPath(domain: "web", uri: "qemu+ssh://host/system?keyfile=/k")
+            == "/var/lib/libvirt/qemu/nvram/web_VARS.fd")
+        #expect(UEFIFirmware.defaultNVRAMPath(domain: "web", uri: "qemu:///session")?.hasSuffix("/libvirt/qemu/nvram/web_VARS.fd") == true)
+        #expect(UEFIFirmware.defaultNVRAMPath(domain: "web", uri: "test:///default") == nil)
+        #expect(VMCloner.nvramPath(clone: "b", beside: "/var/lib/libvirt/qemu/nvram/a_VARS.fd") == "/var/lib/libvirt/qemu/nvram/b_VARS.fd")
     }
 }
