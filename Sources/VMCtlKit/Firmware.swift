@@ -63,3 +63,12 @@ enum UEFIFirmware {
         return (directory as NSString).appendingPathComponent("\(domain)_VARS.fd")
     }
 }
+
+extension DomainDefinition {
+    /// What vmctl undefines the domain with: its managed save and snapshot metadata,
+    /// and a UEFI guest's NVRAM file (libvirt refuses to undefine such a domain
+    /// without a word on it; drivers without NVRAM, like the test driver, refuse the flag).
+    var undefineFlags: DomainUndefineFlags {
+        os.bootsUEFI ? [.managedSave, .snapshotsMetadata, .nvram] : [.managedSave, .snapshotsMetadata]
+    }
+}

@@ -241,7 +241,7 @@ public struct VMCloner: Sendable {
                 let xml = try parsed { try cloneDefinition.xml() }
                 progress.step("defining \(name)")
                 let clone = try libvirt("defining '\(name)'") { try connection.defineDomain(xml: xml) }
-                rollback.onFailure("undefine \(name)") { try clone.undefine([.managedSave, .snapshotsMetadata, .nvram]) }
+                rollback.onFailure("undefine \(name)") { try clone.undefine(cloneDefinition.undefineFlags) }
                 if start {
                     progress.step("starting \(name)")
                     try libvirt("starting '\(name)'") { try clone.start() }

@@ -375,7 +375,7 @@ public struct VMCreator: Sendable {
             let xml = try plan.domainXML()
             let domain = try libvirt("defining domain '\(plan.domain.name)'") { try connection.defineDomain(xml: xml) }
             rollback.onFailure("undefine domain \(plan.domain.name)") {
-                try domain.undefine([.managedSave, .snapshotsMetadata, .nvram])
+                try domain.undefine(plan.domain.undefineFlags)
             }
             if plan.autostart {
                 try libvirt("setting autostart on '\(plan.domain.name)'") { try domain.setAutostart(true) }

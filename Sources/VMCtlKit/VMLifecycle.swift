@@ -1,5 +1,6 @@
 import Foundation
 import Libvirt
+import LibvirtXML
 
 /// Starting, stopping and removing domains by name, with errors that name the VM.
 public struct VMLifecycle: Sendable {
@@ -99,7 +100,8 @@ public struct VMLifecycle: Sendable {
             if try domain.isActive() {
                 throw VMCtlError("vm undefine: '\(name)' is running; stop it first", status: .usage)
             }
-            try domain.undefine([.managedSave, .snapshotsMetadata, .nvram])
+            let definition = try DomainDefinition(xml: try domain.xml([.inactive]))
+            try domain.undefine(definition.undefineFlags)
             return domain.name
         } catch let error as LibvirtError {
             throw .libvirt(error, while: "undefining '\(name)'")

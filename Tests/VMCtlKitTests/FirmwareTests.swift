@@ -41,6 +41,28 @@ import Testing
         #expect(try DomainDefinition(xml: domain.xml([.inactive])).os.firmware == .uefi)
     }
 
+    /// Undefining passes VIR_DOMAIN_UNDEFINE_NVRAM for a UEFI domain only: the test
+    /// driver, which has no NVRAM, refuses the flag, so a BIOS domain still undefines there.
+    @Test func undefineAsksForTheNVRAMOnlyForUEFI() throws {
+        let connection = try Fixture.connection()
+        let creator = VMCreator(connection: connection)
+        func create(_ name: String, _ firmware: Firmware) throws {
+            var request = VMCreateRequest(name: name)
+            request.diskSize = "8M"
+            request.pool = "lab-pool"
+            request.firmware = firmware
+            try creator.run(try creator.plan(request, domainType: .init(type: .qemu, warnings: [])))
+        }
+        try create("bios1", .bios)
+        #expect(try VMLifecycle(connection: connection).undefine("bios1") == "bios1")
+        try create("bios2", .bios)
+        let deleted = try VMDeleter(connection: connection).delete("bios2", force: false)
+        #expect(deleted.deletedVolumes == ["lab-pool/bios2.qcow2"])
+        try create("efi3", .uefi)
+        let refused = vmctlError { () throws(VMCtlError) in try VMLifecycle(connection: connection).undefine("efi3") }
+        #expect(refused?.message.contains("unsupported flags (0x4)") == true, "\(String(describing: refused))")
+    }
+
     /// The clone's NVRAM goes beside the source's, is a copy of it, and never overwrites a file.
     @Test func cloneGetsItsOwnCopyOfTheSourcesNVRAM() throws {
         let connection = try Fixture.connection()
