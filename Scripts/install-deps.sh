@@ -10,6 +10,8 @@ packages=(
   # the daemon, its QEMU driver and clients (virsh, virt-xml-validate, virt-host-validate)
   libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
   qemu-system-x86 qemu-utils
+  # UEFI guests (vm create --firmware uefi): OVMF and its firmware descriptors for libvirt's auto-selection
+  ovmf
   # NAT networks: dnsmasq, firewall backends, bridges
   dnsmasq-base iptables nftables iproute2 bridge-utils
   # the test guest image (Scripts/build-test-image.sh)

@@ -275,7 +275,7 @@ _vmctl_vm_create() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --full --nested --autostart --start --require-kvm --dry-run --version -h --help)
     repeating_options=(--network --disk --ssh-key)
-    non_repeating_options=(-c --connect -o --output --image --disk-size --cdrom --kernel --initrd --cmdline --memory --vcpus --cpu --pool --wait-ip --wait --wait-timeout --type --serial-file --graphics --lab --role --cloud-init --hostname --password --login-user --ssh-private-key)
+    non_repeating_options=(-c --connect -o --output --image --disk-size --cdrom --kernel --initrd --cmdline --memory --vcpus --cpu --firmware --pool --wait-ip --wait --wait-timeout --type --serial-file --graphics --lab --role --cloud-init --hostname --password --login-user --ssh-private-key)
     __vmctl_offer_flags_options 1
 
     # Offer option value completions
@@ -312,6 +312,10 @@ _vmctl_vm_create() {
         return
         ;;
     '--cpu')
+        return
+        ;;
+    '--firmware')
+        __vmctl_add_completions -W 'bios'$'\n''uefi'
         return
         ;;
     '--network')

@@ -34,7 +34,7 @@ function __vmctl_parse_tokens -S
             __vmctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'create'
-                __vmctl_parse_subcommand 1 'c/connect=' 'o/output=' 'q/quiet' 'v/verbose' 'image=' 'full' 'disk-size=' 'cdrom=' 'kernel=' 'initrd=' 'cmdline=' 'memory=' 'vcpus=' 'cpu=' 'nested' 'network=+' 'disk=+' 'pool=' 'autostart' 'start' 'wait-ip=' 'wait=' 'wait-timeout=' 'type=' 'require-kvm' 'serial-file=' 'graphics=' 'lab=' 'role=' 'cloud-init=' 'hostname=' 'ssh-key=+' 'password=' 'login-user=' 'ssh-private-key=' 'dry-run' 'version' 'h/help'
+                __vmctl_parse_subcommand 1 'c/connect=' 'o/output=' 'q/quiet' 'v/verbose' 'image=' 'full' 'disk-size=' 'cdrom=' 'kernel=' 'initrd=' 'cmdline=' 'memory=' 'vcpus=' 'cpu=' 'nested' 'firmware=' 'network=+' 'disk=+' 'pool=' 'autostart' 'start' 'wait-ip=' 'wait=' 'wait-timeout=' 'type=' 'require-kvm' 'serial-file=' 'graphics=' 'lab=' 'role=' 'cloud-init=' 'hostname=' 'ssh-key=+' 'password=' 'login-user=' 'ssh-private-key=' 'dry-run' 'version' 'h/help'
             case 'clone'
                 __vmctl_parse_subcommand 2 'c/connect=' 'o/output=' 'q/quiet' 'v/verbose' 'linked' 'full' 'count=' 'suspend-source' 'start' 'keep-identity' 'wait=' 'wait-timeout=' 'version' 'h/help'
             case 'list'
@@ -280,6 +280,7 @@ complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "v
 complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "vmctl vm create" vcpus' -l 'vcpus' -d 'Virtual CPUs.' -rfka ''
 complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "vmctl vm create" cpu' -l 'cpu' -d 'CPU: host-passthrough, host-model, maximum or a model name.' -rfka ''
 complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "vmctl vm create" nested' -l 'nested' -d 'Expose vmx/svm so the guest can run its own KVM guests.'
+complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "vmctl vm create" firmware' -l 'firmware' -d 'Firmware: bios or uefi (OVMF, chosen by libvirt; the VM gets its own NVRAM file, removed by vm delete).' -rfka 'bios uefi'
 complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "vmctl vm create"' -l 'network' -d 'NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=… ,device=NAME (the name in the guest, default ethN); repeat for more NICs.' -rfka ''
 complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "vmctl vm create"' -l 'disk' -d 'A data disk: SIZE or SIZE,vg=NAME (an LVM volume group cloud-init makes on it); repeat for vdb, vdc, …' -rfka ''
 complete -c 'vmctl' -n '__vmctl_should_offer_completions_for_flags_or_options "vmctl vm create" pool' -l 'pool' -d 'Storage pool for the VM\'s volumes.' -rfka ''

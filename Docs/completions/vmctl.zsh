@@ -184,6 +184,7 @@ _vmctl_vm() {
 _vmctl_vm_create() {
     local -i ret=1
     local -ar ___output=('text' 'json')
+    local -ar ___firmware=('bios' 'uefi')
     local -ar arg_specs=(
         '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
@@ -201,6 +202,7 @@ _vmctl_vm_create() {
         '--vcpus[Virtual CPUs.]:vcpus:'
         '--cpu[CPU\: host-passthrough, host-model, maximum or a model name.]:cpu:'
         '--nested[Expose vmx/svm so the guest can run its own KVM guests.]'
+        '--firmware[Firmware\: bios or uefi (OVMF, chosen by libvirt; the VM gets its own NVRAM file, removed by vm delete).]:firmware:{__vmctl_complete "${___firmware[@]}"}'
         '*--network[NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=… ,device=NAME (the name in the guest, default ethN); repeat for more NICs.]:network:'
         '*--disk[A data disk\: SIZE or SIZE,vg=NAME (an LVM volume group cloud-init makes on it); repeat for vdb, vdc, …]:disk:'
         '--pool[Storage pool for the VM'\''s volumes.]:pool:'

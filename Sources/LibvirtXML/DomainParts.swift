@@ -148,13 +148,72 @@ public enum Firmware: String, Sendable, Hashable, Codable {
     case uefi = "efi"
 }
 
+/// How `<loader>` maps the firmware image: `rom`, or `pflash` (UEFI's code in
+/// flash, with the guest's variables in its NVRAM file).
+public struct LoaderType: OpenStringValue {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public static let rom: LoaderType = "rom"
+    public static let pflash: LoaderType = "pflash"
+}
+
+/// `<os><loader>`: the firmware image. libvirt writes it itself when it chose
+/// the firmware (`firmware='efi'`), in a running domain's XML.
+public struct FirmwareLoader: Sendable, Hashable, Codable {
+    /// The image, e.g. `/usr/share/OVMF/OVMF_CODE_4M.fd`.
+    public var path: String?
+    public var type: LoaderType?
+    /// `readonly='yes'` (`no`, or nil when absent).
+    public var readOnly: Bool?
+    /// `secure='yes'`: Secure Boot (`no`, or nil when absent).
+    public var secure: Bool?
+
+    public init(path: String? = nil, type: LoaderType? = nil, readOnly: Bool? = nil, secure: Bool? = nil) {
+        self.path = path
+        self.type = type
+        self.readOnly = readOnly
+        self.secure = secure
+    }
+}
+
+/// `<os><nvram>`: the guest's own UEFI variable store, and the template libvirt
+/// copies it from when the file does not exist yet.
+public struct NVRAMStore: Sendable, Hashable, Codable {
+    /// The guest's file, e.g. `/var/lib/libvirt/qemu/nvram/NAME_VARS.fd`.
+    public var path: String?
+    /// The empty variable store it is made from, e.g. `/usr/share/OVMF/OVMF_VARS_4M.fd`.
+    public var template: String?
+
+    public init(path: String? = nil, template: String? = nil) {
+        self.path = path
+        self.template = template
+    }
+}
+
+/// `yes`/`no` attribute values; anything else is an error naming the field.
+func yesNoAttribute(_ e: XMLTree.Element, _ name: String, field: String) throws -> Bool? {
+    switch e.attribute(name) {
+    case nil: return nil
+    case "yes": return true
+    case "no": return false
+    case let other?: throw ModelError(field: field, value: other, rule: "must be 'yes' or 'no'")
+    }
+}
+
 /// `<os>`: architecture, machine type, firmware, boot order and direct kernel boot.
 public struct OSDefinition: Sendable, Hashable, Codable {
     /// `x86_64`, `aarch64`, …
     public var arch: String?
     /// The machine type, e.g. `pc-q35-7.2` or `q35`.
     public var machine: String?
+    /// The firmware libvirt chooses (`firmware='efi'`), or BIOS when the attribute is absent.
+    /// A running domain's XML names the chosen firmware in ``loader`` and ``nvram`` instead:
+    /// see ``bootsUEFI``.
     public var firmware: Firmware
+    /// The firmware image, when given or after libvirt chose it.
+    public var loader: FirmwareLoader?
+    /// The guest's UEFI variable store, when given or after libvirt chose it.
+    public var nvram: NVRAMStore?
     /// Boot devices in order (`<boot dev='hd'/>`). Leave empty when disks or interfaces carry a boot order.
     public var bootDevices: [BootDevice]
     /// Direct kernel boot: the kernel image on the host.
@@ -166,15 +225,18 @@ public struct OSDefinition: Sendable, Hashable, Codable {
     var original = PreservedXML()
 
     /// The preserved tree is not part of the encoded value.
-    enum CodingKeys: String, CodingKey { case arch, machine, firmware, bootDevices, kernel, initrd, cmdline }
+    enum CodingKeys: String, CodingKey { case arch, machine, firmware, loader, nvram, bootDevices, kernel, initrd, cmdline }
 
     public init(
-        arch: String? = "x86_64", machine: String? = nil, firmware: Firmware = .bios, bootDevices: [BootDevice] = [],
-        kernel: String? = nil, initrd: String? = nil, cmdline: String? = nil
+        arch: String? = "x86_64", machine: String? = nil, firmware: Firmware = .bios, loader: FirmwareLoader? = nil,
+        nvram: NVRAMStore? = nil, bootDevices: [BootDevice] = [], kernel: String? = nil, initrd: String? = nil,
+        cmdline: String? = nil
     ) {
         self.arch = arch
         self.machine = machine
         self.firmware = firmware
+        self.loader = loader
+        self.nvram = nvram
         self.bootDevices = bootDevices
         self.kernel = kernel
         self.initrd = initrd
@@ -191,6 +253,17 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         case "efi": firmware = .uefi
         case let other?: throw ModelError(field: "os.firmware", value: other, rule: "must be 'bios' or 'efi'")
         }
+        if let l = e.child("loader") {
+            let path = l.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            loader = FirmwareLoader(
+                path: path.isEmpty ? nil : path, type: l.attribute("type").map(LoaderType.init(rawValue:)),
+                readOnly: try yesNoAttribute(l, "readonly", field: "os.loader.readonly"),
+                secure: try yesNoAttribute(l, "secure", field: "os.loader.secure"))
+        }
+        if let n = e.child("nvram") {
+            let path = n.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            nvram = NVRAMStore(path: path.isEmpty ? nil : path, template: n.attribute("template"))
+        }
         bootDevices = e.children("boot").compactMap { $0.attribute("dev").map(BootDevice.init(rawValue:)) }
         kernel = e.childText("kernel")
         initrd = e.childText("initrd")
@@ -200,6 +273,14 @@ public struct OSDefinition: Sendable, Hashable, Codable {
     func validate() throws {
         try checkOptionalText(arch, field: "os.arch")
         try checkOptionalText(machine, field: "os.machine")
+        if let loader {
+            if let path = loader.path { try TextRule.checkPath(path, field: "os.loader") }
+            try loader.type?.check(field: "os.loader.type")
+        }
+        if let nvram {
+            if let path = nvram.path { try TextRule.checkPath(path, field: "os.nvram") }
+            if let template = nvram.template { try TextRule.checkPath(template, field: "os.nvram.template") }
+        }
         for (i, device) in bootDevices.enumerated() { try device.check(field: "os.boot[\(i)]") }
         if let kernel { try TextRule.checkPath(kernel, field: "os.kernel") }
         if let initrd { try TextRule.checkPath(initrd, field: "os.initrd") }
@@ -221,6 +302,24 @@ public struct OSDefinition: Sendable, Hashable, Codable {
             $0.setAttribute("machine", machine)
             if $0.text.isEmpty { $0.setText("hvm") }
         }
+        if let loader {
+            e.updateChild("loader", order: order) {
+                $0.setAttribute("readonly", loader.readOnly.map { $0 ? "yes" : "no" })
+                $0.setAttribute("secure", loader.secure.map { $0 ? "yes" : "no" })
+                $0.setAttribute("type", loader.type?.rawValue)
+                if $0.text.trimmingCharacters(in: .whitespacesAndNewlines) != (loader.path ?? "") { $0.setText(loader.path ?? "") }
+            }
+        } else {
+            e.setChild("loader", nil, order: order)
+        }
+        if let nvram {
+            e.updateChild("nvram", order: order) {
+                $0.setAttribute("template", nvram.template)
+                if $0.text.trimmingCharacters(in: .whitespacesAndNewlines) != (nvram.path ?? "") { $0.setText(nvram.path ?? "") }
+            }
+        } else {
+            e.setChild("nvram", nil, order: order)
+        }
         e.setTextChild("kernel", kernel, order: order)
         e.setTextChild("initrd", initrd, order: order)
         e.setTextChild("cmdline", cmdline, order: order)
@@ -232,4 +331,9 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         e.replaceChildren(named: "boot", with: boots, order: order)
         return e
     }
+
+    /// Whether the guest boots UEFI: libvirt chooses it (`firmware='efi'`), or the
+    /// XML names a pflash loader or an NVRAM store, as a running domain's XML does
+    /// after libvirt chose the firmware.
+    public var bootsUEFI: Bool { firmware == .uefi || loader?.type == .pflash || nvram != nil }
 }

@@ -110,12 +110,19 @@ public struct VMCloner: Sendable {
         }
         let disks = try writableDisks(of: definition, sourceName: sourceName)
         let seed = keepIdentity ? nil : try sourceSeed(of: definition)
+        let nvram = try sourceNVRAM(of: definition, source: source, running: running, sourceName: sourceName)
         // Every volume name this clone would create must be free, and each clone's name a host name.
         for name in names {
             var volumes = disks.map { (Self.volumeName(clone: name.rawValue, target: $0.target), $0.pool) }
             if let seed { volumes.append((Self.seedName(clone: name.rawValue), seed.pool)) }
             for (volumeName, pool) in volumes where (try? pool.volume(named: volumeName)) != nil {
                 throw .invalid(field: "name", "pool '\(pool.name)' already holds a volume named '\(volumeName)'")
+            }
+            if let nvram {
+                let path = Self.nvramPath(clone: name.rawValue, beside: nvram.path)
+                if FileManager.default.fileExists(atPath: path) {
+                    throw .invalid(field: "name", "'\(path)' already exists and would be \(name)'s NVRAM; remove what an earlier VM left there, or choose another name")
+                }
             }
             if let seed {
                 do {
@@ -221,10 +228,23 @@ public struct VMCloner: Sendable {
                         cloneDefinition.serials[index].source = .file(Self.renamedLogPath(path, from: sourceName, to: name.rawValue))
                     }
                 }
+                if let nvram {
+                    // The clone's own variable store, never the source's file: a copy when the
+                    // source has one, else libvirt makes it from the template at first start.
+                    let path = Self.nvramPath(clone: name.rawValue, beside: nvram.path)
+                    if nvram.exists {
+                        progress.step("copying \(sourceName)'s NVRAM to \(path)")
+                        try Self.copyNVRAM(nvram.path, to: path)
+                        rollback.onFailure("delete \(path)") {
+                            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+                        }
+                    }
+                    cloneDefinition.os.nvram = NVRAMStore(path: path, template: definition.os.nvram?.template)
+                }
                 let xml = try parsed { try cloneDefinition.xml() }
                 progress.step("defining \(name)")
                 let clone = try libvirt("defining '\(name)'") { try connection.defineDomain(xml: xml) }
-                rollback.onFailure("undefine \(name)") { try clone.undefine([.managedSave, .snapshotsMetadata, .nvram]) }
+                rollback.onFailure("undefine \(name)") { try clone.undefine(cloneDefinition.undefineFlags) }
                 if start {
                     progress.step("starting \(name)")
                     try libvirt("starting '\(name)'") { try clone.start() }
@@ -236,6 +256,46 @@ public struct VMCloner: Sendable {
     }
 
     static func seedName(clone: String) -> String { "\(clone)-seed.iso" }
+
+    /// A UEFI source's variable store.
+    struct SourceNVRAM {
+        var path: String
+        /// Whether the file exists yet (libvirt makes it at the first start).
+        var exists: Bool
+    }
+
+    /// A UEFI source's NVRAM file: its `<nvram>` path, the running domain's, or the
+    /// one libvirt gives it by default. Nil for a BIOS source, or a driver without
+    /// NVRAM files (the test driver). The file is copied on this host, so a remote
+    /// daemon is refused before anything changes.
+    func sourceNVRAM(of definition: DomainDefinition, source: Domain, running: Bool, sourceName: String) throws(VMCtlError) -> SourceNVRAM? {
+        guard definition.os.bootsUEFI else { return nil }
+        let live = running ? (try? source.xml()).flatMap { try? DomainDefinition(xml: $0) }?.os.nvram?.path : nil
+        let uri = try libvirt("reading the connection's URI") { try connection.uri() }
+        guard let path = definition.os.nvram?.path ?? live ?? UEFIFirmware.defaultNVRAMPath(domain: sourceName, uri: uri) else {
+            return nil
+        }
+        guard try StorageService(connection: connection).isLocal() else {
+            throw VMCtlError(
+                "vm clone: '\(sourceName)' boots UEFI and vm clone copies its NVRAM file on this host; run vm clone on the daemon's host",
+                status: .usage)
+        }
+        return SourceNVRAM(path: path, exists: FileManager.default.fileExists(atPath: path))
+    }
+
+    /// The clone's NVRAM file: `CLONE_VARS.fd` beside the source's, as libvirt names them.
+    static func nvramPath(clone: String, beside source: String) -> String {
+        URL(fileURLWithPath: source).deletingLastPathComponent().appendingPathComponent("\(clone)_VARS.fd").path
+    }
+
+    /// Copies a variable store (owner, mode and contents), refusing to overwrite.
+    static func copyNVRAM(_ source: String, to destination: String) throws(VMCtlError) {
+        do {
+            try FileManager.default.copyItem(atPath: source, toPath: destination)
+        } catch {
+            throw VMCtlError("vm clone: copying the NVRAM \(source) to \(destination): \(error)")
+        }
+    }
 
     /// The source's NoCloud seed, if it has one vmctl can read (a cidata ISO in a pool).
     func sourceSeed(of definition: DomainDefinition) throws(VMCtlError) -> SourceSeed? {

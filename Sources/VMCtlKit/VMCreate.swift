@@ -41,6 +41,8 @@ public struct VMCreateRequest: Sendable {
     public var seed: SeedConfig?
     /// How to log in to the guest, recorded in vmctl's metadata for readiness checks and `vm ssh`.
     public var login: VMMetadata.Login?
+    /// BIOS (default) or UEFI (`<os firmware='efi'>`: libvirt chooses OVMF and gives the VM its own NVRAM).
+    public var firmware: Firmware = .bios
 
     public init(name: String) { self.name = name }
 }
@@ -352,7 +354,9 @@ public struct VMCreator: Sendable {
             cpu?.nested = host.nestedFeature
         }
 
-        var os = OSDefinition(arch: "x86_64", kernel: request.kernel, initrd: request.initrd, cmdline: request.cmdline)
+        if request.firmware == .uefi { try UEFIFirmware.requireAvailable(on: connection, type: type) }
+        var os = OSDefinition(arch: "x86_64", firmware: request.firmware, kernel: request.kernel, initrd: request.initrd,
+                              cmdline: request.cmdline)
         if request.kernel == nil {
             os.bootDevices = request.cdrom != nil ? [.cdrom, .hd] : [.hd]
         }
@@ -396,7 +400,7 @@ public struct VMCreator: Sendable {
             let xml = try plan.domainXML()
             let domain = try libvirt("defining domain '\(plan.domain.name)'") { try connection.defineDomain(xml: xml) }
             rollback.onFailure("undefine domain \(plan.domain.name)") {
-                try domain.undefine([.managedSave, .snapshotsMetadata, .nvram])
+                try domain.undefine(plan.domain.undefineFlags)
             }
             if plan.autostart {
                 try libvirt("setting autostart on '\(plan.domain.name)'") { try domain.setAutostart(true) }

@@ -60,7 +60,7 @@ public struct VMDeleter: Sendable {
             try libvirt("destroying '\(name)'") { try domain.destroy() }
         }
         progress.step("undefining \(name)")
-        try libvirt("undefining '\(name)'") { try domain.undefine([.managedSave, .snapshotsMetadata, .nvram]) }
+        try libvirt("undefining '\(name)'") { try domain.undefine(definition.undefineFlags) }
         for (label, volume) in toDelete {
             progress.step("deleting volume \(label)")
             try libvirt("deleting volume \(label)") { try volume.delete() }

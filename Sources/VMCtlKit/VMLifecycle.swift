@@ -94,7 +94,8 @@ public struct VMLifecycle: Sendable {
         return domain.name
     }
 
-    /// Removes the definition (with managed save and snapshot metadata); the
+    /// Removes the definition (with managed save, snapshot metadata and a UEFI
+    /// guest's NVRAM file, which libvirt keeps for the definition alone); the
     /// domain must be stopped first. Disks are left alone.
     @discardableResult
     public func undefine(_ name: String) throws(VMCtlError) -> String {
@@ -103,7 +104,8 @@ public struct VMLifecycle: Sendable {
             if try domain.isActive() {
                 throw VMCtlError("vm undefine: '\(name)' is running; stop it first", status: .usage)
             }
-            try domain.undefine([.managedSave, .snapshotsMetadata])
+            let definition = try DomainDefinition(xml: try domain.xml([.inactive]))
+            try domain.undefine(definition.undefineFlags)
             return domain.name
         } catch let error as LibvirtError {
             throw .libvirt(error, while: "undefining '\(name)'")

@@ -131,8 +131,26 @@ public struct SnapshotService: Sendable {
         }
         let definition = SnapshotDefinition(name: snapshotName, description: description)
         let xml = try parsed { try definition.xml() }
-        _ = try libvirt("creating snapshot '\(name)' of '\(vm)'") { try domain.createSnapshot(xml: xml, flags: []) }
+        do {
+            _ = try domain.createSnapshot(xml: xml, flags: [])
+        } catch let error as LibvirtError where error.code == .operationUnsupported && Self.runsPflashFirmware(domain) {
+            // libvirt 9.0 takes no internal snapshot of a running guest whose UEFI firmware
+            // (and NVRAM) is in pflash; of the same guest shut off it snapshots the disks.
+            throw VMCtlError(
+                "snapshot create: '\(vm)' is running UEFI firmware from pflash, which libvirt cannot snapshot internally; stop it (vmctl vm stop \(vm)) and take the snapshot while it is shut off (\(error))",
+                status: .usage, libvirtError: error)
+        } catch {
+            throw .libvirt(error, while: "creating snapshot '\(name)' of '\(vm)'")
+        }
         return Entry(name: name, current: true, description: description)
+    }
+
+    /// Whether the running domain's firmware is mapped as pflash (UEFI with its NVRAM).
+    static func runsPflashFirmware(_ domain: Domain) -> Bool {
+        guard (try? domain.isActive()) == true, let xml = try? domain.xml(), let definition = try? DomainDefinition(xml: xml) else {
+            return false
+        }
+        return definition.os.loader?.type == .pflash
     }
 
     public func list(vm: String) throws(VMCtlError) -> [Entry] {

@@ -56,6 +56,10 @@ struct RandomModelTests {
         let os = OSDefinition(
             arch: p.pick(["x86_64", "i686"]), machine: p.maybe(p.pick(["pc", "q35", "pc-q35-7.2"])),
             firmware: p.pick([.bios, .uefi]),
+            loader: p.bool() ? nil : FirmwareLoader(path: p.maybe("/usr/share/OVMF/OVMF_CODE_4M.fd"), type: p.maybe(p.pick([.pflash, .rom])),
+                                                    readOnly: p.maybe(p.bool()), secure: p.maybe(p.bool())),
+            nvram: p.bool() ? nil : NVRAMStore(path: p.maybe("/var/lib/libvirt/qemu/nvram/vm-\(index)_VARS.fd"),
+                                               template: p.maybe("/usr/share/OVMF/OVMF_VARS_4M.fd")),
             bootDevices: perDeviceBoot ? [] : Array([BootDevice.hd, .cdrom, .network].prefix(p.int(0...3))),
             kernel: kernel ? "/boot/vmlinuz-\(index)" : nil, initrd: kernel && p.bool() ? "/boot/initrd-\(index)" : nil,
             cmdline: kernel && p.bool() ? "console=ttyS0 root=/dev/vda1 x=\"<\(index)>\"" : nil)

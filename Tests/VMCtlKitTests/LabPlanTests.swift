@@ -28,6 +28,27 @@ import LibvirtXML
         #expect(plan.objectName("compute1") == "demo-compute1")
     }
 
+    @Test func firmwareComesFromTheNodeOrTheDefaults() throws {
+        let text = """
+            lab: demo
+            defaults: {memory: 1G, image: base.qcow2, firmware: uefi}
+            nodes:
+              - {name: efi}
+              - {name: legacy, firmware: bios}
+            """
+        let plan = try LabPlan.parse(text, defaultURI: "qemu:///system")
+        #expect(plan.nodes.map(\.firmware) == [.uefi, .bios])
+        let plain = try LabPlan.parse("lab: demo\nnodes:\n  - {name: a, image: i}\n", defaultURI: "qemu:///system")
+        #expect(plain.nodes.first?.firmware == .bios)
+
+        let bad = "lab: demo\ndefaults:\n  firmware: efi\nnodes:\n  - name: a\n    image: i\n  - name: b\n    image: i\n    firmware: banana\n"
+        let error = #expect(throws: PlanError.self) { try LabPlan.parse(bad, file: "p.yaml", defaultURI: "qemu:///system") }
+        #expect(error?.description.split(separator: "\n").sorted() == [
+            "p.yaml:3: nodes[0].firmware: \"efi\" is not allowed: bios or uefi",
+            "p.yaml:9: nodes[1].firmware: \"banana\" is not allowed: bios or uefi",
+        ])
+    }
+
     @Test func overlappingSubnetsAndDuplicateAddressesAreReported() throws {
         let text = """
             lab: demo

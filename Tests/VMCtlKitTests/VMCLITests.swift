@@ -19,6 +19,9 @@ import Testing
           "--network", "lab-mgmt,mac=52:54:00:00:00:ac,device=ens4", "--network", "lab-mgmt,mac=52:54:00:00:00:ad,device=ens3",
           "--network", "lab-mgmt,mac=52:54:00:00:00:ae,device=stor0", "--disk", "2G,vg=cinder-volumes", "--disk", "1G",
           "--hostname", "web1", "--dry-run"], "vm-create-nics-disks-dry-run.txt"),
+        // UEFI: libvirt chooses OVMF (firmware='efi'); the rest of the plan is unchanged.
+        (["vm", "create", "web1", "--disk-size", "8G", "--pool", "lab-pool", "--type", "qemu", "--firmware", "uefi",
+          "--network", "lab-mgmt,mac=52:54:00:00:00:ab", "--dry-run"], "vm-create-uefi-dry-run.txt"),
     ])
     func readCommands(arguments: [String], golden: String) throws {
         let result = try runVMCtl(arguments + ["--connect", Fixture.nodeURI])
@@ -54,6 +57,8 @@ import Testing
          #"vmctl: error: --disk: "size=2" is not allowed: SIZE or SIZE,vg=NAME"#),
         (["vm", "create", "web1", "--disk-size", "1G", "--pool", "lab-pool", "--type", "qemu", "--wait", "soon"], 64,
          #"vmctl: error: --wait: "soon" is not allowed: none, address, ssh or cloud-init"#),
+        (["vm", "create", "web1", "--disk-size", "1G", "--pool", "lab-pool", "--type", "qemu", "--firmware", "banana"], 64,
+         #"vmctl: error: --firmware: "banana" is not allowed: bios or uefi"#),
     ])
     func badInput(arguments: [String], status: Int32, message: String) throws {
         let result = try runVMCtl(arguments + ["--connect", Fixture.nodeURI])

@@ -112,6 +112,8 @@ public struct LabPlan: Sendable, Equatable {
         public var cloudInit: CloudInit?
         /// Data disks (vdb, vdc, …), with the volume groups cloud-init makes on them.
         public var disks: [DataDiskSpec] = []
+        /// `firmware: bios` (default) or `uefi`, as `vm create --firmware`.
+        public var firmware: Firmware = .bios
         public var source = Source()
     }
 
@@ -311,7 +313,7 @@ struct PlanReader {
 
         var defaults = value(root, "defaults")
         if let given = defaults, !checkKeys(given, "defaults", allowed: ["memory", "vcpus", "disk_size", "disks", "image", "pool", "kernel", "initrd",
-                                                      "cmdline", "cloud_init", "host"]) {
+                                                      "cmdline", "cloud_init", "host", "firmware"]) {
             defaults = nil
         }
 
@@ -484,7 +486,7 @@ struct PlanReader {
         images: [LabPlan.Image], pools: [LabPlan.Pool]
     ) -> [LabPlan.Node] {
         guard checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "disks", "image",
-                                         "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init"]) else { return [] }
+                                         "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init", "firmware"]) else { return [] }
         func setting(_ key: String) -> Yams.Node? { value(node, key) ?? defaults.flatMap { value($0, key) } }
         // A value taken from defaults is reported where it was written.
         func settingField(_ key: String) -> String { value(node, key) == nil && defaults != nil ? "defaults.\(key)" : "\(field).\(key)" }
@@ -510,6 +512,14 @@ struct PlanReader {
         let kernel = absolutePath(setting("kernel"), settingField("kernel"))
         let initrd = absolutePath(setting("initrd"), settingField("initrd"))
         let cmdline = string(setting("cmdline"), settingField("cmdline"))
+        var firmware = Firmware.bios
+        if let text = string(setting("firmware"), settingField("firmware")) {
+            if let chosen = try? Firmware(option: text) {
+                firmware = chosen
+            } else {
+                issue(setting("firmware"), settingField("firmware"), "\"\(text.prefix(40))\" is not allowed: \(Firmware.optionRule)")
+            }
+        }
         if image == nil && diskSize == nil && kernel == nil {
             issue(node, "\(field).image", "a node needs an image, a disk_size or a kernel")
         }
@@ -604,7 +614,7 @@ struct PlanReader {
         return names.map {
             LabPlan.Node(name: $0, roles: roles, host: host, memory: memory, vcpus: vcpus, diskSize: diskSize, image: image,
                          pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit,
-                         disks: disks, source: .init(field: field, line: line(node)))
+                         disks: disks, firmware: firmware, source: .init(field: field, line: line(node)))
         }
     }
 }

@@ -225,6 +225,7 @@ extension LabRunner {
         request.kernel = node.kernel
         request.initrd = node.initrd
         request.cmdline = node.cmdline
+        request.firmware = node.firmware
         request.memory = node.memory
         request.vcpus = node.vcpus
         request.pool = node.pool
@@ -243,7 +244,7 @@ extension LabRunner {
     static let nodeFields: [String: String] = [
         "name": "name", "--hostname": "name", "--memory": "memory", "--vcpus": "vcpus", "--disk-size": "disk_size",
         "disk": "image", "--image": "image", "--full": "image", "--pool": "pool", "--kernel": "kernel", "--initrd": "initrd",
-        "--initrd/--cmdline": "kernel", "--network": "networks", "--network device": "networks", "--disk": "disks",
+        "--initrd/--cmdline": "kernel", "--firmware": "firmware", "--network": "networks", "--network device": "networks", "--disk": "disks",
         "--ssh-key": "cloud_init.ssh_keys", "--cloud-init": "cloud_init.user_data", "extraUserData": "cloud_init.user_data",
         "ntpServers": "cloud_init.ntp_servers", "timezone": "cloud_init.timezone", "packages": "cloud_init.packages",
         "runcmd": "cloud_init.commands", "selinux": "cloud_init.selinux", "--role": "roles",

@@ -43,6 +43,9 @@ extension VMCtl.VM {
         @Option(help: "Virtual CPUs.") var vcpus = 1
         @Option(help: "CPU: host-passthrough, host-model, maximum or a model name.") var cpu: String?
         @Flag(help: "Expose vmx/svm so the guest can run its own KVM guests.") var nested = false
+        @Option(help: "Firmware: bios or uefi (OVMF, chosen by libvirt; the VM gets its own NVRAM file, removed by vm delete).",
+                completion: .list(["bios", "uefi"]))
+        var firmware = "bios"
         @Option(name: .customLong("network"), help: "NAME | network=NAME | bridge=BR | direct=DEV, with ,mac=… ,model=… ,device=NAME (the name in the guest, default ethN); repeat for more NICs.")
         var networks: [String] = []
         @Option(name: .customLong("disk"), help: "A data disk: SIZE or SIZE,vg=NAME (an LVM volume group cloud-init makes on it); repeat for vdb, vdc, …")
@@ -90,6 +93,7 @@ extension VMCtl.VM {
                 request.vcpus = vcpus
                 request.cpu = cpu
                 request.nested = nested
+                request.firmware = try Firmware(option: firmware)
                 request.networks = try networks.map { text throws(VMCtlError) in try NetworkSpec(text) }
                 request.dataDisks = try dataDisks.map { text throws(VMCtlError) in try DataDiskSpec(text) }
                 request.pool = pool
