@@ -44,7 +44,7 @@ import LibvirtXML
         let bad = "lab: demo\ndefaults:\n  firmware: efi\nnodes:\n  - name: a\n    image: i\n  - name: b\n    image: i\n    firmware: banana\n"
         let error = #expect(throws: PlanError.self) { try LabPlan.parse(bad, file: "p.yaml", defaultURI: "qemu:///system") }
         #expect(error?.description.split(separator: "\n").sorted() == [
-            "p.yaml:3: nodes[0].firmware: \"efi\" is not allowed: bios or uefi",
+            "p.yaml:3: defaults.firmware: \"efi\" is not allowed: bios or uefi",
             "p.yaml:9: nodes[1].firmware: \"banana\" is not allowed: bios or uefi",
         ])
     }
