@@ -63,3 +63,38 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// The parts of a libvirt URI vmctl decides by: `DRIVER[+TRANSPORT]://[USER@][HOST][:PORT]/PATH[?QUERY]`.
+/// The one parser of URIs: whether a daemon is on this machine, and which driver and path it serves.
+public struct LibvirtURI: Sendable, Equatable {
+    /// `qemu`, `test`, `lxc`, …
+    public var driver: String
+    /// `ssh`, `tls`, `tcp`, `unix`, `libssh`, … or nil.
+    public var transport: String?
+    /// The host, or nil for this machine (none given, or `localhost`).
+    public var host: String?
+    /// `/system`, `/session`, a test driver's file, …
+    public var path: String
+
+    /// Nil when `text` has no `://`.
+    public init?(_ text: String) {
+        guard let separator = text.range(of: "://") else { return nil }
+        let scheme = text[..<separator.lowerBound].split(separator: "+", maxSplits: 1).map(String.init)
+        guard let driver = scheme.first, !driver.isEmpty else { return nil }
+        self.driver = driver
+        transport = scheme.count > 1 ? scheme[1] : nil
+        let rest = text[separator.upperBound...].prefix { $0 != "?" }
+        let authority = rest.prefix { $0 != "/" }
+        path = String(rest.dropFirst(authority.count))
+        var hostPart = authority.split(separator: "@", maxSplits: 1).last.map(String.init) ?? ""
+        if hostPart.hasPrefix("[") {
+            hostPart = String(hostPart.dropFirst().prefix { $0 != "]" })
+        } else if let colon = hostPart.lastIndex(of: ":") {
+            hostPart = String(hostPart[..<colon])
+        }
+        host = hostPart.isEmpty || hostPart == "localhost" ? nil : hostPart
+    }
+
+    /// Whether the daemon runs on this machine and shares its files.
+    public var isLocal: Bool { host == nil }
+}

@@ -48,12 +48,7 @@ public struct DomainTypeSelector: Sendable {
     }
 
     /// The host part of a remote URI (`qemu+ssh://lab2/system`), nil for a local one.
-    static func remoteHost(_ uri: String) -> String? {
-        guard let components = URLComponents(string: uri), let host = components.host, !host.isEmpty,
-            host != "localhost"
-        else { return nil }
-        return host
-    }
+    static func remoteHost(_ uri: String) -> String? { LibvirtURI(uri)?.host }
 
     /// The host check's verdict, from the cache when this boot already has one.
     func kvmVerdict() -> (kvmUsable: Bool, reason: String) {

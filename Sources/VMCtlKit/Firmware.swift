@@ -49,10 +49,9 @@ enum UEFIFirmware {
     /// for the system daemon, $XDG_CONFIG_HOME/libvirt/qemu/nvram for the session one.
     /// Nil for any other driver.
     static func defaultNVRAMPath(domain: String, uri: String) -> String? {
-        guard let scheme = uri.range(of: "://").map({ uri[..<$0.lowerBound] }), scheme.hasPrefix("qemu") else { return nil }
-        let path = uri[uri.range(of: "://")!.upperBound...].drop { $0 != "/" }.prefix { $0 != "?" }
+        guard let parsed = LibvirtURI(uri), parsed.driver == "qemu" else { return nil }
         let directory: String
-        switch path {
+        switch parsed.path {
         case "/system": directory = "/var/lib/libvirt/qemu/nvram"
         case "/session":
             let config = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"]

@@ -578,9 +578,7 @@ public struct StorageService {
     /// Whether the daemon shares this machine's filesystem (no host in the URI).
     func isLocal() throws(VMCtlError) -> Bool {
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
-        guard let range = uri.range(of: "://") else { return true }
-        let host = uri[range.upperBound...].prefix { $0 != "/" }
-        return host.isEmpty || host == "localhost"
+        return LibvirtURI(uri)?.isLocal ?? true
     }
 
     /// Sends a file into a volume over the connection (virStorageVolUpload), for remote daemons.
