@@ -310,7 +310,7 @@ struct Context {
         let enable = "echo 'options \(vendor) nested=1' > /etc/modprobe.d/kvm-nested.conf; modprobe -r \(vendor) && modprobe \(vendor)"
         switch nested {
         case true?:
-            if kvmUsable {
+            if novaComputeVirtType(kvmUsable: kvmUsable, nestedEnabled: true) == .kvm {
                 details["novaComputeVirtType"] = "kvm"
                 return CheckResult(id: id, title: title, status: .pass,
                                    summary: "\(vendor) nested=\(raw!): an OpenStack lab here can set nova_compute_virt_type: kvm",

@@ -175,3 +175,21 @@ public struct HostReport: Sendable, Equatable, Codable {
         return environment["TERM"] != "dumb"
     }
 }
+
+/// What an OpenStack lab's compute nodes should set `nova_compute_virt_type`
+/// to: `kvm` only when the host runs KVM guests and its KVM module lets them
+/// run KVM themselves (nested); otherwise `qemu`. The one place this is decided:
+/// the host check reports it and `lab status` / `lab kolla-globals` use it.
+public func novaComputeVirtType(kvmUsable: Bool, nestedEnabled: Bool?) -> DomainType {
+    kvmUsable && nestedEnabled == true ? .kvm : .qemu
+}
+
+extension HostRoot {
+    /// Whether kvm_intel or kvm_amd, whichever is loaded, has `nested` on; nil when neither is.
+    public func nestedKVMEnabled() -> Bool? {
+        for module in ["kvm_intel", "kvm_amd"] {
+            if let raw = moduleParameter(module, "nested") { return parseModuleBool(raw) }
+        }
+        return nil
+    }
+}

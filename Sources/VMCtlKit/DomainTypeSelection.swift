@@ -50,6 +50,14 @@ public struct DomainTypeSelector: Sendable {
     /// The host part of a remote URI (`qemu+ssh://lab2/system`), nil for a local one.
     static func remoteHost(_ uri: String) -> String? { LibvirtURI(uri)?.host }
 
+    /// What the lab's compute nodes on this URI's host should set
+    /// `nova_compute_virt_type` to (HostCheck's rule); `qemu` for a remote
+    /// host, which this machine cannot probe.
+    func novaComputeVirtType() -> DomainType {
+        guard Self.remoteHost(uri) == nil else { return .qemu }
+        return HostCheck.novaComputeVirtType(kvmUsable: kvmVerdict().kvmUsable, nestedEnabled: HostRoot().nestedKVMEnabled())
+    }
+
     /// The host check's verdict, from the cache when this boot already has one.
     func kvmVerdict() -> (kvmUsable: Bool, reason: String) {
         let bootID = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?

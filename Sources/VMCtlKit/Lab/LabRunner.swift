@@ -387,7 +387,7 @@ public final class LabRunner: @unchecked Sendable {
             return LabNetworkStatus(name: network.name, mode: network.mode.rawValue, subnet: network.subnet?.description,
                                     dhcpRange: range, active: active)
         }
-        let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? "qemu:///system").kvmVerdict().kvmUsable ? "kvm" : "qemu"
+        let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? ConnectionTarget(uri: nil).assumedURI).novaComputeVirtType().rawValue
         return LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType, login: plan.login)
     }
 
