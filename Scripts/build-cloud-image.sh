@@ -23,13 +23,13 @@ set -euo pipefail
 
 out=${1:-/var/lib/vmctl/cloud-image}
 self=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
-key=$(sha256sum "$self" | cut -c1-16)
+key=$(cat "$self" "$(dirname "$self")/lib.sh" | sha256sum | cut -c1-16)
 mirror=${VMCTL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 disk_gib=4
 root_uuid=5f1c7e0a-3b7d-4c55-9a52-766d6374c0c1
 
-die() { echo "build-cloud-image: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "missing '$1': install the Debian package $2"; }
+prog=build-cloud-image
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need mmdebstrap mmdebstrap
 need mke2fs e2fsprogs
 need extlinux extlinux

@@ -29,8 +29,8 @@ epoch=1700000000   # fixed timestamps make the outputs byte-for-byte reproducibl
 disk_mib=64
 disk_uuid=5f1c7e0a-3b7d-4c55-9a52-766d6374c001
 
-die() { echo "build-test-image: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || die "missing '$1': install the Debian package $2"; }
+prog=build-test-image
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 need cpio cpio
 need gzip gzip

@@ -16,19 +16,13 @@
 set -euo pipefail
 
 prog=loopback-sshd
-die() { echo "$prog: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 hosts_dir=${VMCTL_HOSTS_DIR:-/var/lib/vmctl/hosts}
 dir=$hosts_dir/.sshd
 port=${VMCTL_SSHD_PORT:-2222}
 [[ $port =~ ^[0-9]+$ ]] || die "bad VMCTL_SSHD_PORT '$port'"
 
-alive() {
-  local st
-  [[ -n ${1:-} ]] && st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  st=${st##*) }
-  [[ ${st:0:1} != Z ]]
-}
 pid() { [[ -s $dir/sshd.pid ]] && cat "$dir/sshd.pid" 2>/dev/null || true; }
 login_works() { [[ -x $dir/ssh ]] && timeout 10 "$dir/ssh" -p "$port" root@127.0.0.1 true </dev/null >/dev/null 2>&1; }
 

@@ -24,11 +24,9 @@ subnet=192.168.231
 scratch=/var/lib/vmctl/hosts/$name-scratch   # outside the bind mounts: same path in both namespaces
 main=(virsh -q -c qemu:///system)
 
-log() { echo "second-libvirtd-check: $*"; }
-fail() { echo "second-libvirtd-check: FAIL: $*" >&2; exit 1; }
+prog=second-libvirtd-check
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 now() { date +%s.%N; }
-# alive PID: exists and is not a zombie (this machine's init reaps orphans late)
-alive() { local st; st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; st=${st##*) }; [[ ${st:0:1} != Z ]]; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 [[ $(id -u) -eq 0 ]] || fail "must run as root"

@@ -32,7 +32,7 @@
 set -euo pipefail
 
 prog=second-libvirtd
-die() { echo "$prog: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 cmd=${1:-}
 [[ -n $cmd ]] || die "usage: $0 start|stop|status|uri|purge [NAME] | exec NAME CMD..."
@@ -49,13 +49,6 @@ start_timeout=${VMCTL_HOST_START_TIMEOUT:-30}
 binds=(/run/libvirt:run/libvirt /var/lib/libvirt:lib /etc/libvirt:etc /var/log/libvirt:log /var/cache/libvirt:cache)
 
 answers() { timeout 10 virsh -q -c "$uri" version >/dev/null 2>&1; }
-# alive PID: the process exists and is not a zombie (init may reap late).
-alive() {
-  local st
-  [[ -n ${1:-} ]] && st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  st=${st##*) }
-  [[ ${st:0:1} != Z ]]
-}
 pid_of() { [[ -s $pids/$1.pid ]] && cat "$pids/$1.pid" 2>/dev/null || true; }
 last_log() { tr -s '\n' <"$state/log/holder.log" 2>/dev/null | tail -n 1 | cut -c1-300 || true; }
 # A process inside its namespaces: the holder, or a daemon if the holder died.

@@ -39,9 +39,8 @@ boot_timeout=60        # start -> "VMCTL-TEST-GUEST: ready" (includes up to 30 s
 off_timeout=30         # virsh shutdown -> shut off
 V=(virsh -q -c qemu:///system)
 
-log() { echo "smoke-test-guest: $*"; }
-fail() { echo "smoke-test-guest: FAIL: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || fail "missing '$1': install the Debian package $2"; }
+prog=smoke-test-guest
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 created_net=0
 cleanup() {
