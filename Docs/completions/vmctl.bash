@@ -1530,7 +1530,7 @@ _vmctl_lab_down() {
 
 _vmctl_lab_validate() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    non_repeating_flags=(--quiet -q --verbose -v --offline --version -h --help)
     repeating_options=()
     non_repeating_options=(-c --connect -o --output)
     __vmctl_offer_flags_options 1

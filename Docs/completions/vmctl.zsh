@@ -1229,7 +1229,7 @@ _vmctl_lab() {
             'up:Create what is missing (networks, pools, images, VMs), start the nodes in parallel and wait until they are ready.'
             'status:Each node'\''s role, host, state and addresses.'
             'down:Remove exactly what the lab created: its VMs, their volumes and its networks; never shared images or pools.'
-            'validate:Check a plan and list every problem with its line.'
+            'validate:Check a plan against its hosts, list every problem with its line, and say what lab up would do.'
             'inventory:Write an Ansible or kolla-ansible inventory from the lab'\''s nodes and addresses.'
             'kolla-globals:globals.yml overrides for kolla-ansible: interfaces, a free VIP, nova_compute_virt_type, cinder.'
             'ssh:Log in to a lab node over SSH as the plan'\''s login user, or run a command there.'
@@ -1310,6 +1310,7 @@ _vmctl_lab_validate() {
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
         ':plan:'
+        '--offline[Check the plan file only, without connecting to its hosts.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
