@@ -42,7 +42,7 @@ let package = Package(
         // @main and thin subcommands.
         .executableTarget(
             name: "vmctl",
-            dependencies: ["VMCtlKit", "HostCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VMCtlKit", "HostCheck", "Libvirt", "LibvirtXML", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Lists 1,000 domains from a test-driver node file; driven by Benchmarks/list-domains.sh.
         .executableTarget(name: "bench-list-domains", dependencies: ["Libvirt"], path: "Benchmarks/ListDomains"),

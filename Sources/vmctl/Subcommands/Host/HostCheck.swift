@@ -3,16 +3,6 @@ import Foundation
 import HostCheck
 import VMCtlKit
 
-extension VMCtl {
-    struct Host: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "host",
-            abstract: "Check whether this host can run KVM guests and is prepared for a lab.",
-            subcommands: [Check.self]
-        )
-    }
-}
-
 extension VMCtl.Host {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -2,16 +2,6 @@ import ArgumentParser
 import Foundation
 import VMCtlKit
 
-extension VMCtl {
-    struct Image: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "image",
-            abstract: "Fetch verified cloud images into a pool, list base images and who uses them, prune unused ones.",
-            subcommands: [Fetch.self, List.self, Prune.self]
-        )
-    }
-}
-
 extension VMCtl.Image {
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,37 +30,6 @@ extension VMCtl.Image {
                 let result = try service.fetch(
                     request, download: downloading.map { meter in meter.update }, importing: importing.map { meter in meter.update })
                 print(ImageOutput.fetched(result, format: global.output))
-            }
-        }
-    }
-
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "list",
-            abstract: "List base images (fetched by vmctl, or under another volume) and the VMs and volumes using them.")
-        @OptionGroup var global: GlobalOptions
-        @Option(help: "Only images in this pool.") var pool: String?
-
-        func run() throws {
-            try reportingErrors {
-                let listing = try ImageService(connection: try global.target.open(readOnly: true)).list(pool: pool)
-                print(ImageOutput.list(listing, format: global.output))
-            }
-        }
-    }
-
-    struct Prune: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "prune",
-            abstract: "Remove fetched images that no VM disk and no volume's backing chain uses.",
-            discussion: "Only volumes `image fetch` recorded are ever removed; a volume vmctl did not fetch is never touched.")
-        @OptionGroup var global: GlobalOptions
-        @Flag(help: "Print what would be removed; remove nothing.") var dryRun = false
-
-        func run() throws {
-            try reportingErrors {
-                let result = try ImageService(connection: try global.target.open(readOnly: dryRun)).prune(dryRun: dryRun)
-                print(ImageOutput.pruned(result, format: global.output))
             }
         }
     }

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import VMCtlKit
+
+extension VMCtl.Lab {
+    struct KollaGlobals: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "kolla-globals",
+            abstract: "globals.yml overrides for kolla-ansible: interfaces, a free VIP, nova_compute_virt_type, cinder.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var plan: PlanArgument
+        @Option(help: "The lab network whose NIC is network_interface (default: the first NIC's).") var managementNetwork: String?
+        @Option(help: "The lab network whose NIC is neutron_external_interface (default: the second NIC's).") var externalNetwork: String?
+
+        func run() throws {
+            try reportingErrors {
+                let status = try LabRunner(plan: VMCtl.Lab.load(plan.plan, global)).status()
+                let globals = try VMCtlKit.KollaGlobals.render(status, managementNetwork: managementNetwork, externalNetwork: externalNetwork)
+                print(globals.yaml, terminator: globals.yaml.hasSuffix("\n") ? "" : "\n")
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Foundation
+import VMCtlKit
+
+extension VMCtl.Lab {
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Each node's role, host, state and addresses.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var plan: PlanArgument
+
+        func run() throws {
+            try reportingErrors {
+                let status = try LabRunner(plan: VMCtl.Lab.load(plan.plan, global)).status()
+                global.emit(status, text: LabOutput.statusTable)
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import LibvirtXML
+import VMCtlKit
+
+extension VMCtl {
+    struct VM: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vm",
+            abstract: "Create, clone, list and control virtual machines.",
+            subcommands: [
+                Create.self, Clone.self, List.self, Show.self, IP.self, SSH.self, SCP.self, XML.self, Console.self, Start.self, Stop.self,
+                Restart.self, Destroy.self, Delete.self, Define.self, Undefine.self,
+            ]
+        )
+    }
+}
+
+/// The one positional argument most VM commands take.
+struct VMName: ParsableArguments {
+    @Argument(help: "The VM's name or UUID.") var name: String
+}
+
+extension VMCtl.VM {
+    enum CloneModeFlag: String, EnumerableFlag {
+        case linked, full
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import LibvirtXML
+import VMCtlKit
+
+extension VMCtl.VM {
+    struct Destroy: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Stop a VM at once, like pulling the plug.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+
+        func run() throws {
+            try reportingErrors {
+                let name = try VMLifecycle(connection: global.target.open()).destroy(vm.name)
+                print("destroyed \(name)")
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import LibvirtXML
+import VMCtlKit
+
+extension VMCtl.VM {
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a VM.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var vm: VMName
+        @OptionGroup var waiting: WaitOptions
+
+        func run() throws {
+            try reportingErrors {
+                let connection = try global.target.open()
+                let name = try VMLifecycle(connection: connection).start(vm.name)
+                _ = try waiting.waitIfAsked([try VMLifecycle(connection: connection).domain(nameOrUUID: name)], on: connection,
+                                            progress: global.progress)
+                print("started \(name)")
+            }
+        }
+    }
+}
