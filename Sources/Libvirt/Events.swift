@@ -439,6 +439,55 @@ private let domainDeviceRemovedCallback: @convention(c) (
     EventSink<DomainNotice<String>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: text), to: opaque)
 }
 
+private let domainDeviceAddedCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?
+) -> Void = { _, domain, alias, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    let text = alias.map { String(cString: $0) } ?? ""
+    EventSink<DomainNotice<String>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: text), to: opaque)
+}
+
+/// What `Connection.domainBlockJobEvents` reports (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`).
+public struct DomainBlockJobChange: Sendable, Hashable {
+    /// The disk's target, such as `vda`.
+    public var disk: String
+    public var type: DomainBlockJobType
+    public var status: Status
+
+    /// `virConnectDomainEventBlockJobStatus`; an open struct so new states round-trip.
+    public struct Status: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virConnectDomainEventBlockJobStatus) { rawValue = Int32(value.rawValue) }
+        public static let completed = Self(VIR_DOMAIN_BLOCK_JOB_COMPLETED)
+        public static let failed = Self(VIR_DOMAIN_BLOCK_JOB_FAILED)
+        public static let canceled = Self(VIR_DOMAIN_BLOCK_JOB_CANCELED)
+        /// A copy or active commit has caught up and waits for a pivot or an abort.
+        public static let ready = Self(VIR_DOMAIN_BLOCK_JOB_READY)
+        public var description: String {
+            switch self {
+            case .completed: "completed"
+            case .failed: "failed"
+            case .canceled: "canceled"
+            case .ready: "ready"
+            default: "status \(rawValue)"
+            }
+        }
+    }
+}
+
+private let domainBlockJobCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, domain, disk, type, status, opaque in
+    guard let domain, let opaque else { return }
+    let (name, uuid) = domainIdentity(domain)
+    let change = DomainBlockJobChange(
+        disk: disk.map { String(cString: $0) } ?? "", type: DomainBlockJobType(rawValue: type),
+        status: .init(rawValue: status))
+    EventSink<DomainNotice<DomainBlockJobChange>>.yield(DomainNotice(domainName: name, domainUUID: uuid, fact: change), to: opaque)
+}
+
 extension Connection {
     /// One more libvirt domain event ID, registered like `domainEvents(for:bufferLimit:)`.
     private func domainEvents<Fact>(
@@ -477,6 +526,29 @@ extension Connection {
         try domainEvents(
             VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, for: domain, bufferLimit: bufferLimit,
             callback: unsafeBitCast(domainDeviceRemovedCallback, to: virConnectDomainEventGenericCallback.self))
+    }
+
+    /// Devices that became part of a running domain, by alias, once QEMU
+    /// reports them (`VIR_DOMAIN_EVENT_ID_DEVICE_ADDED`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainDeviceAddedEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<String>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, for: domain, bufferLimit: bufferLimit,
+            callback: unsafeBitCast(domainDeviceAddedCallback, to: virConnectDomainEventGenericCallback.self))
+    }
+
+    /// Block jobs (pull, copy, commit, active commit, backup) that completed,
+    /// failed, were cancelled or became ready to pivot, by disk target
+    /// (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainBlockJobEvents(
+        for domain: Domain? = nil, bufferLimit: Int = 1024
+    ) throws -> AsyncStream<DomainNotice<DomainBlockJobChange>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, for: domain, bufferLimit: bufferLimit,
+            callback: unsafeBitCast(domainBlockJobCallback, to: virConnectDomainEventGenericCallback.self))
     }
 }
 

@@ -90,6 +90,7 @@ enum CloudImage {
         #expect(try CloudImage.ssh(address, ["cloud-init", "status"]).contains("status: done"))
         // The plan's NIC name is the guest's.
         #expect(try CloudImage.ssh(address, ["cat", "/sys/class/net/lab0/address"]) == report.macs.first)
+        try await checkGuestAgent(scope.connection.domain(named: source), hostname: source, address: address, mac: report.macs.first)
         // vm ssh and vm scp log in with the recorded user and key; the exit status is the remote one.
         let remoteStatus = try await runVMCtl(["vm", "ssh", source, "-c", Daemon.uri, "--", "sh", "-c", "exit 7"], timeout: 300)
         #expect(remoteStatus.status == 7, "vm ssh: \(remoteStatus.errors)")
@@ -144,6 +145,33 @@ enum CloudImage {
         _ = try VMDeleter(connection: scope.connection).delete(source, force: true)
         try bed.pool.refresh()
         #expect(try bed.pool.volumes().map(\.name).sorted() == ["debian-12.qcow2"])
+    }
+
+    /// The guest agent, read through the binding: the image has qemu-guest-agent
+    /// and vm create gives every domain the agent's channel. The agent starts a
+    /// few seconds after boot, so the first call is retried, with a bound.
+    /// (virDomainGetGuestInfo is not bound yet, so the OS id is not read here.)
+    func checkGuestAgent(_ domain: Domain, hostname: String, address: String, mac: String?) async throws {
+        #expect(try DomainDefinition(xml: domain.xml()).guestAgent, "no org.qemu.guest_agent.0 channel")
+        let agentHostname = try await Library.offload { () throws -> String in
+            let deadline = Date().addingTimeInterval(180)
+            while true {
+                do {
+                    return try domain.hostname(from: .agent)
+                } catch let error as LibvirtError where [.agentUnresponsive, .agentUnsynced].contains(error.code) && Date() < deadline {
+                    Thread.sleep(forTimeInterval: 2)
+                }
+            }
+        }
+        #expect(agentHostname == hostname)
+        let fileSystems = try await Library.offload { try domain.fileSystems() }
+        let root = fileSystems.first { $0.mountPoint == "/" }
+        #expect(root?.type == "ext4", "file systems from the agent: \(fileSystems)")
+        #expect(root?.diskAliases.isEmpty == false, "the root file system names no disk: \(fileSystems)")
+        let interfaces = try await Library.offload { try domain.interfaceAddresses(source: .agent) }
+        let nic = interfaces.first { $0.addresses.contains { $0.address == address } }
+        #expect(nic?.name == "lab0", "agent interfaces: \(interfaces)")
+        #expect(nic?.mac == mac)
     }
 
     struct CreatedVM: Decodable {

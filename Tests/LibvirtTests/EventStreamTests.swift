@@ -151,13 +151,17 @@ extension EventTests {
         #expect(await iterator.next() == nil)
     }
 
-    @Test func rebootAndDeviceRemovedStreamsRegisterAndEndWithClose() async throws {
+    @Test func rebootDeviceAndBlockJobStreamsRegisterAndEndWithClose() async throws {
         let connection = try Fixture.connection()
         let reboots = try connection.domainRebootEvents()
         let removals = try connection.domainDeviceRemovedEvents()
-        #expect(connection.subscriptionCount == 2)
+        let additions = try connection.domainDeviceAddedEvents()
+        let blockJobs = try connection.domainBlockJobEvents()
+        #expect(connection.subscriptionCount == 4)
         connection.close()
         #expect(await drain(reboots)?.isEmpty == true)
         #expect(await drain(removals)?.isEmpty == true)
+        #expect(await drain(additions)?.isEmpty == true)
+        #expect(await drain(blockJobs)?.isEmpty == true)
     }
 }
