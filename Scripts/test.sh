@@ -91,14 +91,15 @@ if ((passed_integration == 0)); then
   exit 1
 fi
 echo "test: $passed_integration integration suites passed"
-# The real-guest suites must have run and passed, never been skipped.
-for suite in IntegrationCloudGuestTests IntegrationCloudLabTests; do
+# The suites that prove things on real guests must have run and passed, never been skipped.
+for suite in IntegrationCloudGuestTests IntegrationCloudLabTests IntegrationLiveBindingTests IntegrationUEFITests \
+  IntegrationBadInputTests IntegrationLabTests; do
   if ! grep -qE "^✔ Suite $suite passed" out/test.log; then
-    echo "test: the real Debian guest suite $suite did not pass" >&2
+    echo "test: the suite $suite did not pass" >&2
     exit 1
   fi
 done
-echo "test: the real Debian guest suites passed"
+echo "test: the real-guest, UEFI, live-binding, lab and bad-input suites passed"
 
 # No definite leaks in the binding: the leak harness under valgrind.
 node="test://$PWD/Fixtures/libvirt/test-node.xml"
