@@ -379,7 +379,7 @@ struct Corpus {
         try "#cloud-config\nruncmd: [unclosed\n".write(toFile: "\(run)/\(p)userdata", atomically: true, encoding: .utf8)
         try "just some text\n".write(toFile: "\(run)/\(p)text", atomically: true, encoding: .utf8)
         try """
-            <domain type='qemu'><name>bad name (win10)</name><memory>65536</memory>\
+            <domain type='qemu'><name>\(p)bad name (win10)</name><memory>65536</memory>\
             <os><type arch='x86_64'>hvm</type></os></domain>
             """.write(toFile: "\(run)/\(p)bad.xml", atomically: true, encoding: .utf8)
         let plan = planText(lab: "\(p)lab", extra: [:])
