@@ -127,8 +127,3 @@ extension Domain {
         DomainCheckpoint(handle: try Call.pointer { virDomainCheckpointLookupByName(handle, name, 0) }, domain: self)
     }
 }
-
-extension LibvirtError.Code {
-    /// No checkpoint of that name, or no parent (`VIR_ERR_NO_DOMAIN_CHECKPOINT`).
-    public static let noDomainCheckpoint = Self(VIR_ERR_NO_DOMAIN_CHECKPOINT)
-}

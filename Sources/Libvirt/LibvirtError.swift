@@ -115,6 +115,10 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let deviceMissing = Code(VIR_ERR_DEVICE_MISSING)
         public static let invalidNWFilterBinding = Code(VIR_ERR_INVALID_NWFILTER_BINDING)
         public static let noNWFilterBinding = Code(VIR_ERR_NO_NWFILTER_BINDING)
+        /// No network filter of that name or UUID (`VIR_ERR_NO_NWFILTER`).
+        public static let noNWFilter = Code(VIR_ERR_NO_NWFILTER)
+        /// No checkpoint of that name, or no parent (`VIR_ERR_NO_DOMAIN_CHECKPOINT`).
+        public static let noDomainCheckpoint = Code(VIR_ERR_NO_DOMAIN_CHECKPOINT)
         public static let noNetworkPort = Code(VIR_ERR_NO_NETWORK_PORT)
         public static let noHostname = Code(VIR_ERR_NO_HOSTNAME)
         public static let checkpointInconsistent = Code(VIR_ERR_CHECKPOINT_INCONSISTENT)
@@ -137,6 +141,8 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
             noStoragePool.rawValue: "no-storage-pool", noStorageVolume.rawValue: "no-storage-volume",
             operationInvalid.rawValue: "operation-invalid", configUnsupported.rawValue: "config-unsupported",
             operationTimeout.rawValue: "operation-timeout", noDomainSnapshot.rawValue: "no-domain-snapshot",
+            noNWFilter.rawValue: "no-nwfilter", noDomainCheckpoint.rawValue: "no-domain-checkpoint",
+            noNWFilterBinding.rawValue: "no-nwfilter-binding",
             operationAborted.rawValue: "operation-aborted", noDomainMetadata.rawValue: "no-domain-metadata",
             operationUnsupported.rawValue: "operation-unsupported", agentUnresponsive.rawValue: "agent-unresponsive",
             resourceBusy.rawValue: "resource-busy", accessDenied.rawValue: "access-denied",
@@ -153,8 +159,10 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
             argumentUnsupported.rawValue: "argument-unsupported",
         ]
 
-        /// A stable kebab-case name, or `code-N` for a code this binding does not name.
-        public var name: String { Self.names[rawValue] ?? "code-\(rawValue)" }
+        /// A stable kebab-case name: the binding's own for the codes above, else
+        /// virterror.h's (`VIR_ERR_NO_SECRET` is `no-secret`); `code-N` only for a
+        /// code newer than the libvirt the binding was built against.
+        public var name: String { Self.names[rawValue] ?? generatedErrorCodeNames[rawValue] ?? "code-\(rawValue)" }
         public var description: String { name }
 
         /// Lets `catch LibvirtError.Code.noDomain` style patterns match an error.
@@ -164,10 +172,15 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// The part of libvirt that raised an error (`virErrorDomain`).
-    public struct Origin: RawRepresentable, Hashable, Sendable {
+    public struct Origin: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         public var rawValue: Int32
         public init(rawValue: Int32) { self.rawValue = rawValue }
         init(_ value: virErrorDomain) { self.rawValue = Int32(value.rawValue) }
+
+        /// virterror.h's name in kebab case (`VIR_FROM_DOMAIN_SNAPSHOT` is
+        /// `domain-snapshot`), or `origin-N` for one newer than the build's libvirt.
+        public var name: String { generatedErrorOriginNames[rawValue] ?? "origin-\(rawValue)" }
+        public var description: String { name }
 
         public static let none = Origin(VIR_FROM_NONE)
         public static let xen = Origin(VIR_FROM_XEN)
@@ -183,6 +196,10 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let security = Origin(VIR_FROM_SECURITY)
         public static let domainSnapshot = Origin(VIR_FROM_DOMAIN_SNAPSHOT)
         public static let conf = Origin(VIR_FROM_CONF)
+        public static let domain = Origin(VIR_FROM_DOMAIN)
+        public static let nwfilter = Origin(VIR_FROM_NWFILTER)
+        public static let secret = Origin(VIR_FROM_SECRET)
+        public static let nodedev = Origin(VIR_FROM_NODEDEV)
     }
 
     /// Severity (`virErrorLevel`).

@@ -139,8 +139,3 @@ extension Connection {
             handle: try Call.pointer { virNWFilterBindingCreateXML(pointer, xml, flags) }, connection: self)
     }
 }
-
-extension LibvirtError.Code {
-    /// No network filter of that name or UUID (`VIR_ERR_NO_NWFILTER`).
-    public static let noNWFilter = Self(VIR_ERR_NO_NWFILTER)
-}

@@ -39,6 +39,20 @@ import Testing
         #expect(LibvirtError.Code.operationInvalid.rawValue == 55)
     }
 
+    /// Every code and origin of the libvirt the binding is built against has a name.
+    @Test func everyCodeAndOriginIsNamed() {
+        let unnamed = (0...110).map { LibvirtError.Code(rawValue: $0) }.filter { $0.name.hasPrefix("code-") }
+        #expect(unnamed.isEmpty, "\(unnamed.map(\.rawValue))")
+        #expect(LibvirtError.Code(rawValue: 66).name == "no-secret")
+        #expect(LibvirtError.Code.noNWFilter.name == "no-nwfilter")
+        #expect(LibvirtError.Code.noDomainCheckpoint.name == "no-domain-checkpoint")
+        let origins = (0...72).map { LibvirtError.Origin(rawValue: $0) }.filter { $0.name.hasPrefix("origin-") }
+        #expect(origins.isEmpty, "\(origins.map(\.rawValue))")
+        #expect(LibvirtError.Origin.domain.name == "domain")
+        #expect(LibvirtError.Origin.domainSnapshot.description == "domain-snapshot")
+        #expect(LibvirtError.Origin(rawValue: 9999).name == "origin-9999")
+    }
+
     @Test func invalidXMLIsReportedWithLibvirtsDetail() throws {
         let connection = try Fixture.connection()
         let error = #expect(throws: LibvirtError.self) { try connection.defineDomain(xml: "<domain type='test'>") }
