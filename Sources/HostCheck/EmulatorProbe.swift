@@ -121,49 +121,30 @@ public enum EmulatorProbe {
         defer { try? fm.removeItem(at: dir) }
         let image = dir.appendingPathComponent("boot.img").path
         let serial = dir.appendingPathComponent("serial.log").path
-        let stderrPath = dir.appendingPathComponent("stderr.log").path
         _ = fm.createFile(atPath: image, contents: Data(BootSector.image))
         _ = fm.createFile(atPath: serial, contents: nil)
-        _ = fm.createFile(atPath: stderrPath, contents: nil)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: emulator)
-        process.arguments = arguments(accelerator: accelerator, image: image, serialLog: serial)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        guard let errHandle = FileHandle(forWritingAtPath: stderrPath) else {
-            return EmulatorProbeResult(accelerator: accelerator, passed: false, reachedBootSector: false, elapsedMs: elapsed(),
-                                       timedOut: false, launchError: "cannot open \(stderrPath)")
-        }
-        process.standardError = errHandle
-        do {
-            try process.run()
-        } catch {
-            try? errHandle.close()
-            return EmulatorProbeResult(accelerator: accelerator, passed: false, reachedBootSector: false, elapsedMs: elapsed(),
-                                       timedOut: false, launchError: "\(emulator): \(error.localizedDescription)")
-        }
-
+        // QEMU's standard error goes to ChildProcess's own file; the serial log is the probe's.
         var serialText = ""
-        var passed = false
-        var exited = false
-        let limit = start + deadline
-        while true {
-            serialText = (fm.contents(atPath: serial)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            if serialText.contains(BootSector.protectedModeMarker) { passed = true; break }
-            if !process.isRunning { exited = true; break }
-            if clock.now >= limit { break }
-            Thread.sleep(forTimeInterval: 0.02)
+        let outcome: ChildProcess.Result
+        do {
+            outcome = try ChildProcess.run(
+                emulator, arguments(accelerator: accelerator, image: image, serialLog: serial),
+                timeout: Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18,
+                stopWhen: {
+                    serialText = (fm.contents(atPath: serial)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    return serialText.contains(BootSector.protectedModeMarker)
+                })
+        } catch {
+            return EmulatorProbeResult(accelerator: accelerator, passed: false, reachedBootSector: false, elapsedMs: elapsed(),
+                                       timedOut: false, launchError: "\(emulator): \(error)")
         }
         let elapsedMs = elapsed()
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        try? errHandle.close()
-        if !passed {
-            // The marker may have landed between the last read and the kill.
-            serialText = (fm.contents(atPath: serial)).map { String(decoding: $0, as: UTF8.self) } ?? serialText
-        }
-        let stderrText = (fm.contents(atPath: stderrPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        // The marker may have landed between the last read and the kill.
+        serialText = (fm.contents(atPath: serial)).map { String(decoding: $0, as: UTF8.self) } ?? serialText
+        let passed = serialText.contains(BootSector.protectedModeMarker)
+        let exited = !outcome.timedOut && !outcome.stopped
+        let stderrText = outcome.errors
         let diagnostics = stderrText.split(separator: "\n").prefix(5).joined(separator: "\n")
         return EmulatorProbeResult(
             accelerator: accelerator,
@@ -171,7 +152,7 @@ public enum EmulatorProbe {
             reachedBootSector: serialText.contains(BootSector.realModeMarker),
             elapsedMs: elapsedMs,
             timedOut: !passed && !exited,
-            exitStatus: exited && !passed ? process.terminationStatus : nil,
+            exitStatus: exited && !passed ? outcome.status : nil,
             diagnostics: diagnostics)
     }
 }
@@ -187,38 +168,12 @@ struct CommandResult: Sendable {
 }
 
 func runCommand(_ executable: String, _ arguments: [String], deadline: Duration) -> CommandResult {
-    let fm = FileManager.default
-    let dir = fm.temporaryDirectory.appendingPathComponent("vmctl-cmd-\(getpid())-\(UUID().uuidString.prefix(8))")
-    guard (try? fm.createDirectory(at: dir, withIntermediateDirectories: true)) != nil else {
-        return CommandResult(status: nil, stdout: "", stderr: "", timedOut: false, launchError: "cannot create a temporary directory")
+    let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
+    do {
+        let result = try ChildProcess.run(executable, arguments, timeout: seconds)
+        return CommandResult(status: result.timedOut ? nil : result.status, stdout: result.output, stderr: result.errors,
+                             timedOut: result.timedOut, launchError: nil)
+    } catch {
+        return CommandResult(status: nil, stdout: "", stderr: "", timedOut: false, launchError: "\(error)")
     }
-    defer { try? fm.removeItem(at: dir) }
-    let outPath = dir.appendingPathComponent("out").path
-    let errPath = dir.appendingPathComponent("err").path
-    _ = fm.createFile(atPath: outPath, contents: nil)
-    _ = fm.createFile(atPath: errPath, contents: nil)
-    guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
-        return CommandResult(status: nil, stdout: "", stderr: "", timedOut: false, launchError: "cannot open output files")
-    }
-    defer { try? out.close(); try? err.close() }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    do { try process.run() } catch {
-        return CommandResult(status: nil, stdout: "", stderr: "", timedOut: false, launchError: error.localizedDescription)
-    }
-    let clock = ContinuousClock()
-    let limit = clock.now + deadline
-    var timedOut = false
-    while process.isRunning {
-        if clock.now >= limit { timedOut = true; kill(process.processIdentifier, SIGKILL); break }
-        Thread.sleep(forTimeInterval: 0.01)
-    }
-    process.waitUntilExit()
-    func text(_ p: String) -> String { fm.contents(atPath: p).map { String(decoding: $0, as: UTF8.self) } ?? "" }
-    return CommandResult(status: timedOut ? nil : process.terminationStatus, stdout: text(outPath), stderr: text(errPath),
-                         timedOut: timedOut, launchError: nil)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostCheck
 import LibvirtXML
 
 /// An address configured on a host interface, with its prefix (`192.0.2.2/24 on eth0`).
@@ -140,3 +141,6 @@ func runProcess(_ executable: String, _ arguments: [String]) throws -> (status: 
     let result = try ChildProcess.run(executable, arguments)
     return (result.status, result.output, result.errors)
 }
+
+/// The project's one process runner lives in HostCheck, the lowest module that runs programs.
+public typealias ChildProcess = HostCheck.ChildProcess

@@ -8,17 +8,31 @@ import Glibc
 /// miss a child's exit here and leave `waitUntilExit` waiting on a zombie, and
 /// a pipe never reaches EOF while daemons the child started still hold it;
 /// this avoids both. With a timeout, a child still running at the deadline
-/// is killed (SIGKILL) and reported as 128 + 9.
+/// is killed (SIGKILL) and reported as 128 + 9. The one process runner of
+/// the project: the host check's probes, qemu-img, ssh, checksums.
 public enum ChildProcess {
     public struct Result: Sendable {
         /// The exit status, or 128 + the signal that ended it.
         public var status: Int32
         public var output: String
         public var errors: String
+        /// Whether the deadline killed it.
+        public var timedOut = false
+        /// Whether `stopWhen` said it had done its part and it was killed.
+        public var stopped = false
     }
 
+    /// A program that could not be started or waited for.
+    public struct LaunchError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Runs `executable` until it exits, `timeout` seconds pass, or
+    /// `stopWhen` (asked while it runs, every few milliseconds) says its
+    /// output is all that was needed; in the last two cases it is killed.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double? = nil,
+        stopWhen: (() -> Bool)? = nil
     ) throws -> Result {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-child-\(getpid())-\(UUID().uuidString)").path
         let outputPath = base + ".out"
@@ -43,30 +57,34 @@ public enum ChildProcess {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, env)
         guard spawned == 0 else {
-            throw VMCtlError("cannot run \(executable): \(String(cString: strerror(spawned)))")
+            throw LaunchError(description: "cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
         var status: Int32 = 0
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         var pollInterval: useconds_t = 1_000
+        var timedOut = false
+        var stopped = false
         while true {
-            let reaped = waitpid(pid, &status, deadline == nil ? 0 : WNOHANG)
+            let reaped = waitpid(pid, &status, deadline == nil && stopWhen == nil ? 0 : WNOHANG)
             if reaped == pid { break }
             if reaped == -1 {
-                guard errno == EINTR else { throw VMCtlError("waiting for \(executable): \(String(cString: strerror(errno)))") }
+                guard errno == EINTR else { throw LaunchError(description: "waiting for \(executable): \(String(cString: strerror(errno)))") }
                 continue
             }
-            if let deadline, Date() >= deadline {
+            stopped = stopWhen?() ?? false
+            timedOut = !stopped && deadline.map { Date() >= $0 } ?? false
+            if stopped || timedOut {
                 kill(pid, SIGKILL)
                 while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 break
             }
             usleep(pollInterval)
-            pollInterval = min(pollInterval * 2, 50_000)
+            pollInterval = min(pollInterval * 2, stopWhen == nil ? 50_000 : 20_000)
         }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift cannot import as macros.
         let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        return Result(status: exitCode, output: output, errors: errors)
+        return Result(status: exitCode, output: output, errors: errors, timedOut: timedOut, stopped: stopped)
     }
 }
