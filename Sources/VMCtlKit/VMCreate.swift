@@ -7,8 +7,8 @@ import NoCloud
 /// `VMCreator.plan` before the first change.
 public struct VMCreateRequest: Sendable {
     public var name: String
-    /// A base image: `POOL/VOLUME`, `VOLUME` (in `pool`), or an absolute path.
-    public var image: String?
+    /// A base image: a pool volume or a file on the host.
+    public var image: ImageRef?
     /// Copy the base image instead of a qcow2 overlay on it.
     public var fullCopy = false
     /// A blank disk of this size, or the root disk's size when larger than the image.
@@ -45,6 +45,35 @@ public struct VMCreateRequest: Sendable {
     public var firmware: Firmware = .bios
 
     public init(name: String) { self.name = name }
+}
+
+/// A base image, parsed once from `--image` or a plan's `image:`.
+public enum ImageRef: Sendable, Equatable, CustomStringConvertible {
+    /// A volume; with no pool, the one the VM's volumes go to.
+    case volume(pool: String?, name: String)
+    /// A file on the daemon's host, by absolute path.
+    case file(String)
+
+    /// `POOL/VOLUME`, `VOLUME` or an absolute path; `field` names the option in errors.
+    public init(parsing text: String, field: String = "--image") throws(VMCtlError) {
+        if text.hasPrefix("/") {
+            self = .file(text)
+            return
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 2, parts.allSatisfy(ObjectName.isValid) else {
+            throw .invalid(field: field, "\"\(text.prefix(80))\" is not allowed: POOL/VOLUME, VOLUME or an absolute path")
+        }
+        self = parts.count == 2 ? .volume(pool: parts[0], name: parts[1]) : .volume(pool: nil, name: parts[0])
+    }
+
+    public var description: String {
+        switch self {
+        case .volume(let pool?, let name): "\(pool)/\(name)"
+        case .volume(nil, let name): name
+        case .file(let path): path
+        }
+    }
 }
 
 /// A data disk: an empty qcow2 volume that vmctl creates and deletes with
@@ -240,7 +269,7 @@ public struct VMCreator: Sendable {
                     throw .invalid(field: "--full", "'\(image)' is a path, not a pool volume; import it first with vmctl vol import")
                 }
                 try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .copy, capacityBytes: capacity,
-                                       format: "qcow2", source: image))
+                                       format: "qcow2", source: "\(poolVolume.pool)/\(poolVolume.volume)"))
                 copySource = poolVolume
             } else {
                 try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .overlay, capacityBytes: capacity,
@@ -506,26 +535,27 @@ public struct VMCreator: Sendable {
         var poolVolume: (pool: String, volume: String)?
     }
 
-    /// `POOL/VOLUME`, `VOLUME` in the default pool, or an absolute path.
-    func resolveImage(_ image: String, defaultPool: String) throws(VMCtlError) -> ResolvedImage {
-        if image.hasPrefix("/") {
-            try requireReadableFile(image, field: "--image")
-            if let volume = try find("looking up the volume at \(image)", missing: .noStorageVolume, { try connection.storageVolume(path: image) }) {
-                let (pool, capacity) = try libvirt("reading the volume at \(image)") { (try volume.pool(), try volume.info().capacity) }
-                return ResolvedImage(path: image, capacity: capacity, poolVolume: (pool.name, volume.name))
+    /// The image's volume or file, its path and capacity.
+    func resolveImage(_ image: ImageRef, defaultPool: String) throws(VMCtlError) -> ResolvedImage {
+        let poolName: String
+        let volumeName: String
+        switch image {
+        case .file(let path):
+            try requireReadableFile(path, field: "--image")
+            if let volume = try find("looking up the volume at \(path)", missing: .noStorageVolume, { try connection.storageVolume(path: path) }) {
+                let (pool, capacity) = try libvirt("reading the volume at \(path)") { (try volume.pool(), try volume.info().capacity) }
+                return ResolvedImage(path: path, capacity: capacity, poolVolume: (pool.name, volume.name))
             }
-            return ResolvedImage(path: image, capacity: try virtualSize(atPath: image), poolVolume: nil)
+            return ResolvedImage(path: path, capacity: try virtualSize(atPath: path), poolVolume: nil)
+        case .volume(let pool, let name):
+            poolName = pool ?? defaultPool
+            volumeName = name
         }
-        let parts = image.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count <= 2, parts.allSatisfy(ObjectName.isValid) else {
-            throw .invalid(field: "--image", "\"\(image)\" is not allowed: POOL/VOLUME, VOLUME or an absolute path")
-        }
-        let poolName = parts.count == 2 ? parts[0] : defaultPool
-        let volumeName = parts.last ?? image
+        let named = { if case .volume(_?, _) = image { true } else { false } }()
         let view: PoolView
         do {
             view = try poolView(poolName)
-        } catch where error.message.hasPrefix("--pool: ") && parts.count == 2 {
+        } catch where error.message.hasPrefix("--pool: ") && named {
             // The pool came from the image's own POOL/VOLUME: the image is what was mistyped.
             throw VMCtlError("--image: " + error.message.dropFirst("--pool: ".count), status: error.status, libvirtError: error.libvirtError)
         }

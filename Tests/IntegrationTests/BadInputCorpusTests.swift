@@ -362,7 +362,7 @@ struct Corpus {
         let subnet = "\(try scope.freeSubnet()).0/24"
         _ = try NetworkService(connection: connection).create(NetworkCreateRequest(name: "\(p)net", mode: .isolated, subnet: subnet))
         var request = VMCreateRequest(name: "\(p)vm")
-        request.image = "\(p)pool/base.qcow2"
+        request.image = .volume(pool: "\(p)pool", name: "base.qcow2")
         request.pool = "\(p)pool"
         request.memory = "64M"
         request.networks = [NetworkSpec(kind: .network("\(p)net"))]

@@ -48,7 +48,7 @@ import VMCtlKit
 
         func createRequest(_ name: String, marker: String?) -> VMCreateRequest {
             var request = VMCreateRequest(name: name)
-            request.image = "\(poolName)/base.qcow2"
+            request.image = .volume(pool: poolName, name: "base.qcow2")
             request.pool = poolName
             request.kernel = Daemon.image.appendingPathComponent("vmlinuz").path
             request.initrd = Daemon.image.appendingPathComponent("initrd.img").path
@@ -333,7 +333,7 @@ import VMCtlKit
             ("--memory:", { $0.memory = "lots" }),
             ("--vcpus:", { $0.vcpus = 0 }),
             ("--pool:", { $0.pool = "no-such-pool" }),
-            ("--image:", { $0.image = "\(lab.poolName)/missing.qcow2" }),
+            ("--image:", { $0.image = .volume(pool: lab.poolName, name: "missing.qcow2") }),
             ("--network:", { $0.networks = [try NetworkSpec("no-such-network")] }),
             ("--network mac:", { $0.networks = [try NetworkSpec("\(lab.network),mac=01:00:5e:00:00:01")] }),
             ("--network:", { $0.networks = [try NetworkSpec("bridge=nosuchbr0")] }),

@@ -103,7 +103,8 @@ public struct LabPlan: Sendable, Equatable {
         public var memory: String
         public var vcpus: Int
         public var diskSize: String?
-        public var image: String?
+        /// A plan image's name, `POOL/VOLUME` or a path, parsed.
+        public var image: ImageRef?
         public var pool: String
         public var kernel: String?
         public var initrd: String?
@@ -507,7 +508,14 @@ struct PlanReader {
         let memory = size(setting("memory"), settingField("memory")) ?? "1G"
         let vcpus = int(setting("vcpus"), settingField("vcpus"), range: 1...64) ?? 1
         let diskSize = size(setting("disk_size"), settingField("disk_size"))
-        let image = string(setting("image"), settingField("image"))
+        var image: ImageRef?
+        if let text = string(setting("image"), settingField("image")) {
+            do {
+                image = try ImageRef(parsing: text, field: settingField("image"))
+            } catch {
+                issue(setting("image"), settingField("image"), LabRunner.rule(of: error.message))
+            }
+        }
         let pool = name(setting("pool"), settingField("pool")) ?? pools.first?.name ?? "default"
         let kernel = absolutePath(setting("kernel"), settingField("kernel"))
         let initrd = absolutePath(setting("initrd"), settingField("initrd"))
@@ -520,7 +528,7 @@ struct PlanReader {
                 issue(setting("firmware"), settingField("firmware"), "\"\(text.prefix(40))\" is not allowed: \(Firmware.optionRule)")
             }
         }
-        if image == nil && diskSize == nil && kernel == nil {
+        if setting("image") == nil && diskSize == nil && kernel == nil {
             issue(node, "\(field).image", "a node needs an image, a disk_size or a kernel")
         }
 

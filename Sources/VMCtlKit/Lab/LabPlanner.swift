@@ -105,7 +105,8 @@ extension LabRunner {
                     poolExists = try find("looking up pool \(image.pool)", missing: .noStoragePool, { try connection.storagePool(named: image.pool) }) != nil
                 }
                 guard poolExists else {
-                    guard nodes.contains(where: { $0.image == image.name || $0.image == "\(image.pool)/\(image.name)" }) else { continue }
+                    guard nodes.contains(where: { $0.image == .volume(pool: nil, name: image.name) || $0.image == .volume(pool: image.pool, name: image.name) })
+                    else { continue }
                     issues.append(PlanIssue(file: plan.file, line: image.source.line, field: "\(image.source.field).pool",
                                             rule: "no pool '\(image.pool)' on \(host), and the plan's pools do not make it"))
                     continue
@@ -217,8 +218,10 @@ extension LabRunner {
     /// The node as `vm create` takes it: typed values only.
     func createRequest(for node: LabPlan.Node) throws(VMCtlError) -> VMCreateRequest {
         var request = VMCreateRequest(name: plan.objectName(node.name))
+        // A plan image by name is the volume in that image's pool.
         request.image = node.image.map { image in
-            image.contains("/") ? image : (plan.images.first { $0.name == image }.map { "\($0.pool)/\($0.name)" } ?? image)
+            guard case .volume(nil, let name) = image, let known = plan.images.first(where: { $0.name == name }) else { return image }
+            return .volume(pool: known.pool, name: known.name)
         }
         request.diskSize = node.diskSize
         request.dataDisks = node.disks

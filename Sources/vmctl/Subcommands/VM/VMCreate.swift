@@ -64,7 +64,7 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 var request = VMCreateRequest(name: name)
-                request.image = image
+                request.image = try image.map { text throws(VMCtlError) in try ImageRef(parsing: text) }
                 request.fullCopy = full
                 request.diskSize = diskSize
                 request.cdrom = cdrom
