@@ -2,16 +2,22 @@
 # `vmctl vm clone --linked` against `virt-clone` on the same shut-off source
 # whose disk holds 1 GiB, then 8 GiB, of data. Also `vmctl vm clone --full`,
 # which copies like virt-clone does. Medians per size and ratios.
+# vmctl is the binary Scripts/package.sh ships (--static-swift-stdlib, stripped).
 # Needs a running libvirtd and virtinst (installed if missing); ~20 GiB of disk.
+# Benchmarks/clone-overlay.sh times --linked against the bare virsh overlay.
 # Usage: Benchmarks/clone.sh [rounds] [sizes-in-GiB...]
+#   SCRATCH=DIR picks the build directory (default .build, as Scripts/package.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 shift || true
 if [[ $# -gt 0 ]]; then sizes=("$@"); else sizes=(1 8); fi
 command -v virt-clone >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtinst >/dev/null
-swift build -c release --product vmctl >/dev/null
-vmctl=$PWD/.build/release/vmctl
+scratch=${SCRATCH:-.build}
+swift build -c release --product vmctl --static-swift-stdlib --scratch-path "$scratch" >/dev/null
+vmctl=$(mktemp /tmp/vmctl-bench-XXXXXX)
+install -m 0755 "$scratch/release/vmctl" "$vmctl"
+strip --strip-all "$vmctl"
 
 export LIBVIRT_DEFAULT_URI=qemu:///system
 pool=vmctl-bench-clone
@@ -26,7 +32,7 @@ cleanup() {
   rm -rf "$dir"
 }
 cleanup
-trap cleanup EXIT
+trap 'cleanup; rm -f "$vmctl"' EXIT
 mkdir -p "$dir"
 virsh -q pool-define-as $pool dir --target "$dir" >/dev/null && virsh -q pool-start $pool >/dev/null
 

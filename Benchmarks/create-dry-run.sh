@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # `vmctl vm create --dry-run` against `virt-install --print-xml` for the same
 # guest (a qcow2 overlay on a base volume, one NIC, direct kernel boot), each
-# printing the domain XML without creating anything. Medians and the ratio.
+# printing the domain XML without creating anything. Medians of wall and CPU
+# time (Benchmarks/interleave.py: alternating, random order per round) and ratios.
+# vmctl is the binary Scripts/package.sh ships: a release build with the Swift
+# runtime linked in (--static-swift-stdlib), stripped.
 # Needs a running libvirtd (Scripts/start-libvirtd.sh) and virtinst (installed if missing).
 # Usage: Benchmarks/create-dry-run.sh [rounds]
+#   SCRATCH=DIR picks the build directory (default .build, as Scripts/package.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-11}
 command -v virt-install >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtinst >/dev/null
-swift build -c release --product vmctl >/dev/null
+scratch=${SCRATCH:-.build}
+swift build -c release --product vmctl --static-swift-stdlib --scratch-path "$scratch" >/dev/null
 Scripts/build-test-image.sh /var/lib/vmctl/test-image >/dev/null
 
 export LIBVIRT_DEFAULT_URI=qemu:///system
 pool=vmctl-bench-dry
 dir=/var/lib/vmctl/bench-dry
+vmctl=$(mktemp /tmp/vmctl-bench-XXXXXX)
+install -m 0755 "$scratch/release/vmctl" "$vmctl"
+strip --strip-all "$vmctl"
 cleanup() {
   virsh -q pool-destroy $pool >/dev/null 2>&1 || true
   virsh -q pool-undefine $pool >/dev/null 2>&1 || true
@@ -22,7 +30,7 @@ cleanup() {
   rm -rf "$dir"
 }
 cleanup
-trap cleanup EXIT
+trap 'cleanup; rm -f "$vmctl"' EXIT
 mkdir -p "$dir"
 cp /var/lib/vmctl/test-image/base.qcow2 "$dir/base.qcow2"
 # virt-install creates any disk it is given a size for, even with --print-xml;
@@ -33,12 +41,12 @@ net_xml=$(mktemp)
 printf "<network><name>vmctl-bench-net</name><ip address='10.252.77.1' netmask='255.255.255.0'/></network>" >"$net_xml"
 virsh -q net-define "$net_xml" >/dev/null && rm -f "$net_xml"
 # Warm the host-check verdict cache, as any earlier vmctl run on this boot would have.
-.build/release/vmctl vm create warm --image $pool/base.qcow2 --pool $pool --network vmctl-bench-net \
+"$vmctl" vm create warm --image $pool/base.qcow2 --pool $pool --network vmctl-bench-net \
   --kernel /var/lib/vmctl/test-image/vmlinuz --dry-run -q >/dev/null
 
 image=/var/lib/vmctl/test-image
-python3 Benchmarks/median.py "$rounds" \
-  "vmctl vm create --dry-run" -- .build/release/vmctl vm create bench1 --image $pool/base.qcow2 --pool $pool \
+python3 Benchmarks/interleave.py "$rounds" 2 - \
+  "vmctl vm create --dry-run" -- "$vmctl" vm create bench1 --image $pool/base.qcow2 --pool $pool \
     --network vmctl-bench-net --memory 512M --kernel $image/vmlinuz --initrd $image/initrd.img \
     --cmdline console=ttyS0 --dry-run -q ";;" \
   "virt-install --print-xml" -- virt-install --print-xml --name bench1 --memory 512 --vcpus 1 --virt-type qemu \
