@@ -25,22 +25,28 @@ public enum VMInventory {
     /// One `virConnectListAllDomains` call, then per-domain info reads.
     public static func list(_ connection: Connection) throws(VMCtlError) -> [VMSummary] {
         do {
-            return try connection.domains().map { domain in
-                let info = try domain.info()
-                // One metadata read per domain: only vmctl's element, not the whole XML.
-                let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI)).flatMap { try? VMMetadata(getMetadataFragment: $0) }
-                let running = info.state == .running || info.state == .paused
-                let addresses = running
-                    ? ((try? domain.interfaceAddresses(source: .lease)) ?? []).flatMap { $0.addresses.map(\.address) } : []
-                return VMSummary(
-                    name: domain.name, uuid: try domain.uuid(), id: domain.id, state: info.state.description,
-                    vcpus: info.vcpus, memoryBytes: info.maxMemoryKiB * 1024,
-                    persistent: try domain.isPersistent(), autostart: try domain.autostart(),
-                    addresses: addresses, lab: metadata?.lab?.rawValue, role: metadata?.role?.rawValue)
+            return try connection.domains().compactMap { domain -> VMSummary? in
+                // A domain undefined between the listing and these reads is gone, not an error.
+                do { return try summary(of: domain) } catch let error as LibvirtError where error.code == .noDomain { return nil }
             }.sorted { $0.name < $1.name }
         } catch {
             throw .libvirt(error, while: "listing domains")
         }
+    }
+
+    /// One domain's row: virDomainGetInfo, its vmctl metadata, lease addresses while it runs.
+    static func summary(of domain: Domain) throws -> VMSummary {
+        let info = try domain.info()
+        // One metadata read per domain: only vmctl's element, not the whole XML.
+        let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI)).flatMap { try? VMMetadata(getMetadataFragment: $0) }
+        let running = info.state == .running || info.state == .paused
+        let addresses = running
+            ? ((try? domain.interfaceAddresses(source: .lease)) ?? []).flatMap { $0.addresses.map(\.address) } : []
+        return VMSummary(
+            name: domain.name, uuid: try domain.uuid(), id: domain.id, state: info.state.description,
+            vcpus: info.vcpus, memoryBytes: info.maxMemoryKiB * 1024,
+            persistent: try domain.isPersistent(), autostart: try domain.autostart(),
+            addresses: addresses, lab: metadata?.lab?.rawValue, role: metadata?.role?.rawValue)
     }
 
     public static func renderText(_ vms: [VMSummary]) -> String {
