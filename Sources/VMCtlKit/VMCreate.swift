@@ -186,6 +186,8 @@ public struct VMCreator: Sendable {
     public var progress: any ProgressReporter
     /// What the caller's plan makes before this VM; empty for `vm create`.
     public var pending = PendingObjects()
+    /// The host's facts, when the caller read them once for many VMs; else read per plan.
+    public var hostFacts: HostFacts?
 
     public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
         self.connection = connection
@@ -204,7 +206,7 @@ public struct VMCreator: Sendable {
             throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: at least 16 MiB, in whole KiB")
         }
         // More memory than the host has is a typo (99999T), not overcommit.
-        let host = try HostFacts.read(connection)
+        let host = if let hostFacts { hostFacts } else { try HostFacts.read(connection) }
         guard memory <= host.memory else {
             throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: more than this host's \(host.memory)")
         }

@@ -78,6 +78,7 @@ extension LabRunner {
             var pending = PendingObjects()
             let nodes = plan.nodes.filter { $0.host == host }
             let local = try StorageService(connection: connection).isLocal()
+            let facts = try HostFacts.read(connection)
 
             func unused(pool: String) -> Bool {
                 host == home && !plan.nodes.contains { $0.pool == pool } && !plan.images.contains { $0.pool == pool }
@@ -181,6 +182,7 @@ extension LabRunner {
                 do throws(VMCtlError) {
                     var creator = VMCreator(connection: connection, progress: SilentProgress())
                     creator.pending = nodePending
+                    creator.hostFacts = facts
                     let vmPlan = try creator.plan(try createRequest(for: node), domainType: choice)
                     hostPlan.newNodes.append(.init(node: node, orphans: orphans, plan: vmPlan))
                 } catch {
