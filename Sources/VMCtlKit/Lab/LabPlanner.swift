@@ -57,13 +57,27 @@ public struct LabChangePlan: Sendable {
 }
 
 extension LabRunner {
+    /// One host's planning: what is known of it, what the lab will have made
+    /// there so far, and the problems found.
+    struct HostPlanning {
+        var host: String
+        var connection: Connection
+        var local: Bool
+        var facts: HostFacts
+        var nodes: [LabPlan.Node]
+        /// The lab's first host, where pools and networks no node uses are made.
+        var isHome: Bool
+        var plan: LabChangePlan.HostPlan
+        var pending = PendingObjects()
+        var issues: [PlanIssue] = []
+    }
+
     /// Plans the whole lab against every host it uses, changing nothing.
     /// Every problem is reported at once, one `FILE:LINE: field: rule` line
     /// each (status 64); a failed libvirt call stops planning with its error.
     public func planChanges(requireKVM: Bool = false) throws(VMCtlError) -> LabChangePlan {
         var issues: [PlanIssue] = []
         var hosts: [LabChangePlan.HostPlan] = []
-        // Pools and networks no node uses are still the lab's: made on its first host.
         let home = usedHosts.contains("local") ? "local" : usedHosts.first
         for host in usedHosts {
             let connection = try connection(host)
@@ -74,122 +88,17 @@ extension LabRunner {
             } catch {
                 throw VMCtlError("hosts.\(host): \(error.message)", status: error.status, libvirtError: error.libvirtError)
             }
-            var hostPlan = LabChangePlan.HostPlan(host: host, domainType: choice)
-            var pending = PendingObjects()
-            let nodes = plan.nodes.filter { $0.host == host }
-            let local = try StorageService(connection: connection).isLocal()
-            let facts = try HostFacts.read(connection)
-
-            func unused(pool: String) -> Bool {
-                host == home && !plan.nodes.contains { $0.pool == pool } && !plan.images.contains { $0.pool == pool }
-            }
-            for pool in plan.pools
-            where nodes.contains(where: { $0.pool == pool.name }) || plan.images.contains(where: { $0.pool == pool.name }) || unused(pool: pool.name) {
-                if let existing = try find("looking up pool \(pool.name)", missing: .noStoragePool, { try connection.storagePool(named: pool.name) }) {
-                    if try !libvirt("reading pool \(pool.name)", { try existing.isActive() }) { hostPlan.stoppedPools.append(pool.name) }
-                    continue
-                }
-                do throws(VMCtlError) {
-                    let definition = try StorageService(connection: connection).plan(PoolCreateRequest(name: pool.name, kind: .dir, target: pool.target))
-                    hostPlan.newPools.append(.init(name: pool.name, definition: definition))
-                    pending.pools[pool.name] = pool.target
-                } catch {
-                    issues.append(try issue(error, at: pool.source, fields: ["--target": "target", "name": "name"]))
-                    // Taken as made, so what depends on it is still checked on its own.
-                    pending.pools[pool.name] = pool.target
-                }
-            }
-
-            for image in plan.images {
-                var poolExists = pending.pools[image.pool] != nil
-                if !poolExists {
-                    poolExists = try find("looking up pool \(image.pool)", missing: .noStoragePool, { try connection.storagePool(named: image.pool) }) != nil
-                }
-                guard poolExists else {
-                    guard nodes.contains(where: { $0.image == .volume(pool: nil, name: image.name) || $0.image == .volume(pool: image.pool, name: image.name) })
-                    else { continue }
-                    issues.append(PlanIssue(file: plan.file, line: image.source.line, field: "\(image.source.field).pool",
-                                            rule: "no pool '\(image.pool)' on \(host), and the plan's pools do not make it"))
-                    continue
-                }
-                if pending.pools[image.pool] == nil,
-                    let pool = try find("looking up pool \(image.pool)", missing: .noStoragePool, { try connection.storagePool(named: image.pool) }),
-                    try find("looking up volume \(image.pool)/\(image.name)", missing: .noStorageVolume, { try pool.volume(named: image.name) }) != nil
-                {
-                    continue
-                }
-                guard let path = image.path else {
-                    issues.append(PlanIssue(file: plan.file, line: image.source.line, field: "\(image.source.field).path",
-                                            rule: "pool '\(image.pool)' on \(host) has no volume '\(image.name)', and no path to import it from is given"))
-                    pending.volumes[image.pool, default: [:]][image.name] = 1 << 30
-                    continue
-                }
-                guard local else {
-                    issues.append(PlanIssue(file: plan.file, line: image.source.line, field: "\(image.source.field).path",
-                                            rule: "imports need a daemon on this machine; \(host) is remote: import it there with vmctl vol import"))
-                    continue
-                }
-                do throws(VMCtlError) {
-                    try InputFile.requireRegular(path, field: "\(image.source.field).path")
-                    pending.volumes[image.pool, default: [:]][image.name] = try virtualSize(atPath: path)
-                    hostPlan.imports.append(image)
-                } catch {
-                    issues.append(PlanIssue(file: plan.file, line: image.source.line, field: "\(image.source.field).path",
-                                            rule: Self.rule(of: error.message)))
-                    pending.volumes[image.pool, default: [:]][image.name] = 1 << 30
-                }
-            }
-
-            // A remote daemon's host networks are not this machine's: only libvirt's own networks are compared.
-            var service = NetworkService(connection: connection, host: { local ? HostNetworkState.live() : HostNetworkState() })
-            service.checksHost = local
-            func used(_ network: LabPlan.Network, by nodes: [LabPlan.Node]) -> Bool {
-                nodes.contains { $0.networks.contains { $0.network == network.name } }
-            }
-            for network in plan.networks where used(network, by: nodes) || (host == home && !used(network, by: plan.nodes)) {
-                let name = plan.objectName(network.name)
-                if try find("looking up network \(name)", missing: .noNetwork, { try connection.network(named: name) }) != nil {
-                    hostPlan.existingNetworks.append(network)
-                    continue
-                }
-                do throws(VMCtlError) {
-                    hostPlan.newNetworks.append(.init(network: network, definition: try networkDefinition(network, service: service)))
-                    pending.networks.insert(name)
-                } catch {
-                    issues.append(try issue(error, at: network.source,
-                                            fields: ["--subnet": "subnet", "--dhcp-range": "dhcp_range", "--bridge": "bridge", "name": "name"]))
-                    pending.networks.insert(name)
-                }
-            }
-
-            for node in nodes {
-                let name = plan.objectName(node.name)
-                if try find("looking up domain \(name)", missing: .noDomain, { try connection.domain(named: name) }) != nil {
-                    hostPlan.existingNodes.append(node)
-                    continue
-                }
-                var orphans: [String] = []
-                if pending.pools[node.pool] == nil,
-                    let pool = try find("looking up pool \(node.pool)", missing: .noStoragePool, { try connection.storagePool(named: node.pool) })
-                {
-                    for volume in Self.volumeNames(of: node, objectName: name)
-                    where try find("looking up volume \(volume)", missing: .noStorageVolume, { try pool.volume(named: volume) }) != nil {
-                        orphans.append(volume)
-                    }
-                }
-                var nodePending = pending
-                nodePending.removedVolumes[node.pool, default: []].formUnion(orphans)
-                do throws(VMCtlError) {
-                    var creator = VMCreator(connection: connection, progress: SilentProgress())
-                    creator.pending = nodePending
-                    creator.hostFacts = facts
-                    let vmPlan = try creator.plan(try createRequest(for: node), domainType: choice)
-                    hostPlan.newNodes.append(.init(node: node, orphans: orphans, plan: vmPlan))
-                } catch {
-                    issues.append(try issue(error, at: node.source, fields: Self.nodeFields))
-                }
-            }
-            hosts.append(hostPlan)
+            var planning = HostPlanning(
+                host: host, connection: connection, local: try StorageService(connection: connection).isLocal(),
+                facts: try HostFacts.read(connection), nodes: plan.nodes.filter { $0.host == host }, isHome: host == home,
+                plan: LabChangePlan.HostPlan(host: host, domainType: choice))
+            // In dependency order: what a later step needs is pending by then.
+            try planPools(&planning)
+            try planImages(&planning)
+            try planNetworks(&planning)
+            try planNodes(&planning)
+            issues += planning.issues
+            hosts.append(planning.plan)
         }
         if !issues.isEmpty {
             var seen = Set<String>()
@@ -197,6 +106,126 @@ extension LabRunner {
             throw VMCtlError(lines.joined(separator: "\n"), status: .usage)
         }
         return LabChangePlan(hosts: hosts)
+    }
+
+    /// The host's pools: those its nodes or the plan's images use, and on the
+    /// home host those nothing uses. Existing ones are started if stopped.
+    func planPools(_ planning: inout HostPlanning) throws(VMCtlError) {
+        let connection = planning.connection
+        for pool in plan.pools {
+            let usedHere = planning.nodes.contains { $0.pool == pool.name } || plan.images.contains { $0.pool == pool.name }
+            let unused = !plan.nodes.contains { $0.pool == pool.name } && !plan.images.contains { $0.pool == pool.name }
+            guard usedHere || (planning.isHome && unused) else { continue }
+            if let existing = try find("looking up pool \(pool.name)", missing: .noStoragePool, { try connection.storagePool(named: pool.name) }) {
+                if try !libvirt("reading pool \(pool.name)", { try existing.isActive() }) { planning.plan.stoppedPools.append(pool.name) }
+                continue
+            }
+            do throws(VMCtlError) {
+                let definition = try StorageService(connection: connection).plan(PoolCreateRequest(name: pool.name, kind: .dir, target: pool.target))
+                planning.plan.newPools.append(.init(name: pool.name, definition: definition))
+            } catch {
+                planning.issues.append(try issue(error, at: pool.source, fields: ["--target": "target", "name": "name"]))
+            }
+            // Taken as made even when refused, so what depends on it is still checked on its own.
+            planning.pending.pools[pool.name] = pool.target
+        }
+    }
+
+    /// The plan's images whose pool is on the host: present, or imported from their path.
+    func planImages(_ planning: inout HostPlanning) throws(VMCtlError) {
+        let connection = planning.connection
+        for image in plan.images {
+            let issueField = "\(image.source.field).path"
+            func refuse(_ field: String, _ rule: String) {
+                planning.issues.append(PlanIssue(file: plan.file, line: image.source.line, field: field, rule: rule))
+                // Taken as there, so the nodes that use it are still checked on their own.
+                planning.pending.volumes[image.pool, default: [:]][image.name] = 1 << 30
+            }
+            if planning.pending.pools[image.pool] == nil {
+                guard let pool = try find("looking up pool \(image.pool)", missing: .noStoragePool, { try connection.storagePool(named: image.pool) }) else {
+                    let used = planning.nodes.contains { $0.image == .volume(pool: nil, name: image.name) || $0.image == .volume(pool: image.pool, name: image.name) }
+                    if used { refuse("\(image.source.field).pool", "no pool '\(image.pool)' on \(planning.host), and the plan's pools do not make it") }
+                    continue
+                }
+                if try find("looking up volume \(image.pool)/\(image.name)", missing: .noStorageVolume, { try pool.volume(named: image.name) }) != nil {
+                    continue
+                }
+            }
+            guard let path = image.path else {
+                refuse(issueField, "pool '\(image.pool)' on \(planning.host) has no volume '\(image.name)', and no path to import it from is given")
+                continue
+            }
+            guard planning.local else {
+                refuse(issueField, "imports need a daemon on this machine; \(planning.host) is remote: import it there with vmctl vol import")
+                continue
+            }
+            do throws(VMCtlError) {
+                try InputFile.requireRegular(path, field: issueField)
+                planning.pending.volumes[image.pool, default: [:]][image.name] = try virtualSize(atPath: path)
+                planning.plan.imports.append(image)
+            } catch {
+                refuse(issueField, Self.rule(of: error.message))
+            }
+        }
+    }
+
+    /// The networks the host's nodes use (and on the home host those no node
+    /// uses), through `net create`'s builder and checks.
+    func planNetworks(_ planning: inout HostPlanning) throws(VMCtlError) {
+        let connection = planning.connection
+        let local = planning.local
+        // A remote daemon's host networks are not this machine's: only libvirt's own networks are compared.
+        var service = NetworkService(connection: connection, host: { local ? HostNetworkState.live() : HostNetworkState() })
+        service.checksHost = local
+        func used(_ network: LabPlan.Network, by nodes: [LabPlan.Node]) -> Bool {
+            nodes.contains { $0.networks.contains { $0.network == network.name } }
+        }
+        for network in plan.networks where used(network, by: planning.nodes) || (planning.isHome && !used(network, by: plan.nodes)) {
+            let name = plan.objectName(network.name)
+            if try find("looking up network \(name)", missing: .noNetwork, { try connection.network(named: name) }) != nil {
+                planning.plan.existingNetworks.append(network)
+                continue
+            }
+            do throws(VMCtlError) {
+                planning.plan.newNetworks.append(.init(network: network, definition: try networkDefinition(network, service: service)))
+            } catch {
+                planning.issues.append(try issue(error, at: network.source,
+                                                 fields: ["--subnet": "subnet", "--dhcp-range": "dhcp_range", "--bridge": "bridge", "name": "name"]))
+            }
+            planning.pending.networks.insert(name)
+        }
+    }
+
+    /// Every node without a domain, planned in full by `vm create`'s planner
+    /// with what the lab makes before it taken as present.
+    func planNodes(_ planning: inout HostPlanning) throws(VMCtlError) {
+        let connection = planning.connection
+        for node in planning.nodes {
+            let name = plan.objectName(node.name)
+            if try find("looking up domain \(name)", missing: .noDomain, { try connection.domain(named: name) }) != nil {
+                planning.plan.existingNodes.append(node)
+                continue
+            }
+            var orphans: [String] = []
+            if planning.pending.pools[node.pool] == nil,
+                let pool = try find("looking up pool \(node.pool)", missing: .noStoragePool, { try connection.storagePool(named: node.pool) })
+            {
+                for volume in Self.volumeNames(of: node, objectName: name)
+                where try find("looking up volume \(volume)", missing: .noStorageVolume, { try pool.volume(named: volume) }) != nil {
+                    orphans.append(volume)
+                }
+            }
+            var creator = VMCreator(connection: connection, progress: SilentProgress())
+            creator.pending = planning.pending
+            creator.pending.removedVolumes[node.pool, default: []].formUnion(orphans)
+            creator.hostFacts = planning.facts
+            do throws(VMCtlError) {
+                let vmPlan = try creator.plan(try createRequest(for: node), domainType: planning.plan.domainType)
+                planning.plan.newNodes.append(.init(node: node, orphans: orphans, plan: vmPlan))
+            } catch {
+                planning.issues.append(try issue(error, at: node.source, fields: Self.nodeFields))
+            }
+        }
     }
 
     /// The volumes vmctl makes for a node, by their deterministic names.
