@@ -313,8 +313,8 @@ let planFieldCases: [(field: String, path: String)] = [
 
 /// Plans that parse but that the host refuses, each with the field its one line names: `FIELD | YAML with {…}`.
 let planHostCases = """
-    pools[0].target | pools: [{name: p, target: /proc/x}]
-    pools[0].target | pools: [{name: p, target: {TEXT}}]
+    pools[0].target | pools: [{name: {P}p, target: /proc/x}]
+    pools[0].target | pools: [{name: {P}p, target: {TEXT}}]
     images[0].path | images: [{name: base.qcow2, pool: {POOL}, path: {FIFO}}]
     images[0].path | images: [{name: other.qcow2, pool: {POOL}}]
     images[0].path | images: [{name: other.qcow2, pool: {POOL}, path: {DIR}}]
@@ -334,7 +334,7 @@ let planHostCases = """
     nodes[0].count | count: 100
     nodes[0].name | name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa + count: 10
     networks | networks: [{name: mgmt, mode: isolated, subnet: {FREE}}, {name: mgmt, mode: isolated, subnet: {FREE2}}]
-    pools | pools: [{name: p, target: {RUN}/{P}p1}, {name: p, target: {RUN}/{P}p2}]
+    pools | pools: [{name: {P}p, target: {RUN}/{P}p1}, {name: {P}p, target: {RUN}/{P}p2}]
     images | images: [{name: base.qcow2, pool: {POOL}}, {name: base.qcow2, pool: {POOL}}]
     networks[0].subnet | networks: [{name: mgmt, mode: isolated, subnet: "fd00::/64"}]
     networks[0].subnet | networks: [{name: mgmt, mode: isolated, subnet: 224.1.0.0/24}]
@@ -560,7 +560,7 @@ func words(_ command: String) -> [String] {
             for wrong in ["[1, [2]]", "{a: {b: c}}", "7"] {
                 // A number is a fine scalar: it is the wrong kind only where a list or mapping belongs.
                 if wrong == "7" && !Self.containers.contains(path) { continue }
-                guard let text = replacing(path, in: base, with: wrong) else { continue }
+                guard let text = replacing(path, in: base, with: wrong).map(corpus.expand) else { continue }
                 let file = "\(corpus.run)/\(corpus.scope.prefix)case.yaml"
                 try text.write(toFile: file, atomically: true, encoding: .utf8)
                 record("\(field) = \(wrong)", try await Self.check(corpus, arguments: ["lab", "up", file], status: 64, field: field, manyLines: true))
@@ -602,11 +602,11 @@ func replacing(_ path: String, in plan: String, with value: String) -> String? {
     let added: [String: String] = [
         "hosts": "hosts: \(value)", "address_timeout": "address_timeout: \(value)",
         "login.user": "login: {user: \(value)}", "login.private_key": "login: {user: debian, private_key: \(value)}",
-        "pools[0]": "pools: [\(value)]", "pools[0].name": "pools: [{name: \(value), target: /var/tmp/x}]",
-        "pools[0].type": "pools: [{name: px, type: \(value), target: /var/tmp/x}]",
-        "pools[0].target": "pools: [{name: px, target: \(value)}]", "images[0]": "images: [\(value)]",
-        "images[0].name": "images: [{name: \(value), pool: px}]", "images[0].pool": "images: [{name: x, pool: \(value)}]",
-        "images[0].path": "images: [{name: x, pool: px, path: \(value)}]", "networks[0]": "networks: [\(value)]",
+        "pools[0]": "pools: [\(value)]", "pools[0].name": "pools: [{name: \(value), target: {RUN}/{P}x}]",
+        "pools[0].type": "pools: [{name: {P}px, type: \(value), target: {RUN}/{P}x}]",
+        "pools[0].target": "pools: [{name: {P}px, target: \(value)}]", "images[0]": "images: [\(value)]",
+        "images[0].name": "images: [{name: \(value), pool: {P}px}]", "images[0].pool": "images: [{name: x, pool: \(value)}]",
+        "images[0].path": "images: [{name: x, pool: {P}px, path: \(value)}]", "networks[0]": "networks: [\(value)]",
         "networks[0].name": "networks: [{name: \(value), subnet: 10.9.9.0/24}]",
         "networks[0].mode": "networks: [{name: mgmt, mode: \(value), subnet: 10.9.9.0/24}]",
         "networks[0].subnet": "networks: [{name: mgmt, subnet: \(value)}]",
