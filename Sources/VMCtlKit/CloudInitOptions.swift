@@ -31,6 +31,10 @@ public struct CloudInitOptions: Sendable, Equatable {
             config.userDataFile = try InputFile.readText(userDataFile, field: "--cloud-init")
         }
         if let error = config.validationErrors().first(where: { !$0.field.hasPrefix("interfaces") }) {
+            // The hostname came from the VM's name: that is what to change, or --hostname to give.
+            if error.field == "hostname" && hostname == nil {
+                throw .invalid(field: "name", "'\(name.prefix(64))' is not a valid host name for the guest (\(error.rule)); give --hostname")
+            }
             throw VMCtlError(Self.optionName(error.description), status: .usage)
         }
         return config

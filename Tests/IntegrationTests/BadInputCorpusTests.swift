@@ -91,6 +91,7 @@ let commandCases = """
     64 | --hostname | vm create {P}a --disk-size 16M --pool {POOL} --hostname -bad-
     64 | --hostname | vm create {P}a --disk-size 16M --pool {POOL} --hostname under_score
     64 | --hostname | vm create {P}a --disk-size 16M --pool {POOL} --hostname ''
+    64 | name | vm create {P}under_score --disk-size 16M --pool {POOL} --ssh-key @{PUB}
     64 | --ssh-key | vm create {P}a --disk-size 16M --pool {POOL} --ssh-key {PRIVTEXT}
     64 | --ssh-key | vm create {P}a --disk-size 16M --pool {POOL} --ssh-key @{KEY}
     64 | --ssh-key | vm create {P}a --disk-size 16M --pool {POOL} --ssh-key @{FIFO}
@@ -377,6 +378,8 @@ struct Corpus {
         let privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\n\(Self.secret)\n-----END OPENSSH PRIVATE KEY-----\n"
         try privateKey.write(toFile: "\(run)/\(p)key", atomically: true, encoding: .utf8)
         try "#cloud-config\nruncmd: [unclosed\n".write(toFile: "\(run)/\(p)userdata", atomically: true, encoding: .utf8)
+        try "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq0aTqjTq5zCq1R0w3mJ0yq7cR9pQWqHqv1pRr3lZ8a corpus@test\n"
+            .write(toFile: "\(run)/\(p)key.pub", atomically: true, encoding: .utf8)
         try "just some text\n".write(toFile: "\(run)/\(p)text", atomically: true, encoding: .utf8)
         try """
             <domain type='qemu'><name>\(p)bad name (win10)</name><memory>65536</memory>\
@@ -386,7 +389,7 @@ struct Corpus {
         values = [
             "{P}": p, "{POOL}": "\(p)pool", "{POOLDIR}": poolDir, "{NET}": "\(p)net", "{VM}": "\(p)vm", "{RUN}": run,
             "{FIFO}": fifo, "{DIR}": "\(run)/\(p)dir", "{TEXT}": "\(run)/\(p)text", "{KEY}": "\(run)/\(p)key",
-            "{USERDATA}": "\(run)/\(p)userdata", "{XML}": "\(run)/\(p)bad.xml", "{PRIVTEXT}": privateKey,
+            "{USERDATA}": "\(run)/\(p)userdata", "{PUB}": "\(run)/\(p)key.pub", "{XML}": "\(run)/\(p)bad.xml", "{PRIVTEXT}": privateKey,
             "{KERNEL}": Daemon.image.appendingPathComponent("vmlinuz").path,
             "{INITRD}": Daemon.image.appendingPathComponent("initrd.img").path, "{BASEFILE}": base,
             "{SUBNET}": subnet, "{SUBNETHOST}": Self.hostPart(subnet), "{FREE}": free, "{FREEHOST}": Self.hostPart(free),
@@ -576,6 +579,13 @@ func words(_ command: String) -> [String] {
             record(parts[1], try await Self.check(corpus, arguments: ["lab", "up", file], status: 64, field: parts[0]))
             record("validate " + parts[1], try await Self.check(corpus, arguments: ["lab", "validate", file], status: 64, field: parts[0]))
         }
+
+        // 5,000 networks: refused by count at once, not checked pair by pair.
+        let many = (0..<5000).map { "  - {name: n\($0), mode: isolated, subnet: 10.\($0 / 250).\($0 % 250).0/24}" }.joined(separator: "\n")
+        let file = "\(corpus.run)/\(corpus.scope.prefix)case.yaml"
+        try base.replacingOccurrences(of: "networks: [{name: mgmt", with: "networks:\n\(many)\nunused: [{name: mgmt")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        record("5000 networks", try await Self.check(corpus, arguments: ["lab", "validate", file], status: 64, field: "networks", manyLines: true))
 
         #expect(count >= 300, "only \(count) cases")
         #expect(failures.isEmpty, "\(failures.count) of \(count) cases:\n\(failures.joined(separator: "\n"))")

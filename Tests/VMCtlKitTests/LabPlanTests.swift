@@ -49,6 +49,17 @@ import LibvirtXML
         ])
     }
 
+    @Test func listsAndNodeCountsAreBounded() throws {
+        let networks = (0..<300).map { "  - {name: n\($0), mode: isolated, subnet: 10.\($0 / 250).\($0 % 250).0/24}" }.joined(separator: "\n")
+        let text = "lab: big\nnetworks:\n\(networks)\nnodes:\n  - {name: a, image: i, count: 64}\n  - {name: b, image: i, count: 64}\n"
+            + "  - {name: c, image: i, count: 64}\n  - {name: d, image: i, count: 64}\n  - {name: e, image: i, count: 64}\n"
+        let error = #expect(throws: PlanError.self) { try LabPlan.parse(text, file: "p.yaml", defaultURI: "qemu:///system") }
+        let fields = Set(error?.issues.map(\.field) ?? [])
+        #expect(error?.issues.contains { $0.field == "networks" && $0.rule == "300 entries is not allowed: at most 256" } == true)
+        #expect(error?.issues.contains { $0.field == "nodes" && $0.rule == "320 nodes after count is not allowed: at most 256" } == true,
+                "\(fields)")
+    }
+
     @Test func overlappingSubnetsAndDuplicateAddressesAreReported() throws {
         let text = """
             lab: demo

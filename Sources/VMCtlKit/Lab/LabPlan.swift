@@ -279,10 +279,17 @@ struct PlanReader {
         return text
     }
 
+    /// The most entries a plan's lists may hold: more is a generated plan gone wrong, not a lab.
+    static let listLimit = 256
+
     mutating func list(_ node: Yams.Node?, _ field: String) -> [Yams.Node] {
         guard let node else { return [] }
         guard case .sequence(let sequence) = node else {
             issue(node, field, "must be a list")
+            return []
+        }
+        guard sequence.count <= Self.listLimit else {
+            issue(node, field, "\(sequence.count) entries is not allowed: at most \(Self.listLimit)")
             return []
         }
         return Array(sequence)
@@ -421,6 +428,9 @@ struct PlanReader {
         for (index, node) in nodeList.enumerated() {
             nodes += labNodes(node, field: "nodes[\(index)]", defaults: defaults, hosts: hosts, networks: networks,
                               images: images, pools: pools)
+        }
+        if nodes.count > Self.listLimit {
+            issue(root, "nodes", "\(nodes.count) nodes after count is not allowed: at most \(Self.listLimit)")
         }
         var seen = Set<String>()
         for node in nodes where !seen.insert(node.name).inserted {
