@@ -583,7 +583,7 @@ func words(_ command: String) -> [String] {
         // 5,000 networks: refused by count at once, not checked pair by pair.
         let many = (0..<5000).map { "  - {name: n\($0), mode: isolated, subnet: 10.\($0 / 250).\($0 % 250).0/24}" }.joined(separator: "\n")
         let file = "\(corpus.run)/\(corpus.scope.prefix)case.yaml"
-        try base.replacingOccurrences(of: "networks: [{name: mgmt", with: "networks:\n\(many)\nunused: [{name: mgmt")
+        try base.replacingOccurrences(of: "\nnetworks: [{name: mgmt", with: "\nnetworks:\n\(many)\nunused: [{name: mgmt")
             .write(toFile: file, atomically: true, encoding: .utf8)
         record("5000 networks", try await Self.check(corpus, arguments: ["lab", "validate", file], status: 64, field: "networks", manyLines: true))
 

@@ -78,24 +78,49 @@ struct TestScope {
     }
 }
 
-/// The 10.200–249.77.0/24 subnets this test process has handed out.
+/// The 10.200–249.77.0/24 subnets handed out to tests, across test processes:
+/// CI runs the real-guest suites in a process of their own beside the others,
+/// and a subnet one process picked must not be picked by the other before its
+/// network exists. Each is claimed by a marker file naming the claiming
+/// process (created with O_EXCL); a dead process's marker is taken over.
 /// (10.254.77.0/24 belongs to NoCloudTests' seed boots.)
 final class SubnetReservations: @unchecked Sendable {
     static let shared = SubnetReservations()
     private let lock = NSLock()
     private var taken = Set<String>()
+    private let directory = Daemon.runDirectory.appendingPathComponent("subnets").path
 
     func reserve(where isFree: (String) -> Bool) throws -> String {
         lock.lock()
         defer { lock.unlock() }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for third in 200..<250 {
             let candidate = "10.\(third).77"
-            if !taken.contains(candidate) && isFree(candidate) {
+            if !taken.contains(candidate) && isFree(candidate) && claim(candidate) {
                 taken.insert(candidate)
                 return candidate
             }
         }
         throw TestFailure("no free 10.x.77.0/24 subnet")
+    }
+
+    /// Whether this process now holds `candidate`'s marker.
+    private func claim(_ candidate: String) -> Bool {
+        let marker = "\(directory)/\(candidate)"
+        for _ in 0..<2 {
+            let descriptor = open(marker, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+            if descriptor >= 0 {
+                let pid = "\(getpid())"
+                _ = pid.withCString { write(descriptor, $0, strlen($0)) }
+                close(descriptor)
+                return true
+            }
+            // Held: by a live process, leave it; by a dead one, take it over.
+            guard let text = try? String(contentsOfFile: marker, encoding: .utf8), let owner = Int32(text) else { return false }
+            if owner == getpid() || kill(owner, 0) == 0 { return false }
+            unlink(marker)
+        }
+        return false
     }
 }
 
