@@ -402,27 +402,19 @@ public final class LabRunner: @unchecked Sendable {
         for node in plan.nodes {
             let connection = try connection(node.host)
             let name = plan.objectName(node.name)
-            guard let domain = try? connection.domain(named: name) else { continue }
+            guard let domain = try find("looking up \(name)", missing: .noDomain, { try connection.domain(named: name) }) else { continue }
             // Only domains this lab made: the metadata must name the lab.
-            let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI, impact: .config))
-                .flatMap { try? VMMetadata(getMetadataFragment: $0) }
-            guard metadata?.lab?.rawValue == plan.name else {
+            guard let gone = try LabTeardown.removeDomain(domain, lab: plan.name, connection: connection, progress: progress) else {
                 progress.step("\(name): not created by lab \(plan.name); left alone")
                 continue
             }
-            let result = try VMDeleter(connection: connection, progress: progress).delete(name, force: true)
-            removed.append("domain \(name)")
-            removed += result.deletedVolumes.map { "volume \($0)" }
+            removed += gone
         }
         guard !keepNetworks else { return removed }
         for host in usedHosts {
             let connection = try connection(host)
             for network in plan.networks {
-                let name = plan.objectName(network.name)
-                guard let existing = try? connection.network(named: name) else { continue }
-                if (try? existing.isActive()) == true { try libvirt("stopping network \(name)") { try existing.destroy() } }
-                try libvirt("removing network \(name)") { try existing.undefine() }
-                removed.append("network \(name) on \(host)")
+                if let gone = try LabTeardown.removeNetwork(plan.objectName(network.name), host: host, connection: connection) { removed.append(gone) }
             }
         }
         LabState.remove(lab: plan.name)

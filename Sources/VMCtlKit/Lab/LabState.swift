@@ -52,24 +52,37 @@ public enum LabTeardown {
         for (host, uri) in hosts.sorted(by: { $0.key < $1.key }) {
             let connection = try ConnectionTarget(uri: uri.isEmpty ? nil : uri).open()
             for domain in try libvirt("listing domains on \(host)", { try connection.domains() }) {
-                let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI, impact: .config))
-                    .flatMap { try? VMMetadata(getMetadataFragment: $0) }
-                guard metadata?.lab?.rawValue == name else { continue }
+                guard let gone = try removeDomain(domain, lab: name, connection: connection, progress: progress) else { continue }
                 found = true
-                let result = try VMDeleter(connection: connection, progress: progress).delete(domain.name, force: true)
-                removed.append("domain \(domain.name)")
-                removed += result.deletedVolumes.map { "volume \($0)" }
+                removed += gone
             }
             guard !keepNetworks else { continue }
             for network in state?.networks[host] ?? [] {
-                guard let existing = try? connection.network(named: network) else { continue }
-                if (try? existing.isActive()) == true { try libvirt("stopping network \(network)") { try existing.destroy() } }
-                try libvirt("removing network \(network)") { try existing.undefine() }
-                removed.append("network \(network) on \(host)")
+                if let gone = try removeNetwork(network, host: host, connection: connection) { removed.append(gone) }
             }
         }
         guard found else { throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)") }
         if !keepNetworks { LabState.remove(lab: name) }
         return removed
+    }
+
+    /// Removes `domain` and the volumes vmctl made for it when its vmctl
+    /// metadata names `lab`: what was removed, or nil for a domain the lab did not make.
+    static func removeDomain(_ domain: Domain, lab: String, connection: Connection, progress: any ProgressReporter) throws(VMCtlError) -> [String]? {
+        let metadata = (try? domain.metadata(namespaceURI: VMMetadata.namespaceURI, impact: .config))
+            .flatMap { try? VMMetadata(getMetadataFragment: $0) }
+        guard metadata?.lab?.rawValue == lab else { return nil }
+        let result = try VMDeleter(connection: connection, progress: progress).delete(domain.name, force: true)
+        return ["domain \(domain.name)"] + result.deletedVolumes.map { "volume \($0)" }
+    }
+
+    /// Stops and undefines network `name` when it exists: what was removed, or nil.
+    static func removeNetwork(_ name: String, host: String, connection: Connection) throws(VMCtlError) -> String? {
+        guard let network = try find("looking up network \(name)", missing: .noNetwork, { try connection.network(named: name) }) else { return nil }
+        if try libvirt("reading network \(name)", { try network.isActive() }) {
+            try libvirt("stopping network \(name)") { try network.destroy() }
+        }
+        try libvirt("removing network \(name)") { try network.undefine() }
+        return "network \(name) on \(host)"
     }
 }
