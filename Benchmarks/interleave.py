@@ -17,19 +17,13 @@ import os
 import random
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import commandspecs  # noqa: E402
 import time
 
 rounds, warmup, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-specs, current = [], []
-for arg in sys.argv[4:] + [";;"]:
-    if arg == ";;":
-        if current:
-            name, sep, *cmd = current
-            assert sep == "--", f"expected NAME -- CMD, got {current}"
-            specs.append((name, cmd))
-        current = []
-    else:
-        current.append(arg)
+specs = commandspecs.parse(sys.argv[4:])
 
 devnull = os.open(os.devnull, os.O_RDWR)
 

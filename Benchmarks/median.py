@@ -4,22 +4,17 @@ Usage: median.py ROUNDS NAME -- CMD... ;; NAME -- CMD... [;; ...]
 The first command is the baseline the ratios are relative to. Each command is a
 fresh process, so start-up cost counts, as it does for a person at a shell.
 """
+import os
 import statistics
 import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import commandspecs  # noqa: E402
+
 rounds = int(sys.argv[1])
-specs, current = [], []
-for arg in sys.argv[2:] + [";;"]:
-    if arg == ";;":
-        if current:
-            name, sep, *cmd = current
-            assert sep == "--", f"expected NAME -- CMD, got {current}"
-            specs.append((name, cmd))
-        current = []
-    else:
-        current.append(arg)
+specs = commandspecs.parse(sys.argv[2:])
 
 times = {name: [] for name, _ in specs}
 for _ in range(rounds):
