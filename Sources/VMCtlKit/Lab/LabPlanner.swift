@@ -19,6 +19,8 @@ public struct LabChangePlan: Sendable {
         var existingNetworks: [LabPlan.Network] = []
         var newNodes: [NewNode] = []
         var existingNodes: [LabPlan.Node] = []
+        /// Existing nodes that are not running: lab up starts them.
+        var stoppedNodes: [String] = []
     }
 
     struct NewPool: Sendable {
@@ -49,7 +51,7 @@ public struct LabChangePlan: Sendable {
             lines += host.stoppedPools.map { pool in "\(name): start pool \(pool)" }
             lines += host.imports.map { image in "\(name): import \(image.path ?? "") as \(image.pool)/\(image.name)" }
             lines += host.newNetworks.map { network in "\(name): create network \(network.definition.name.rawValue)" }
-            lines += host.existingNodes.map { node in "\(name): start \(node.name) if it is not running" }
+            lines += host.stoppedNodes.map { node in "\(name): start \(node)" }
             lines += host.newNodes.map { node in "\(name): create \(node.plan.domain.name.rawValue) with \(node.plan.volumes.count) volumes" }
         }
         return lines
@@ -202,8 +204,9 @@ extension LabRunner {
         let connection = planning.connection
         for node in planning.nodes {
             let name = plan.objectName(node.name)
-            if try find("looking up domain \(name)", missing: .noDomain, { try connection.domain(named: name) }) != nil {
+            if let domain = try find("looking up domain \(name)", missing: .noDomain, { try connection.domain(named: name) }) {
                 planning.plan.existingNodes.append(node)
+                if try !libvirt("reading \(name)", { try domain.isActive() }) { planning.plan.stoppedNodes.append(node.name) }
                 continue
             }
             var orphans: [String] = []
