@@ -27,6 +27,14 @@ public enum ChildProcess {
         public var description: String
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+). Its header
+    /// declares it only under _GNU_SOURCE, which Swift's Glibc module does not
+    /// set, so it is looked up by name, with its C signature.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     /// Runs `executable` until it exits, `timeout` seconds pass, or
     /// `stopWhen` (asked while it runs, every few milliseconds) says its
     /// output is all that was needed; in the last two cases it is killed.
@@ -47,6 +55,17 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else the parent has open reaches the child. Foundation's
+        // `Pipe` makes descriptors without FD_CLOEXEC, so without this a child
+        // started by any thread would hold another thread's pipe open and
+        // keep its reader from seeing EOF for as long as the child runs.
+        guard let closeFrom = Self.addCloseFrom else {
+            throw LaunchError(description: "cannot run \(executable): this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later)")
+        }
+        let closing = closeFrom(&actions, 3)
+        guard closing == 0 else {
+            throw LaunchError(description: "cannot run \(executable): posix_spawn_file_actions_addclosefrom_np: \(String(cString: strerror(closing)))")
+        }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]

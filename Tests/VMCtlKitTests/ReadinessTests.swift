@@ -103,6 +103,18 @@ import Glibc
         #expect(Date().timeIntervalSince(start) < 10)
         #expect(try ChildProcess.run("/bin/sh", ["-c", "exit 7"], timeout: 10).status == 7)
     }
+
+    /// A pipe made by `Pipe` (no FD_CLOEXEC) elsewhere in the process must not
+    /// reach the child: a child holding it would keep the pipe's reader from EOF.
+    @Test func childProcessInheritsNoDescriptorBeyondItsOwnThree() throws {
+        let pipe = Pipe()
+        let inherited = pipe.fileHandleForWriting.fileDescriptor
+        #expect(fcntl(inherited, F_GETFD) & FD_CLOEXEC == 0, "the premise: Pipe's descriptors are inheritable")
+        let result = try ChildProcess.run("/bin/sh", ["-c", "if [ -e /proc/self/fd/\(inherited) ]; then echo open; else echo closed; fi"], timeout: 10)
+        #expect(result.output == "closed\n")
+        let own = try ChildProcess.run("/bin/sh", ["-c", "ls /proc/self/fd"], timeout: 10)
+        #expect(own.status == 0, "\(own.errors)")
+    }
 }
 
 @Suite struct LabPlanGuestFieldTests {
