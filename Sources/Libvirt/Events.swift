@@ -205,11 +205,11 @@ public struct StoragePoolEvent: Sendable, Hashable {
 /// Holds a stream's continuation for libvirt's C callback. libvirt keeps one
 /// retained reference through the opaque pointer and drops it in its free
 /// callback, which also finishes the stream.
-private class EventSinkBase: @unchecked Sendable {
+class EventSinkBase: @unchecked Sendable {
     func finish() {}
 }
 
-private final class EventSink<Event: Sendable>: EventSinkBase, @unchecked Sendable {
+final class EventSink<Event: Sendable>: EventSinkBase, @unchecked Sendable {
     let continuation: AsyncStream<Event>.Continuation
     init(_ continuation: AsyncStream<Event>.Continuation) { self.continuation = continuation }
     override func finish() { continuation.finish() }
@@ -219,7 +219,7 @@ private final class EventSink<Event: Sendable>: EventSinkBase, @unchecked Sendab
     }
 }
 
-private let releaseSink: @convention(c) (UnsafeMutableRawPointer?) -> Void = { opaque in
+let releaseSink: @convention(c) (UnsafeMutableRawPointer?) -> Void = { opaque in
     guard let opaque else { return }
     Unmanaged<EventSinkBase>.fromOpaque(opaque).takeRetainedValue().finish()
 }
@@ -236,7 +236,7 @@ private func identity(
     return (name(handle).map { String(cString: $0) } ?? "", text)
 }
 
-private func domainIdentity(_ domain: OpaquePointer) -> (String, String) {
+func domainIdentity(_ domain: OpaquePointer) -> (String, String) {
     identity(domain, name: { virDomainGetName($0) }, uuid: { virDomainGetUUIDString($0, $1) })
 }
 
@@ -450,7 +450,7 @@ private let domainDeviceAddedCallback: @convention(c) (
 
 /// What `Connection.domainBlockJobEvents` reports (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`).
 public struct DomainBlockJobChange: Sendable, Hashable {
-    /// The disk's target, such as `vda`.
+    /// The disk's target, such as `vda`, or its host path from `byPath` streams.
     public var disk: String
     public var type: DomainBlockJobType
     public var status: Status
@@ -490,7 +490,7 @@ private let domainBlockJobCallback: @convention(c) (
 
 extension Connection {
     /// One more libvirt domain event ID, registered like `domainEvents(for:bufferLimit:)`.
-    private func domainEvents<Fact>(
+    func domainEvents<Fact>(
         _ id: virDomainEventID, for domain: Domain?, bufferLimit: Int, callback: virConnectDomainEventGenericCallback
     ) throws -> AsyncStream<DomainNotice<Fact>> {
         try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
@@ -540,14 +540,16 @@ extension Connection {
 
     /// Block jobs (pull, copy, commit, active commit, backup) that completed,
     /// failed, were cancelled or became ready to pivot, by disk target
-    /// (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`); ends like `domainEvents(for:bufferLimit:)`.
+    /// (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`), or with `byPath` by the disk's
+    /// host path (the older `VIR_DOMAIN_EVENT_ID_BLOCK_JOB`, which network
+    /// disks cannot name); ends like `domainEvents(for:bufferLimit:)`.
     /// The corresponding C functions are `virConnectDomainEventRegisterAny`
     /// and `virConnectDomainEventDeregisterAny`.
     public func domainBlockJobEvents(
-        for domain: Domain? = nil, bufferLimit: Int = 1024
+        for domain: Domain? = nil, byPath: Bool = false, bufferLimit: Int = 1024
     ) throws -> AsyncStream<DomainNotice<DomainBlockJobChange>> {
         try domainEvents(
-            VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, for: domain, bufferLimit: bufferLimit,
+            byPath ? VIR_DOMAIN_EVENT_ID_BLOCK_JOB : VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, for: domain, bufferLimit: bufferLimit,
             callback: unsafeBitCast(domainBlockJobCallback, to: virConnectDomainEventGenericCallback.self))
     }
 }

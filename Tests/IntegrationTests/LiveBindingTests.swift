@@ -87,7 +87,7 @@ import Testing
         try #require(result.status == 0, "initramfs overlay: \(result.errors)")
     }
 
-    static func guestXML(name: String, root: String, initrd: String, serial: String) -> String {
+    static func guestXML(name: String, root: String, initrd: String, serial: String, devices: String = "") -> String {
         """
         <domain type='qemu'>
           <name>\(name)</name>
@@ -110,6 +110,7 @@ import Testing
             </disk>
             <serial type='file'><source path='\(serial)'/><target port='0'/></serial>
             <memballoon model='virtio'/>
+            \(devices)
           </devices>
         </domain>
         """
@@ -173,7 +174,8 @@ import Testing
         let added = Collected(try connection.domainDeviceAddedEvents())
         let removed = Collected(try connection.domainDeviceRemovedEvents())
         let blockJobs = Collected(try connection.domainBlockJobEvents())
-        defer { added.cancel(); removed.cancel(); blockJobs.cancel() }
+        let balloon = Collected(try connection.domainBalloonChangeEvents())
+        defer { added.cancel(); removed.cancel(); blockJobs.cancel(); balloon.cancel() }
 
         let domain = try connection.defineDomain(xml: Self.guestXML(name: name, root: rootPath, initrd: initrd, serial: serial.path))
         try domain.start()
@@ -190,6 +192,8 @@ import Testing
         let ballooned = try await eventually(60) { try domain.info().memoryKiB == 160 * 1024 }
         #expect(ballooned, "domain info still reports \((try? domain.info().memoryKiB) ?? 0) KiB")
         #expect(try domain.memoryStats()[.actualBalloon] == 160 * 1024)
+        let balloonEvent = await balloon.first(within: 30) { $0.domainName == name && $0.fact.actualKiB == 160 * 1024 }
+        #expect(balloonEvent != nil, "balloon change events: \(balloon.events.map(\.fact))")
         #expect(try domain.maxMemoryKiB() == 256 * 1024)
         let balloonStats = try connection.domainStats(.balloon, of: [domain]).first?.values
         #expect(balloonStats?["balloon.current"] == .uint64(160 * 1024), "\(balloonStats ?? [:])")
@@ -288,5 +292,121 @@ import Testing
         try domain.undefine()
         // The shared base image is untouched by all of this.
         #expect(try Data(contentsOf: URL(fileURLWithPath: base)) == baseBefore)
+    }
+
+    /// Opens a TCP connection to 127.0.0.1:`port` (the guest's VNC server), reads
+    /// the server's 12-byte RFB greeting, and closes it.
+    static func greetVNC(port: Int) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0, "connect 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        var greeting = [UInt8](repeating: 0, count: 12)
+        let count = read(fd, &greeting, 12)
+        return String(decoding: greeting.prefix(max(0, count)), as: UTF8.self)
+    }
+
+    /// The domain event IDs a running QEMU guest and libvirtd send without a
+    /// migration or a failing disk: a cdrom source missing at start (disk
+    /// change), media changed (tray), a VNC client on loopback (graphics), a
+    /// vCPU pinned live (tunable), the agent channel's state at start (agent
+    /// lifecycle), and the guest's first write past a threshold on its disk.
+    /// (No agent runs in this guest; the agent's connection is proven on the
+    /// Debian guest.)
+    @Test func domainEventStreamsCarryWhatQEMUReports() async throws {
+        let scope = try TestScope("liveevents")
+        defer { scope.clean() }
+        let connection = scope.connection
+        let directory = Daemon.runDirectory
+        let root = directory.appendingPathComponent(scope.name("root.qcow2")).path
+        let overlay = try run("/usr/bin/qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                                                          Daemon.image.appendingPathComponent("base.qcow2").path, root])
+        try #require(overlay.status == 0, "qemu-img: \(overlay.errors)")
+        let missing = directory.appendingPathComponent(scope.name("missing.iso")).path
+        let media = [scope.name("media1.iso"), scope.name("media2.iso")].map { directory.appendingPathComponent($0).path }
+        for file in media { try Data(count: 64 * 1024).write(to: URL(fileURLWithPath: file)) }
+        let devices = """
+            <disk type='file' device='cdrom'><driver name='qemu' type='raw'/>\
+            <source file='\(missing)' startupPolicy='optional'/><target dev='hdc' bus='ide'/><readonly/></disk>
+            <disk type='file' device='cdrom'><driver name='qemu' type='raw'/>\
+            <source file='\(media[0])'/><target dev='hdd' bus='ide'/><readonly/></disk>
+            <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+            <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+            """
+        let name = scope.name("guest")
+        let serial = directory.appendingPathComponent(name + ".log")
+        let diskChanges = Collected(try connection.domainDiskChangeEvents())
+        let trays = Collected(try connection.domainTrayChangeEvents())
+        let graphics = Collected(try connection.domainGraphicsEvents())
+        let tunables = Collected(try connection.domainTunableEvents())
+        let agent = Collected(try connection.domainAgentLifecycleEvents())
+        let thresholds = Collected(try connection.domainBlockThresholdEvents())
+        defer { [diskChanges.cancel, trays.cancel, graphics.cancel, tunables.cancel, agent.cancel, thresholds.cancel].forEach { $0() } }
+
+        let domain = try connection.defineDomain(xml: Self.guestXML(
+            name: name, root: root, initrd: Daemon.image.appendingPathComponent("initrd.img").path, serial: serial.path,
+            devices: devices))
+        // Started paused, so the threshold is set before the guest's first
+        // write: its marker file makes qcow2 put a new cluster past the
+        // overlay's end, and the threshold is that end.
+        try domain.start(.paused)
+        let overlaySize = try #require(try FileManager.default.attributesOfItem(atPath: root)[.size] as? UInt64)
+        try domain.setBlockThreshold("vda", bytes: overlaySize)
+        try domain.resume()
+        let ready = await eventually(120) { serialLines(serial).contains("VMCTL-TEST-GUEST: ready") }
+        try #require(ready, "guest not ready; serial: \(serialLines(serial).suffix(15))")
+        #expect(serialLines(serial).contains("VMCTL-MARKER-WRITTEN: live"))
+        let crossed = await thresholds.first(within: 30) { $0.domainName == name }
+        #expect(crossed?.fact.device == "vda" && crossed?.fact.threshold == overlaySize,
+                "threshold events: \(thresholds.events.map(\.fact)), overlay was \(overlaySize) bytes")
+        #expect(crossed?.fact.path == root)
+
+        let dropped = await diskChanges.first(within: 10) { $0.domainName == name }
+        #expect(dropped?.fact.oldSourcePath == missing, "disk change events: \(diskChanges.events.map(\.fact))")
+        #expect(dropped?.fact.newSourcePath == nil)
+        #expect(dropped?.fact.reason == .missingOnStart)
+
+        let started = await agent.first(within: 10) { $0.domainName == name }
+        #expect(started?.fact.state == .disconnected && started?.fact.reason == .domainStarted,
+                "agent lifecycle events: \(agent.events.map(\.fact))")
+
+        // Changing the media opens the tray, swaps the medium, and closes it.
+        let live = try XMLReader.parse(try domain.xml())
+        let hdd = try #require(live.child("devices")?.children("disk").first { $0.child("target")?.attribute("dev") == "hdd" })
+        let hddAlias = try #require(hdd.child("alias")?.attribute("name"))
+        try domain.updateDevice(xml: """
+            <disk type='file' device='cdrom'><driver name='qemu' type='raw'/>\
+            <source file='\(media[1])'/><target dev='hdd' bus='ide'/><readonly/></disk>
+            """, flags: .live)
+        let opened = await trays.first(within: 30) { $0.domainName == name && $0.fact.reason == .open }
+        let closed = await trays.first(within: 30) { $0.domainName == name && $0.fact.reason == .close }
+        #expect(opened?.fact.deviceAlias == hddAlias && closed?.fact.deviceAlias == hddAlias,
+                "tray events: \(trays.events.map(\.fact)), hdd is \(hddAlias)")
+
+        // A VNC client on loopback: QEMU reports the connection and its end.
+        let port = try #require(live.child("devices")?.children("graphics").first?.attribute("port").flatMap { Int($0) })
+        #expect(try Self.greetVNC(port: port).hasPrefix("RFB "))
+        let connect = await graphics.first(within: 30) { $0.domainName == name && $0.fact.phase == .connect }
+        let disconnect = await graphics.first(within: 30) { $0.domainName == name && $0.fact.phase == .disconnect }
+        #expect(connect?.fact.local.service == String(port), "graphics events: \(graphics.events.map(\.fact))")
+        #expect(connect?.fact.local.family == .ipv4 && connect?.fact.remote.node == "127.0.0.1")
+        #expect(disconnect != nil, "graphics events: \(graphics.events.map(\.fact))")
+
+        // Pinning a vCPU live is a tunable change, named as in the domain's cputune.
+        try domain.pinVcpu(0, to: [0], impact: .live)
+        let pinned = await tunables.first(within: 30) { $0.domainName == name && $0.fact.values["cputune.vcpupin0"] != nil }
+        #expect(pinned?.fact.values["cputune.vcpupin0"] == .string("0"), "tunable events: \(tunables.events.map(\.fact))")
+
+        try domain.destroy()
+        try domain.undefine()
     }
 }

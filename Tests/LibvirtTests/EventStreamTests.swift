@@ -164,4 +164,61 @@ extension EventTests {
         #expect(await drain(additions)?.isEmpty == true)
         #expect(await drain(blockJobs)?.isEmpty == true)
     }
+
+    /// Each of libvirt 9.0's 27 domain event IDs (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`
+    /// … `_MEMORY_DEVICE_SIZE_CHANGE`) has its stream: the test driver checks
+    /// every ID it is given, so a wrong one fails here. What each one carries is
+    /// proven where QEMU sends it (IntegrationLiveBindingTests).
+    @Test func everyDomainEventIDRegistersAndEndsWithClose() async throws {
+        let connection = try Fixture.connection()
+        var ends: [() async -> Bool] = []
+        func watch<Event: Sendable>(_ stream: AsyncStream<Event>) { ends.append { await drain(stream)?.isEmpty == true } }
+        watch(try connection.domainEvents())
+        watch(try connection.domainRebootEvents())
+        watch(try connection.domainRTCChangeEvents())
+        watch(try connection.domainWatchdogEvents())
+        watch(try connection.domainIOErrorEvents(reasons: false))
+        watch(try connection.domainGraphicsEvents())
+        watch(try connection.domainIOErrorEvents())
+        watch(try connection.domainControlErrorEvents())
+        watch(try connection.domainBlockJobEvents(byPath: true))
+        watch(try connection.domainDiskChangeEvents())
+        watch(try connection.domainTrayChangeEvents())
+        watch(try connection.domainPMWakeupEvents())
+        watch(try connection.domainPMSuspendEvents())
+        watch(try connection.domainBalloonChangeEvents())
+        watch(try connection.domainPMSuspendEvents(toDisk: true))
+        watch(try connection.domainDeviceRemovedEvents())
+        watch(try connection.domainBlockJobEvents())
+        watch(try connection.domainTunableEvents())
+        watch(try connection.domainAgentLifecycleEvents())
+        watch(try connection.domainDeviceAddedEvents())
+        watch(try connection.domainMigrationIterationEvents())
+        watch(try connection.domainJobCompletedEvents())
+        watch(try connection.domainDeviceRemovalFailedEvents())
+        watch(try connection.domainMetadataEvents())
+        watch(try connection.domainBlockThresholdEvents())
+        watch(try connection.domainMemoryFailureEvents())
+        watch(try connection.domainMemoryDeviceSizeChangeEvents())
+        #expect(ends.count == 27)
+        #expect(connection.subscriptionCount == 27)
+        connection.close()
+        #expect(connection.subscriptionCount == 0)
+        for end in ends { #expect(await end()) }
+    }
+
+    @Test func eventFactsNameTheirValues() {
+        #expect(DomainWatchdogAction.injectNMI.description == "inject-nmi")
+        #expect(DomainWatchdogAction(rawValue: 42).description == "action 42")
+        #expect(DomainIOError.Action.pause.description == "pause")
+        #expect(DomainGraphicsChange.Phase.disconnect.description == "disconnect")
+        #expect(DomainGraphicsChange.Address.Family.ipv6.description == "ipv6")
+        #expect(DomainDiskChange.Reason.missingOnStart.description == "missing on start")
+        #expect(DomainTrayChange.Reason.close.description == "close")
+        #expect(DomainAgentLifecycle.State.connected.rawValue == 1)
+        #expect(DomainAgentLifecycle.Reason.channel.description == "channel")
+        #expect(DomainMemoryFailure.Recipient.guest.description == "guest")
+        #expect(DomainMemoryFailure.Action.reset.description == "reset")
+        #expect(DomainMemoryFailure.Flags(rawValue: 3) == [.actionRequired, .recursive])
+    }
 }
