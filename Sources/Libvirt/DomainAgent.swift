@@ -303,3 +303,37 @@ enum CPUMap {
         return Set((0..<min(count, bytes.count * 8)).filter { bytes[$0 / 8] & (1 << UInt8($0 % 8)) != 0 })
     }
 }
+
+/// What `Domain.guestInfo(_:)` asks the guest agent for (`virDomainGuestInfoTypes`).
+public struct DomainGuestInfoTypes: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Logged-in users (`user.N.name`, …).
+    public static let users = Self(rawValue: VIR_DOMAIN_GUEST_INFO_USERS.rawValue)
+    /// The operating system (`os.id`, `os.name`, `os.version-id`, `os.kernel-release`, …).
+    public static let operatingSystem = Self(rawValue: VIR_DOMAIN_GUEST_INFO_OS.rawValue)
+    /// The time zone (`timezone.name`, `timezone.offset`).
+    public static let timeZone = Self(rawValue: VIR_DOMAIN_GUEST_INFO_TIMEZONE.rawValue)
+    /// The host name (`hostname`).
+    public static let hostname = Self(rawValue: VIR_DOMAIN_GUEST_INFO_HOSTNAME.rawValue)
+    /// Mounted file systems (`fs.N.mountpoint`, …).
+    public static let fileSystems = Self(rawValue: VIR_DOMAIN_GUEST_INFO_FILESYSTEM.rawValue)
+    /// Disks (`disk.N.name`, …).
+    public static let disks = Self(rawValue: VIR_DOMAIN_GUEST_INFO_DISKS.rawValue)
+    /// Network interfaces (`if.N.name`, `if.N.addr.M.addr`, …).
+    public static let interfaces = Self(rawValue: VIR_DOMAIN_GUEST_INFO_INTERFACES.rawValue)
+}
+
+extension Domain {
+    /// What the guest agent reports about the guest, by libvirt's parameter
+    /// names (`os.id`, `hostname`, `fs.0.mountpoint`, …); `types` empty asks
+    /// for everything the agent supports.
+    /// The corresponding C function is `virDomainGetGuestInfo`.
+    public func guestInfo(_ types: DomainGuestInfoTypes = []) throws -> [String: TypedParameterValue] {
+        var parameters: UnsafeMutablePointer<virTypedParameter>? = nil
+        var count: Int32 = 0
+        try Call.status { virDomainGetGuestInfo(handle, types.rawValue, &parameters, &count, 0) }
+        defer { virTypedParamsFree(parameters, count) }
+        return TypedParameterValue.dictionary(parameters, count: count)
+    }
+}

@@ -2,8 +2,9 @@ import CLibvirt
 
 // The domain event IDs beyond lifecycle, reboot, metadata, device added and
 // removed, and block jobs (Events.swift): one stream per ID, each with its
-// typed fact. Every stream is registered with `virConnectDomainEventRegisterAny`
-// and ends like `Connection.domainEvents(for:bufferLimit:)`.
+// typed fact. Every stream is registered with `virConnectDomainEventRegisterAny`,
+// deregistered with `virConnectDomainEventDeregisterAny`, and ends like
+// `Connection.domainEvents(for:bufferLimit:)`.
 
 /// A guest's real-time clock moved (`VIR_DOMAIN_EVENT_ID_RTC_CHANGE`).
 public struct DomainRTCChange: Sendable, Hashable {
@@ -467,8 +468,10 @@ extension Connection {
     private func domainEvents<Fact: Sendable & Hashable, Callback>(
         _ id: virDomainEventID, for domain: Domain?, bufferLimit: Int, _ callback: Callback
     ) throws -> AsyncStream<DomainNotice<Fact>> {
-        try domainEvents(
-            id, for: domain, bufferLimit: bufferLimit, callback: unsafeBitCast(callback, to: virConnectDomainEventGenericCallback.self))
+        let generic = unsafeBitCast(callback, to: virConnectDomainEventGenericCallback.self)
+        return try subscribe(bufferLimit: bufferLimit) { pointer, opaque in
+            virConnectDomainEventRegisterAny(pointer, domain?.handle, Int32(id.rawValue), generic, opaque, releaseSink)
+        } deregister: { virConnectDomainEventDeregisterAny($0, $1) }
     }
 
     /// The guest moved its real-time clock (`VIR_DOMAIN_EVENT_ID_RTC_CHANGE`).

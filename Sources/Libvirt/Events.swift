@@ -320,7 +320,7 @@ extension Connection {
     /// With `libvirtReleasesSink` false, `register` passes no free callback and the
     /// sink is released here after deregistering: drivers that do not keep
     /// close callbacks (the in-process ones) would never call it.
-    private func subscribe<Event: Sendable>(
+    func subscribe<Event: Sendable>(
         bufferLimit: Int, libvirtReleasesSink: Bool = true,
         register: (OpaquePointer, UnsafeMutableRawPointer) -> Int32,
         deregister: @escaping @Sendable (OpaquePointer, Int32) -> Int32

@@ -74,6 +74,9 @@ enum CloudImage {
         defer { scope.clean() }
         let bed = try Bed(scope)
         let source = scope.name("src")
+        // The agent's channel opening inside the guest is an event.
+        let agentEvents = IntegrationLiveBindingTests.Collected(try scope.connection.domainAgentLifecycleEvents())
+        defer { agentEvents.cancel() }
         let created = try await runVMCtl([
             "vm", "create", source, "-c", Daemon.uri, "--image", "\(bed.poolName)/debian-12.qcow2", "--pool", bed.poolName,
             "--memory", "768M", "--network", "\(bed.network),device=lab0", "--ssh-key", "@\(CloudImage.key.privateKey).pub",
@@ -91,6 +94,10 @@ enum CloudImage {
         // The plan's NIC name is the guest's.
         #expect(try CloudImage.ssh(address, ["cat", "/sys/class/net/lab0/address"]) == report.macs.first)
         try await checkGuestAgent(scope.connection.domain(named: source), hostname: source, address: address, mac: report.macs.first)
+        let agentUp = await agentEvents.first(within: 10) {
+            $0.domainName == source && $0.fact.state == .connected && $0.fact.reason == .channel
+        }
+        #expect(agentUp != nil, "agent lifecycle events: \(agentEvents.events.map { "\($0.domainName): \($0.fact)" })")
         // vm ssh and vm scp log in with the recorded user and key; the exit status is the remote one.
         let remoteStatus = try await runVMCtl(["vm", "ssh", source, "-c", Daemon.uri, "--", "sh", "-c", "exit 7"], timeout: 300)
         #expect(remoteStatus.status == 7, "vm ssh: \(remoteStatus.errors)")
@@ -150,7 +157,6 @@ enum CloudImage {
     /// The guest agent, read through the binding: the image has qemu-guest-agent
     /// and vm create gives every domain the agent's channel. The agent starts a
     /// few seconds after boot, so the first call is retried, with a bound.
-    /// (virDomainGetGuestInfo is not bound yet, so the OS id is not read here.)
     func checkGuestAgent(_ domain: Domain, hostname: String, address: String, mac: String?) async throws {
         #expect(try DomainDefinition(xml: domain.xml()).guestAgent, "no org.qemu.guest_agent.0 channel")
         let agentHostname = try await Library.offload { () throws -> String in
@@ -172,6 +178,10 @@ enum CloudImage {
         let nic = interfaces.first { $0.addresses.contains { $0.address == address } }
         #expect(nic?.name == "lab0", "agent interfaces: \(interfaces)")
         #expect(nic?.mac == mac)
+        let info = try await Library.offload { try domain.guestInfo([.operatingSystem, .hostname]) }
+        #expect(info["os.id"] == .string("debian"), "guest info: \(info)")
+        #expect(info["os.version-id"] == .string("12"), "guest info: \(info)")
+        #expect(info["hostname"] == .string(hostname), "guest info: \(info)")
     }
 
     struct CreatedVM: Decodable {

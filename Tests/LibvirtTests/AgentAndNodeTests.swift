@@ -41,6 +41,17 @@ private func ifSupported(_ body: () throws -> Void) throws {
         try ifSupported { let stats = try domain.jobStats(); #expect(stats.type == .none) }
     }
 
+    /// The test driver has no guest agent: the call reaches libvirt and its
+    /// error keeps libvirt's code. The real agent's answer is checked on the
+    /// Debian guest (IntegrationCloudGuestTests).
+    @Test func guestInfoWithoutAnAgentKeepsLibvirtsError() throws {
+        let connection = try Connection(uri: "test:///default")
+        let domain = try connection.domain(named: "test")
+        let error = #expect(throws: LibvirtError.self) { try domain.guestInfo([.operatingSystem, .hostname]) }
+        #expect(error?.code == .noSupport)
+        #expect(error?.message.contains("virDomainGetGuestInfo") == true, "\(String(describing: error))")
+    }
+
     @Test func managedSaveAndSavedImageDefinitions() throws {
         let connection = try Connection(uri: "test:///default")
         let domain = try connection.defineDomain(xml: domainXML(named: "vmctl-test-saved-xml"))
