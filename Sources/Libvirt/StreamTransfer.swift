@@ -259,22 +259,28 @@ public final class StreamEventWatcher: @unchecked Sendable {
     /// The stream watched; kept alive while the callback is registered.
     public let stream: Stream
     private let state: WatchState
+    /// The state's number in `watchStates`: libvirt's opaque for the callback.
+    private let key: Int
 
     /// Registers the callback, disarmed.
     /// The corresponding C function is `virStreamEventAddCallback`.
     init(stream: Stream) throws {
         self.stream = stream
         state = WatchState()
-        let opaque = Unmanaged.passRetained(state).toOpaque()
+        key = watchStates.add(state)
+        let opaque = UnsafeMutableRawPointer(bitPattern: key)
         do {
             try Call.status { virStreamEventAddCallback(stream.handle, 0, streamEventCallback, opaque, releaseWatchState) }
         } catch {
             // libvirt does not call the free callback when registration fails.
-            Unmanaged<WatchState>.fromOpaque(opaque).release()
+            _ = watchStates.remove(key)
             throw error
         }
         stream.setWatcherRemoval { [weak self] in try? self?.cancel() }
     }
+
+    /// Whether the state the callback shares is still held (for the leak tests).
+    var holdsState: Bool { watchStates.state(key) != nil }
 
     /// Removes the callback unless `cancel()` did.
     /// The corresponding C function is `virStreamEventRemoveCallback`.
@@ -282,6 +288,7 @@ public final class StreamEventWatcher: @unchecked Sendable {
         if state.markRemoved() {
             stream.setWatcherRemoval(nil)
             _ = virStreamEventRemoveCallback(stream.handle)
+            watchStates.remove(key)?.release()?.resume(throwing: CancellationError())
         }
     }
 
@@ -311,12 +318,50 @@ public final class StreamEventWatcher: @unchecked Sendable {
     public func cancel() throws {
         guard state.markRemoved() else { return }
         stream.setWatcherRemoval(nil)
+        defer { watchStates.remove(key)?.release()?.resume(throwing: CancellationError()) }
         try Call.status { virStreamEventRemoveCallback(stream.handle) }
     }
 }
 
+/// The states of registered watchers, by number. libvirt's opaque is that
+/// number, not a pointer: libvirt 9.0's remote driver never calls a stream
+/// callback's free function (remoteStreamCallbackFree tests a field that is
+/// never NULL; fixed upstream in 2025), so the state cannot wait for it to be
+/// released, and a pointer freed by the watcher instead could still reach a
+/// callback being dispatched. A callback whose number is gone does nothing.
+private final class WatchStates: @unchecked Sendable {
+    private let lock = NSLock()
+    private var states: [Int: WatchState] = [:]
+    private var next = 1
+
+    func add(_ state: WatchState) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = next
+        next += 1
+        states[key] = state
+        return key
+    }
+
+    func state(_ key: Int) -> WatchState? {
+        lock.lock()
+        defer { lock.unlock() }
+        return states[key]
+    }
+
+    func remove(_ key: Int) -> WatchState? {
+        lock.lock()
+        defer { lock.unlock() }
+        return states.removeValue(forKey: key)
+    }
+
+}
+
+private let watchStates = WatchStates()
+
 /// What libvirt's stream callback shares with the watcher: the task waiting,
-/// under a lock. libvirt holds one retained reference, released by its free callback.
+/// under a lock. Held in `watchStates` from registration until the watcher
+/// removes its callback or libvirt's free callback runs, whichever is first.
 private final class WatchState: @unchecked Sendable {
     private let lock = NSLock()
     private var waiting: CheckedContinuation<StreamEvents, Error>?
@@ -371,12 +416,10 @@ private final class WatchState: @unchecked Sendable {
 }
 
 private let streamEventCallback: virStreamEventCallback = { stream, events, opaque in
-    guard let opaque else { return }
-    let state = Unmanaged<WatchState>.fromOpaque(opaque).takeUnretainedValue()
+    guard let state = watchStates.state(Int(bitPattern: opaque)) else { return }
     state.disarm(stream)?.resume(returning: StreamEvents(rawValue: events))
 }
 
 private let releaseWatchState: virFreeCallback = { opaque in
-    guard let opaque else { return }
-    Unmanaged<WatchState>.fromOpaque(opaque).takeRetainedValue().release()?.resume(throwing: CancellationError())
+    watchStates.remove(Int(bitPattern: opaque))?.release()?.resume(throwing: CancellationError())
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Libvirt
+@testable import Libvirt
 import Testing
 
 /// Whole, sparse and non-blocking stream transfers, through volume uploads and
@@ -222,6 +222,7 @@ import Testing
         }
         // finish() removes the watcher's callback first; a wait then fails at once.
         try download.finish()
+        #expect(!watcher.holdsState, "the watcher's state outlived its callback")
         #expect(received == bytes)
         #expect(waits >= 1)
         await #expect(throws: CancellationError.self) { _ = try await watcher.ready(for: .readable) }
@@ -245,6 +246,24 @@ import Testing
         try watcher.cancel()
         await #expect(throws: CancellationError.self) { _ = try await watcher.ready(for: .writable) }
         try watcher.cancel()  // once is enough; again is a no-op
+        upload.abort()
+    }
+
+    /// libvirt 9.0's remote driver never calls a stream callback's free
+    /// function, so the watcher itself ends a pending wait and lets its state go.
+    @Test(.timeLimit(.minutes(1))) func cancellingTheWatcherEndsAPendingWaitAndReleasesItsState() async throws {
+        let scope = try DaemonScope("evrelease")
+        defer { scope.clean() }
+        let volume = try volume(scope, capacity: 1 << 16)
+        let upload = try Stream(connection: scope.connection, flags: .nonBlocking)
+        try volume.upload(upload, length: 1 << 16)
+        let watcher = try upload.eventWatcher()
+        #expect(watcher.holdsState)
+        let waiting = Task { try await watcher.ready(for: .readable) }
+        try await Task.sleep(for: .milliseconds(200))
+        try watcher.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        #expect(!watcher.holdsState)
         upload.abort()
     }
 }
