@@ -137,15 +137,25 @@ public struct VMCloner: Sendable {
         return try rollback.guarding { () throws(VMCtlError) -> VMCloneResult in
             var result = VMCloneResult(source: sourceName, clones: names.map(\.rawValue), mode: mode, createdVolumes: [],
                                        newIdentity: seed != nil)
+            // Every overlay a linked clone needs, made at once: the source's new
+            // top layers and each clone's disks all sit on the source's current
+            // layers, and each is a qemu-img run of its own inside libvirtd.
+            var overlays: [String: StorageVolume] = [:]
+            let topSuffix = UUID().uuidString.prefix(8).lowercased()
+            let topNames = disks.map { "\(sourceName)-\($0.target)-\(topSuffix).qcow2" }
             if mode == .linked {
-                // Freeze the source's current layers: it continues on fresh overlays.
+                var requests = zip(disks, topNames).map { OverlayRequest(disk: $0, name: $1) }
+                for name in names {
+                    requests += disks.map { OverlayRequest(disk: $0, name: Self.volumeName(clone: name.rawValue, target: $0.target)) }
+                }
+                progress.step("creating \(requests.count) overlays at once: \(requests.map { "\($0.disk.pool.name)/\($0.name)" }.joined(separator: ", "))")
+                overlays = try createOverlays(requests, rollback: rollback)
+
+                // Freeze the source's current layers: it continues on its fresh overlays.
                 var sourceDefinition = definition
                 var metadata = sourceDefinition.metadata ?? VMMetadata()
-                for disk in disks {
-                    let suffix = UUID().uuidString.prefix(8).lowercased()
-                    let topName = "\(sourceName)-\(disk.target)-\(suffix).qcow2"
-                    let top = try createOverlay(in: disk.pool, name: topName, backing: disk.path, capacity: disk.volume)
-                    rollback.onFailure("delete volume \(disk.pool.name)/\(topName)") { try top.delete() }
+                for (disk, topName) in zip(disks, topNames) {
+                    guard let top = overlays[topName] else { throw VMCtlError("vm clone: overlay \(topName) was not made") }
                     let topPath = try libvirt("reading \(topName)") { try top.path() }
                     sourceDefinition.disks[disk.index].source = .file(topPath)
                     metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
@@ -178,14 +188,14 @@ public struct VMCloner: Sendable {
                     let created: StorageVolume
                     switch mode {
                     case .linked:
-                        progress.step("creating linked clone disk \(disk.pool.name)/\(volumeName)")
-                        // The source's frozen layer: it moved onto a fresh overlay above.
-                        created = try createOverlay(in: disk.pool, name: volumeName, backing: disk.path, capacity: disk.volume)
+                        // On the source's frozen layer, made above with the source's new top.
+                        guard let overlay = overlays[volumeName] else { throw VMCtlError("vm clone: overlay \(volumeName) was not made") }
+                        created = overlay
                     case .full:
                         progress.step("copying \(disk.path) to \(disk.pool.name)/\(volumeName)")
                         created = try copyVolume(disk, as: volumeName)
+                        rollback.onFailure("delete volume \(disk.pool.name)/\(volumeName)") { try created.delete() }
                     }
-                    rollback.onFailure("delete volume \(disk.pool.name)/\(volumeName)") { try created.delete() }
                     result.createdVolumes.append("\(disk.pool.name)/\(volumeName)")
                     cloneDefinition.disks[disk.index].source = .file(try libvirt("reading \(volumeName)") { try created.path() })
                     metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
@@ -335,6 +345,58 @@ public struct VMCloner: Sendable {
             result.append(SourceDisk(index: index, target: disk.target, path: path, pool: pool, volume: volume))
         }
         return result
+    }
+
+    /// One overlay a linked clone makes on a source disk's current layer.
+    struct OverlayRequest {
+        var disk: SourceDisk
+        var name: String
+    }
+
+    /// Makes every overlay at once, each on a thread of its own (libvirt's
+    /// errors are per thread, and each `createOverlay` reads its own), and
+    /// registers every one made for deletion on failure, even when another
+    /// failed; then throws the first failure, in request order.
+    func createOverlays(_ requests: [OverlayRequest], rollback: Rollback) throws(VMCtlError) -> [String: StorageVolume] {
+        let results = OverlayResults(count: requests.count)
+        DispatchQueue.concurrentPerform(iterations: requests.count) { index in
+            let request = requests[index]
+            results.set(index, Result { () throws(VMCtlError) -> StorageVolume in
+                try createOverlay(in: request.disk.pool, name: request.name, backing: request.disk.path, capacity: request.disk.volume)
+            })
+        }
+        var made: [String: StorageVolume] = [:]
+        var failure: VMCtlError?
+        for (request, result) in zip(requests, results.all) {
+            switch result {
+            case .success(let volume):
+                rollback.onFailure("delete volume \(request.disk.pool.name)/\(request.name)") { try volume.delete() }
+                made[request.name] = volume
+            case .failure(let error):
+                failure = failure ?? error
+            case nil:
+                failure = failure ?? VMCtlError("vm clone: overlay \(request.name) was not made")
+            }
+        }
+        if let failure { throw failure }
+        return made
+    }
+
+    /// The results of `createOverlays`, filled from several threads.
+    final class OverlayResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var results: [Result<StorageVolume, VMCtlError>?]
+        init(count: Int) { results = Array(repeating: nil, count: count) }
+        func set(_ index: Int, _ result: Result<StorageVolume, VMCtlError>) {
+            lock.lock()
+            results[index] = result
+            lock.unlock()
+        }
+        var all: [Result<StorageVolume, VMCtlError>?] {
+            lock.lock()
+            defer { lock.unlock() }
+            return results
+        }
     }
 
     /// A qcow2 overlay on `source` (the volume at `backing`). Size and format
