@@ -13,6 +13,8 @@
 # Needs a running libvirtd (Scripts/start-libvirtd.sh) and ~10 GiB of disk.
 # Usage: Benchmarks/clone-overlay.sh [rounds] [sizes-in-GiB...]   (default: 11 rounds, 1 8)
 #   SCRATCH=DIR picks the build directory (default .build, as Scripts/package.sh).
+#   BASELINE=PATH adds a row for another vmctl binary (an earlier commit's, say),
+#   timed in the same rounds, with its ratio to this one.
 set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
@@ -43,6 +45,11 @@ mkdir -p "$dir"
 virsh -q pool-define-as $pool dir --target "$dir" >/dev/null && virsh -q pool-start $pool >/dev/null
 
 tools=("bare overlay" "vmctl --linked" "virsh by hand")
+if [[ -n ${BASELINE:-} ]]; then
+  install -m 0755 "$BASELINE" "$work/vmctl-baseline"
+  strip --strip-all "$work/vmctl-baseline"
+  tools+=("baseline --linked")
+fi
 domain_xml() { # name disk-path [uuid]
   cat <<XML
 <domain type='qemu'><name>$1</name>${3:+<uuid>$3</uuid>}<memory unit='MiB'>128</memory><os><type arch='x86_64'>hvm</type></os>
@@ -60,6 +67,7 @@ run() {
   case $tool in
     "bare overlay") overlay vmctl-bench-ov-bare.qcow2 "${size}G" "$src.qcow2" ;;
     "vmctl --linked") "$vmctl" vm clone "$src" vmctl-bench-ov-clone --linked -q >/dev/null ;;
+    "baseline --linked") "$work/vmctl-baseline" vm clone "$src" vmctl-bench-ov-clone --linked -q >/dev/null ;;
     "virsh by hand")
       overlay "$src-top.qcow2" "${size}G" "$src.qcow2"
       overlay vmctl-bench-ov-hand.qcow2 "${size}G" "$src.qcow2"
@@ -69,7 +77,7 @@ run() {
   end=$EPOCHREALTIME
   case $tool in
     "bare overlay") virsh -q vol-delete vmctl-bench-ov-bare.qcow2 --pool $pool >/dev/null ;;
-    "vmctl --linked")
+    "vmctl --linked" | "baseline --linked")
       "$vmctl" vm delete vmctl-bench-ov-clone -q >/dev/null
       # The source moved onto a fresh layer: put it back on its one disk.
       virsh -q define "$work/src.xml" >/dev/null
@@ -104,7 +112,7 @@ for size in "${sizes[@]}"; do
   virsh -q define "$work/src.xml" >/dev/null
   for tool in "${tools[@]}"; do run "$tool" >/dev/null; done # warm-up
   for round in $(seq 1 "$rounds"); do
-    for tool in $(printf '%s\n' 0 1 2 | shuf); do
+    for tool in $(seq 0 $((${#tools[@]} - 1)) | shuf); do
       seconds=$(run "${tools[$tool]}")
       echo "$size	${tools[$tool]}	$seconds" >>"$results"
     done
@@ -129,6 +137,13 @@ print("| --- | --- | --- | --- | --- | --- |")
 for size in sizes:
     bare, linked, hand = (med(size, tool) for tool in ("bare overlay", "vmctl --linked", "virsh by hand"))
     print(f"| {size} GiB | {bare:.1f} | {linked:.1f} | {hand:.1f} | {linked / bare:.2f} | {hand / bare:.2f} |")
+if any(tool == "baseline --linked" for _, tool in times):
+    print()
+    print("| source data | `--linked` (this build) | `--linked` (BASELINE) | baseline / this | baseline / bare |")
+    print("| --- | --- | --- | --- | --- |")
+    for size in sizes:
+        bare, linked, base = (med(size, tool) for tool in ("bare overlay", "vmctl --linked", "baseline --linked"))
+        print(f"| {size} GiB | {linked:.1f} | {base:.1f} | {base / linked:.2f} | {base / bare:.2f} |")
 if len(sizes) > 1:
     first, last = sizes[0], sizes[-1]
     print()

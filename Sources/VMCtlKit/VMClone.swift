@@ -141,6 +141,7 @@ public struct VMCloner: Sendable {
             // top layers and each clone's disks all sit on the source's current
             // layers, and each is a qemu-img run of its own inside libvirtd.
             var overlays: [String: StorageVolume] = [:]
+            var sourceRedefinition: PendingCall?
             let topSuffix = UUID().uuidString.prefix(8).lowercased()
             let topNames = disks.map { "\(sourceName)-\($0.target)-\(topSuffix).qcow2" }
             if mode == .linked {
@@ -166,9 +167,17 @@ public struct VMCloner: Sendable {
                 sourceDefinition.metadata = metadata
                 let xml = try parsed { try sourceDefinition.xml() }
                 progress.step("moving \(sourceName) onto fresh overlays; its current disks become the shared base")
-                _ = try libvirt("redefining '\(sourceName)'") { try connection.defineDomain(xml: xml) }
+                // Redefined while the clones are defined: the domains are independent
+                // once every overlay exists. Its outcome is awaited before returning,
+                // and before any rollback, which then restores it only if it happened.
+                let redefinition = PendingCall { [connection] () throws(VMCtlError) in
+                    _ = try libvirt("redefining '\(sourceName)'") { try connection.defineDomain(xml: xml) }
+                }
+                sourceRedefinition = redefinition
                 rollback.onFailure("restore the definition of \(sourceName)") {
-                    _ = try connection.defineDomain(xml: sourceXML, validate: false)
+                    if case .success = redefinition.wait() {
+                        _ = try connection.defineDomain(xml: sourceXML, validate: false)
+                    }
                 }
             } else if running {
                 progress.step("suspending \(sourceName) while its disks are copied")
@@ -261,6 +270,7 @@ public struct VMCloner: Sendable {
                     rollback.onFailure("destroy \(name)") { try clone.destroy() }
                 }
             }
+            try sourceRedefinition?.wait().get()
             return result
         }
     }
@@ -380,6 +390,40 @@ public struct VMCloner: Sendable {
         }
         if let failure { throw failure }
         return made
+    }
+
+    /// A libvirt step run on a thread of its own while the caller goes on;
+    /// `wait()` gives its outcome (libvirt's errors are per thread: the step
+    /// reads its own).
+    final class PendingCall: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let lock = NSLock()
+        private var outcome: Result<Void, VMCtlError>?
+
+        init(_ step: @escaping @Sendable () throws(VMCtlError) -> Void) {
+            Thread.detachNewThread { [self] in
+                let result = Result { () throws(VMCtlError) in try step() }
+                lock.lock()
+                outcome = result
+                lock.unlock()
+                done.signal()
+            }
+        }
+
+        /// Blocks until the step has ended; every call gives the same outcome.
+        func wait() -> Result<Void, VMCtlError> {
+            lock.lock()
+            if let outcome {
+                lock.unlock()
+                return outcome
+            }
+            lock.unlock()
+            done.wait()
+            done.signal()  // for any later wait
+            lock.lock()
+            defer { lock.unlock() }
+            return outcome!
+        }
     }
 
     /// The results of `createOverlays`, filled from several threads.

@@ -89,6 +89,36 @@ import VMCtlKit
         }
     }
 
+    /// A linked clone whose start fails (its network is down) undoes every
+    /// step: the clone is gone, the source is back on its own disk (its
+    /// redefinition ran beside the clone's definition and is awaited before the
+    /// rollback), and the pool holds exactly what it held before.
+    @Test func linkedCloneThatCannotStartRollsBackEverything() throws {
+        let scope = try TestScope("clonefail")
+        defer { scope.clean() }
+        let lab = try Lab(scope)
+        let connection = scope.connection
+        let source = scope.name("src")
+        let creator = VMCreator(connection: connection)
+        let plan = try creator.plan(lab.createRequest(source, marker: nil), domainType: .init(type: .qemu, warnings: []))
+        let domain = try creator.run(plan)
+        let sourceXML = try domain.xml([.inactive])
+        try lab.pool.refresh()
+        let volumesBefore = try Set(lab.pool.volumes().map(\.name))
+        try connection.network(named: lab.network).destroy()
+
+        let clone = scope.name("copy")
+        let error = #expect(throws: VMCtlError.self) {
+            try VMCloner(connection: connection).clone(source: source, as: clone, mode: .linked, start: true)
+        }
+        #expect(error?.description.contains("starting '\(clone)'") == true, "\(String(describing: error))")
+        #expect(try connection.domains().map(\.name).contains(clone) == false)
+        let sourceDisks = try DomainDefinition(xml: domain.xml([.inactive])).disks.map(\.source)
+        #expect(sourceDisks == (try DomainDefinition(xml: sourceXML).disks.map(\.source)))
+        try lab.pool.refresh()
+        #expect(try Set(lab.pool.volumes().map(\.name)) == volumesBefore)
+    }
+
     @Test func createCloneIsolateSnapshotDelete() throws {
         let scope = try TestScope("vm")
         defer { scope.clean() }
