@@ -141,7 +141,7 @@ public struct VMCloner: Sendable {
             // top layers and each clone's disks all sit on the source's current
             // layers, and each is a qemu-img run of its own inside libvirtd.
             var overlays: [String: StorageVolume] = [:]
-            var sourceRedefinition: PendingCall?
+            var sourceRedefinition: PendingCall<Void>?
             let topSuffix = UUID().uuidString.prefix(8).lowercased()
             let topNames = disks.map { "\(sourceName)-\($0.target)-\(topSuffix).qcow2" }
             if mode == .linked {
@@ -363,29 +363,24 @@ public struct VMCloner: Sendable {
         var name: String
     }
 
-    /// Makes every overlay at once, each on a thread of its own (libvirt's
-    /// errors are per thread, and each `createOverlay` reads its own), and
-    /// registers every one made for deletion on failure, even when another
-    /// failed; then throws the first failure, in request order.
+    /// Makes every overlay at once, each on a thread of its own, and registers
+    /// every one made for deletion on failure, even when another failed; then
+    /// throws the first failure, in request order.
     func createOverlays(_ requests: [OverlayRequest], rollback: Rollback) throws(VMCtlError) -> [String: StorageVolume] {
-        let results = OverlayResults(count: requests.count)
-        DispatchQueue.concurrentPerform(iterations: requests.count) { index in
-            let request = requests[index]
-            results.set(index, Result { () throws(VMCtlError) -> StorageVolume in
+        let calls = requests.map { request in
+            PendingCall { [self] () throws(VMCtlError) -> StorageVolume in
                 try createOverlay(in: request.disk.pool, name: request.name, backing: request.disk.path, capacity: request.disk.volume)
-            })
+            }
         }
         var made: [String: StorageVolume] = [:]
         var failure: VMCtlError?
-        for (request, result) in zip(requests, results.all) {
-            switch result {
+        for (request, call) in zip(requests, calls) {
+            switch call.wait() {
             case .success(let volume):
                 rollback.onFailure("delete volume \(request.disk.pool.name)/\(request.name)") { try volume.delete() }
                 made[request.name] = volume
             case .failure(let error):
                 failure = failure ?? error
-            case nil:
-                failure = failure ?? VMCtlError("vm clone: overlay \(request.name) was not made")
             }
         }
         if let failure { throw failure }
@@ -393,53 +388,24 @@ public struct VMCloner: Sendable {
     }
 
     /// A libvirt step run on a thread of its own while the caller goes on;
-    /// `wait()` gives its outcome (libvirt's errors are per thread: the step
-    /// reads its own).
-    final class PendingCall: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        private let lock = NSLock()
-        private var outcome: Result<Void, VMCtlError>?
+    /// `wait()` gives its outcome, as often as asked. (libvirt's errors are per
+    /// thread: the step reads its own.)
+    final class PendingCall<Value: Sendable>: @unchecked Sendable {
+        private let group = DispatchGroup()
+        private var outcome: Result<Value, VMCtlError>?
 
-        init(_ step: @escaping @Sendable () throws(VMCtlError) -> Void) {
+        init(_ step: @escaping @Sendable () throws(VMCtlError) -> Value) {
+            group.enter()
             Thread.detachNewThread { [self] in
-                let result = Result { () throws(VMCtlError) in try step() }
-                lock.lock()
-                outcome = result
-                lock.unlock()
-                done.signal()
+                outcome = Result { () throws(VMCtlError) in try step() }
+                group.leave()
             }
         }
 
-        /// Blocks until the step has ended; every call gives the same outcome.
-        func wait() -> Result<Void, VMCtlError> {
-            lock.lock()
-            if let outcome {
-                lock.unlock()
-                return outcome
-            }
-            lock.unlock()
-            done.wait()
-            done.signal()  // for any later wait
-            lock.lock()
-            defer { lock.unlock() }
+        /// Blocks until the step has ended. The group's leave orders the write before this read.
+        func wait() -> Result<Value, VMCtlError> {
+            group.wait()
             return outcome!
-        }
-    }
-
-    /// The results of `createOverlays`, filled from several threads.
-    final class OverlayResults: @unchecked Sendable {
-        private let lock = NSLock()
-        private var results: [Result<StorageVolume, VMCtlError>?]
-        init(count: Int) { results = Array(repeating: nil, count: count) }
-        func set(_ index: Int, _ result: Result<StorageVolume, VMCtlError>) {
-            lock.lock()
-            results[index] = result
-            lock.unlock()
-        }
-        var all: [Result<StorageVolume, VMCtlError>?] {
-            lock.lock()
-            defer { lock.unlock() }
-            return results
         }
     }
 
