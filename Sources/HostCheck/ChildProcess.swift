@@ -73,8 +73,23 @@ public enum ChildProcess {
             argv.forEach { free($0) }
             env.forEach { free($0) }
         }
+        // The child starts with no signal blocked and every signal at its
+        // default, not with the calling thread's mask and the parent's ignored
+        // signals. Without this, a libvirtd started through here from a test's
+        // offloaded thread (Scripts/second-libvirtd.sh start) did not stop on
+        // SIGTERM within 10 s, and restart-daemon failed (IntegrationDaemonRestartTests).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, env)
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, env)
         guard spawned == 0 else {
             throw LaunchError(description: "cannot run \(executable): \(String(cString: strerror(spawned)))")
         }

@@ -15,6 +15,8 @@ public final class Connection: @unchecked Sendable {
     /// finishes its stream, given the open handle.
     private var subscriptions: [Int: @Sendable (OpaquePointer) -> Void] = [:]
     private var nextSubscription = 0
+    /// The close callback, once registered (`dropWatch()`).
+    private var drops: DropWatch?
 
     /// The handle for calls; using a closed connection is a programmer error.
     var pointer: OpaquePointer {
@@ -48,7 +50,9 @@ public final class Connection: @unchecked Sendable {
     }
 
     deinit {
-        if !closed { virConnectClose(handle) }
+        guard !closed else { return }
+        if drops != nil { virConnectUnregisterCloseCallback(handle, connectionDropCallback) }
+        virConnectClose(handle)
     }
 
     /// Closes the connection now instead of in `deinit`: first deregisters every
@@ -67,6 +71,63 @@ public final class Connection: @unchecked Sendable {
         subscriptions = [:]
         lock.unlock()
         // Outside the lock: finishing a stream runs its onTermination, which takes it.
+        for each in unsubscribe { each(handle) }
+        // Once it returns, no close callback is running (libvirt calls it under
+        // the lock this takes), so the watch may go with the connection.
+        if drops != nil { virConnectUnregisterCloseCallback(handle, connectionDropCallback) }
+        virConnectClose(handle)
+    }
+
+    /// Reports when libvirt closes this connection without being asked: the
+    /// daemon went away, or keepalive timed out (see `setKeepAlive`). Any
+    /// number of these streams; each ends like `domainEvents(for:bufferLimit:)`,
+    /// and `close()` ends it without reporting `.client`. In-process drivers
+    /// (test, and qemu:///embed) never close by themselves.
+    ///
+    /// The corresponding C functions are `virConnectRegisterCloseCallback`
+    /// and `virConnectUnregisterCloseCallback` (one registration per
+    /// connection, shared with the event streams).
+    public func closeEvents() throws -> AsyncStream<ConnectionCloseReason> {
+        let watch = try dropWatch()
+        let (stream, continuation) = AsyncStream.makeStream(of: ConnectionCloseReason.self, bufferingPolicy: .bufferingNewest(8))
+        let key = watch.add(continuation)
+        let token = addSubscription { _ in watch.remove(key)?.finish() }
+        continuation.onTermination = { [self] _ in
+            guard let (handle, unsubscribe) = removeSubscription(token) else { return }
+            unsubscribe(handle)
+        }
+        return stream
+    }
+
+    /// Registers the connection's one close callback, once, and gives its watch.
+    func dropWatch() throws -> DropWatch {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(!closed, "libvirt connection used after close()")
+        if let drops { return drops }
+        let watch = DropWatch()
+        watch.connection = self
+        // Unretained: the connection holds the watch until it has unregistered the callback.
+        let opaque = Unmanaged.passUnretained(watch).toOpaque()
+        try Call.status { virConnectRegisterCloseCallback(handle, connectionDropCallback, opaque, nil) }
+        drops = watch
+        return watch
+    }
+
+    /// Ends every event stream after libvirt dropped the connection: their
+    /// callbacks are deregistered (libvirt removes them locally, which finishes
+    /// each stream) and the connection stays open until `close()` or `deinit`.
+    func endSubscriptions() {
+        lock.lock()
+        guard !closed else {
+            lock.unlock()
+            return
+        }
+        let unsubscribe = subscriptions.values
+        subscriptions = [:]
+        // A reference of its own, so a close() meanwhile cannot free the handle under the calls.
+        virConnectRef(handle)
+        lock.unlock()
         for each in unsubscribe { each(handle) }
         virConnectClose(handle)
     }

@@ -1,4 +1,5 @@
 import CLibvirt
+import Foundation
 
 /// A domain lifecycle event (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`).
 public struct DomainEvent: Sendable, Hashable {
@@ -314,17 +315,16 @@ extension Connection {
     }
 
     /// Registers one callback whose events feed a new stream. The callback is
-    /// deregistered once: when the stream terminates, or when the connection
-    /// closes, whichever comes first.
-    ///
-    /// With `libvirtReleasesSink` false, `register` passes no free callback and the
-    /// sink is released here after deregistering: drivers that do not keep
-    /// close callbacks (the in-process ones) would never call it.
+    /// deregistered once: when the stream terminates, when the connection
+    /// closes, or when libvirt drops the connection (`dropWatch()`), whichever
+    /// comes first.
     func subscribe<Event: Sendable>(
-        bufferLimit: Int, libvirtReleasesSink: Bool = true,
+        bufferLimit: Int,
         register: (OpaquePointer, UnsafeMutableRawPointer) -> Int32,
         deregister: @escaping @Sendable (OpaquePointer, Int32) -> Int32
     ) throws -> AsyncStream<Event> {
+        // In-process drivers never drop; for them this registers nothing.
+        _ = try dropWatch()
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(bufferLimit))
         let opaque = Unmanaged.passRetained(EventSink(continuation) as EventSinkBase).toOpaque()
         let callbackID: Int32
@@ -337,11 +337,7 @@ extension Connection {
             throw error
         }
         // Deregistering makes libvirt call releaseSink, which finishes the stream.
-        let sink = Int(bitPattern: opaque)
-        let token = addSubscription { handle in
-            _ = deregister(handle, callbackID)
-            if !libvirtReleasesSink { releaseSink(UnsafeMutableRawPointer(bitPattern: sink)) }
-        }
+        let token = addSubscription { handle in _ = deregister(handle, callbackID) }
         continuation.onTermination = { [self] _ in
             // Nil when close() has deregistered it already.
             guard let (handle, unsubscribe) = removeSubscription(token) else { return }
@@ -375,26 +371,45 @@ public struct ConnectionCloseReason: RawRepresentable, Hashable, Sendable, Custo
     }
 }
 
-private let connectionCloseCallback: @convention(c) (OpaquePointer?, Int32, UnsafeMutableRawPointer?) -> Void = {
-    _, reason, opaque in
-    guard let opaque else { return }
-    EventSink<ConnectionCloseReason>.yield(ConnectionCloseReason(rawValue: reason), to: opaque)
+/// The one close callback libvirt allows a connection
+/// (`virConnectRegisterCloseCallback`): when libvirt closes the connection by
+/// itself, it gives the reason to every `closeEvents()` stream, then ends every
+/// event stream of the connection, whose callbacks can never fire again.
+final class DropWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var listeners: [Int: AsyncStream<ConnectionCloseReason>.Continuation] = [:]
+    private var next = 0
+    weak var connection: Connection?
+
+    func add(_ listener: AsyncStream<ConnectionCloseReason>.Continuation) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        next += 1
+        listeners[next] = listener
+        return next
+    }
+
+    func remove(_ key: Int) -> AsyncStream<ConnectionCloseReason>.Continuation? {
+        lock.lock()
+        defer { lock.unlock() }
+        return listeners.removeValue(forKey: key)
+    }
+
+    fileprivate func dropped(_ reason: ConnectionCloseReason) {
+        lock.lock()
+        let current = Array(listeners.values)
+        lock.unlock()
+        for listener in current { listener.yield(reason) }
+        // Off libvirt's event loop thread: deregistering makes libvirt calls.
+        let connection = self.connection
+        Thread.detachNewThread { connection?.endSubscriptions() }
+    }
 }
 
-extension Connection {
-    /// Reports when libvirt closes this connection without being asked: the
-    /// daemon went away, or keepalive timed out (see `setKeepAlive`). One such
-    /// stream per connection at a time; it ends like `domainEvents(for:bufferLimit:)`,
-    /// and `close()` ends it without reporting `.client`. In-process drivers
-    /// (test, and qemu:///embed) never close by themselves.
-    ///
-    /// The corresponding C functions are `virConnectRegisterCloseCallback`
-    /// and `virConnectUnregisterCloseCallback`.
-    public func closeEvents() throws -> AsyncStream<ConnectionCloseReason> {
-        try subscribe(bufferLimit: 8, libvirtReleasesSink: false) { pointer, opaque in
-            virConnectRegisterCloseCallback(pointer, connectionCloseCallback, opaque, nil)
-        } deregister: { handle, _ in virConnectUnregisterCloseCallback(handle, connectionCloseCallback) }
-    }
+let connectionDropCallback: @convention(c) (OpaquePointer?, Int32, UnsafeMutableRawPointer?) -> Void = {
+    _, reason, opaque in
+    guard let opaque else { return }
+    Unmanaged<DropWatch>.fromOpaque(opaque).takeUnretainedValue().dropped(ConnectionCloseReason(rawValue: reason))
 }
 
 /// A domain event that names the domain and one more fact: a reboot (no fact),

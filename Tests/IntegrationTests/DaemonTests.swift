@@ -1,5 +1,5 @@
 import Foundation
-import Libvirt
+@testable import Libvirt
 import Testing
 
 @Suite(.enabled(if: Daemon.enabled)) struct IntegrationDaemonTests {
@@ -50,5 +50,67 @@ import Testing
         #expect(report.fdsMiddle <= report.fdsBefore + 2)
         #expect(report.fdsAfter <= report.fdsBefore + 2)
         #expect(report.rssAfter - report.rssMiddle < 1 << 20, "second round grew RSS by \(report.rssAfter - report.rssMiddle)")
+    }
+}
+
+/// Event streams through a daemon restart, on a second libvirtd of the
+/// project's own (Scripts/second-libvirtd.sh, in namespaces of its own), so
+/// the host's daemon and the other suites never see it go.
+@Suite(.enabled(if: Daemon.enabled)) struct IntegrationDaemonRestartTests {
+    /// What `stream` delivers until it ends, or nil if it is still open after `seconds`.
+    static func collect<Event: Sendable>(_ stream: AsyncStream<Event>, within seconds: Double) async -> [Event]? {
+        await withTaskGroup(of: [Event]?.self) { group in
+            group.addTask {
+                var events: [Event] = []
+                for await event in stream { events.append(event) }
+                return Task.isCancelled ? nil : events
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func streamsEndWhenTheDaemonGoesAndWorkAgainAfterItsRestart() async throws {
+        let script = Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path
+        let host = "vmctl-test-evhost"
+        _ = try await runOffThePool(script, ["purge", host], timeout: 120)
+        let started = try await runOffThePool(script, ["start", host], timeout: 120)
+        try #require(started.status == 0, "second libvirtd did not start: \(started.errors)")
+        defer { _ = try? run(script, ["purge", host]) }
+        let uri = try #require(started.output.split(separator: "\n").last.map(String.init))
+
+        let connection = try Connection(uri: uri)
+        let closes = try connection.closeEvents()
+        let domains = try connection.domainEvents()
+        let networks = try connection.networkEvents()
+        #expect(connection.subscriptionCount == 3)
+        let restarted = try await runOffThePool(script, ["restart-daemon", host], timeout: 120)
+        try #require(restarted.status == 0, "restart-daemon: \(restarted.errors)")
+
+        // libvirt reports the hang-up, and every stream of the connection ends.
+        let reasons = await Self.collect(closes, within: 60)
+        #expect(reasons?.first == .endOfFile || reasons?.first == .error, "close reasons: \(String(describing: reasons))")
+        #expect(await Self.collect(domains, within: 30)?.isEmpty == true, "the domain stream did not end")
+        #expect(await Self.collect(networks, within: 30)?.isEmpty == true, "the network stream did not end")
+        #expect(connection.subscriptionCount == 0)
+        connection.close()
+
+        // A new connection to the restarted daemon gets events again.
+        let again = try Connection(uri: uri)
+        defer { again.close() }
+        var events = try again.domainEvents().makeAsyncIterator()
+        let name = "vmctl-test-evhost-probe"
+        let domain = try again.defineDomain(xml: """
+            <domain type='qemu'><name>\(name)</name><memory unit='MiB'>64</memory>
+            <os><type arch='x86_64'>hvm</type></os></domain>
+            """)
+        defer { try? domain.undefine() }
+        let defined = await events.next()
+        #expect(defined?.domainName == name && defined?.kind == .defined)
     }
 }
