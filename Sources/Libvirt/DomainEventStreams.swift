@@ -1,10 +1,54 @@
 import CLibvirt
 
-// The domain event IDs beyond lifecycle, reboot, metadata, device added and
-// removed, and block jobs (Events.swift): one stream per ID, each with its
-// typed fact. Every stream is registered with `virConnectDomainEventRegisterAny`,
+// Every domain event ID beyond lifecycle (Events.swift): one stream per ID,
+// each with its typed fact. Every stream is registered with `virConnectDomainEventRegisterAny`,
 // deregistered with `virConnectDomainEventDeregisterAny`, and ends like
 // `Connection.domainEvents(for:bufferLimit:)`.
+
+/// A domain event that names the domain and one more fact: a reboot (no fact),
+/// a metadata change (the field and namespace), a device removed (its alias).
+public struct DomainNotice<Fact: Sendable & Hashable>: Sendable, Hashable {
+    public var domainName: String
+    public var domainUUID: String
+    public var fact: Fact
+}
+
+/// What `Connection.domainMetadataEvents` reports changed (`VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`).
+public struct DomainMetadataChange: Sendable, Hashable {
+    /// `.description`, `.title`, or `nil` for a custom metadata element.
+    public var field: DomainTextField?
+    /// The namespace of the custom element that changed.
+    public var namespaceURI: String?
+}
+
+/// What `Connection.domainBlockJobEvents` reports (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`).
+public struct DomainBlockJobChange: Sendable, Hashable {
+    /// The disk's target, such as `vda`, or its host path from `byPath` streams.
+    public var disk: String
+    public var type: DomainBlockJobType
+    public var status: Status
+
+    /// `virConnectDomainEventBlockJobStatus`; an open struct so new states round-trip.
+    public struct Status: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        init(_ value: virConnectDomainEventBlockJobStatus) { rawValue = Int32(value.rawValue) }
+        public static let completed = Self(VIR_DOMAIN_BLOCK_JOB_COMPLETED)
+        public static let failed = Self(VIR_DOMAIN_BLOCK_JOB_FAILED)
+        public static let canceled = Self(VIR_DOMAIN_BLOCK_JOB_CANCELED)
+        /// A copy or active commit has caught up and waits for a pivot or an abort.
+        public static let ready = Self(VIR_DOMAIN_BLOCK_JOB_READY)
+        public var description: String {
+            switch self {
+            case .completed: "completed"
+            case .failed: "failed"
+            case .canceled: "canceled"
+            case .ready: "ready"
+            default: "status \(rawValue)"
+            }
+        }
+    }
+}
 
 /// A guest's real-time clock moved (`VIR_DOMAIN_EVENT_ID_RTC_CHANGE`).
 public struct DomainRTCChange: Sendable, Hashable {
@@ -459,6 +503,20 @@ private let memoryDeviceSizeCallback: @convention(c) (
     yield(DomainMemoryDeviceSizeChange(alias: string(alias) ?? "", sizeKiB: size), about: domain, to: opaque)
 }
 
+private let metadataCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?
+) -> Void = { _, domain, type, namespace, opaque in
+    let field = type == Int32(VIR_DOMAIN_METADATA_ELEMENT.rawValue) ? nil : DomainTextField(rawValue: type)
+    yield(DomainMetadataChange(field: field, namespaceURI: string(namespace)), about: domain, to: opaque)
+}
+
+private let blockJobCallback: @convention(c) (
+    OpaquePointer?, OpaquePointer?, UnsafePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Void = { _, domain, disk, type, status, opaque in
+    let change = DomainBlockJobChange(disk: string(disk) ?? "", type: DomainBlockJobType(rawValue: type), status: .init(rawValue: status))
+    yield(change, about: domain, to: opaque)
+}
+
 private let noFactCallback: @convention(c) (OpaquePointer?, OpaquePointer?, UnsafeMutableRawPointer?) -> Void = {
     _, domain, opaque in
     yield(true, about: domain, to: opaque)
@@ -599,5 +657,62 @@ extension Connection {
         for domain: Domain? = nil, bufferLimit: Int = 1024
     ) throws -> AsyncStream<DomainNotice<DomainMemoryDeviceSizeChange>> {
         try domainEvents(VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE, for: domain, bufferLimit: bufferLimit, memoryDeviceSizeCallback)
+    }
+}
+
+extension Connection {
+    /// Guest-initiated reboots of all domains, or of one (`VIR_DOMAIN_EVENT_ID_REBOOT`);
+    /// ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainRebootEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<Bool>> {
+        try domainEvents(VIR_DOMAIN_EVENT_ID_REBOOT, for: domain, bufferLimit: bufferLimit, noFactCallback)
+    }
+
+    /// Changes to a domain's title, description or custom metadata
+    /// (`VIR_DOMAIN_EVENT_ID_METADATA_CHANGE`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainMetadataEvents(
+        for domain: Domain? = nil, bufferLimit: Int = 1024
+    ) throws -> AsyncStream<DomainNotice<DomainMetadataChange>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_METADATA_CHANGE, for: domain, bufferLimit: bufferLimit,
+            metadataCallback)
+    }
+
+    /// Devices the guest has released after `Domain.detachDevice`, by alias
+    /// (`VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainDeviceRemovedEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<String>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, for: domain, bufferLimit: bufferLimit,
+            aliasCallback)
+    }
+
+    /// Devices that became part of a running domain, by alias, once QEMU
+    /// reports them (`VIR_DOMAIN_EVENT_ID_DEVICE_ADDED`); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainDeviceAddedEvents(for domain: Domain? = nil, bufferLimit: Int = 1024) throws -> AsyncStream<DomainNotice<String>> {
+        try domainEvents(
+            VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, for: domain, bufferLimit: bufferLimit,
+            aliasCallback)
+    }
+
+    /// Block jobs (pull, copy, commit, active commit, backup) that completed,
+    /// failed, were cancelled or became ready to pivot, by disk target
+    /// (`VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2`), or with `byPath` by the disk's
+    /// host path (the older `VIR_DOMAIN_EVENT_ID_BLOCK_JOB`, which network
+    /// disks cannot name); ends like `domainEvents(for:bufferLimit:)`.
+    /// The corresponding C functions are `virConnectDomainEventRegisterAny`
+    /// and `virConnectDomainEventDeregisterAny`.
+    public func domainBlockJobEvents(
+        for domain: Domain? = nil, byPath: Bool = false, bufferLimit: Int = 1024
+    ) throws -> AsyncStream<DomainNotice<DomainBlockJobChange>> {
+        try domainEvents(
+            byPath ? VIR_DOMAIN_EVENT_ID_BLOCK_JOB : VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, for: domain, bufferLimit: bufferLimit,
+            blockJobCallback)
     }
 }
