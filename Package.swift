@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "Libvirt", dependencies: ["CLibvirt"]),
         // Typed model of libvirt's XML: values, validation, writer, reader. No libvirt.
         .target(name: "LibvirtXML"),
+        // The few string helpers vmctl's modules would otherwise take from Foundation proper.
+        .target(name: "TextSupport"),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
         .target(name: "CHostProbe"),
         // Host check: parsers (text → facts), readers (root path → text), probes.
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt"]),
         .testTarget(name: "HostCheckTests", dependencies: ["HostCheck"]),
+        .testTarget(name: "TextSupportTests", dependencies: ["TextSupport"]),
         .testTarget(name: "NoCloudTests", dependencies: ["NoCloud"]),
         .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit", "NoCloud"]),
