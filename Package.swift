@@ -1,6 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Each file sees only the members of the modules it imports itself: without it,
+// one file's `import Foundation` lends Foundation's String methods to every
+// file of the module, and the binary links Foundation again (Docs/benchmarks.md).
+let memberImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "vmctl",
     platforms: [.macOS(.v13)],
@@ -24,27 +29,29 @@ let package = Package(
             providers: [.apt(["libvirt-dev"]), .yum(["libvirt-devel"])]
         ),
         // Safe Swift binding over libvirt's C API.
-        .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+        .target(name: "Libvirt", dependencies: ["CLibvirt"], swiftSettings: memberImports),
         // Typed model of libvirt's XML: values, validation, writer, reader. No libvirt.
         .target(name: "LibvirtXML"),
         // The few string helpers vmctl's modules would otherwise take from Foundation proper.
-        .target(name: "TextSupport"),
+        .target(name: "TextSupport", swiftSettings: memberImports),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
         .target(name: "CHostProbe"),
         // Host check: parsers (text → facts), readers (root path → text), probes.
-        .target(name: "HostCheck", dependencies: ["CHostProbe"]),
+        .target(name: "HostCheck", dependencies: ["CHostProbe", "TextSupport"], swiftSettings: memberImports),
         // cloud-init NoCloud seeds: user-data, meta-data, network-config and the
         // ISO9660 image labelled cidata that carries them, written without external tools.
-        .target(name: "NoCloud", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "NoCloud", dependencies: ["TextSupport", .product(name: "Yams", package: "Yams")], swiftSettings: memberImports),
         // The logic behind vmctl's commands.
         .target(
             name: "VMCtlKit",
-            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", "TextSupport", .product(name: "Yams", package: "Yams")],
+            swiftSettings: memberImports
         ),
         // @main and thin subcommands.
         .executableTarget(
             name: "vmctl",
-            dependencies: ["VMCtlKit", "HostCheck", "Libvirt", "LibvirtXML", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VMCtlKit", "HostCheck", "Libvirt", "LibvirtXML", "TextSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: memberImports
         ),
         // Lists 1,000 domains from a test-driver node file; driven by Benchmarks/list-domains.sh.
         .executableTarget(name: "bench-list-domains", dependencies: ["Libvirt"], path: "Benchmarks/ListDomains"),

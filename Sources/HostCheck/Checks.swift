@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Facts read once, and one method per check. Each check returns a
 /// `CheckResult` with a one-line summary and, for WARN/FAIL, a remedy.
@@ -130,7 +134,7 @@ struct Context {
                                remedy: missingRemedy, details: ["exists": "false"])
         }
         var details = ["exists": "true", "characterDevice": String(node.isCharacterDevice),
-                       "mode": String(format: "%04o", node.mode), "readable": String(node.readable), "writable": String(node.writable)]
+                       "mode": cFormat("%04o", node.mode), "readable": String(node.readable), "writable": String(node.writable)]
         details["group"] = groupName ?? String(node.gid)
         guard node.isCharacterDevice else {
             return CheckResult(id: id, title: title, status: .fail, summary: "\(path) exists but is not a character device",
@@ -208,7 +212,7 @@ struct Context {
     /// A slower KVM boot fails when it takes more than this many times TCG's.
     static let slowdownLimit = 3
 
-    func seconds(_ ms: Int) -> String { String(format: "%.2f s", Double(ms) / 1000) }
+    func seconds(_ ms: Int) -> String { cFormat("%.2f s", Double(ms) / 1000) }
 
     func checkEmulatorProbe(kernel: CheckResult) -> CheckResult {
         let id = "kvm.emulator-probe", title = "QEMU boots a guest with -accel kvm"
@@ -608,5 +612,5 @@ func formatBytes(_ n: UInt64) -> String {
     var value = Double(n)
     var i = 0
     while value >= 1024, i < units.count - 1 { value /= 1024; i += 1 }
-    return i == 0 ? "\(n) B" : String(format: "%.1f", value) + " " + units[i]
+    return i == 0 ? "\(n) B" : cFormat("%.1f", value) + " " + units[i]
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The 512-byte boot sector that vmctl boots to see whether an emulator
 /// can run a guest. It prints a marker to COM1 in real mode, switches to
@@ -78,7 +82,7 @@ public struct EmulatorProbeResult: Sendable, Equatable {
     }
 
     public var explanation: String {
-        let secs = String(format: "%.2f s", Double(elapsedMs) / 1000)
+        let secs = cFormat("%.2f s", Double(elapsedMs) / 1000)
         if passed { return "boot sector reached protected mode and printed its marker in \(secs) under -accel \(accelerator)" }
         if let launchError { return "could not start the emulator: \(launchError)" }
         if let exitStatus {

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a host's files relative to a root directory: "/" for this host,
 /// or an offline copy (a fixture host in tests, `vmctl host check --root DIR`).
@@ -32,8 +36,8 @@ public struct HostRoot: Sendable, Equatable {
     }
 
     public func isDirectory(_ relative: String) -> Bool {
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: resolve(relative), isDirectory: &isDir) && isDir.boolValue
+        var isDir = false
+        return FileManager.default.fileExists(atPath: resolve(relative), isDirectory: &isDir) && isDir
     }
 
     /// Names in a directory, sorted; empty when it does not exist.
@@ -57,7 +61,7 @@ public struct HostRoot: Sendable, Equatable {
     }
 
     public func moduleParameter(_ module: String, _ parameter: String) -> String? {
-        read("sys/module/\(module)/parameters/\(parameter)")?.trimmingCharacters(in: .whitespacesAndNewlines)
+        read("sys/module/\(module)/parameters/\(parameter)")?.trimmingWhitespace()
     }
 
     public func cgroupLayout() -> CgroupLayout {
@@ -105,7 +109,7 @@ public struct HostRoot: Sendable, Equatable {
         var names: Set<String> = []
         for entry in list("proc") where entry.allSatisfy(\.isNumber) {
             if let comm = read("proc/\(entry)/comm") {
-                names.insert(comm.trimmingCharacters(in: .whitespacesAndNewlines))
+                names.insert(comm.trimmingWhitespace())
             }
         }
         return names
@@ -131,8 +135,8 @@ public struct HostRoot: Sendable, Equatable {
         for dir in executableSearchPath(environmentPath: environmentPath) {
             let hostPath = dir + "/" + name
             let full = resolve(hostPath)
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue,
+            var isDir = false
+            if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir,
                FileManager.default.isExecutableFile(atPath: full) {
                 return hostPath
             }

@@ -1,5 +1,9 @@
 import CHostProbe
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Result of the kernel-level KVM probe: a bare vCPU running four real-mode
 /// instructions (`mov dx,0x3f8; mov al,'K'; out dx,al; hlt`).
@@ -131,5 +135,5 @@ extension Duration {
         return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
     }
 
-    var secondsString: String { String(format: "%.1f s", Double(milliseconds) / 1000) }
+    var secondsString: String { cFormat("%.1f s", Double(milliseconds) / 1000) }
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What libvirt says about a connection URI. The lead's libvirt binding
 /// fills it in (`virConnectOpen`, `virConnectGetLibVersion`, capabilities);
@@ -49,7 +53,7 @@ public struct VirshHypervisorProbe: HypervisorProbe {
         if let launch = version.launchError { return HypervisorStatus(reachable: false, error: "cannot run virsh: \(launch)") }
         if version.timedOut { return HypervisorStatus(reachable: false, error: "no answer from \(uri) within \(deadline.secondsString)") }
         guard version.status == 0 else {
-            let message = version.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let message = version.stderr.split(separator: "\n").map { $0.trimmingSpaces() }
                 .filter { !$0.isEmpty }.joined(separator: " ")
             return HypervisorStatus(reachable: false, error: message.isEmpty ? "virsh exited \(version.status ?? -1)" : message)
         }
@@ -129,7 +133,7 @@ public struct SystemLiveHost: LiveHost {
     public func freeDiskBytes(atPath path: String) -> (path: String, bytes: UInt64)? {
         var candidate = path
         while !FileManager.default.fileExists(atPath: candidate), candidate != "/" {
-            candidate = (candidate as NSString).deletingLastPathComponent
+            candidate = candidate.deletingLastPathComponent
             if candidate.isEmpty { candidate = "/" }
         }
         var vfs = statvfs()

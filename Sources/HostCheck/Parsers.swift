@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Pure parsers: text in, facts out. No file system, no syscalls.
 
@@ -63,8 +67,8 @@ public struct CPUInfo: Sendable, Equatable {
         var sawFlags = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<colon].trimmingSpaces()
+            let value = line[line.index(after: colon)...].trimmingSpaces()
             switch key {
             case "processor":
                 info.processorCount += 1
@@ -144,7 +148,7 @@ public struct ProcModules: Sendable, Equatable {
 
 /// A module parameter of type bool or int as sysfs shows it: `Y`, `N`, `1`, `0`.
 public func parseModuleBool(_ text: String) -> Bool? {
-    switch text.trimmingCharacters(in: .whitespacesAndNewlines) {
+    switch text.trimmingWhitespace() {
     case "Y", "y", "1": return true
     case "N", "n", "0": return false
     default: return nil
@@ -273,7 +277,7 @@ public enum SELinuxMode: String, Sendable, Codable {
     /// /sys/fs/selinux does not exist (SELinux disabled or not built in).
     public static func parse(enforce: String?) -> SELinuxMode? {
         guard let enforce else { return .disabled }
-        switch enforce.trimmingCharacters(in: .whitespacesAndNewlines) {
+        switch enforce.trimmingWhitespace() {
         case "1": return .enforcing
         case "0": return .permissive
         default: return nil
@@ -283,7 +287,7 @@ public enum SELinuxMode: String, Sendable, Codable {
     /// `SELINUX=` from /etc/selinux/config: the mode after the next boot.
     public static func parseConfig(_ text: String) -> SELinuxMode? {
         for line in text.split(separator: "\n") {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmingSpaces()
             guard t.hasPrefix("SELINUX=") else { continue }
             return SELinuxMode(rawValue: String(t.dropFirst("SELINUX=".count)).lowercased())
         }
@@ -303,8 +307,8 @@ public struct AppArmorState: Sendable, Equatable {
         var state = AppArmorState(enabled: enabled.flatMap(parseModuleBool) ?? false, enforcing: [], complaining: [])
         for line in (profiles ?? "").split(separator: "\n") {
             guard let open = line.lastIndex(of: "(") else { continue }
-            let name = line[..<open].trimmingCharacters(in: .whitespaces)
-            let mode = line[line.index(after: open)...].trimmingCharacters(in: CharacterSet(charactersIn: ") "))
+            let name = line[..<open].trimmingSpaces()
+            let mode = line[line.index(after: open)...].trimming(Set(") "))
             if mode == "enforce" { state.enforcing.append(name) } else if mode == "complain" { state.complaining.append(name) }
         }
         return state
@@ -336,7 +340,7 @@ public enum HostName {
     /// The first non-empty, non-comment line, trimmed.
     public static func parse(_ text: String) -> String {
         for line in text.split(separator: "\n") {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmingSpaces()
             if !t.isEmpty, !t.hasPrefix("#") { return t }
         }
         return ""
@@ -367,7 +371,7 @@ public struct GroupEntry: Sendable, Equatable {
 
 /// A sysctl boolean such as /proc/sys/net/ipv4/ip_forward.
 public func parseSysctlBool(_ text: String) -> Bool? {
-    switch text.trimmingCharacters(in: .whitespacesAndNewlines) {
+    switch text.trimmingWhitespace() {
     case "1": return true
     case "0": return false
     default: return nil
@@ -381,7 +385,7 @@ public enum VirshOutput {
         var library: String?
         var hypervisor: String?
         for line in text.split(separator: "\n") {
-            let t = line.trimmingCharacters(in: .whitespaces)
+            let t = line.trimmingSpaces()
             if t.hasPrefix("Using library: libvirt ") {
                 library = String(t.dropFirst("Using library: libvirt ".count))
             } else if t.hasPrefix("Running hypervisor: ") {
@@ -393,14 +397,14 @@ public enum VirshOutput {
 
     /// Domain types and emulator offered for `arch` in capabilities XML.
     public static func parseCapabilities(_ xml: String, arch: String) -> (domainTypes: [String], emulator: String?) {
-        guard let archRange = xml.range(of: "<arch name='\(arch)'>") ?? xml.range(of: "<arch name=\"\(arch)\">") else {
+        guard let archRange = xml.firstRange(of: "<arch name='\(arch)'>") ?? xml.firstRange(of: "<arch name=\"\(arch)\">") else {
             return ([], nil)
         }
         let rest = xml[archRange.upperBound...]
-        let section = rest.range(of: "</arch>").map { rest[..<$0.lowerBound] } ?? rest
+        let section = rest.firstRange(of: "</arch>").map { rest[..<$0.lowerBound] } ?? rest
         var types: [String] = []
         var cursor = section.startIndex
-        while let r = section.range(of: "<domain type=", range: cursor..<section.endIndex) {
+        while let r = section[cursor...].firstRange(of: "<domain type=") {
             let after = section[r.upperBound...]
             if let quote = after.first, let end = after.dropFirst().firstIndex(of: quote) {
                 let value = String(after[after.index(after: after.startIndex)..<end])
@@ -409,7 +413,7 @@ public enum VirshOutput {
             cursor = r.upperBound
         }
         var emulator: String?
-        if let e = section.range(of: "<emulator>"), let close = section.range(of: "</emulator>", range: e.upperBound..<section.endIndex) {
+        if let e = section.firstRange(of: "<emulator>"), let close = section[e.upperBound...].firstRange(of: "</emulator>") {
             emulator = String(section[e.upperBound..<close.lowerBound])
         }
         return (types, emulator)

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Outcome of one check.
 public enum CheckStatus: String, Sendable, Codable, CaseIterable, Comparable {

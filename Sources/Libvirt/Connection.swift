@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 
 /// A connection to a libvirt hypervisor driver (`virConnectPtr`).
 ///
@@ -9,7 +9,7 @@ import Foundation
 /// keep it alive.
 public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
-    private let lock = NSLock()
+    private let lock = Lock()
     private var closed = false
     /// Event callbacks still registered, by token: each deregisters itself and
     /// finishes its stream, given the open handle.

@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 
 /// A domain lifecycle event (`VIR_DOMAIN_EVENT_ID_LIFECYCLE`).
 public struct DomainEvent: Sendable, Hashable {
@@ -376,7 +376,7 @@ public struct ConnectionCloseReason: RawRepresentable, Hashable, Sendable, Custo
 /// itself, it gives the reason to every `closeEvents()` stream, then ends every
 /// event stream of the connection, whose callbacks can never fire again.
 final class DropWatch: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var listeners: [Int: AsyncStream<ConnectionCloseReason>.Continuation] = [:]
     private var next = 0
     weak var connection: Connection?
@@ -402,7 +402,7 @@ final class DropWatch: @unchecked Sendable {
         for listener in current { listener.yield(reason) }
         // Off libvirt's event loop thread: deregistering makes libvirt calls.
         let connection = self.connection
-        Thread.detachNewThread { connection?.endSubscriptions() }
+        detachThread { connection?.endSubscriptions() }
     }
 }
 

@@ -1,5 +1,8 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Process-wide libvirt set-up, done once before the first call.
 public enum Library {
@@ -11,13 +14,11 @@ public enum Library {
         // The default event loop must be registered before the first
         // connection is opened, or events and keepalive never fire.
         if virEventRegisterDefaultImpl() == 0 {
-            let thread = Thread {
+            detachThread {
                 while true {
-                    if virEventRunDefaultImpl() < 0 { Thread.sleep(forTimeInterval: 0.1) }
+                    if virEventRunDefaultImpl() < 0 { usleep(100_000) }
                 }
             }
-            thread.name = "libvirt-event-loop"
-            thread.start()
         }
     }()
 
@@ -39,7 +40,7 @@ public enum Library {
         try await withCheckedThrowingContinuation { continuation in
             // A thread of its own: a blocked body never waits for another to
             // end (Dispatch's global queues on Linux start threads slowly).
-            Thread { continuation.resume(with: Result { try body() }) }.start()
+            detachThread { continuation.resume(with: Result { try body() }) }
         }
     }
 

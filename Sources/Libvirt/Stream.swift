@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 
 /// A blocking data stream between this process and the daemon (`virStreamPtr`),
 /// used for consoles and volume uploads and downloads. Freed in `deinit`.
@@ -10,7 +10,7 @@ public final class Stream: @unchecked Sendable {
     /// Removes a `StreamEventWatcher`'s callback: libvirt's must go before the
     /// stream ends, or its timer keeps the stream alive.
     private var watcherRemoval: (@Sendable () -> Void)?
-    private let watcherLock = NSLock()
+    private let watcherLock = Lock()
 
     /// Creates a stream on `connection`, blocking unless `flags` has `.nonBlocking`.
     /// The corresponding C function is `virStreamNew`.

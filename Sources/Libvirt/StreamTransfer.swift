@@ -1,5 +1,5 @@
 import CLibvirt
-import Foundation
+import FoundationEssentials
 
 // Whole transfers (libvirt's *All helpers, which drive the stream and call back
 // for data), sparse streams (holes sent as lengths, not zeros), and readiness
@@ -330,7 +330,7 @@ public final class StreamEventWatcher: @unchecked Sendable {
 /// released, and a pointer freed by the watcher instead could still reach a
 /// callback being dispatched. A callback whose number is gone does nothing.
 private final class WatchStates: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var states: [Int: WatchState] = [:]
     private var next = 1
 
@@ -363,7 +363,7 @@ private let watchStates = WatchStates()
 /// under a lock. Held in `watchStates` from registration until the watcher
 /// removes its callback or libvirt's free callback runs, whichever is first.
 private final class WatchState: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var waiting: CheckedContinuation<StreamEvents, Error>?
     private var removed = false
     private var released = false

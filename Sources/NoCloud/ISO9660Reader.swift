@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads back what ``ISO9660Writer`` writes (and other flat ISO9660 images):
 /// volume descriptors, path tables and the root directory, with Joliet names

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes a small ISO9660 (ECMA-119) image with a Joliet supplementary volume:
 /// one flat root directory of files, as a NoCloud seed needs.

@@ -17,6 +17,12 @@ public struct NoCloudError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// `field: rule`, on one line (line breaks in either part are shown as `\n`).
     public var description: String {
-        "\(field): \(rule)".replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+        String("\(field): \(rule)".unicodeScalars.flatMap { scalar -> [Character] in
+            switch scalar {
+            case "\r": ["\\", "r"]
+            case "\n": ["\\", "n"]
+            default: [Character(scalar)]
+            }
+        })
     }
 }

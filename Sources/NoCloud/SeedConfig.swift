@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything a NoCloud seed says about one VM: the values behind its
 /// `user-data`, `meta-data` and `network-config`.

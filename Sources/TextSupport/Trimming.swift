@@ -33,3 +33,11 @@ extension StringProtocol {
         return String(scalars[first...last])
     }
 }
+
+extension String {
+    /// The text cut or padded with spaces to `length` characters (Foundation's
+    /// `padding(toLength:withPad: " ", startingAt: 0)`, counted in characters).
+    package func padded(toLength length: Int) -> String {
+        count >= length ? String(prefix(length)) : self + String(repeating: " ", count: length - count)
+    }
+}

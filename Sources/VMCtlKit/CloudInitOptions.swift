@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 import NoCloud
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vm create`'s cloud-init options, turned into a NoCloud seed image.
 public struct CloudInitOptions: Sendable, Equatable {
@@ -53,7 +57,7 @@ public struct CloudInitOptions: Sendable, Equatable {
                 if text.contains("PRIVATE KEY") {
                     throw .invalid(field: "--ssh-key", "'\(path)' holds a private key; give the public one (the .pub file)")
                 }
-                keys += text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                keys += text.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             } else {
                 keys.append(key)
             }

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// vmctl's command line before the argument parser reads it.
 ///
@@ -109,8 +112,8 @@ public enum CommandLineArguments {
             // `--ssh-key=KEY` names its option before the `=`; the key's own `-----BEGIN` is no option name.
             let inline = word.firstIndex(of: "=").map { String(word[..<$0]) }
             let option =
-                if let inline, inline.range(of: "^--[a-z][a-z0-9-]*$", options: .regularExpression) != nil { inline }
-                else if index > 0, arguments[index - 1].range(of: "^--[a-z][a-z0-9-]*$", options: .regularExpression) != nil { arguments[index - 1] }
+                if let inline, inline.wholeMatch(of: /--[a-z][a-z0-9-]*/) != nil { inline }
+                else if index > 0, arguments[index - 1].wholeMatch(of: /--[a-z][a-z0-9-]*/) != nil { arguments[index - 1] }
                 else { "argument \(index + 1)" }
             return "\(option): that is a private key; give the public one (the .pub file)"
         }
@@ -139,7 +142,7 @@ public enum CommandLineArguments {
         var text = message
         for secret in secrets where !secret.isEmpty {
             // A short one (a password) only where the parser quotes it whole.
-            text = text.replacingOccurrences(of: "'\(secret)'", with: "'<redacted>'")
+            text = text.replacing("'\(secret)'", with: "'<redacted>'")
             for line in secret.split(whereSeparator: \.isNewline) {
                 for piece in [Substring(line)] + line.split(separator: "=") {
                     let trimmed = piece.drop { $0 == "-" }
@@ -148,11 +151,11 @@ public enum CommandLineArguments {
             }
         }
         for fragment in fragments.sorted(by: { $0.count > $1.count }) {
-            text = text.replacingOccurrences(of: fragment, with: "<redacted>")
+            text = text.replacing(fragment, with: "<redacted>")
         }
         text = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         while text.contains("<redacted> <redacted>") {
-            text = text.replacingOccurrences(of: "<redacted> <redacted>", with: "<redacted>")
+            text = text.replacing("<redacted> <redacted>", with: "<redacted>")
         }
         return text
     }

@@ -78,7 +78,7 @@ public struct LibvirtURI: Sendable, Equatable {
 
     /// Nil when `text` has no `://`.
     public init?(_ text: String) {
-        guard let separator = text.range(of: "://") else { return nil }
+        guard let separator = text.firstRange(of: "://") else { return nil }
         let scheme = text[..<separator.lowerBound].split(separator: "+", maxSplits: 1).map(String.init)
         guard let driver = scheme.first, !driver.isEmpty else { return nil }
         self.driver = driver

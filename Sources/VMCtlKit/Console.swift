@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Libvirt
 import LibvirtXML
 #if canImport(Glibc)
@@ -51,16 +52,16 @@ public struct ConsoleSession: Sendable {
     public func attach(_ name: String, sink: @escaping Sink) throws(VMCtlError) {
         let (domain, logFile) = try prepare(name)
         if let logFile {
-            FileHandle.standardError.write(Data("vmctl: '\(name)' logs its serial port to \(logFile); following it read-only (Ctrl-C ends)\n".utf8))
+            writeStandardError("vmctl: '\(name)' logs its serial port to \(logFile); following it read-only (Ctrl-C ends)\n")
             try follow(logFile, seconds: .infinity, sink: sink)
             return
         }
         let stream = try libvirt("opening a stream") { try Stream(connection: connection) }
         try libvirt("opening the console of '\(name)'") { try domain.openConsole(stream) }
-        FileHandle.standardError.write(Data("vmctl: connected to \(name)'s console; Ctrl-] detaches\r\n".utf8))
+        writeStandardError("vmctl: connected to \(name)'s console; Ctrl-] detaches\r\n")
         let terminal = RawTerminal()
         defer { terminal.restore() }
-        let input = Thread {
+        detachThread {
             var byte: UInt8 = 0
             while Glibc.read(STDIN_FILENO, &byte, 1) == 1 {
                 if byte == 0x1d {
@@ -71,7 +72,6 @@ public struct ConsoleSession: Sendable {
             }
             stream.abort()
         }
-        input.start()
         while true {
             guard let bytes = try? stream.receive(), !bytes.isEmpty else { break }
             sink(bytes)
@@ -90,13 +90,13 @@ public struct ConsoleSession: Sendable {
 
     /// Prints a log file and what is appended to it, for `seconds`.
     func follow(_ path: String, seconds: Double, sink: @escaping Sink) throws(VMCtlError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        guard let file = ReadableFile(path: path) else {
             throw VMCtlError("vm console: cannot read the serial log \(path)")
         }
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            let data = handle.availableData
-            if data.isEmpty { Thread.sleep(forTimeInterval: 0.2) } else { sink(Array(data)) }
+            let bytes = file.read(upTo: 1 << 16)
+            if bytes.isEmpty { sleepThread(seconds: 0.2) } else { sink(bytes) }
         }
     }
 }

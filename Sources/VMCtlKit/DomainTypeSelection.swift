@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 import HostCheck
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Chooses kvm or qemu for a new guest from the host check: never kvm where
 /// KVM cannot run a guest. The verdict is cached per boot (keyed by the
@@ -61,7 +65,7 @@ public struct DomainTypeSelector: Sendable {
     /// The host check's verdict, from the cache when this boot already has one.
     func kvmVerdict() -> (kvmUsable: Bool, reason: String) {
         let bootID = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            .trimmingWhitespace() ?? ""
         let cacheFile = URL(fileURLWithPath: cacheDirectory).appendingPathComponent("kvm-verdict.json")
         if !bootID.isEmpty, let data = try? Data(contentsOf: cacheFile),
             let cached = try? JSONDecoder().decode(CachedVerdict.self, from: data), cached.bootID == bootID

@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vm create --firmware` and a lab node's `firmware:`.
 extension Firmware {
@@ -55,11 +59,11 @@ enum UEFIFirmware {
         case "/system": directory = "/var/lib/libvirt/qemu/nvram"
         case "/session":
             let config = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"]
-                ?? (NSHomeDirectory() as NSString).appendingPathComponent(".config")
-            directory = (config as NSString).appendingPathComponent("libvirt/qemu/nvram")
+                ?? FileManager.default.homeDirectoryForCurrentUser.path.appendingPathComponent(".config")
+            directory = config.appendingPathComponent("libvirt/qemu/nvram")
         default: return nil
         }
-        return (directory as NSString).appendingPathComponent("\(domain)_VARS.fd")
+        return directory.appendingPathComponent("\(domain)_VARS.fd")
     }
 }
 

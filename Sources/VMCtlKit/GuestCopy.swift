@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One side of `vm scp`: a file on this machine, or a path in a VM written
 /// `NAME:PATH`, as scp writes `HOST:PATH`.

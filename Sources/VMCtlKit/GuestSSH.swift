@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vm ssh` and `lab ssh`: the guest's address as `vm ip` finds it, and the
 /// login vmctl recorded when it made the guest, as one ``SSHCommand``.

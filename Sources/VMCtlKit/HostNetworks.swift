@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import HostCheck
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An address configured on a host interface, with its prefix (`192.0.2.2/24 on eth0`).
 public struct HostAddress: Sendable, Hashable {

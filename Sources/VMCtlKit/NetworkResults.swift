@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a network created by `vmctl net create` reaches the outside.
 public enum NetworkMode: String, Sendable, Hashable, CaseIterable, Codable {
@@ -145,7 +149,7 @@ public enum NetworkOutput {
             lines.append(("Reservation", [r.ip, r.mac, r.host].compactMap { $0 }.joined(separator: " ")))
         }
         let width = lines.map(\.0.count).max() ?? 0
-        return lines.map { ($0.0 + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+        return lines.map { ($0.0 + ":").padded(toLength: width + 2) + $0.1 }.joined(separator: "\n")
     }
 
     public static func leases(_ leases: [NetworkLease], format: OutputFormat) -> String {

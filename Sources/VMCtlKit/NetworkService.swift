@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `vmctl net create` was asked for, as typed.
 public struct NetworkCreateRequest: Sendable, Hashable {
@@ -268,12 +271,10 @@ public struct NetworkService {
     public func leases(_ name: String) throws(VMCtlError) -> [NetworkLease] {
         let network = try network(named: name)
         let leases = try libvirt("reading the DHCP leases of network '\(name)'") { try network.dhcpLeases() }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
         return leases.map { lease in
             NetworkLease(
                 ip: lease.ipAddress, prefix: lease.prefix, mac: lease.mac, hostname: lease.hostname, expiryTime: lease.expiryTime,
-                expiry: formatter.string(from: Date(timeIntervalSince1970: TimeInterval(lease.expiryTime))))
+                expiry: Date(timeIntervalSince1970: TimeInterval(lease.expiryTime)).ISO8601Format())
         }.sorted { ($0.ip, $0.mac) < ($1.ip, $1.mac) }
     }
 

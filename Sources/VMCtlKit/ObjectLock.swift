@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,7 +55,7 @@ public final class ObjectLock: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw VMCtlError("locking \(kind) '\(name)': cannot make \(directory): \(error.localizedDescription)")
+            throw VMCtlError("locking \(kind) '\(name)': cannot make \(directory): \(describeFileError(error))")
         }
         let path = directory + "/" + fileName(uri: uri, kind: kind, name: name)
         // Lock files stay: removing one while another process waits on it would split the lock.
@@ -73,7 +74,7 @@ public final class ObjectLock: @unchecked Sendable {
             guard Date() < deadline else {
                 close(descriptor)
                 throw VMCtlError(
-                    "\(kind) '\(name)': another vmctl process has held its lock for over \(String(format: "%g", timeout)) s (\(path)); wait for it, or stop it",
+                    "\(kind) '\(name)': another vmctl process has held its lock for over \(cFormat("%g", timeout)) s (\(path)); wait for it, or stop it",
                     status: .failure)
             }
             if !announced {

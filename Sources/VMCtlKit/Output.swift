@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a command prints its result: a table for people, or stable JSON
 /// (documented in Docs/json-output.md).
@@ -23,7 +27,7 @@ public func renderTable(header: [String], rows: [[String]]) -> String {
     }
     func line(_ cells: [String]) -> String {
         cells.enumerated().map { index, cell in
-            index == cells.count - 1 ? cell : cell.padding(toLength: columns[index], withPad: " ", startingAt: 0)
+            index == cells.count - 1 ? cell : cell.padded(toLength: columns[index])
         }.joined(separator: "  ")
     }
     return ([line(header)] + rows.map(line)).joined(separator: "\n")

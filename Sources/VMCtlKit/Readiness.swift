@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+import HostCheck
+import Dispatch
+import TextSupport
 import Libvirt
 import LibvirtXML
 #if canImport(Glibc)
@@ -95,7 +98,7 @@ public struct ReadinessReport: Codable, Sendable, Equatable {
 
     /// `ctl1: address 3.1 s, ssh 21.4 s, cloud-init 44.0 s`.
     public var summary: String {
-        let times = stages.filter { $0.stage > .booted }.map { "\($0.stage.rawValue) \(String(format: "%.1f", $0.seconds)) s" }
+        let times = stages.filter { $0.stage > .booted }.map { "\($0.stage.rawValue) \(cFormat("%.1f", $0.seconds)) s" }
         return "\(name): " + (times.isEmpty ? reached.rawValue : times.joined(separator: ", "))
     }
 }
@@ -121,7 +124,7 @@ public struct ReadinessWaiter: Sendable {
         let group = DispatchGroup()
         for target in targets {
             group.enter()
-            Thread.detachNewThread { [self] in
+            detachThread { [self] in
                 reports.append(probe(target, until: stage, deadline: deadline))
                 group.leave()
             }
@@ -150,13 +153,13 @@ public struct ReadinessWaiter: Sendable {
             let seconds = Date().timeIntervalSince(start)
             report.stages.append(.init(stage: next, seconds: (seconds * 10).rounded() / 10))
             if next > .booted || next == stage {
-                progress.step("\(target.name): \(next.rawValue)\(next == .address ? " \(report.address ?? "")" : "") after \(String(format: "%.1f", seconds)) s")
+                progress.step("\(target.name): \(next.rawValue)\(next == .address ? " \(report.address ?? "")" : "") after \(cFormat("%.1f", seconds)) s")
             }
         }
         reach(.defined)
         func pause() -> Bool {
             guard Date() < deadline else { return false }
-            Thread.sleep(forTimeInterval: min(interval, max(0, deadline.timeIntervalSinceNow)))
+            sleepThread(seconds: min(interval, max(0, deadline.timeIntervalSinceNow)))
             return true
         }
 
@@ -256,7 +259,7 @@ public struct ReadinessWaiter: Sendable {
         if let fixed = target.staticAddress { return "the static address \(fixed) never answered" + serialHint(target) }
         let text = VMAddressFinder(connection: target.connection).diagnose(target.domain, timeout: 0)
         // Drop diagnose's leading "no address … within 0 s; ".
-        let reason = text.split(separator: ";", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } ?? text
+        let reason = text.split(separator: ";", maxSplits: 1).dropFirst().first.map { $0.trimmingSpaces() } ?? text
         return reason + serialHint(target)
     }
 
@@ -264,7 +267,7 @@ public struct ReadinessWaiter: Sendable {
     func serialHint(_ target: ReadinessTarget) -> String {
         guard let log = target.serialLog else { return "" }
         let lines = SerialLog.tail(log, bytes: 4096).split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
         guard let last = lines.last else { return "; the serial log \(log) is empty (is the guest booting from its disk?)" }
         return "; serial log ends: \"\(last.prefix(160))\""
     }
@@ -275,17 +278,36 @@ public struct ReadinessWaiter: Sendable {
 public enum CloudInitResultParser {
     /// The errors in result.json (`{"v1": {"errors": [...]}}`); nil when it is not that document.
     public static func parse(_ json: String) -> [String]? {
-        guard let data = json.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let v1 = object["v1"] as? [String: Any]
-        else { return nil }
-        let errors = (v1["errors"] as? [Any] ?? []).map { "\($0)" }
-        return errors.map(describe)
+        guard let result = try? JSONDecoder().decode(ResultDocument.self, from: Data(json.utf8)) else { return nil }
+        return (result.v1.errors ?? []).map { describe($0.text) }
+    }
+
+    /// `{"v1": {"errors": [...]}}`; each error is a string, but any JSON value is taken.
+    struct ResultDocument: Decodable {
+        struct Version1: Decodable { var errors: [ErrorText]? }
+        var v1: Version1
+    }
+
+    /// One entry of `errors`, as text.
+    struct ErrorText: Decodable {
+        var text: String
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let text = try? value.decode(String.self) {
+                self.text = text
+            } else if let number = try? value.decode(Double.self) {
+                text = number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+            } else if let flag = try? value.decode(Bool.self) {
+                text = String(flag)
+            } else {
+                text = value.decodeNil() ? "null" : "(a JSON object or array)"
+            }
+        }
     }
 
     /// cloud-init writes each error as `('module_name', Exception(...))`; name the module first.
     static func describe(_ error: String) -> String {
-        let trimmed = error.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = error.trimmingWhitespace()
         if trimmed.hasPrefix("('"), let end = trimmed.dropFirst(2).firstIndex(of: "'") {
             let module = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 2)..<end]
             let rest = trimmed[trimmed.index(after: end)...].drop { ", ".contains($0) }.dropLast(trimmed.hasSuffix(")") ? 1 : 0)
@@ -301,7 +323,7 @@ public enum CloudInitResultParser {
         guard log.contains("Cloud-init v.") && log.contains(" finished at ") else { return nil }
         var errors: [String] = []
         for line in log.split(whereSeparator: \.isNewline) {
-            guard let range = line.range(of: "Running module ") , line.contains("failed") else { continue }
+            guard let range = line.firstRange(of: "Running module ") , line.contains("failed") else { continue }
             let module = line[range.upperBound...].prefix { $0 != " " && $0 != "(" }
             errors.append("module \(module): failed (from the serial log)")
         }
@@ -312,12 +334,10 @@ public enum CloudInitResultParser {
 /// The end of a serial log file.
 enum SerialLog {
     static func tail(_ path: String, bytes: Int) -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
-        let data = (try? handle.readToEnd()) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        guard let file = ReadableFile(path: path) else { return "" }
+        let size = file.seekToEnd()
+        file.seek(to: size > UInt64(bytes) ? size - UInt64(bytes) : 0)
+        return String(decoding: file.readToEnd(), as: UTF8.self)
     }
 }
 

@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one way vmctl runs OpenSSH's client against a guest: key-only, no
 /// prompts, and no known_hosts entries, since a lab guest gets new host keys
@@ -9,7 +12,7 @@ public struct SSHCommand: Sendable, Equatable {
 
     /// Whether `name` is a login name by ``userRule``.
     public static func isValidUser(_ name: String) -> Bool {
-        name.range(of: "^[a-z_][a-z0-9_-]{0,31}$", options: .regularExpression) != nil
+        name.wholeMatch(of: /[a-z_][a-z0-9_-]{0,31}/) != nil
     }
 
     public var user: String
@@ -60,6 +63,6 @@ public struct SSHCommand: Sendable, Equatable {
         let plain = !word.isEmpty && word.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_./=:@%+,".unicodeScalars.contains($0))
         }
-        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return plain ? word : "'" + word.replacing("'", with: "'\\''") + "'"
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The pool backends `vmctl pool create` builds.
 public enum PoolKind: String, Sendable, Hashable, CaseIterable, Codable {
@@ -97,7 +101,7 @@ public enum StorageOutput {
             lines.append(("Volumes", volumes.isEmpty ? "none" : volumes.map(\.name).joined(separator: ", ")))
         }
         let width = lines.map(\.0.count).max() ?? 0
-        return lines.map { ($0.0 + ":").padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+        return lines.map { ($0.0 + ":").padded(toLength: width + 2) + $0.1 }.joined(separator: "\n")
     }
 
     public static func volumes(_ volumes: [VolumeSummary], format: OutputFormat) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
 
@@ -583,18 +583,17 @@ public struct StorageService {
 
     /// Sends a file into a volume over the connection (virStorageVolUpload), for remote daemons.
     func upload(_ file: String, into volume: StorageVolume, progress: ((UInt64, UInt64) -> Void)?) throws(VMCtlError) {
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw VMCtlError("cannot open '\(file)'") }
-        defer { try? handle.close() }
+        guard let source = ReadableFile(path: file) else { throw VMCtlError("cannot open '\(file)'") }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? 0
         try libvirt("uploading '\(file)' into '\(volume.name)'") {
             let stream = try Stream(connection: connection)
             try volume.upload(stream, length: size)
             var sent: UInt64 = 0
             while true {
-                let chunk = handle.readData(ofLength: 4 << 20)
+                let chunk = source.read(upTo: 4 << 20)
                 if chunk.isEmpty { break }
                 do {
-                    try stream.send(Array(chunk))
+                    try stream.send(chunk)
                 } catch {
                     stream.abort()
                     throw error

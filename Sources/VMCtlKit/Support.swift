@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a model parser; its `ModelError` (one line naming the field and the
 /// rule) becomes bad input, exit 64.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,14 +42,14 @@ public struct TransferProgress: Sendable, Equatable {
             value /= 1024
             unit += 1
         }
-        return String(format: "%.1f", value) + " " + units[unit]
+        return cFormat("%.1f", value) + " " + units[unit]
     }
 
     /// `m:ss`, or `h:mm:ss` from an hour.
     static func duration(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded(.up))
         let (hours, minutes, secs) = (whole / 3600, whole / 60 % 60, whole % 60)
-        return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
+        return hours > 0 ? cFormat("%d:%02d:%02d", hours, minutes, secs) : cFormat("%d:%02d", minutes, secs)
     }
 }
 

@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One address of a guest and where it was learned.
 public struct VMAddress: Codable, Sendable, Hashable {
@@ -52,7 +55,7 @@ public struct VMAddressFinder: Sendable {
         repeat {
             let found = addresses(of: domain).filter { $0.family == "ipv4" }
             if !found.isEmpty { return found }
-            Thread.sleep(forTimeInterval: 0.5)
+            sleepThread(seconds: 0.5)
         } while Date() < deadline
         throw VMCtlError(diagnose(domain, timeout: timeout))
     }

@@ -1,7 +1,11 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 import Libvirt
 import LibvirtXML
 import NoCloud
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How `vm clone` copies each writable disk.
 public enum CloneMode: String, Sendable, Codable {
@@ -339,7 +343,7 @@ public struct VMCloner: Sendable {
     static func renamedLogPath(_ path: String, from source: String, to clone: String) -> String {
         let url = URL(fileURLWithPath: path)
         let file = url.lastPathComponent
-        let renamed = file.contains(source) ? file.replacingOccurrences(of: source, with: clone) : "\(clone)-\(file)"
+        let renamed = file.contains(source) ? file.replacing(source, with: clone) : "\(clone)-\(file)"
         return url.deletingLastPathComponent().appendingPathComponent(renamed).path
     }
 
@@ -396,7 +400,7 @@ public struct VMCloner: Sendable {
 
         init(_ step: @escaping @Sendable () throws(VMCtlError) -> Value) {
             group.enter()
-            Thread.detachNewThread { [self] in
+            detachThread { [self] in
                 outcome = Result { () throws(VMCtlError) in try step() }
                 group.leave()
             }
@@ -448,7 +452,7 @@ final class VolumeCopyWatcher: @unchecked Sendable {
     private let volume: String
     private let total: UInt64
     private let report: @Sendable (UInt64, UInt64) -> Void
-    private let lock = NSLock()
+    private let lock = Lock()
     private var stopped = false
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
@@ -461,7 +465,7 @@ final class VolumeCopyWatcher: @unchecked Sendable {
     }
 
     func start() {
-        Thread.detachNewThread { [self] in
+        detachThread { [self] in
             while !lock.withLock({ stopped }) {
                 if let info = try? pool.volume(named: volume).info() { report(min(info.allocation, total), total) }
                 _ = wake.wait(timeout: .now() + 0.25)

@@ -1,7 +1,11 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 import Libvirt
 import LibvirtXML
 import NoCloud
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `vmctl vm create` was asked for, as typed. Everything is validated by
 /// `VMCreator.plan` before the first change.
@@ -253,7 +257,7 @@ public struct VMCreator: Sendable {
         var volumes: [PlannedVolume] = []
         var records: [VMMetadata.VolumeRecord] = []
         var copySource: (pool: String, volume: String)?
-        func volumePath(_ volume: String) -> String { (poolPath as NSString).appendingPathComponent(volume) }
+        func volumePath(_ volume: String) -> String { poolPath.appendingPathComponent(volume) }
         func plan(_ volume: PlannedVolume) throws(VMCtlError) {
             if try pool.hasVolume(volume.name) {
                 throw .invalid(field: "name", "pool '\(poolName)' already holds a volume named '\(volume.name)'")
@@ -562,7 +566,7 @@ public struct VMCreator: Sendable {
             throw VMCtlError("--image: " + error.message.dropFirst("--pool: ".count), status: error.status, libvirtError: error.libvirtError)
         }
         if let capacity = view.pendingVolumes[volumeName] {
-            let path = (view.targetPath as NSString).appendingPathComponent(volumeName)
+            let path = view.targetPath.appendingPathComponent(volumeName)
             return ResolvedImage(path: path, capacity: capacity, poolVolume: (poolName, volumeName))
         }
         guard let pool = view.live else {

@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `vm delete` removed and what it kept, and why.
 public struct VMDeleteResult: Codable, Sendable, Equatable {

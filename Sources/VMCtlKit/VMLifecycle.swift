@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Starting, stopping and removing domains by name, with errors that name the VM.
 public struct VMLifecycle: Sendable {
@@ -40,7 +44,7 @@ public struct VMLifecycle: Sendable {
             return try connection.defineDomain(xml: xml, validate: true)
         } catch let error as LibvirtError where [.xmlError, .xmlDetail, .xmlInvalidSchema].contains(error.code) {
             // A document libvirt cannot read is bad input: its message on one line.
-            let text = error.message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let text = error.message.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             throw VMCtlError("file: '\(InputFile.shown(path))' is not a domain libvirt accepts: \(text.prefix(2).joined(separator: " ").prefix(200))",
                              status: .usage, libvirtError: error)
         } catch {
@@ -69,7 +73,7 @@ public struct VMLifecycle: Sendable {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
                 if try !domain.isActive() { return domain.name }
-                Thread.sleep(forTimeInterval: 0.2)
+                sleepThread(seconds: 0.2)
             }
             guard force else {
                 throw VMCtlError(

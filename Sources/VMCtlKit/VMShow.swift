@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vm show`: one domain's settings, disks, NICs, addresses and snapshots.
 /// Field names are part of the stable JSON output.

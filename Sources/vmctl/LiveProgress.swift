@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Libvirt
 import VMCtlKit
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Glibc
 /// node (the text before the first ": "), rewritten in place as the node
 /// moves on; elsewhere plain lines, as `StderrProgress` prints them.
 final class LiveProgress: ProgressReporter, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var order: [String] = []
     private var lines: [String: String] = [:]
     private var drawn = 0
@@ -27,7 +28,7 @@ final class LiveProgress: ProgressReporter, @unchecked Sendable {
     func step(_ message: String) {
         lock.lock()
         defer { lock.unlock() }
-        let key = message.range(of: ": ").map { String(message[..<$0.lowerBound]) } ?? ""
+        let key = message.firstRange(of: ": ").map { String(message[..<$0.lowerBound]) } ?? ""
         if lines[key] == nil { order.append(key) }
         lines[key] = message
         // Move up over what was drawn, then redraw every line, clearing each.
@@ -36,6 +37,6 @@ final class LiveProgress: ProgressReporter, @unchecked Sendable {
             text += "\r\u{1B}[2Kvmctl: \(lines[key] ?? "")\n"
         }
         drawn = order.count
-        FileHandle.standardError.write(Data(text.utf8))
+        writeStandardError(text)
     }
 }

@@ -1,5 +1,8 @@
-import Foundation
+import FoundationEssentials
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A copy's progress on stderr, one line rewritten in place:
 /// `vmctl: importing disk.qcow2: 1.0 GiB of 4.0 GiB (25%), 256.0 MiB/s, 0:12 left`.
@@ -8,7 +11,7 @@ enum TransferLine {
     static func meter(_ label: String, quiet: Bool) -> TransferMeter? {
         guard !quiet, LiveProgress.stderrIsLiveTerminal else { return nil }
         return TransferMeter { text, finished in
-            FileHandle.standardError.write(Data("\r\u{1B}[2Kvmctl: \(label): \(text)\(finished ? "\n" : "")".utf8))
+            writeStandardError("\r\u{1B}[2Kvmctl: \(label): \(text)\(finished ? "\n" : "")")
         }
     }
 }

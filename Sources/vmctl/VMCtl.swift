@@ -1,7 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import TextSupport
 import Libvirt
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every command names itself (`commandName:`): without it the parser derives the
 /// name with `String(describing:)`, a conformance scan per command type at every
@@ -23,13 +27,13 @@ struct VMCtl: ParsableCommand {
         let commands = CommandLineArguments.CommandTree(VMCtl.self)
         if let message = CommandLineArguments.pastedPrivateKey(in: arguments) {
             printError(message)
-            Foundation.exit(ExitStatus.usage.rawValue)
+            Glibc.exit(ExitStatus.usage.rawValue)
         }
         let prepared: [String]
         switch CommandLineArguments.prepare(arguments, commands: commands) {
         case .unknownCommand(let message):
             printError(CommandLineArguments.redact(message, arguments: arguments))
-            Foundation.exit(ExitStatus.usage.rawValue)
+            Glibc.exit(ExitStatus.usage.rawValue)
         case .parse(let parsed):
             prepared = parsed
         }
@@ -47,7 +51,7 @@ struct VMCtl: ParsableCommand {
                 message = first.lowercased() + message.dropFirst()
             }
             printError(CommandLineArguments.redact(message, arguments: arguments))
-            Foundation.exit(status.rawValue)
+            Glibc.exit(status.rawValue)
         }
     }
 }
@@ -81,7 +85,7 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         // An empty URI would silently mean libvirt's default, which the user did not ask for.
-        if let connect, connect.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let connect, connect.trimmingSpaces().isEmpty {
             throw ValidationError("--connect: must not be empty; give a libvirt URI such as qemu:///system")
         }
     }
@@ -111,8 +115,8 @@ struct StderrProgress: ProgressReporter {
     static let start = Date()
 
     func step(_ message: String) {
-        let stamp = timed ? String(format: " [+%.3fs]", max(0, Date().timeIntervalSince(Self.start))) : ""
-        FileHandle.standardError.write(Data("vmctl\(stamp): \(message)\n".utf8))
+        let stamp = timed ? cFormat(" [+%.3fs]", max(0, Date().timeIntervalSince(Self.start))) : ""
+        writeStandardError("vmctl\(stamp): \(message)\n")
     }
 }
 
@@ -142,9 +146,9 @@ func libvirtCall<T>(_ action: String, _ body: () throws -> T) throws -> T {
 }
 
 func printWarning(_ message: String) {
-    FileHandle.standardError.write(Data("vmctl: warning: \(message)\n".utf8))
+    writeStandardError("vmctl: warning: \(message)\n")
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("vmctl: error: \(message)\n".utf8))
+    writeStandardError("vmctl: error: \(message)\n")
 }

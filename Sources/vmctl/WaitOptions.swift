@@ -1,7 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Libvirt
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `--wait STAGE` and `--wait-timeout SECONDS`, for commands that start guests.
 struct WaitOptions: ParsableArguments {

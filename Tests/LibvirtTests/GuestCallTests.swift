@@ -204,14 +204,14 @@ import Testing
         }
         // A VNC server greets each client with its protocol version.
         let greeting = Array("RFB 003.008\n".utf8)
-        let connection = try guest.domain.openGraphicsConnection()
+        let connection = FileHandle(fileDescriptor: try guest.domain.openGraphicsConnection(), closeOnDealloc: true)
         #expect(try readExactly(connection, count: greeting.count) == greeting)
 
         var pair: [Int32] = [-1, -1]
         try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
         let ours = FileHandle(fileDescriptor: pair[0], closeOnDealloc: true)
         let theirs = FileHandle(fileDescriptor: pair[1], closeOnDealloc: true)
-        try guest.domain.openGraphics(socket: theirs, flags: .skipAuth)
+        try guest.domain.openGraphics(socket: theirs.fileDescriptor, flags: .skipAuth)
         try theirs.close()  // libvirt passed a duplicate to QEMU
         #expect(try readExactly(ours, count: greeting.count) == greeting)
         #expect(errorCode { _ = try guest.domain.openGraphicsConnection(3) } != nil)

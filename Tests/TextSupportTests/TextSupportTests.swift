@@ -23,6 +23,12 @@ import Testing
         #expect("x".trimming([]) == "x")
     }
 
+    @Test func paddedMatchesFoundationPadding() {
+        for (text, length) in [("ab", 5), ("abcdef", 3), ("", 2), ("name:", 5)] {
+            #expect(text.padded(toLength: length) == text.padding(toLength: length, withPad: " ", startingAt: 0))
+        }
+    }
+
     @Test func cFormatMatchesStringFormat() {
         #expect(cFormat("%.1f s", 1.25) == String(format: "%.1f s", 1.25))
         #expect(cFormat("%04o", 0o644) == "0644")
@@ -32,5 +38,25 @@ import Testing
         #expect(cFormat(" [+%.3fs]", 0.0005) == " [+0.001s]" || cFormat(" [+%.3fs]", 0.0005) == " [+0.000s]")
         let long = cFormat("%0300d", 7)
         #expect(long.count == 300 && long.hasSuffix("7") && long.hasPrefix("000"))
+    }
+}
+
+@Suite struct PathTests {
+    // Not "a" (Foundation's NSString traps on it) nor doubled slashes, which vmctl never builds.
+    static let paths = ["/a/b", "/a/b/", "/a", "/", "a/b", "", "/var/lib/libvirt/images"]
+
+    @Test(arguments: paths) func deletingLastPathComponentMatchesNSString(_ path: String) {
+        #expect(path.deletingLastPathComponent == (path as NSString).deletingLastPathComponent)
+    }
+
+    @Test(arguments: paths) func appendingPathComponentMatchesNSString(_ path: String) {
+        for component in ["x", "x.img", "nvram/vm_VARS.fd"] {
+            #expect(path.appendingPathComponent(component) == (path as NSString).appendingPathComponent(component))
+        }
+    }
+
+    @Test func aSingleRelativeComponentHasNoParent() {
+        #expect("a".deletingLastPathComponent == "")
+        #expect("a".appendingPathComponent("b") == "a/b")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostCheck
 import Libvirt
 import LibvirtXML
 #if canImport(Glibc)

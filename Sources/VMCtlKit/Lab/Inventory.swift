@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Ansible inventories written from a lab's status: `vmctl lab inventory --format ansible|kolla`.
 //
@@ -226,18 +230,18 @@ public enum KollaInventory {
 
     /// The name between the brackets of an INI section header, or nil.
     static func sectionName(_ line: String) -> String? {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = line.trimmingWhitespace()
         guard trimmed.count >= 2, trimmed.hasPrefix("["), trimmed.hasSuffix("]") else { return nil }
-        return String(trimmed.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+        return String(trimmed.dropFirst().dropLast()).trimmingSpaces()
     }
 
     static func isComment(_ line: String) -> Bool {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = line.trimmingWhitespace()
         return trimmed.hasPrefix("#") || trimmed.hasPrefix(";")
     }
 
     /// A line in a section body that is neither blank nor a comment.
     static func isHostLine(_ line: String) -> Bool {
-        !line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && !isComment(line)
+        !line.trimmingWhitespace().isEmpty && !isComment(line)
     }
 }

@@ -1,7 +1,10 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
 import NoCloud
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything `lab up` would change, decided from the plan's typed values and
 /// checked against each host's connection (read-only) before the first change.
@@ -293,7 +296,7 @@ extension LabRunner {
     func issue(_ error: VMCtlError, at source: LabPlan.Source, fields: [String: String]) throws(VMCtlError) -> PlanIssue {
         guard error.status == .usage else { throw error }
         let message = error.message.split(separator: "\n").first.map(String.init) ?? error.message
-        guard let colon = message.range(of: ": ") else {
+        guard let colon = message.firstRange(of: ": ") else {
             return PlanIssue(file: plan.file, line: source.line, field: source.field, rule: message)
         }
         let given = String(message[..<colon.lowerBound])
@@ -310,7 +313,7 @@ extension LabRunner {
 
     /// The rule part of a `field: rule` message.
     static func rule(of message: String) -> String {
-        message.range(of: ": ").map { String(message[$0.upperBound...]) } ?? message
+        message.firstRange(of: ": ").map { String(message[$0.upperBound...]) } ?? message
     }
 }
 

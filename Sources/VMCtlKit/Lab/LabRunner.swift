@@ -1,7 +1,12 @@
-import Foundation
+import FoundationEssentials
+import HostCheck
+import TextSupport
 import Libvirt
 import LibvirtXML
 import NoCloud
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `lab up` did: the changes it made (empty on a rerun with nothing to
 /// do), drift it reports but will not change on its own, and the lab's state.
@@ -20,7 +25,7 @@ public final class LabRunner: @unchecked Sendable {
     public let plan: LabPlan
     let progress: any ProgressReporter
     private var connections: [String: Connection] = [:]
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init(plan: LabPlan, progress: any ProgressReporter = SilentProgress()) {
         self.plan = plan
@@ -123,10 +128,7 @@ public final class LabRunner: @unchecked Sendable {
             }
         }
         let results = LockedArray<(changes: [String], drift: [String], error: VMCtlError?)>()
-        let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = plan.workers
-        for item in work {
-            queue.addOperation { [self] in
+        forEachConcurrently(work, workers: plan.workers) { [self] item in
                 do {
                     let outcome =
                         if let new = item.new { try createNode(new) } else { try ensureRunning(item.existing!) }
@@ -136,9 +138,7 @@ public final class LabRunner: @unchecked Sendable {
                 } catch {
                     results.append(([], [], VMCtlError("\(item.new?.node.name ?? item.existing?.name ?? ""): \(error)")))
                 }
-            }
         }
-        queue.waitUntilAllOperationsAreFinished()
         for result in results.values {
             changes += result.changes
             drift += result.drift
@@ -179,7 +179,7 @@ public final class LabRunner: @unchecked Sendable {
     }
 
     func serialLog(_ node: LabPlan.Node) -> String {
-        (plan.serialDirectory as NSString).appendingPathComponent("\(node.name).log")
+        plan.serialDirectory.appendingPathComponent("\(node.name).log")
     }
 
     func createPool(_ pool: LabChangePlan.NewPool, host: String, connection: Connection) throws(VMCtlError) -> String {
@@ -425,7 +425,7 @@ public final class LabRunner: @unchecked Sendable {
 /// An array appended to from several threads.
 final class LockedArray<Element>: @unchecked Sendable {
     private var storage: [Element] = []
-    private let lock = NSLock()
+    private let lock = Lock()
     func append(_ element: Element) {
         lock.lock()
         storage.append(element)
@@ -443,7 +443,7 @@ extension FileManager {
         do {
             try createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw VMCtlError("cannot create \(path): \(error.localizedDescription)")
+            throw VMCtlError("cannot create \(path): \(describeFileError(error))")
         }
     }
 }

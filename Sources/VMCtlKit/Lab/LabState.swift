@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Libvirt
 import LibvirtXML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a lab made, recorded beside it (`/var/lib/vmctl/labs/LAB/state.json`)
 /// so `lab down NAME` works without the plan. Domains also carry the lab's
@@ -31,7 +34,7 @@ struct LabState: Codable, Equatable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(self).write(to: url, options: .atomic)
         } catch {
-            throw VMCtlError("recording lab \(lab) in \(url.path): \(error.localizedDescription)")
+            throw VMCtlError("recording lab \(lab) in \(url.path): \(describeFileError(error))")
         }
     }
 

@@ -1,7 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HostCheck
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension VMCtl.Host {
     struct Check: ParsableCommand {
@@ -19,8 +22,8 @@ extension VMCtl.Host {
         var noProbes = false
 
         func validate() throws {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            var isDirectory = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory else {
                 throw ValidationError("--root: '\(root)' is not a directory")
             }
         }

@@ -1,6 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension VMCtl.Image {
     struct List: ParsableCommand {

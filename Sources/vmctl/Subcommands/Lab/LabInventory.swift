@@ -1,6 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension VMCtl.Lab {
     struct Inventory: ParsableCommand {
@@ -30,7 +33,7 @@ extension VMCtl.Lab {
                         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: "--multinode")
                     let edited = try KollaInventory.edit(multinode: original, status: status)
                     do { try edited.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                        throw VMCtlError("writing \(path): \(error.localizedDescription)")
+                        throw VMCtlError("writing \(path): \(describeFileError(error))")
                     }
                     print("updated the control, network, compute, monitoring, storage and deployment groups of \(path)")
                 }

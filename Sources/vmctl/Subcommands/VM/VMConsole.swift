@@ -1,7 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LibvirtXML
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension VMCtl.VM {
     struct Console: ParsableCommand {
@@ -15,7 +18,7 @@ extension VMCtl.VM {
         func run() throws {
             try reportingErrors {
                 let session = ConsoleSession(connection: try global.target.open())
-                let sink: ConsoleSession.Sink = { bytes in FileHandle.standardOutput.write(Data(bytes)) }
+                let sink: ConsoleSession.Sink = { bytes in writeStandardOutput(bytes) }
                 if let read {
                     try session.read(vm.name, seconds: read, sink: sink)
                 } else {

@@ -1,7 +1,11 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Libvirt
 import LibvirtXML
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension VMCtl.VM {
     struct Create: ParsableCommand {

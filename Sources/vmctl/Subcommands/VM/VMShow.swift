@@ -1,7 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LibvirtXML
 import VMCtlKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension VMCtl.VM {
     struct Show: ParsableCommand {
