@@ -29,17 +29,19 @@ let package = Package(
         .target(name: "LibvirtXML"),
         // The few string helpers vmctl's modules would otherwise take from Foundation proper.
         .target(name: "TextSupport"),
+        // YAML without Foundation: compose text into a node tree, serialize it back.
+        .target(name: "YAML"),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
         .target(name: "CHostProbe"),
         // Host check: parsers (text → facts), readers (root path → text), probes.
         .target(name: "HostCheck", dependencies: ["CHostProbe"]),
         // cloud-init NoCloud seeds: user-data, meta-data, network-config and the
         // ISO9660 image labelled cidata that carries them, written without external tools.
-        .target(name: "NoCloud", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "NoCloud", dependencies: ["YAML"]),
         // The logic behind vmctl's commands.
         .target(
             name: "VMCtlKit",
-            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", "YAML"]
         ),
         // @main and thin subcommands.
         .executableTarget(
@@ -56,8 +58,10 @@ let package = Package(
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt"]),
         .testTarget(name: "HostCheckTests", dependencies: ["HostCheck"]),
         .testTarget(name: "TextSupportTests", dependencies: ["TextSupport"]),
-        .testTarget(name: "NoCloudTests", dependencies: ["NoCloud"]),
-        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML"]),
+        // Yams reads the tests' documents back, as an oracle apart from the YAML module.
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "NoCloudTests", dependencies: ["NoCloud", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit", "NoCloud"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import YAML
 
 #if canImport(Glibc)
 import Glibc
@@ -83,7 +83,7 @@ extension SeedConfig {
             } else if userDataFile.hasPrefix("#cloud-config") {
                 // cloud-init drops a #cloud-config it cannot parse, and the guest comes up unconfigured.
                 do {
-                    if let node = try Yams.compose(yaml: userDataFile), node.mapping == nil {
+                    if let node = try YAML.compose(userDataFile), node.mapping == nil {
                         fail("userDataFile", "must be a YAML mapping (key: value lines) after #cloud-config")
                     }
                 } catch {
@@ -137,8 +137,8 @@ extension SeedConfig {
     static func extraMapping(_ yaml: String) throws -> Node {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
+            node = try YAML.compose(yaml)
+        } catch {
             throw NoCloudError(field: "extraUserData", rule: "is not valid YAML (\(Check.firstLine("\(error)")))")
         }
         guard let node else { return Node([(Node, Node)]()) }
