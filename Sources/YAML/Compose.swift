@@ -777,6 +777,7 @@ struct Composer {
             }
             if at() == "," { i += 1; continue }
             if at() == close { i += 1; break }
+            if i >= s.count { throw error("'\(isMapping ? "{" : "[")' is not closed; add '\(close)'", at: start) }
             throw error("expected ',' or '\(close)' in a flow \(isMapping ? "mapping" : "sequence"), found \(describe(at()))", at: i)
         }
         return isMapping ? .mapping(.init(pairs, mark: mark(start))) : .sequence(.init(items, mark: mark(start)))

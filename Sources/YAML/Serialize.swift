@@ -23,7 +23,8 @@ struct Writer {
     mutating func top(_ node: Node) {
         switch node {
         case .scalar(let scalar):
-            let written = Self.scalar(scalar, indent: 0)
+            // A block's lines are indented even at the top: at column 1 they would read as a new node.
+            let written = Self.scalar(scalar, indent: 2)
             out += written.text.isEmpty ? "---\n" : written.text + (written.isBlock ? "" : "\n")
         case .sequence(let seq):
             if let tag = Self.tagText(seq.tag, default: Tags.seq) { out += tag + (seq.isEmpty ? " " : "\n") }
