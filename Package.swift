@@ -34,17 +34,19 @@ let package = Package(
         .target(name: "LibvirtXML"),
         // The few string helpers vmctl's modules would otherwise take from Foundation proper.
         .target(name: "TextSupport", swiftSettings: memberImports),
+        // YAML without Foundation: compose text into a node tree, serialize it back.
+        .target(name: "YAML", swiftSettings: memberImports),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
         .target(name: "CHostProbe"),
         // Host check: parsers (text → facts), readers (root path → text), probes.
         .target(name: "HostCheck", dependencies: ["CHostProbe", "TextSupport"], swiftSettings: memberImports),
         // cloud-init NoCloud seeds: user-data, meta-data, network-config and the
         // ISO9660 image labelled cidata that carries them, written without external tools.
-        .target(name: "NoCloud", dependencies: ["TextSupport", .product(name: "Yams", package: "Yams")], swiftSettings: memberImports),
+        .target(name: "NoCloud", dependencies: ["TextSupport", "YAML"], swiftSettings: memberImports),
         // The logic behind vmctl's commands.
         .target(
             name: "VMCtlKit",
-            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", "TextSupport", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", "TextSupport", "YAML"],
             swiftSettings: memberImports
         ),
         // @main and thin subcommands.
@@ -63,8 +65,10 @@ let package = Package(
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt"]),
         .testTarget(name: "HostCheckTests", dependencies: ["HostCheck"]),
         .testTarget(name: "TextSupportTests", dependencies: ["TextSupport"]),
-        .testTarget(name: "NoCloudTests", dependencies: ["NoCloud"]),
-        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML"]),
+        // Yams reads the tests' documents back, as an oracle apart from the YAML module.
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "NoCloudTests", dependencies: ["NoCloud", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit", "NoCloud"]),
     ],
     swiftLanguageModes: [.v6]

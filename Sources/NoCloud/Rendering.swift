@@ -1,5 +1,8 @@
-import Foundation
-import Yams
+import FoundationEssentials
+import YAML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SeedConfig {
     /// The `user-data` document: ``userDataFile`` verbatim, or `#cloud-config`
@@ -11,7 +14,7 @@ extension SeedConfig {
         if let extraUserData {
             root = YAMLTree.merge(root, try Self.extraMapping(extraUserData))
         }
-        return "#cloud-config\n" + (try YAMLTree.emit(root))
+        return "#cloud-config\n" + YAMLTree.emit(root)
     }
 
     /// The generated user-data settings, in the order Docs/nocloud.md lists them.
@@ -81,7 +84,7 @@ extension SeedConfig {
     /// The `meta-data` document: `instance-id` and `local-hostname`.
     public func metaData() throws -> String {
         try validate()
-        return try YAMLTree.emit(YAMLTree.mapping([
+        return YAMLTree.emit(YAMLTree.mapping([
             ("instance-id", YAMLTree.string(instanceID)), ("local-hostname", YAMLTree.string(hostname)),
         ]))
     }
@@ -120,7 +123,7 @@ extension SeedConfig {
                 ("subnets", Node([T.mapping(subnet)])),
             ])
         }
-        return try T.emit(T.mapping([("version", T.int(1)), ("config", Node(entries))]))
+        return T.emit(T.mapping([("version", T.int(1)), ("config", Node(entries))]))
     }
 
     /// The seed's files: `user-data`, `meta-data` and, with a static address, `network-config`.
@@ -146,20 +149,20 @@ extension SeedConfig {
     }
 }
 
-/// Builds Yams nodes; the one place that decides how a value is quoted.
+/// Builds YAML nodes; the one place that decides how a value is quoted.
 enum YAMLTree {
     /// A string scalar. Plain only when it cannot read back as anything but
     /// this string (letters, digits, `_ . / @ + = -`, starting with a letter,
     /// `_` or `/`, and none of YAML 1.1's booleans or nulls); otherwise quoted.
     static func string(_ s: String) -> Node {
-        Node(s, .implicit, isSafePlain(s) ? .plain : .singleQuoted)
+        Node(s, style: isSafePlain(s) ? .plain : .singleQuoted)
     }
 
     static func strings(_ list: [String]) -> Node { Node(list.map(string)) }
-    static func bool(_ b: Bool) -> Node { Node(b ? "true" : "false", .implicit, .plain) }
-    static func int(_ i: Int) -> Node { Node(String(i), .implicit, .plain) }
+    static func bool(_ b: Bool) -> Node { Node(b ? "true" : "false") }
+    static func int(_ i: Int) -> Node { Node(String(i)) }
     static func mapping(_ pairs: [(String, Node)]) -> Node {
-        Node(pairs.map { (Node($0.0, .implicit, .plain), $0.1) })
+        Node(pairs.map { (Node($0.0), $0.1) })
     }
 
     static let yaml11Words: Set<String> = [
@@ -203,7 +206,7 @@ enum YAMLTree {
     }
 
     /// Block-style YAML, unlimited width, Unicode kept as is.
-    static func emit(_ node: Node) throws -> String {
-        try Yams.serialize(node: node, width: -1, allowUnicode: true)
+    static func emit(_ node: Node) -> String {
+        YAML.serialize(node)
     }
 }

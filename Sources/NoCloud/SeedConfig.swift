@@ -8,7 +8,7 @@ import Glibc
 ///
 /// Build one, call ``validate()`` (every output method validates too), then
 /// ``userData()``, ``metaData()``, ``networkConfig()`` or ``isoImage(date:)``.
-/// All YAML is built as a node tree and emitted by Yams: no value is pasted
+/// All YAML is built as a node tree and emitted by the YAML module: no value is pasted
 /// into YAML text. See Docs/nocloud.md for the YAML each setting produces.
 public struct SeedConfig: Equatable, Sendable {
     /// Host name: an RFC 1123 label (`web1`) or dotted name (`web1.lab.example`).

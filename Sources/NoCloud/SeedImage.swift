@@ -1,5 +1,8 @@
-import Foundation
-import Yams
+import FoundationEssentials
+import YAML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A NoCloud seed read back from its `cidata` image, so that a clone can get
 /// a seed of its own: the same user-data and keys, but its own host name,
@@ -53,7 +56,7 @@ public struct SeedImage: Equatable, Sendable {
         meta = Self.setting(meta, "instance-id", YAMLTree.string(instanceID))
         meta = Self.setting(meta, "local-hostname", YAMLTree.string(hostname))
         var result = self
-        result.metaData = try YAMLTree.emit(meta)
+        result.metaData = YAMLTree.emit(meta)
 
         let commands = SeedConfig.commandList(bootcmd)
         if userData.hasPrefix("#cloud-config") {
@@ -63,11 +66,11 @@ public struct SeedImage: Equatable, Sendable {
                 user = Self.setting(user, "fqdn", YAMLTree.string(hostname + fqdn[dot...]))
             }
             if !bootcmd.isEmpty { user = YAMLTree.merge(user, YAMLTree.mapping([("bootcmd", commands)])) }
-            result.userData = "#cloud-config\n" + (try YAMLTree.emit(user))
+            result.userData = "#cloud-config\n" + YAMLTree.emit(user)
         } else if !bootcmd.isEmpty {
             var vendor = try vendorData.map { try Self.mapping($0, file: "vendor-data") } ?? YAMLTree.mapping([])
             vendor = YAMLTree.merge(vendor, YAMLTree.mapping([("bootcmd", commands)]))
-            result.vendorData = "#cloud-config\n" + (try YAMLTree.emit(vendor))
+            result.vendorData = "#cloud-config\n" + YAMLTree.emit(vendor)
         }
 
         if let networkConfig {
@@ -98,7 +101,7 @@ public struct SeedImage: Equatable, Sendable {
     static func mapping(_ text: String, file: String) throws -> Node {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try YAML.compose(text)
         } catch {
             throw NoCloudError(field: file, rule: "is not valid YAML (\(Check.firstLine("\(error)")))")
         }

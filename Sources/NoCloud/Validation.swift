@@ -1,5 +1,6 @@
-import Foundation
-import Yams
+import FoundationEssentials
+import TextSupport
+import YAML
 
 #if canImport(Glibc)
 import Glibc
@@ -62,7 +63,7 @@ extension SeedConfig {
         if let timezone, !Check.isTimezone(timezone) {
             fail("timezone", "must be UTC or an IANA name like Area/City, such as Europe/Berlin")
         }
-        for (i, package) in packages.enumerated() where package.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        for (i, package) in packages.enumerated() where package.trimmingWhitespace().isEmpty {
             fail("packages[\(i)]", "must not be empty")
         }
         for (i, command) in runcmd.enumerated() {
@@ -83,7 +84,7 @@ extension SeedConfig {
             } else if userDataFile.hasPrefix("#cloud-config") {
                 // cloud-init drops a #cloud-config it cannot parse, and the guest comes up unconfigured.
                 do {
-                    if let node = try Yams.compose(yaml: userDataFile), node.mapping == nil {
+                    if let node = try YAML.compose(userDataFile), node.mapping == nil {
                         fail("userDataFile", "must be a YAML mapping (key: value lines) after #cloud-config")
                     }
                 } catch {
@@ -137,8 +138,8 @@ extension SeedConfig {
     static func extraMapping(_ yaml: String) throws -> Node {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
+            node = try YAML.compose(yaml)
+        } catch {
             throw NoCloudError(field: "extraUserData", rule: "is not valid YAML (\(Check.firstLine("\(error)")))")
         }
         guard let node else { return Node([(Node, Node)]()) }
@@ -154,7 +155,7 @@ enum Check {
     /// The rule a `runcmd` or `bootcmd` entry breaks, or nil.
     static func commandRule(_ command: SeedConfig.Command) -> String? {
         switch command {
-        case .shell(let line) where line.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+        case .shell(let line) where line.trimmingWhitespace().isEmpty:
             return "must not be empty"
         case .argv(let argv) where argv.first.map({ $0.isEmpty }) ?? true:
             return "must have a non-empty program as its first argument"

@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import LibvirtXML
-import Yams
+import YAML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Overrides for kolla-ansible's `/etc/kolla/globals.yml`, derived from a lab: `vmctl lab kolla-globals`.
 ///
@@ -121,14 +124,9 @@ public enum KollaGlobals {
             }
         }
         let pairs = values.keys.sorted().map { key in
-            (Node(key), Node(values[key]!, Tag(.str), .doubleQuoted))
+            (YAML.Node(key), YAML.Node(values[key]!, style: .doubleQuoted, tag: Tags.str))
         }
-        let body: String
-        do {
-            body = try Yams.serialize(node: Node(pairs))
-        } catch {
-            throw VMCtlError("writing globals.yml: \(error)")
-        }
+        let body = YAML.serialize(YAML.Node(pairs))
         let header = "# kolla-ansible globals.yml overrides for lab \(status.lab), written by vmctl.\n"
             + notes.map { $0 + "\n" }.joined()
         return (header + body, vip)

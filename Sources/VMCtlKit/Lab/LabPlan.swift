@@ -1,7 +1,11 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 import LibvirtXML
 import NoCloud
-import Yams
+import YAML
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A lab declared in YAML (Docs/labs.md): networks, pools, images, defaults,
 /// nodes and the hosts they run on. Every value is checked when the plan is
@@ -66,7 +70,7 @@ public struct LabPlan: Sendable, Equatable {
         public var effectiveDHCPRange: DHCPRange? {
             guard dhcp, let subnet else { return nil }
             if let dhcpRange {
-                let ends = dhcpRange.split(separator: "-").compactMap { try? IPAddress(String($0).trimmingCharacters(in: .whitespaces)) }
+                let ends = dhcpRange.split(separator: "-").compactMap { try? IPAddress(String($0).trimmingSpaces()) }
                 return ends.count == 2 ? DHCPRange(start: ends[0], end: ends[1]) : nil
             }
             let hostBits = (subnet.network.isIPv4 ? 32 : 128) - subnet.prefixLength
@@ -151,13 +155,11 @@ extension LabPlan {
     /// Parses and validates plan text; throws every problem at once.
     public static func parse(_ text: String, file: String = "plan", defaultURI: String) throws(PlanError) -> LabPlan {
         var reader = PlanReader(file: file)
-        let root: Yams.Node?
+        let root: YAML.Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw PlanError(issues: [reader.yamlIssue(error)])
+            root = try YAML.compose(text)
         } catch {
-            throw PlanError(issues: [PlanIssue(file: file, line: 1, field: "yaml", rule: "\(error)")])
+            throw PlanError(issues: [reader.yamlIssue(error)])
         }
         guard let root, case .mapping = root else {
             throw PlanError(issues: [PlanIssue(file: file, line: 1, field: "plan", rule: "must be a mapping with lab, networks and nodes")])
@@ -175,29 +177,27 @@ struct PlanReader {
 
     init(file: String) { self.file = file }
 
-    func line(_ node: Yams.Node?) -> Int { node?.mark?.line ?? 1 }
+    func line(_ node: YAML.Node?) -> Int { node?.mark?.line ?? 1 }
 
-    mutating func issue(_ node: Yams.Node?, _ field: String, _ rule: String) {
+    mutating func issue(_ node: YAML.Node?, _ field: String, _ rule: String) {
         issues.append(PlanIssue(file: file, line: node?.mark?.line ?? 1, field: field, rule: rule))
     }
 
-    func yamlIssue(_ error: YamlError) -> PlanIssue {
-        // YamlError's description carries "line:column: message"; keep it on one line.
-        let text = "\(error)".replacingOccurrences(of: "\n", with: " ")
-        let line = text.split(separator: ":").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 1
-        return PlanIssue(file: file, line: line, field: "yaml", rule: text)
+    /// The YAML error as the plan's one issue; its rule keeps the error's `line:column: message`.
+    func yamlIssue(_ error: YAMLError) -> PlanIssue {
+        PlanIssue(file: file, line: error.mark.line, field: "yaml", rule: error.description)
     }
 
     // MARK: Typed accessors
 
-    func keys(_ node: Yams.Node) -> [(String, Yams.Node, Yams.Node)] {
+    func keys(_ node: YAML.Node) -> [(String, YAML.Node, YAML.Node)] {
         guard case .mapping(let mapping) = node else { return [] }
         return mapping.map { ($0.key.string ?? "", $0.key, $0.value) }
     }
 
     /// Reports keys outside `allowed`; false (and an issue) when `node` is not a mapping at all.
     @discardableResult
-    mutating func checkKeys(_ node: Yams.Node, _ field: String, allowed: Set<String>) -> Bool {
+    mutating func checkKeys(_ node: YAML.Node, _ field: String, allowed: Set<String>) -> Bool {
         guard case .mapping = node else {
             issue(node, field.isEmpty ? "plan" : field, "must be a mapping of \(allowed.sorted().joined(separator: ", "))")
             return false
@@ -208,21 +208,21 @@ struct PlanReader {
         return true
     }
 
-    func value(_ node: Yams.Node, _ key: String) -> Yams.Node? {
+    func value(_ node: YAML.Node, _ key: String) -> YAML.Node? {
         guard case .mapping(let mapping) = node else { return nil }
         return mapping[key]
     }
 
-    mutating func string(_ node: Yams.Node?, _ field: String) -> String? {
+    mutating func string(_ node: YAML.Node?, _ field: String) -> String? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node else {
             issue(node, field, "must be a single value")
             return nil
         }
-        return scalar.string
+        return scalar.text
     }
 
-    mutating func int(_ node: Yams.Node?, _ field: String, range: ClosedRange<Int>) -> Int? {
+    mutating func int(_ node: YAML.Node?, _ field: String, range: ClosedRange<Int>) -> Int? {
         guard let text = string(node, field) else { return nil }
         guard let number = Int(text), range.contains(number) else {
             issue(node, field, "\"\(text)\" is not allowed: a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -231,7 +231,7 @@ struct PlanReader {
         return number
     }
 
-    mutating func bool(_ node: Yams.Node?, _ field: String) -> Bool? {
+    mutating func bool(_ node: YAML.Node?, _ field: String) -> Bool? {
         guard let node else { return nil }
         guard let value = node.bool else {
             issue(node, field, "must be true or false")
@@ -240,16 +240,16 @@ struct PlanReader {
         return value
     }
 
-    mutating func name(_ node: Yams.Node?, _ field: String, maxLength: Int = 48) -> String? {
+    mutating func name(_ node: YAML.Node?, _ field: String, maxLength: Int = 48) -> String? {
         guard let text = string(node, field) else { return nil }
         guard ObjectName.isValid(text), text.count <= maxLength else {
-            issue(node, field, "\"\(text)\" is not allowed: \(ObjectName.rule.replacingOccurrences(of: "64", with: String(maxLength)))")
+            issue(node, field, "\"\(text)\" is not allowed: \(ObjectName.rule.replacing("64", with: String(maxLength)))")
             return nil
         }
         return text
     }
 
-    mutating func strings(_ node: Yams.Node?, _ field: String) -> [String] {
+    mutating func strings(_ node: YAML.Node?, _ field: String) -> [String] {
         guard let node else { return [] }
         if case .scalar = node { return string(node, field).map { [$0] } ?? [] }
         guard case .sequence(let sequence) = node else {
@@ -259,7 +259,7 @@ struct PlanReader {
         return sequence.enumerated().compactMap { index, item in string(item, "\(field)[\(index)]") }
     }
 
-    mutating func size(_ node: Yams.Node?, _ field: String) -> String? {
+    mutating func size(_ node: YAML.Node?, _ field: String) -> String? {
         guard let text = string(node, field) else { return nil }
         do {
             _ = try ByteSize(parsing: text, field: field)
@@ -270,7 +270,7 @@ struct PlanReader {
         }
     }
 
-    mutating func absolutePath(_ node: Yams.Node?, _ field: String) -> String? {
+    mutating func absolutePath(_ node: YAML.Node?, _ field: String) -> String? {
         guard let text = string(node, field) else { return nil }
         guard text.hasPrefix("/"), !text.contains("\0") else {
             issue(node, field, "\"\(text)\" is not allowed: must be an absolute path")
@@ -282,7 +282,7 @@ struct PlanReader {
     /// The most entries a plan's lists may hold: more is a generated plan gone wrong, not a lab.
     static let listLimit = 256
 
-    mutating func list(_ node: Yams.Node?, _ field: String) -> [Yams.Node] {
+    mutating func list(_ node: YAML.Node?, _ field: String) -> [YAML.Node] {
         guard let node else { return [] }
         guard case .sequence(let sequence) = node else {
             issue(node, field, "must be a list")
@@ -297,7 +297,7 @@ struct PlanReader {
 
     // MARK: The plan
 
-    mutating func plan(_ root: Yams.Node, defaultURI: String) -> LabPlan? {
+    mutating func plan(_ root: YAML.Node, defaultURI: String) -> LabPlan? {
         checkKeys(root, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers",
                                       "address_timeout", "ready_timeout", "wait", "login", "serial_dir"])
         let labName = name(value(root, "lab"), "lab", maxLength: 24)
@@ -399,7 +399,7 @@ struct PlanReader {
             if mode == .bridge && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a bridge network") }
             let range = string(value(node, "dhcp_range"), "\(field).dhcp_range")
             if let range, let subnet {
-                let ends = range.split(separator: "-").map { String($0).trimmingCharacters(in: .whitespaces) }
+                let ends = range.split(separator: "-").map { String($0).trimmingSpaces() }
                 if ends.count != 2 || ends.contains(where: { (try? IPAddress($0)).map { !subnet.contains($0) } ?? true }) {
                     issue(value(node, "dhcp_range"), "\(field).dhcp_range", "\"\(range)\" is not allowed: FIRST-LAST inside \(subnet)")
                 }
@@ -483,7 +483,7 @@ struct PlanReader {
                        workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial, file: file)
     }
 
-    mutating func selinuxMode(_ node: Yams.Node?, _ field: String) -> String? {
+    mutating func selinuxMode(_ node: YAML.Node?, _ field: String) -> String? {
         guard let text = string(node, field) else { return nil }
         guard SeedConfig.SELinuxMode(rawValue: text) != nil else {
             issue(node, field, "\"\(text.prefix(40))\" is not allowed: enforcing, permissive or disabled")
@@ -493,12 +493,12 @@ struct PlanReader {
     }
 
     mutating func labNodes(
-        _ node: Yams.Node, field: String, defaults: Yams.Node?, hosts: [String: String], networks: [LabPlan.Network],
+        _ node: YAML.Node, field: String, defaults: YAML.Node?, hosts: [String: String], networks: [LabPlan.Network],
         images: [LabPlan.Image], pools: [LabPlan.Pool]
     ) -> [LabPlan.Node] {
         guard checkKeys(node, field, allowed: ["name", "count", "roles", "role", "host", "memory", "vcpus", "disk_size", "disks", "image",
                                          "pool", "kernel", "initrd", "cmdline", "networks", "cloud_init", "firmware"]) else { return [] }
-        func setting(_ key: String) -> Yams.Node? { value(node, key) ?? defaults.flatMap { value($0, key) } }
+        func setting(_ key: String) -> YAML.Node? { value(node, key) ?? defaults.flatMap { value($0, key) } }
         // A value taken from defaults is reported where it was written.
         func settingField(_ key: String) -> String { value(node, key) == nil && defaults != nil ? "defaults.\(key)" : "\(field).\(key)" }
         guard let baseName = name(value(node, "name"), "\(field).name", maxLength: 32) else {
@@ -585,7 +585,7 @@ struct PlanReader {
         let disksField = value(node, "disks") != nil ? "\(field).disks" : "defaults.disks"
         for (i, diskNode) in list(setting("disks"), disksField).enumerated() {
             let diskField = "\(disksField)[\(i)]"
-            var sizeNode: Yams.Node? = diskNode
+            var sizeNode: YAML.Node? = diskNode
             var group: String?
             var sizeField = diskField
             if case .mapping = diskNode {
