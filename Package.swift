@@ -26,7 +26,7 @@ let package = Package(
         // Safe Swift binding over libvirt's C API.
         .target(name: "Libvirt", dependencies: ["CLibvirt"]),
         // Typed model of libvirt's XML: values, validation, writer, reader. No libvirt.
-        .target(name: "LibvirtXML"),
+        .target(name: "LibvirtXML", dependencies: ["TextSupport"]),
         // The few string helpers vmctl's modules would otherwise take from Foundation proper.
         .target(name: "TextSupport"),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
