@@ -100,7 +100,7 @@ private struct DocumentReader {
                 try skipWhitespaceOutsideRoot()
             } else if byte == ascii("&") {
                 let scalar = try readReference()
-                pendingText.append(contentsOf: String(Character(scalar)).utf8)
+                Self.appendUTF8(scalar, to: &pendingText)
             } else {
                 try readCharacterData()
             }
@@ -388,7 +388,7 @@ private struct DocumentReader {
                 throw failure(at: position, "'<' is not allowed in the value of the attribute \(attribute) (write &lt;)")
             case ascii("&"):
                 let scalar = try readReference()
-                value.append(contentsOf: String(Character(scalar)).utf8)
+                Self.appendUTF8(scalar, to: &value)
             case 0x09, 0x0A, 0x0D:
                 // XML's attribute-value normalisation; a character reference (&#10;) keeps the character.
                 value.append(0x20)
@@ -398,6 +398,10 @@ private struct DocumentReader {
                 position += 1
             }
         }
+    }
+
+    private static func appendUTF8(_ scalar: Unicode.Scalar, to buffer: inout [UInt8]) {
+        UTF8.encode(scalar) { buffer.append($0) }
     }
 
     private static func digitValue(_ byte: UInt8, hex: Bool) -> UInt32? {
