@@ -53,7 +53,7 @@ private struct DocumentReader {
         /// Offset of its `<`, for errors that point back at it.
         var start: Int
         /// Namespace prefixes its own `xmlns:p` attributes declare.
-        var declaredPrefixes: [String]
+        var declaredPrefixes: Set<String>
     }
 
     private let bytes: [UInt8]
@@ -127,6 +127,9 @@ private struct DocumentReader {
         }
         let name = try readQualifiedName(what: "an element name after '<'")
         var attributes: [XMLTree.Attribute] = []
+        // Past a few attributes the duplicate check is hashed, so that very many cannot make it quadratic.
+        var attributeNames: Set<String> = []
+        let hashedFrom = 16
         var firstQuote: UInt8?
         var selfClosing = false
         while true {
@@ -159,7 +162,11 @@ private struct DocumentReader {
             }
             if firstQuote == nil { firstQuote = bytes[position] }
             let value = try readAttributeValue(attributeName)
-            if attributes.contains(where: { $0.name == attributeName }) {
+            if attributes.count == hashedFrom { attributeNames = Set(attributes.map(\.name)) }
+            let isDuplicate =
+                attributes.count < hashedFrom
+                ? attributes.contains { $0.name == attributeName } : !attributeNames.insert(attributeName).inserted
+            if isDuplicate {
                 throw failure(at: attributeStart, "the attribute \(attributeName) appears twice in <\(name)>")
             }
             attributes.append(XMLTree.Attribute(name: attributeName, value: value))
@@ -226,7 +233,7 @@ private struct DocumentReader {
             case .element: hasElements = true
             case .comment: hasComments = true
             case .text(let text):
-                if !text.allSatisfy({ $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r\n" || $0 == "\r" }) { textIsBlank = false }
+                if !text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) { textIsBlank = false }
             }
         }
         guard textIsBlank, hasElements || hasComments else { return element }
@@ -246,38 +253,45 @@ private struct DocumentReader {
         guard position < bytes.count, let first = scalar(at: position), Self.isNameStart(first.value) else {
             throw failure(at: position, "expected \(expected), found \(describeByte(at: position))")
         }
+        var colons = 0
+        var lastColon = start
+        if bytes[start] == ascii(":") { colons = 2 }  // no empty prefix
         position += first.length
         while position < bytes.count, let next = scalar(at: position), Self.isNameCharacter(next.value) {
+            if bytes[position] == ascii(":") {
+                colons += 1
+                lastColon = position
+            }
             position += next.length
         }
         let name = String(decoding: bytes[start..<position], as: UTF8.self)
-        let parts = name.split(separator: ":", omittingEmptySubsequences: false)
-        let partsAreNames = parts.allSatisfy { part in
-            guard let first = part.unicodeScalars.first else { return false }
-            return Self.isNameStart(first.value) && first != ":"
-        }
-        guard parts.count <= 2, partsAreNames else {
+        // A local part after the colon must itself start like a name (not with a digit, '-', '.' or ':').
+        let localPartIsName =
+            colons == 0
+            || (lastColon + 1 < position && scalar(at: lastColon + 1).map { Self.isNameStart($0.value) } == true
+                && bytes[lastColon + 1] != ascii(":"))
+        guard colons <= 1, localPartIsName else {
             throw failure(at: start, "\(name) is not a qualified name: at most one ':', between two names")
         }
         return name
     }
 
     /// The prefixes an element's `xmlns:p` attributes declare.
-    private func declaredPrefixes(_ attributes: [XMLTree.Attribute], element: String, at offset: Int) throws -> [String] {
-        var prefixes: [String] = []
+    private func declaredPrefixes(_ attributes: [XMLTree.Attribute], element: String, at offset: Int) throws -> Set<String> {
+        var prefixes: Set<String> = []
         for attribute in attributes where attribute.name.hasPrefix("xmlns:") {
             let prefix = String(attribute.name.dropFirst("xmlns:".count))
             if attribute.value.isEmpty {
                 throw failure(at: offset, "\(attribute.name) in <\(element)> is empty: a prefix must be bound to a namespace name")
             }
-            prefixes.append(prefix)
+            prefixes.insert(prefix)
         }
         return prefixes
     }
 
     /// Throws unless the prefix of `name`, if any, is declared on this element or an open ancestor.
-    private func checkPrefix(of name: String, element: String, declaredHere: [String], at offset: Int) throws {
-        guard let colon = name.firstIndex(of: ":") else { return }
+    private func checkPrefix(of name: String, element: String, declaredHere: Set<String>, at offset: Int) throws {
+        guard let colon = name.utf8.firstIndex(of: UInt8(ascii: ":")) else { return }
         let prefix = String(name[..<colon])
         // `xml` is bound by definition; `xmlns` only ever declares.
         if prefix == "xml" || prefix == "xmlns" { return }
@@ -587,7 +601,18 @@ private struct DocumentReader {
         return position > start
     }
 
-    private func starts(with text: String) -> Bool { starts(with: Array(text.utf8)) }
+    /// Whether the bytes at `position` spell `literal`. A `StaticString`, so checking costs no allocation.
+    private func starts(with literal: StaticString) -> Bool {
+        matches(literal, at: position)
+    }
+
+    private func matches(_ literal: StaticString, at offset: Int) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard offset + count <= bytes.count else { return false }
+        let pointer = literal.utf8Start
+        for index in 0..<count where bytes[offset + index] != pointer[index] { return false }
+        return true
+    }
 
     private func starts(with prefix: [UInt8]) -> Bool {
         guard position + prefix.count <= bytes.count else { return false }
@@ -595,11 +620,11 @@ private struct DocumentReader {
         return true
     }
 
-    private func firstOffset(of text: String, from start: Int) -> Int? {
-        let needle = Array(text.utf8)
+    private func firstOffset(of literal: StaticString, from start: Int) -> Int? {
+        let first = literal.utf8Start.pointee
         var index = start
-        while index + needle.count <= bytes.count {
-            if bytes[index] == needle[0], bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        while index < bytes.count {
+            if bytes[index] == first, matches(literal, at: index) { return index }
             index += 1
         }
         return nil
