@@ -144,7 +144,6 @@ private final class FoundationTree: NSObject, XMLParserDelegate {
     static func stoppedAtWarning(_ text: String) -> Bool {
         let parser = XMLParser(data: Data(text.utf8))
         parser.shouldResolveExternalEntities = false
-        parser.delegate = FoundationTree()
         _ = parser.parse()
         return [97, 99, 100].contains((parser.parserError as NSError?)?.code ?? 0)
     }

@@ -148,6 +148,15 @@ struct XMLReaderTests {
         expectRefused(tooDeep, at: (1, 3 * limit + 1), "nested deeper than \(limit) levels")
     }
 
+    @Test("Many attributes and namespace declarations read (the duplicate check is hashed past a few); a late duplicate is found")
+    func manyAttributes() throws {
+        let count = 5_000
+        let attributes = (0..<count).map { " xmlns:p\($0)='u' p\($0):a='\($0)'" }.joined()
+        let tree = try XMLReader.parse("<a\(attributes)/>")
+        #expect(tree.attributes.count == 2 * count && tree.attributes.last?.value == String(count - 1))
+        expectRefused("<a\(attributes) p0:a='again'/>", "the attribute p0:a appears twice in <a>")
+    }
+
     // MARK: Errors
 
     @Test("Mismatched and unclosed tags name both ends")
