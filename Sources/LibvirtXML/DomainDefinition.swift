@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A libvirt domain (`<domain>`): a VM definition.
 ///

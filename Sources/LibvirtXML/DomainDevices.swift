@@ -1,3 +1,5 @@
+import TextSupport
+
 /// A disk's device kind.
 public struct DiskDevice: OpenStringValue {
     public let rawValue: String
@@ -320,7 +322,7 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
         }
         if let pciSlot, Self.busZeroSlot(e.child("address")) != pciSlot {
             e.setChild("address", e.makeChild("address", [
-                ("type", "pci"), ("domain", "0x0000"), ("bus", "0x00"), ("slot", String(format: "0x%02x", pciSlot)), ("function", "0x0"),
+                ("type", "pci"), ("domain", "0x0000"), ("bus", "0x00"), ("slot", cFormat("0x%02x", pciSlot)), ("function", "0x0"),
             ]), order: NetworkInterface.order)
         }
         setBootOrder(bootOrder, in: &e, order: NetworkInterface.order)

@@ -1,3 +1,5 @@
+import TextSupport
+
 /// The hypervisor type of a domain: `kvm` or `qemu` (emulation).
 public struct HypervisorType: OpenStringValue {
     public let rawValue: String
@@ -254,14 +256,14 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         case let other?: throw ModelError(field: "os.firmware", value: other, rule: "must be 'bios' or 'efi'")
         }
         if let l = e.child("loader") {
-            let path = l.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let path = l.text.trimmingWhitespace()
             loader = FirmwareLoader(
                 path: path.isEmpty ? nil : path, type: l.attribute("type").map(LoaderType.init(rawValue:)),
                 readOnly: try yesNoAttribute(l, "readonly", field: "os.loader.readonly"),
                 secure: try yesNoAttribute(l, "secure", field: "os.loader.secure"))
         }
         if let n = e.child("nvram") {
-            let path = n.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let path = n.text.trimmingWhitespace()
             nvram = NVRAMStore(path: path.isEmpty ? nil : path, template: n.attribute("template"))
         }
         bootDevices = e.children("boot").compactMap { $0.attribute("dev").map(BootDevice.init(rawValue:)) }
@@ -307,7 +309,7 @@ public struct OSDefinition: Sendable, Hashable, Codable {
                 $0.setAttribute("readonly", loader.readOnly.map { $0 ? "yes" : "no" })
                 $0.setAttribute("secure", loader.secure.map { $0 ? "yes" : "no" })
                 $0.setAttribute("type", loader.type?.rawValue)
-                if $0.text.trimmingCharacters(in: .whitespacesAndNewlines) != (loader.path ?? "") { $0.setText(loader.path ?? "") }
+                if $0.text.trimmingWhitespace() != (loader.path ?? "") { $0.setText(loader.path ?? "") }
             }
         } else {
             e.setChild("loader", nil, order: order)
@@ -315,7 +317,7 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         if let nvram {
             e.updateChild("nvram", order: order) {
                 $0.setAttribute("template", nvram.template)
-                if $0.text.trimmingCharacters(in: .whitespacesAndNewlines) != (nvram.path ?? "") { $0.setText(nvram.path ?? "") }
+                if $0.text.trimmingWhitespace() != (nvram.path ?? "") { $0.setText(nvram.path ?? "") }
             }
         } else {
             e.setChild("nvram", nil, order: order)

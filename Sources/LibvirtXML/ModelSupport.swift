@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A libvirt document the module can read, validate and write.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How a virtual network reaches the outside (`<forward mode=…>`).
 public enum ForwardMode: Sendable, Hashable, Codable {

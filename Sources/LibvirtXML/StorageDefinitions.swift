@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A storage pool backend.
 public struct StoragePoolType: OpenStringValue {
