@@ -31,7 +31,7 @@ let package = Package(
         // Safe Swift binding over libvirt's C API.
         .target(name: "Libvirt", dependencies: ["CLibvirt"], swiftSettings: memberImports),
         // Typed model of libvirt's XML: values, validation, writer, reader. No libvirt.
-        .target(name: "LibvirtXML", dependencies: ["TextSupport"]),
+        .target(name: "LibvirtXML", dependencies: ["TextSupport"], swiftSettings: memberImports),
         // The few string helpers vmctl's modules would otherwise take from Foundation proper.
         .target(name: "TextSupport", swiftSettings: memberImports),
         // YAML without Foundation: compose text into a node tree, serialize it back.
