@@ -29,6 +29,9 @@ let package = Package(
         .target(name: "LibvirtXML"),
         // The few string helpers vmctl's modules would otherwise take from Foundation proper.
         .target(name: "TextSupport"),
+        // libcurl loaded with dlopen when a download starts, with typed wrappers for its variadic calls.
+        // Declares the ABI it uses: no curl -dev package to build, no libcurl in the binary's NEEDED.
+        .target(name: "CCurlLoader"),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
         .target(name: "CHostProbe"),
         // Host check: parsers (text → facts), readers (root path → text), probes.
@@ -39,7 +42,7 @@ let package = Package(
         // The logic behind vmctl's commands.
         .target(
             name: "VMCtlKit",
-            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", "TextSupport", "CCurlLoader", .product(name: "Yams", package: "Yams")]
         ),
         // @main and thin subcommands.
         .executableTarget(
