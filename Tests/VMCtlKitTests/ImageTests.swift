@@ -4,6 +4,10 @@ import LibvirtXML
 import Testing
 @testable import VMCtlKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct ImageTests {
     static let sha256 = String(repeating: "ab", count: 32)
     static let sha512 = String(repeating: "cd", count: 64)
@@ -271,4 +275,294 @@ import Testing
             == "fetched http://127.0.0.1/base.qcow2 into volume 'base.qcow2' in pool 'lab' (qcow2, 1.0 MiB downloaded, resumed at 4.0 KiB, sha256:abababab… verified)")
         #expect(ImageOutput.fetched(result, format: .json).contains("\"resumedFrom\" : 4096"))
     }
+}
+
+// MARK: - downloads through libcurl
+
+/// A scripted HTTP/1.1 server on 127.0.0.1 for the downloader's tests: one
+/// thread per connection, `Connection: close` on every answer, each request logged.
+final class ScriptedHTTPServer: @unchecked Sendable {
+    enum Reply: Sendable {
+        /// The body; with `ranges`, `Range: bytes=N-` gets a 206 (a 416 past the end), else always a 200.
+        case file([UInt8], ranges: Bool)
+        /// 302 Found to `location`.
+        case redirect(String)
+        /// A status with an empty body.
+        case status(Int, String)
+        /// Announces the whole body, sends its first `after` bytes, then closes.
+        case cut([UInt8], after: Int)
+        /// Reads the request and never answers.
+        case silent
+    }
+
+    let port: Int
+    private let listener: Int32
+    private let routes: [String: Reply]
+    private let lock = NSLock()
+    private var log: [String] = []
+    private var open: Set<Int32> = []
+
+    init(_ routes: [String: Reply]) throws {
+        self.routes = routes
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw ServerFailure("socket: \(String(cString: strerror(errno)))") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(listener, address, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, address, &length) == 0
+            }
+        }
+        guard bound else {
+            close(listener)
+            throw ServerFailure("bind/listen on 127.0.0.1: \(String(cString: strerror(errno)))")
+        }
+        self.listener = listener
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptConnections() }
+    }
+
+    func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
+
+    /// `GET /path range=bytes=N- agent=vmctl/…`, one per request, in order.
+    var requests: [String] { lock.withLock { log } }
+
+    /// Closes the listener and every connection (a silent one's wait ends).
+    func stop() {
+        lock.withLock {
+            shutdown(listener, Int32(SHUT_RDWR))
+            for descriptor in open { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    deinit {
+        stop()
+        close(listener)
+    }
+
+    private func acceptConnections() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            lock.withLock { _ = open.insert(connection) }
+            Thread.detachNewThread { [self] in
+                serve(connection)
+                lock.withLock { _ = open.remove(connection) }
+                close(connection)
+            }
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        var request: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !request.suffix(4).elementsEqual("\r\n\r\n".utf8) {
+            let count = recv(connection, &buffer, buffer.count, 0)
+            guard count > 0 else { return }
+            request += buffer[..<count]
+        }
+        let lines = String(decoding: request, as: UTF8.self).split(separator: "\r\n").map(String.init)
+        let path = lines.first?.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+        func header(_ name: String) -> String? {
+            lines.dropFirst().first { $0.lowercased().hasPrefix(name.lowercased() + ":") }.map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+        }
+        let range = header("Range")
+        lock.withLock { log.append("GET \(path) range=\(range ?? "-") agent=\(header("User-Agent") ?? "-")") }
+        switch routes[path] ?? .status(404, "Not Found") {
+        case .file(let body, let ranges):
+            if ranges, let range, range.hasPrefix("bytes="), let start = Int(range.dropFirst(6).dropLast()) {
+                guard start < body.count else {
+                    send(connection, "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */\(body.count)\r\nContent-Length: 0\r\n")
+                    return
+                }
+                send(connection, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes \(start)-\(body.count - 1)/\(body.count)\r\nContent-Length: \(body.count - start)\r\n", body: Array(body[start...]))
+            } else {
+                send(connection, "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n", body: body)
+            }
+        case .redirect(let location):
+            send(connection, "HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: 0\r\n")
+        case .status(let status, let phrase):
+            send(connection, "HTTP/1.1 \(status) \(phrase)\r\nContent-Length: 0\r\n")
+        case .cut(let body, let after):
+            send(connection, "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n", body: Array(body.prefix(after)))
+        case .silent:
+            while recv(connection, &buffer, buffer.count, 0) > 0 {}
+        }
+    }
+
+    /// The status line and headers as given, then `Connection: close`, a blank line and `body`.
+    private func send(_ connection: Int32, _ head: String, body: [UInt8] = []) {
+        let bytes = Array((head + "Connection: close\r\n\r\n").utf8) + body
+        var sent = 0
+        while sent < bytes.count {
+            // MSG_NOSIGNAL: a client that hung up must not end the test process.
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { return }
+            sent += count
+        }
+    }
+}
+
+extension ImageTests {
+    static let payload = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+
+    func scratchFile() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-download-\(UUID().uuidString).part")
+    }
+
+    func bytes(of file: URL) throws -> [UInt8] { Array(try Data(contentsOf: file)) }
+
+    @Test func downloadFollowsRedirectsAndReportsProgress() throws {
+        let server = try ScriptedHTTPServer([
+            "/old/base.img": .redirect("/mid/base.img"), "/mid/base.img": .redirect("/files/base.img"),
+            "/files/base.img": .file(Self.payload, ranges: true),
+        ])
+        defer { server.stop() }
+        let part = scratchFile()
+        defer { unlink(part.path) }
+        let reports = Reports()
+        let outcome = try HTTPDownloader(timeout: 10).download(server.url("/old/base.img"), to: part) { reports.add($0, $1) }
+        #expect(outcome == DownloadOutcome(bytes: UInt64(Self.payload.count), resumedFrom: 0))
+        #expect(try bytes(of: part) == Self.payload)
+        #expect(server.requests.map { $0.split(separator: " ")[1] } == ["/old/base.img", "/mid/base.img", "/files/base.img"])
+        #expect(server.requests.allSatisfy { $0.hasSuffix("agent=vmctl/\(VersionReport.vmctlVersion)") }, "\(server.requests)")
+        let seen = reports.all
+        let size = UInt64(Self.payload.count)
+        #expect(seen.first.map { $0 == (0, size) } == true)
+        #expect(seen.last.map { $0 == (size, size) } == true)
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+    }
+
+    @Test func redirectsAreBounded() throws {
+        let server = try ScriptedHTTPServer(["/loop": .redirect("/loop")])
+        defer { server.stop() }
+        var downloader = HTTPDownloader(timeout: 10)
+        downloader.maximumRedirects = 3
+        let error = vmctlError { () throws(VMCtlError) in try downloader.text(server.url("/loop")) }
+        #expect(error?.message.hasPrefix("reading \(server.url("/loop")): more than 3 redirects; libcurl error 47 (") == true, "\(String(describing: error))")
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func resumeWhenTheServerHonoursTheRange() throws {
+        let server = try ScriptedHTTPServer(["/base.img": .file(Self.payload, ranges: true)])
+        defer { server.stop() }
+        let part = scratchFile()
+        defer { unlink(part.path) }
+        try Data(Self.payload.prefix(50_000)).write(to: part)
+        let outcome = try HTTPDownloader(timeout: 10).download(server.url("/base.img"), to: part)
+        #expect(outcome == DownloadOutcome(bytes: UInt64(Self.payload.count), resumedFrom: 50_000))
+        #expect(try bytes(of: part) == Self.payload)
+        #expect(server.requests.first?.hasPrefix("GET /base.img range=bytes=50000- ") == true, "\(server.requests)")
+
+        // Already whole: the server's 416 for its size means done.
+        let again = try HTTPDownloader(timeout: 10).download(server.url("/base.img"), to: part)
+        #expect(again == DownloadOutcome(bytes: UInt64(Self.payload.count), resumedFrom: UInt64(Self.payload.count)))
+    }
+
+    @Test func resumeWhenTheServerIgnoresTheRange() throws {
+        let server = try ScriptedHTTPServer(["/base.img": .file(Self.payload, ranges: false)])
+        defer { server.stop() }
+        let part = scratchFile()
+        defer { unlink(part.path) }
+        // Bytes that are not the file's: a 200 answer must replace them, not follow them.
+        try Data(repeating: 0x55, count: 1000).write(to: part)
+        let outcome = try HTTPDownloader(timeout: 10).download(server.url("/base.img"), to: part)
+        #expect(outcome == DownloadOutcome(bytes: UInt64(Self.payload.count), resumedFrom: 0))
+        #expect(try bytes(of: part) == Self.payload)
+        #expect(server.requests.count == 1)
+        #expect(server.requests.first?.hasPrefix("GET /base.img range=bytes=1000- ") == true, "\(server.requests)")
+    }
+
+    @Test func cutTransferKeepsItsBytesWithLibcurlsReason() throws {
+        let server = try ScriptedHTTPServer(["/base.img": .cut(Self.payload, after: 70_000)])
+        defer { server.stop() }
+        let part = scratchFile()
+        defer { unlink(part.path) }
+        let error = vmctlError { () throws(VMCtlError) in try HTTPDownloader(timeout: 10).download(server.url("/base.img"), to: part) }
+        let message = try #require(error?.message)
+        #expect(message.hasPrefix("downloading \(server.url("/base.img")): the connection closed early; libcurl error 18 ("), "\(message)")
+        #expect(message.hasSuffix("; 70000 bytes kept in \(part.path): run the same command again to resume"), "\(message)")
+        #expect(try bytes(of: part) == Array(Self.payload.prefix(70_000)))
+    }
+
+    @Test func httpErrorsNameTheStatus() throws {
+        let server = try ScriptedHTTPServer(["/gone.img": .status(410, "Gone"), "/teapot.img": .status(418, "I'm a teapot")])
+        defer { server.stop() }
+        let part = scratchFile()
+        defer { unlink(part.path) }
+        let downloader = HTTPDownloader(timeout: 10)
+        let missing = vmctlError { () throws(VMCtlError) in try downloader.download(server.url("/missing.img"), to: part) }
+        #expect(missing?.message == "source: HTTP 404 (not found) from \(server.url("/missing.img"))")
+        #expect(missing?.status == .usage)
+        let teapot = vmctlError { () throws(VMCtlError) in try downloader.download(server.url("/teapot.img"), to: part) }
+        #expect(teapot?.message == "downloading \(server.url("/teapot.img")): HTTP 418 (i'm a teapot)")
+        #expect(try downloader.text(server.url("/gone.img")) == nil)
+        #expect(try downloader.text(server.url("/missing.img")) == nil)
+    }
+
+    @Test func checksumTextIsBounded() throws {
+        let server = try ScriptedHTTPServer(["/SHA256SUMS": .file(Array("\(Self.sha256)  base.img\n".utf8), ranges: false)])
+        defer { server.stop() }
+        let downloader = HTTPDownloader(timeout: 10)
+        #expect(try downloader.text(server.url("/SHA256SUMS")) == "\(Self.sha256)  base.img\n")
+        let error = vmctlError { () throws(VMCtlError) in try downloader.text(server.url("/SHA256SUMS"), limit: 10) }
+        #expect(error?.message == "reading \(server.url("/SHA256SUMS")): more than 10 bytes; not a checksum file")
+    }
+
+    /// A server that accepts and never answers: the wait ends after `timeout` seconds without data.
+    @Test func silentServerTimesOut() throws {
+        let server = try ScriptedHTTPServer(["/base.img": .silent])
+        defer { server.stop() }
+        let part = scratchFile()
+        defer { unlink(part.path) }
+        let started = Date()
+        let error = vmctlError { () throws(VMCtlError) in try HTTPDownloader(timeout: 1).download(server.url("/base.img"), to: part) }
+        let message = try #require(error?.message)
+        #expect(message.hasPrefix("downloading \(server.url("/base.img")): no data for 1 s (--timeout); libcurl error 28 ("), "\(message)")
+        // libcurl measures the rate over a few seconds' window: well under a minute, far from its default of none.
+        #expect(Date().timeIntervalSince(started) < 30)
+        let text = vmctlError { () throws(VMCtlError) in try HTTPDownloader(timeout: 1).text(server.url("/base.img")) }
+        #expect(text?.message.hasPrefix("reading \(server.url("/base.img")): no data for 1 s (--timeout); libcurl error 28") == true)
+    }
+
+    @Test func missingLibcurlIsOneLineNamingThePackage() {
+        var downloader = HTTPDownloader(timeout: 1)
+        downloader.libraryNames = ["libcurl-vmctl-test-absent.so.4", "libc.so.6"]
+        let error = vmctlError { () throws(VMCtlError) in try downloader.text(URL(string: "http://127.0.0.1:9/SHA256SUMS")!) }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("downloading needs libcurl, which could not be loaded (libcurl-vmctl-test-absent.so.4: cannot open shared object file"), "\(message)")
+        // A library that loads but is not libcurl is refused by its missing functions.
+        #expect(message.contains("libc.so.6 has no curl_global_init"), "\(message)")
+        #expect(message.hasSuffix("; install the package libcurl4 (apt-get install libcurl4) or libcurl3-gnutls"))
+        #expect(!message.contains("\n"))
+    }
+
+    @Test func libcurlLoadsAtRunTimeOnly() throws {
+        let library = try CurlLibrary.load()
+        #expect(CurlLibrary.defaultNames.contains(library.fileName))
+        #expect(library.version.hasPrefix("libcurl/"))
+        // Not linked: the binary names no libcurl among the libraries it needs.
+        let dynamic = try runProcess("/usr/bin/readelf", ["-d", vmctlBinary().path])
+        #expect(dynamic.status == 0)
+        #expect(dynamic.output.contains("libvirt.so.0"))
+        #expect(!dynamic.output.contains("libcurl"), "\(dynamic.output)")
+    }
+}
+
+struct ServerFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Progress reports, collected from the download's thread.
+final class Reports: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reports: [(UInt64, UInt64)] = []
+    func add(_ done: UInt64, _ total: UInt64) { lock.withLock { reports.append((done, total)) } }
+    var all: [(UInt64, UInt64)] { lock.withLock { reports } }
 }

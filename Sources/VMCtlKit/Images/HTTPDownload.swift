@@ -1,7 +1,6 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import CCurlLoader
+import FoundationEssentials
+import TextSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,65 +13,94 @@ public struct DownloadOutcome: Sendable, Hashable {
     public var resumedFrom: UInt64
 }
 
-/// HTTP(S) over Foundation's URLSession (libcurl underneath on Linux). Every
-/// request is bounded: `timeout` seconds without data fails it, and the
-/// whole transfer may take at most `transferLimit`.
+/// HTTP(S) through libcurl, loaded when the first request starts (Curl.swift).
+/// Every request is bounded: connecting may take `timeout` seconds, `timeout`
+/// seconds without data fails it, and the whole transfer may take at most
+/// `transferLimit`. Redirects are followed (at most `maximumRedirects`, http and
+/// https only); certificates are verified.
 public struct HTTPDownloader: Sendable {
     public var timeout: Double
     public var transferLimit: Double = 24 * 3600
+    /// Redirects followed before the request fails.
+    public var maximumRedirects = 10
+    /// Sent as the User-Agent header; nil sends none.
+    public var userAgent: String? = "vmctl/\(VersionReport.vmctlVersion)"
+    /// libcurl's file names, tried in order (tests name one that does not exist).
+    var libraryNames = CurlLibrary.defaultNames
 
     public init(timeout: Double) { self.timeout = timeout }
 
-    func makeSession(delegate: (any URLSessionDelegate)?) -> URLSession {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = transferLimit
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        let queue = OperationQueue()
-        // One callback at a time: the delegate's state needs no lock beyond ordering.
-        queue.maxConcurrentOperationCount = 1
-        return URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
+    /// An easy handle for `url` with vmctl's bounds and policy set; `limit` bounds the whole request.
+    func handle(for url: URL, limit: Double) throws(VMCtlError) -> CurlEasy {
+        let library = try CurlLibrary.load(names: libraryNames)
+        let easy = try CurlEasy(library)
+        do {
+            try easy.set(VMCTL_CURLOPT_URL, url.absoluteString)
+            // libcurl would otherwise use signals (SIGALRM) for name look-up timeouts: unsafe with threads.
+            try easy.set(VMCTL_CURLOPT_NOSIGNAL, 1)
+            // Statuses are ours to judge: a 404 is "no such file", a 416 may mean "already whole".
+            try easy.set(VMCTL_CURLOPT_FAILONERROR, 0)
+            try easy.set(VMCTL_CURLOPT_FOLLOWLOCATION, 1)
+            try easy.set(VMCTL_CURLOPT_MAXREDIRS, maximumRedirects)
+            try Self.allowOnlyHTTP(easy)
+            try easy.set(VMCTL_CURLOPT_SSL_VERIFYPEER, 1)
+            try easy.set(VMCTL_CURLOPT_SSL_VERIFYHOST, 2)
+            try easy.set(VMCTL_CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(timeout))
+            // Less than a byte a second for `timeout` seconds: the server is gone.
+            try easy.set(VMCTL_CURLOPT_LOW_SPEED_LIMIT, 1)
+            try easy.set(VMCTL_CURLOPT_LOW_SPEED_TIME, max(1, Int(timeout.rounded(.up))))
+            try easy.set(VMCTL_CURLOPT_TIMEOUT_MS, Self.milliseconds(limit))
+            try easy.set(VMCTL_CURLOPT_TCP_KEEPALIVE, 1)
+            // The bytes as stored: a compressed answer would not match the checksum or the offsets.
+            try easy.set(VMCTL_CURLOPT_HTTP_CONTENT_DECODING, 0)
+            try easy.addHeader("Accept-Encoding: identity")
+            if let userAgent { try easy.set(VMCTL_CURLOPT_USERAGENT, userAgent) }
+        } catch {
+            throw VMCtlError("setting up \(easy.library.fileName) for \(url.redactedString): \(error)")
+        }
+        return easy
     }
 
-    func request(_ url: URL) -> URLRequest {
-        var request = URLRequest(url: url)
-        // The bytes as stored: a compressed answer would not match the checksum or the offsets.
-        request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
-        request.setValue("vmctl/\(VersionReport.vmctlVersion)", forHTTPHeaderField: "User-Agent")
-        return request
+    /// http and https only, for the URL and every redirect (never file:// or another scheme).
+    static func allowOnlyHTTP(_ easy: CurlEasy) throws(CurlError) {
+        do {
+            try easy.set(VMCTL_CURLOPT_PROTOCOLS_STR, "http,https")
+            try easy.set(VMCTL_CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        } catch where error.code == VMCTL_CURLE_UNKNOWN_OPTION {
+            // libcurl before 7.85 knows only the bit masks.
+            try easy.set(VMCTL_CURLOPT_PROTOCOLS, Int(VMCTL_CURLPROTO_HTTP | VMCTL_CURLPROTO_HTTPS))
+            try easy.set(VMCTL_CURLOPT_REDIR_PROTOCOLS, Int(VMCTL_CURLPROTO_HTTP | VMCTL_CURLPROTO_HTTPS))
+        }
     }
+
+    static func milliseconds(_ seconds: Double) -> Int { max(1, Int((seconds * 1000).rounded(.up))) }
 
     /// A small text file (a checksum list), at most `limit` bytes; nil when the server
     /// says 404 or 410 (there is none).
     public func text(_ url: URL, limit: Int = 4 << 20) throws(VMCtlError) -> String? {
-        final class Box: @unchecked Sendable {
-            var data: Data?
-            var response: URLResponse?
-            var error: (any Error)?
+        let bound = timeout * 2 + 5
+        let response = CollectedResponse(try handle(for: url, limit: bound), limit: limit)
+        do {
+            // A declared length over the limit fails before any byte arrives.
+            try response.easy.set(VMCTL_CURLOPT_MAXFILESIZE_LARGE, offset: Int64(limit))
+        } catch {
+            throw VMCtlError("setting up \(response.easy.library.fileName) for \(url.redactedString): \(error)")
         }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let session = makeSession(delegate: nil)
-        defer { session.invalidateAndCancel() }
-        let task = session.dataTask(with: request(url)) { data, response, error in
-            box.data = data
-            box.response = response
-            box.error = error
-            done.signal()
+        let started = Self.now()
+        do {
+            try response.run()
+        } catch {
+            if response.overLimit || error.code == VMCTL_CURLE_FILESIZE_EXCEEDED {
+                throw VMCtlError("reading \(url.redactedString): more than \(limit) bytes; not a checksum file")
+            }
+            throw VMCtlError("reading \(url.redactedString): \(describe(error, limit: bound, after: Self.now() - started))")
         }
-        task.resume()
-        if done.wait(timeout: .now() + timeout * 2 + 5) == .timedOut {
-            task.cancel()
-            throw VMCtlError("reading \(url.redactedString): no answer in \(Int(timeout * 2 + 5)) s")
-        }
-        if let error = box.error { throw VMCtlError("reading \(url.redactedString): \(Self.describe(error, timeout: timeout))") }
-        let status = (box.response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = response.status
         if status == 404 || status == 410 { return nil }
-        guard status == 200 else { throw VMCtlError("reading \(url.redactedString): HTTP \(status) \(Self.reason(status))") }
-        let data = box.data ?? Data()
-        guard data.count <= limit else { throw VMCtlError("reading \(url.redactedString): more than \(limit) bytes; not a checksum file") }
-        return String(decoding: data, as: UTF8.self)
+        guard status == 200 else {
+            throw VMCtlError("reading \(url.redactedString): HTTP \(status)\(response.reason)")
+        }
+        return String(decoding: response.body, as: UTF8.self)
     }
 
     /// Downloads `url` into `part`. When `part` already holds bytes, asks for the
@@ -84,23 +112,32 @@ public struct HTTPDownloader: Sendable {
     ) throws(VMCtlError) -> DownloadOutcome {
         for attempt in 0..<2 {
             let existing = Self.size(of: part)
-            let transfer = Transfer(url: url, path: part.path, offset: existing, progress: progress)
+            let transfer = FileTransfer(
+                try handle(for: url, limit: transferLimit), url: url, path: part.path, offset: existing, progress: progress)
             try transfer.open()
-            var request = request(url)
-            if existing > 0 { request.setValue("bytes=\(existing)-", forHTTPHeaderField: "Range") }
-            let session = makeSession(delegate: transfer)
-            let task = session.dataTask(with: request)
-            task.resume()
-            let finished = transfer.done.wait(timeout: .now() + transferLimit + timeout + 5) == .success
-            if !finished { task.cancel() }
-            session.finishTasksAndInvalidate()
-            transfer.close()
-            guard finished else { throw VMCtlError("downloading \(url.redactedString): not done in \(Int(transferLimit)) s") }
+            defer { transfer.close() }
+            if existing > 0 {
+                do {
+                    // CURLOPT_RANGE, not CURLOPT_RESUME_FROM: libcurl would fail a 200 answer, and we start over on one.
+                    try transfer.easy.set(VMCTL_CURLOPT_RANGE, "\(existing)-")
+                } catch {
+                    throw VMCtlError("setting up \(transfer.easy.library.fileName) for \(url.redactedString): \(error)")
+                }
+            }
+            let started = Self.now()
+            var failure: CurlError?
+            do {
+                try transfer.run()
+            } catch {
+                failure = error
+            }
+            transfer.finish(failure.map { describe($0, limit: transferLimit, after: Self.now() - started) })
             switch transfer.result {
             case .done(let outcome):
                 return outcome
             case .restart where attempt == 0:
                 // The partial file does not fit what the server has now: start over.
+                transfer.close()
                 unlink(part.path)
                 continue
             case .restart:
@@ -119,178 +156,260 @@ public struct HTTPDownloader: Sendable {
         return stat(file.path, &status) == 0 ? UInt64(status.st_size) : 0
     }
 
-    static func reason(_ status: Int) -> String {
-        "(" + HTTPURLResponse.localizedString(forStatusCode: status).lowercased() + ")"
+    /// Seconds on the monotonic clock.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    /// A URLSession error in a few words.
-    static func describe(_ error: any Error, timeout: Double) -> String {
-        guard let error = error as? URLError else { return "\(error.localizedDescription)" }
+    /// A libcurl failure in a few words, then libcurl's own code and message.
+    /// `limit` bounded the whole request, which failed after `elapsed` seconds.
+    func describe(_ error: CurlError, limit: Double, after elapsed: Double) -> String {
+        let words: String?
         switch error.code {
-        case .timedOut: return "no data for \(Int(timeout)) s (--timeout)"
-        case .cannotConnectToHost: return "cannot connect (connection refused)"
-        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve the host name"
-        case .networkConnectionLost: return "the connection closed early"
-        case .notConnectedToInternet: return "no network"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
-            .serverCertificateHasUnknownRoot:
-            return "TLS failed (\(error.localizedDescription))"
-        default: return error.localizedDescription
+        case VMCTL_CURLE_OPERATION_TIMEDOUT:
+            // One code for all three bounds; the whole-transfer one is the only one that takes this long.
+            words = elapsed >= limit - 0.5 ? "not done in \(Int(limit)) s" : "no data for \(Int(timeout)) s (--timeout)"
+        case VMCTL_CURLE_COULDNT_CONNECT: words = "cannot connect"
+        case VMCTL_CURLE_COULDNT_RESOLVE_HOST: words = "cannot resolve the host name"
+        case VMCTL_CURLE_PARTIAL_FILE, VMCTL_CURLE_RECV_ERROR, VMCTL_CURLE_SEND_ERROR, VMCTL_CURLE_GOT_NOTHING:
+            words = "the connection closed early"
+        case VMCTL_CURLE_PEER_FAILED_VERIFICATION, VMCTL_CURLE_SSL_CONNECT_ERROR, VMCTL_CURLE_SSL_CACERT_BADFILE:
+            words = "TLS failed"
+        case VMCTL_CURLE_TOO_MANY_REDIRECTS: words = "more than \(maximumRedirects) redirects"
+        default: words = nil
+        }
+        return words.map { "\($0); \(error)" } ?? "\(error)"
+    }
+
+    /// ` (not found)` for 404: the status's name, or the server's reason phrase for one not listed.
+    static func reason(_ status: Int, phrase: String) -> String {
+        let names = [
+            400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 405: "method not allowed",
+            407: "proxy authentication required", 408: "request timed out", 410: "no longer exists",
+            416: "requested range not satisfiable", 429: "too many requests", 500: "internal server error",
+            501: "unimplemented", 502: "bad gateway", 503: "service unavailable", 504: "gateway timed out",
+        ]
+        let name = names[status] ?? phrase.lowercased()
+        return name.isEmpty ? "" : " (\(name))"
+    }
+}
+
+/// One request's response as libcurl hands it over: the status and headers of the
+/// last response (a redirect's are dropped when the next one starts) and the
+/// body, given to `receive`. Subclasses say what the body is for.
+class CurlResponse {
+    let easy: CurlEasy
+    /// Header names lowercased → value, for the current response.
+    private(set) var headers: [String: String] = [:]
+    /// The status line's reason phrase ("Not Found"); empty over HTTP/2.
+    private(set) var phrase = ""
+
+    init(_ easy: CurlEasy) { self.easy = easy }
+
+    /// The current response's status; 0 before one arrived.
+    /// The corresponding C function is `curl_easy_getinfo(CURLINFO_RESPONSE_CODE)`.
+    var status: Int { easy.info(VMCTL_CURLINFO_RESPONSE_CODE) ?? 0 }
+
+    /// The body's declared length, if the response gives one.
+    /// The corresponding C function is `curl_easy_getinfo(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)`.
+    var contentLength: UInt64? {
+        guard let length = easy.info(offset: VMCTL_CURLINFO_CONTENT_LENGTH_DOWNLOAD_T), length >= 0 else { return nil }
+        return UInt64(length)
+    }
+
+    /// ` (not found)`, for messages.
+    var reason: String { HTTPDownloader.reason(status, phrase: phrase) }
+
+    /// Takes a piece of the body; false stops the transfer (libcurl then fails with CURLE_WRITE_ERROR).
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool { true }
+
+    /// One header line, CRLF included.
+    final func header(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        if line.hasPrefix("HTTP/") {
+            // A new response (after a redirect, or a 100 Continue): its headers replace the last one's.
+            headers = [:]
+            phrase = line.split(separator: " ", maxSplits: 2).dropFirst(2).first.map(String.init) ?? ""
+        } else if let colon = line.firstIndex(of: ":") {
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingSpaces()
         }
     }
 
-    /// One transfer's state, driven by URLSession's callbacks on a serial queue.
-    final class Transfer: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-        enum Result {
-            case done(DownloadOutcome)
-            case restart
-            case failed(VMCtlError)
+    /// Runs the request on this thread.
+    /// The corresponding C functions are `curl_easy_setopt(CURLOPT_WRITEFUNCTION, CURLOPT_HEADERFUNCTION)` and `curl_easy_perform`.
+    final func run() throws(CurlError) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        try easy.setCallbacks(
+            body: { data, size, count, context in
+                let response = Unmanaged<CurlResponse>.fromOpaque(context!).takeUnretainedValue()
+                return response.receive(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+            },
+            header: { data, size, count, context in
+                let response = Unmanaged<CurlResponse>.fromOpaque(context!).takeUnretainedValue()
+                response.header(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            },
+            context: context)
+        try withExtendedLifetime(self) { () throws(CurlError) in try easy.perform() }
+    }
+}
+
+/// A body kept in memory, at most `limit` bytes.
+final class CollectedResponse: CurlResponse {
+    let limit: Int
+    private(set) var body: [UInt8] = []
+    private(set) var overLimit = false
+
+    init(_ easy: CurlEasy, limit: Int) {
+        self.limit = limit
+        super.init(easy)
+    }
+
+    override func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + bytes.count <= limit else {
+            overLimit = true
+            return false
         }
+        body.append(contentsOf: bytes)
+        return true
+    }
+}
 
-        let url: URL
-        let path: String
-        let offset: UInt64
-        let progress: ((UInt64, UInt64) -> Void)?
-        let done = DispatchSemaphore(value: 0)
-        var result: Result?
-        private var descriptor: Int32 = -1
-        private var written: UInt64
-        private var expected: UInt64?
-        private var kept: UInt64 = 0
-        /// Whether the response was accepted, once it has been seen.
-        private var responded: Bool?
+/// A body written to a partial download file, resuming it or starting it over.
+final class FileTransfer: CurlResponse {
+    enum Result {
+        case done(DownloadOutcome)
+        case restart
+        case failed(VMCtlError)
+    }
 
-        init(url: URL, path: String, offset: UInt64, progress: ((UInt64, UInt64) -> Void)?) {
-            self.url = url
-            self.path = path
-            self.offset = offset
-            self.progress = progress
-            written = offset
-        }
+    let url: URL
+    let path: String
+    let offset: UInt64
+    let progress: ((UInt64, UInt64) -> Void)?
+    private(set) var result: Result?
+    private var descriptor: Int32 = -1
+    private var written: UInt64
+    private var expected: UInt64?
+    private var kept: UInt64 = 0
+    /// Whether the response was accepted, once it has been seen.
+    private var responded: Bool?
 
-        func open() throws(VMCtlError) {
-            // O_APPEND: a resumed transfer writes after what is there; a restart truncates first.
-            descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw VMCtlError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
-        }
+    init(_ easy: CurlEasy, url: URL, path: String, offset: UInt64, progress: ((UInt64, UInt64) -> Void)?) {
+        self.url = url
+        self.path = path
+        self.offset = offset
+        self.progress = progress
+        written = offset
+        super.init(easy)
+    }
 
-        func close() {
-            if descriptor >= 0 { _ = Glibc.close(descriptor) }
-            descriptor = -1
-        }
+    func open() throws(VMCtlError) {
+        // O_APPEND: a resumed transfer writes after what is there; a restart truncates first.
+        descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw VMCtlError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
+    }
 
-        private func fail(_ error: VMCtlError) {
-            if result == nil { result = .failed(error) }
-        }
+    func close() {
+        if descriptor >= 0 { _ = Glibc.close(descriptor) }
+        descriptor = -1
+    }
 
-        func urlSession(
-            _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-            completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
-        ) {
-            completionHandler(accept(response) ? .allow : .cancel)
-        }
+    private func fail(_ error: VMCtlError) {
+        if result == nil { result = .failed(error) }
+    }
 
-        /// Whether the answer's body is wanted; sets `result` when it is not. Runs once,
-        /// from whichever callback sees the response first.
-        private func accept(_ response: URLResponse?) -> Bool {
-            if let responded { return responded }
-            let wanted = decide(response)
-            responded = wanted
-            return wanted
-        }
+    /// Whether the answer's body is wanted; sets `result` when it is not. Decides
+    /// once, when the first body bytes arrive or (for an empty body) at the end.
+    private func accept() -> Bool {
+        if let responded { return responded }
+        let wanted = decide()
+        responded = wanted
+        return wanted
+    }
 
-        private func decide(_ response: URLResponse?) -> Bool {
-            let http = response as? HTTPURLResponse
-            let status = http?.statusCode ?? 0
-            let length = (response?.expectedContentLength ?? -1) >= 0 ? UInt64(response!.expectedContentLength) : nil
-            let range = http?.value(forHTTPHeaderField: "Content-Range")
-            switch status {
-            case 206 where offset > 0:
-                guard let start = Self.rangeStart(range), start == offset else {
-                    result = .restart
-                    return false
-                }
-                kept = offset
-                expected = length.map { offset + $0 }
-            case 200:
-                // The whole file: what was there is dropped.
-                if offset > 0 && ftruncate(descriptor, 0) != 0 {
-                    fail(VMCtlError("cannot truncate '\(path)': \(String(cString: strerror(errno)))"))
-                    return false
-                }
-                written = 0
-                expected = length
-            case 416 where offset > 0:
-                // Nothing past the end: complete when the server's size is what is here.
-                result = Self.rangeTotal(range) == offset ? .done(DownloadOutcome(bytes: offset, resumedFrom: offset)) : .restart
-                return false
-            case 404, 410:
-                fail(.invalid(field: "source", "HTTP \(status) \(HTTPDownloader.reason(status)) from \(url.redactedString)"))
-                return false
-            default:
-                fail(VMCtlError("downloading \(url.redactedString): HTTP \(status) \(HTTPDownloader.reason(status))"))
+    private func decide() -> Bool {
+        let status = status
+        let length = contentLength
+        let range = headers["content-range"]
+        switch status {
+        case 206 where offset > 0:
+            guard let start = Self.rangeStart(range), start == offset else {
+                result = .restart
                 return false
             }
-            if let expected { progress?(written, expected) }
-            return true
+            kept = offset
+            expected = length.map { offset + $0 }
+        case 200:
+            // The whole file (a server that ignores Range says 200): what was there is dropped.
+            if offset > 0 && ftruncate(descriptor, 0) != 0 {
+                fail(VMCtlError("cannot truncate '\(path)': \(String(cString: strerror(errno)))"))
+                return false
+            }
+            written = 0
+            expected = length
+        case 416 where offset > 0:
+            // Nothing past the end: complete when the server's size is what is here.
+            result = Self.rangeTotal(range) == offset ? .done(DownloadOutcome(bytes: offset, resumedFrom: offset)) : .restart
+            return false
+        case 404, 410:
+            fail(.invalid(field: "source", "HTTP \(status)\(reason) from \(url.redactedString)"))
+            return false
+        default:
+            fail(VMCtlError("downloading \(url.redactedString): HTTP \(status)\(reason)"))
+            return false
         }
+        if let expected { progress?(written, expected) }
+        return true
+    }
 
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-            guard result == nil, accept(dataTask.response) else {
-                dataTask.cancel()
-                return
-            }
-            let ok = data.withUnsafeBytes { buffer -> Bool in
-                var sent = 0
-                while sent < buffer.count {
-                    let n = write(descriptor, buffer.baseAddress! + sent, buffer.count - sent)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return false
-                    }
-                    sent += n
-                }
-                return true
-            }
-            guard ok else {
+    override func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard result == nil, accept() else { return false }
+        var sent = 0
+        while sent < bytes.count {
+            let n = write(descriptor, bytes.baseAddress! + sent, bytes.count - sent)
+            if n < 0 {
+                if errno == EINTR { continue }
                 fail(VMCtlError("writing '\(path)': \(String(cString: strerror(errno)))"))
-                dataTask.cancel()
-                return
+                return false
             }
-            written += UInt64(data.count)
-            if let expected { progress?(written, expected) }
+            sent += n
         }
+        written += UInt64(bytes.count)
+        if let expected { progress?(written, expected) }
+        return true
+    }
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-            defer { done.signal() }
-            guard result == nil else { return }
-            if error == nil, !accept(task.response) { return }
-            let timeout = session.configuration.timeoutIntervalForRequest
-            if let error {
-                let kept = written > 0 ? "; \(written) bytes kept in \(path): run the same command again to resume" : ""
-                fail(VMCtlError("downloading \(url.redactedString): \(HTTPDownloader.describe(error, timeout: timeout))\(kept)"))
-                return
-            }
-            if let expected, written != expected {
-                fail(VMCtlError(
-                    "downloading \(url.redactedString): the connection closed after \(written) of \(expected) bytes; "
-                        + "run the same command again to resume"))
-                return
-            }
-            result = .done(DownloadOutcome(bytes: written, resumedFrom: kept))
+    /// Sets `result` once libcurl is done; `failure` is libcurl's error, described.
+    func finish(_ failure: String?) {
+        guard result == nil else { return }
+        if failure == nil, !accept() { return }
+        if let failure {
+            let kept = written > 0 ? "; \(written) bytes kept in \(path): run the same command again to resume" : ""
+            fail(VMCtlError("downloading \(url.redactedString): \(failure)\(kept)"))
+            return
         }
+        if let expected, written != expected {
+            fail(VMCtlError(
+                "downloading \(url.redactedString): the connection closed after \(written) of \(expected) bytes; "
+                    + "run the same command again to resume"))
+            return
+        }
+        result = .done(DownloadOutcome(bytes: written, resumedFrom: kept))
+    }
 
-        /// `bytes START-END/TOTAL` → START.
-        static func rangeStart(_ header: String?) -> UInt64? {
-            guard let header, header.lowercased().hasPrefix("bytes ") else { return nil }
-            return UInt64(header.dropFirst(6).prefix { $0 != "-" }.trimmingCharacters(in: .whitespaces))
-        }
+    /// `bytes START-END/TOTAL` → START.
+    static func rangeStart(_ header: String?) -> UInt64? {
+        guard let header, header.lowercased().hasPrefix("bytes ") else { return nil }
+        return UInt64(header.dropFirst(6).prefix { $0 != "-" }.trimmingSpaces())
+    }
 
-        /// `bytes */TOTAL` or `bytes START-END/TOTAL` → TOTAL.
-        static func rangeTotal(_ header: String?) -> UInt64? {
-            guard let header, let slash = header.lastIndex(of: "/") else { return nil }
-            return UInt64(header[header.index(after: slash)...].trimmingCharacters(in: .whitespaces))
-        }
+    /// `bytes */TOTAL` or `bytes START-END/TOTAL` → TOTAL.
+    static func rangeTotal(_ header: String?) -> UInt64? {
+        guard let header, let slash = header.lastIndex(of: "/") else { return nil }
+        return UInt64(header[header.index(after: slash)...].trimmingSpaces())
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import TextSupport
 
 /// A digest an image must match: the algorithm and its lowercase hex, written
 /// `sha256:HEX` or `sha512:HEX` (as `--checksum` takes it and JSON shows it).
@@ -61,7 +62,7 @@ public struct ChecksumFile: Sendable, Hashable {
     public init(parsing text: String) {
         var entries: [String: ImageChecksum] = [:]
         for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("-----") { continue }
             if let (name, checksum) = Self.bsdLine(line) ?? Self.gnuLine(line) {
                 // The first line for a name wins, as `sha256sum -c` would check it first.
@@ -89,11 +90,11 @@ public struct ChecksumFile: Sendable, Hashable {
 
     /// `SHA256 (name) = HEX`.
     static func bsdLine(_ line: String) -> (String, ImageChecksum)? {
-        guard let open = line.firstIndex(of: "("), let close = line.range(of: ") = ", options: .backwards),
+        guard let open = line.firstIndex(of: "("), let close = line.ranges(of: ") = ").last,
             open < close.lowerBound,
-            let algorithm = ImageChecksum.Algorithm(rawValue: line[..<open].trimmingCharacters(in: .whitespaces).lowercased())
+            let algorithm = ImageChecksum.Algorithm(rawValue: line[..<open].trimmingSpaces().lowercased())
         else { return nil }
-        let hex = line[close.upperBound...].trimmingCharacters(in: .whitespaces)
+        let hex = line[close.upperBound...].trimmingSpaces()
         guard ImageChecksum.isHex(hex, length: algorithm.hexLength),
             let name = cleanName(line[line.index(after: open)..<close.lowerBound])
         else { return nil }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import LibvirtXML
+import TextSupport
 
 /// What `vmctl image fetch` was asked for, as typed.
 public struct ImageFetchRequest: Sendable, Hashable {
@@ -41,7 +42,7 @@ public struct ImageFetchPlan: Sendable, Hashable {
     public static let maximumTimeout: Double = 3600
 
     public init(_ request: ImageFetchRequest) throws(VMCtlError) {
-        let source = request.source.trimmingCharacters(in: .whitespaces)
+        let source = request.source.trimmingSpaces()
         let names = KnownImages.names.joined(separator: ", ")
         if let known = KnownImages.named(source) {
             guard let url = URL(string: known.url), let sums = URL(string: known.checksumsURL) else {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,7 +73,7 @@ public struct ImageRegistry: Sendable {
             do {
                 try encoder.encode(contents).write(to: file, options: .atomic)
             } catch {
-                throw VMCtlError("writing the image registry \(file.path): \(error.localizedDescription)")
+                throw VMCtlError("writing the image registry \(file.path): \(describeFileError(error))")
             }
         }
     }
@@ -95,7 +95,7 @@ public struct ImageRegistry: Sendable {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw VMCtlError("creating \(folder.path): \(error.localizedDescription)")
+            throw VMCtlError("creating \(folder.path): \(describeFileError(error))")
         }
         let lock = open(file.path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard lock >= 0 else { throw VMCtlError("opening \(file.path).lock: \(String(cString: strerror(errno)))") }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `vmctl image fetch`. Field names are part of the stable JSON output.
 public struct ImageFetchResult: Codable, Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HostCheck
 import Libvirt
 import LibvirtXML
@@ -51,7 +51,7 @@ public struct ImageService {
         do {
             try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
         } catch {
-            throw VMCtlError("creating \(downloads.path): \(error.localizedDescription)")
+            throw VMCtlError("creating \(downloads.path): \(describeFileError(error))")
         }
         let lock = try lockPart(part, url: plan.url)
         defer {
@@ -78,7 +78,7 @@ public struct ImageService {
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
         let entry = ImageRegistry.Entry(
             pool: volume.pool, volume: volume.name, path: volume.path, source: plan.url.redactedString, knownName: plan.knownName,
-            checksum: expected.description, fetchedAt: ISO8601DateFormatter().string(from: Date()))
+            checksum: expected.description, fetchedAt: Date.now.formatted(.iso8601))
         do {
             try registry.record(entry, uri: uri)
         } catch {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An official cloud image vmctl can fetch by name (`vmctl image fetch debian-12`).
 public struct KnownImage: Sendable, Hashable {
