@@ -22,7 +22,7 @@ rounds=${1:-11}
 shift || true
 if [[ $# -gt 0 ]]; then sizes=("$@"); else sizes=(1 8); fi
 scratch=${SCRATCH:-.build}
-swift build -c release --product vmctl --static-swift-stdlib --scratch-path "$scratch" >/dev/null
+Scripts/build-release.sh "$scratch" >/dev/null
 
 export LIBVIRT_DEFAULT_URI=qemu:///system
 pool=vmctl-bench-overlay

@@ -14,7 +14,7 @@ shift || true
 if [[ $# -gt 0 ]]; then sizes=("$@"); else sizes=(1 8); fi
 command -v virt-clone >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtinst >/dev/null
 scratch=${SCRATCH:-.build}
-swift build -c release --product vmctl --static-swift-stdlib --scratch-path "$scratch" >/dev/null
+Scripts/build-release.sh "$scratch" >/dev/null
 vmctl=$(mktemp /tmp/vmctl-bench-XXXXXX)
 install -m 0755 "$scratch/release/vmctl" "$vmctl"
 strip --strip-all "$vmctl"

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 rounds=${1:-11}
 command -v virt-install >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends virtinst >/dev/null
 scratch=${SCRATCH:-.build}
-swift build -c release --product vmctl --static-swift-stdlib --scratch-path "$scratch" >/dev/null
+Scripts/build-release.sh "$scratch" >/dev/null
 Scripts/build-test-image.sh /var/lib/vmctl/test-image >/dev/null
 
 export LIBVIRT_DEFAULT_URI=qemu:///system

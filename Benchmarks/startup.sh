@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 dynamic=${DYNAMIC:-1}
 # The same source built twice: the Swift runtime inside the binary (the command
 # Scripts/package.sh ships), and as shared libraries.
-swift build -c release --product vmctl --static-swift-stdlib --scratch-path "$scratch" >/dev/null
+Scripts/build-release.sh "$scratch" >/dev/null
 install -m 0755 "$scratch/release/vmctl" "$work/vmctl-static"
 strip --strip-all "$work/vmctl-static"
 if [[ $dynamic == 1 ]]; then

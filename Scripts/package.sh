@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds a release vmctl with the Swift runtime linked in (--static-swift-stdlib),
+# Builds a release vmctl with the Swift runtime linked in (Scripts/build-release.sh),
 # strips it, and writes
 #   dist/vmctl_VERSION_amd64.deb     binary, man page, bash/zsh/fish completions
 #   dist/vmctl_VERSION_amd64.tar.gz  the same binary, man page and completions
@@ -16,8 +16,7 @@ version=$(sed -nE 's/.*static let vmctlVersion = "([^"]+)".*/\1/p' Sources/VMCtl
 arch=$(dpkg --print-architecture)
 [[ $arch == amd64 ]] || { echo "package: builds amd64 packages; this is $arch" >&2; exit 1; }
 
-swift build -c release --product vmctl --static-swift-stdlib --scratch-path "$scratch"
-binary="$scratch/release/vmctl"
+binary=$(Scripts/build-release.sh "$scratch")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
