@@ -342,7 +342,9 @@ struct DateStamp {
 
     init(_ date: Date) {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        // Not TimeZone(identifier: "UTC"): without Foundation's ICU-backed zones
+        // (FoundationEssentials only, as vmctl is built) named zones are nil.
+        calendar.timeZone = .gmt
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         // The directory form counts years from 1900 in one byte: clamp to 1900…2155.
         year = min(max(c.year ?? 1970, 1900), 2155)
