@@ -179,15 +179,7 @@ struct FuzzTests {
         var rng = SplitMix64(seed: 0x5EED_0005 ^ UInt64(bytes.count))
         let alphabet = Array("<>&'\"/=!?[]-;# \n\u{0}x".utf8) + [0xC3, 0xFF, 0x80]
         for _ in 0..<60 {
-            var mutated = bytes
-            for _ in 0..<(1 + rng.next() % 4) {
-                let i = Int(rng.next() % UInt64(mutated.count))
-                switch rng.next() % 3 {
-                case 0: mutated[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-                case 1: mutated.remove(at: i)
-                default: mutated.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
-                }
-            }
+            let mutated = rng.mutate(bytes, maximumEdits: 4, alphabet: alphabet)
             let text = String(decoding: mutated, as: UTF8.self)
             do {
                 _ = try parseAny(Self.kind(of: path), text)

@@ -86,15 +86,7 @@ struct ReaderDifferentialTests {
         let alphabet = Array("<>&'\"/=!?[]-;#:x \n\r\t\u{0}".utf8) + [0xC3, 0xFF, 0x80]
         var compared = 0
         for _ in 0..<80 {
-            var mutated = bytes
-            for _ in 0..<(1 + rng.next() % 3) {
-                let i = Int(rng.next() % UInt64(mutated.count))
-                switch rng.next() % 3 {
-                case 0: mutated[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
-                case 1: mutated.remove(at: i)
-                default: mutated.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
-                }
-            }
+            let mutated = rng.mutate(bytes, maximumEdits: 3, alphabet: alphabet)
             let text = String(decoding: mutated, as: UTF8.self)
             let foundation = FoundationTree.parse(text)
             let ours = try? XMLReader.parse(text)

@@ -34,6 +34,21 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// `bytes` with one to `maximumEdits` random edits: a byte replaced by one
+    /// from `alphabet`, removed, or one inserted.
+    mutating func mutate(_ bytes: [UInt8], maximumEdits: UInt64, alphabet: [UInt8]) -> [UInt8] {
+        var mutated = bytes
+        for _ in 0..<(1 + next() % maximumEdits) {
+            let i = Int(next() % UInt64(mutated.count))
+            switch next() % 3 {
+            case 0: mutated[i] = alphabet[Int(next() % UInt64(alphabet.count))]
+            case 1: mutated.remove(at: i)
+            default: mutated.insert(alphabet[Int(next() % UInt64(alphabet.count))], at: i)
+            }
+        }
+        return mutated
+    }
 }
 
 /// Runs a program found on PATH (or at an absolute path); returns exit status and combined output.
