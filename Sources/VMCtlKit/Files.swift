@@ -41,6 +41,13 @@ package final class ReadableFile {
         }
     }
 
+    /// The file's size in bytes (`fstat`). Not FileManager's `.size`
+    /// attribute: without Foundation it is a `UInt`, which `as? UInt64` misses.
+    package var size: UInt64 {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 ? UInt64(max(0, status.st_size)) : 0
+    }
+
     /// Moves to `offset` bytes from the start (`lseek`).
     package func seek(to offset: UInt64) { lseek(descriptor, off_t(offset), SEEK_SET) }
 

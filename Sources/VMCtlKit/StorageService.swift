@@ -584,7 +584,7 @@ public struct StorageService {
     /// Sends a file into a volume over the connection (virStorageVolUpload), for remote daemons.
     func upload(_ file: String, into volume: StorageVolume, progress: ((UInt64, UInt64) -> Void)?) throws(VMCtlError) {
         guard let source = ReadableFile(path: file) else { throw VMCtlError("cannot open '\(file)'") }
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64) ?? 0
+        let size = source.size
         try libvirt("uploading '\(file)' into '\(volume.name)'") {
             let stream = try Stream(connection: connection)
             try volume.upload(stream, length: size)
