@@ -64,14 +64,16 @@ let package = Package(
         // Leak harness run by the tests in a process of its own (and by CI under valgrind).
         .executableTarget(name: "libvirt-leak-check", dependencies: ["Libvirt"], path: "Tests/LeakCheck"),
 
-        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt"]),
-        .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt"]),
+        // Helpers the test targets share (reading a child's output without waiting for end-of-file).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "TestSupport"]),
+        .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "Libvirt", "TestSupport"]),
         .testTarget(name: "HostCheckTests", dependencies: ["HostCheck"]),
         .testTarget(name: "TextSupportTests", dependencies: ["TextSupport"]),
         // Yams reads the tests' documents back, as an oracle apart from the YAML module.
-        .testTarget(name: "YAMLTests", dependencies: ["YAML", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "NoCloudTests", dependencies: ["NoCloud", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "NoCloudTests", dependencies: ["NoCloud", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit", "NoCloud"]),
     ],
     swiftLanguageModes: [.v6]

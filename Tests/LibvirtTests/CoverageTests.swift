@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Compares the binding against libvirt's own API description
@@ -77,8 +78,7 @@ enum APIDescription {
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let output = readOutput(of: process, stdout: pipe).stdout
         let path = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(process.terminationStatus == 0 && !path.isEmpty, "pkg-config knows no libvirt_api")
         return path

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The numbers `libvirt-leak-check` prints.
@@ -22,8 +23,7 @@ func runLeakCheck(uri: String, connections: Int, lookups: Int, domain: String? =
     let output = Pipe()
     process.standardOutput = output
     try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let data = readOutput(of: process, stdout: output).stdout
     #expect(process.terminationStatus == 0)
     return try JSONDecoder().decode(LeakReport.self, from: data)
 }

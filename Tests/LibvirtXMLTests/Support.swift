@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import LibvirtXML
 
@@ -64,8 +65,7 @@ func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, out
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let data = readOutput(of: process, stdout: pipe).stdout
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 

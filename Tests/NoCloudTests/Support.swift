@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Result of running an external tool.
@@ -31,23 +32,8 @@ func runTool(_ tool: String, _ arguments: [String], input: Data? = nil) throws -
         inPipe.fileHandleForWriting.write(input)
         try inPipe.fileHandleForWriting.close()
     }
-    // Read both pipes to the end before waiting, so a chatty tool cannot block.
-    let errData = LockedData()
-    let errThread = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-    errThread.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    while !errData.done { usleep(1000) }
-    return ToolRun(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData.value, as: UTF8.self))
-}
-
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value = Data()
-    private var _done = false
-    func set(_ d: Data) { lock.lock(); _value = d; _done = true; lock.unlock() }
-    var value: Data { lock.lock(); defer { lock.unlock() }; return _value }
-    var done: Bool { lock.lock(); defer { lock.unlock() }; return _done }
+    let (outData, errData) = readOutput(of: process, stdout: out, stderr: err)
+    return ToolRun(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
 }
 
 struct ToolMissing: Error, CustomStringConvertible {

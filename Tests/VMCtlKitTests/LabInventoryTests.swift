@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Yams
 @testable import VMCtlKit
@@ -132,9 +133,8 @@ func ansibleInventoryList(_ text: String) throws -> ParsedInventory {
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    let (data, errorData) = readOutput(of: process, stdout: out, stderr: err)
+    let errors = String(decoding: errorData, as: UTF8.self)
     try #require(process.terminationStatus == 0, "ansible-inventory failed: \(errors)")
     let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     return ParsedInventory(json: json)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import YAML
 
@@ -128,8 +129,7 @@ let hostileStrings = [
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = readOutput(of: process, stdout: output).stdout
         #expect(process.terminationStatus == 0)
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
             let index = Int(line.split(separator: " ").first ?? "") ?? 0
