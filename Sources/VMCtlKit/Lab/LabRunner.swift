@@ -129,15 +129,15 @@ public final class LabRunner: @unchecked Sendable {
         }
         let results = LockedArray<(changes: [String], drift: [String], error: VMCtlError?)>()
         forEachConcurrently(work, workers: plan.workers) { [self] item in
-                do {
-                    let outcome =
-                        if let new = item.new { try createNode(new) } else { try ensureRunning(item.existing!) }
-                    results.append((outcome.changes, outcome.drift, nil))
-                } catch let error as VMCtlError {
-                    results.append(([], [], error))
-                } catch {
-                    results.append(([], [], VMCtlError("\(item.new?.node.name ?? item.existing?.name ?? ""): \(error)")))
-                }
+            do {
+                let outcome =
+                    if let new = item.new { try createNode(new) } else { try ensureRunning(item.existing!) }
+                results.append((outcome.changes, outcome.drift, nil))
+            } catch let error as VMCtlError {
+                results.append(([], [], error))
+            } catch {
+                results.append(([], [], VMCtlError("\(item.new?.node.name ?? item.existing?.name ?? ""): \(error)")))
+            }
         }
         for result in results.values {
             changes += result.changes
