@@ -1,5 +1,5 @@
 import CCurlLoader
-import Synchronization
+import Libvirt
 import TextSupport
 #if canImport(Glibc)
 import Glibc
@@ -17,14 +17,15 @@ struct CurlLibrary: @unchecked Sendable {
     static let defaultNames = ["libcurl.so.4", "libcurl-gnutls.so.4"]
 
     /// What each list of names loaded, so that a process opens libcurl once.
-    private static let loaded = Mutex<[[String]: CurlLibrary]>([:])
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var loaded: [[String]: CurlLibrary] = [:]  // under `lock`
 
     /// The first of `names` that loads and has every function vmctl calls.
     /// Fails with one line naming the package to install.
     /// The corresponding C functions are `dlopen`, `dlsym` and `curl_global_init` (in `vmctl_curl_open`).
     static func load(names: [String] = defaultNames) throws(VMCtlError) -> CurlLibrary {
-        let result: Result<CurlLibrary, VMCtlError> = loaded.withLock { cache in
-            if let library = cache[names] { return .success(library) }
+        let result: Result<CurlLibrary, VMCtlError> = lock.withLock {
+            if let library = loaded[names] { return .success(library) }
             var why = [CChar](repeating: 0, count: 2048)
             let opened = withCStrings(names) { pointers in
                 vmctl_curl_open(pointers.baseAddress, pointers.count, &why, why.count)
@@ -36,7 +37,7 @@ struct CurlLibrary: @unchecked Sendable {
                         + "install the package libcurl4 (apt-get install libcurl4) or libcurl3-gnutls"))
             }
             let library = CurlLibrary(raw: opened)
-            cache[names] = library
+            loaded[names] = library
             return .success(library)
         }
         return try result.get()
