@@ -49,7 +49,7 @@ struct XMLReaderTests {
         #expect(tree.children == [.text("x"), .comment(" in - side "), .text("y"), .comment(""), .text("\n")])
     }
 
-    @Test("Processing instructions are skipped; the text around one stays one text node")
+    @Test("Processing instructions are passed over; the text around one stays one text node")
     func processingInstructions() throws {
         let tree = try XMLReader.parse("<?xml-stylesheet href='s.xsl'?><a>x<?vmctl keep ?>y<?empty?></a><?after?>")
         #expect(tree.children == [.text("xy")])
