@@ -256,6 +256,59 @@ import VMCtlKit
         #expect(try second.networks().filter { $0.name.hasPrefix(lab) }.isEmpty)
     }
 
+    /// A daemon busy with a node for longer than libvirt's 30 s wait for its
+    /// job (as one reconnecting to its guests after a restart can be) does not
+    /// fail `lab up`: it reads the node's state again and resumes it. Here a
+    /// monitor command to a stopped QEMU holds the job.
+    @Test func labUpWaitsOutADaemonBusyWithANode() throws {
+        let scope = try TestScope("lab")
+        defer { scope.clean() }
+        let full = planText(subnet: try scope.freeSubnet())
+        let others = try #require(full.range(of: "  - name: compute\n"))
+        let text = String(full[..<others.lowerBound])
+        let plan = try LabPlan.parse(text, defaultURI: Daemon.uri)
+        #expect(plan.nodes.map(\.name) == ["controller"])
+        _ = try LabRunner(plan: plan).up()
+        defer { _ = try? LabRunner(plan: plan).down(keepNetworks: false) }
+
+        let name = plan.objectName("controller")
+        let domain = try scope.connection.domain(named: name)
+        try domain.suspend()
+        let pidText = try String(contentsOfFile: "/run/libvirt/qemu/\(name).pid", encoding: .utf8)
+        let qemu = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(qemu, SIGSTOP)
+        defer { kill(qemu, SIGCONT) }
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
+        holder.arguments = ["-c", Daemon.uri, "qemu-monitor-command", name, #"{"execute":"query-status"}"#]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        defer { holder.terminate() }
+        // The command has reached QEMU's monitor socket (and the job is held)
+        // once bytes wait unread in it.
+        // (libvirt shortens the name in the path: domain-ID-SHORTNAME.)
+        let id = try #require(domain.id)
+        let socket = try Regex("/domain-\(id)-[^/]+/monitor\\.sock")
+        let waiting = try waitUntil(seconds: 30) {
+            let sockets = try run("/usr/bin/ss", ["-x", "-H", "-n"]).output.split(separator: "\n")
+            return sockets.contains { line in
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                return line.contains(socket) && fields.count > 2 && (Int(fields[2]) ?? 0) > 0
+            }
+        }
+        try #require(waiting, "the monitor command did not reach QEMU \(qemu)'s monitor")
+
+        // QEMU runs on once lab up has said the daemon is busy.
+        let progress = BusyProgress(qemu: qemu)
+        let result = try LabRunner(plan: plan, progress: progress).up()
+        #expect(result.changes == ["controller: resumed"], "\(result.changes)")
+        #expect(progress.steps.contains { $0.hasPrefix("controller: libvirtd is busy with it (") }, "\(progress.steps)")
+        #expect(try domain.state().state == .running)
+        holder.waitUntilExit()
+        #expect(holder.terminationStatus == 0)
+    }
+
     /// A node that never gets an address: `lab up` gives up at the plan's
     /// timeout and says, per node, why.
     @Test func addressTimeoutExplainsEachNode() throws {
@@ -274,5 +327,21 @@ import VMCtlKit
         #expect(!message.contains("\n"))
         _ = try LabRunner(plan: plan).down(keepNetworks: false)
         #expect(try leftovers(scope.connection).isEmpty)
+    }
+}
+
+/// Records `lab up`'s steps and lets a stopped QEMU run on at the first "busy".
+private final class BusyProgress: ProgressReporter, @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String] = []
+    let qemu: Int32
+
+    init(qemu: Int32) { self.qemu = qemu }
+
+    var steps: [String] { lock.withLock { recorded } }
+
+    func step(_ message: String) {
+        lock.withLock { recorded.append(message) }
+        if message.contains("libvirtd is busy") { kill(qemu, SIGCONT) }
     }
 }

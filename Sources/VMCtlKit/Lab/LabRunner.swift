@@ -280,23 +280,41 @@ public final class LabRunner: @unchecked Sendable {
         if definition.vcpus != node.vcpus {
             drift.append("\(node.name): \(definition.vcpus) vCPUs but the plan says \(node.vcpus); not changed")
         }
+        // A daemon that has just restarted holds each guest's job while it
+        // reconnects, and may kill a guest it finds half started; on a loaded
+        // host that can outlast libvirt's 30 s wait for the job (code 68). The
+        // state is then read again: at most 4 tries, about 2 minutes.
+        var attempt = 1
+        while true {
+            do {
+                return (try bringUp(domain, node: node), drift)
+            } catch where error.libvirtError?.code == .operationTimeout && attempt < 4 {
+                progress.step("\(node.name): libvirtd is busy with it (\(error.libvirtError?.message ?? "")); reading its state again")
+                attempt += 1
+            }
+        }
+    }
+
+    /// One try at making a defined node run: started if stopped, resumed if paused.
+    private func bringUp(_ domain: Domain, node: LabPlan.Node) throws(VMCtlError) -> [String] {
+        let name = plan.objectName(node.name)
         if try libvirt("reading \(name)", { try domain.isActive() }) {
             // A daemon that died while starting the node leaves QEMU paused
             // before its first instruction; lab up means running, so resume it.
-            guard try libvirt("reading the state of \(name)", { try domain.state() }).state == .paused else { return ([], drift) }
+            guard try libvirt("reading the state of \(name)", { try domain.state() }).state == .paused else { return [] }
             progress.step("\(node.name): resuming (it was paused)")
             do {
                 try domain.resume()
             } catch {
                 // Paused only for the moment the daemon's own start job needed: it ran on.
-                if (try? domain.state())?.state == .running { return ([], drift) }
+                if (try? domain.state())?.state == .running { return [] }
                 throw .libvirt(error, while: "resuming \(name)")
             }
-            return (["\(node.name): resumed"], drift)
+            return ["\(node.name): resumed"]
         }
         progress.step("\(node.name): starting")
         try libvirt("starting \(name)") { try domain.start() }
-        return (["\(node.name): started"], drift)
+        return ["\(node.name): started"]
     }
 
     /// A node planned in full before the lab's first change: what an
