@@ -38,7 +38,7 @@ struct VMCtl: ParsableCommand {
             prepared = parsed
         }
         do {
-            var command = try parseAsRoot(prepared)
+            var command = try parse(prepared)
             try command.run()
         } catch {
             let status = exitCode(for: error)
@@ -53,6 +53,40 @@ struct VMCtl: ParsableCommand {
             printError(CommandLineArguments.redact(message, arguments: arguments))
             Glibc.exit(status.rawValue)
         }
+    }
+}
+
+extension VMCtl {
+    /// The parsed command. A leaf command named in full (`vm create …`) is
+    /// parsed as the root: the parser then reflects over that command alone,
+    /// not over all of vmctl's (at each start-up, half of `vm create --dry-run`'s
+    /// CPU time, Docs/benchmarks.md). Help, version and completion requests go
+    /// through the whole tree, which their text names.
+    static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        guard let (leaf, words) = leafCommand(named: arguments),
+              !arguments.dropFirst(words).contains(where: asksTheWholeTree) else {
+            return try parseAsRoot(arguments)
+        }
+        return try leaf.parseAsRoot(Array(arguments.dropFirst(words)))
+    }
+
+    /// The command without subcommands that the first words name, and how many words name it.
+    static func leafCommand(named arguments: [String]) -> (any ParsableCommand.Type, Int)? {
+        var command: any ParsableCommand.Type = VMCtl.self
+        var words = 0
+        while !command.configuration.subcommands.isEmpty {
+            guard words < arguments.count,
+                  let next = command.configuration.subcommands.first(where: { $0._commandName == arguments[words] }) else { return nil }
+            command = next
+            words += 1
+        }
+        return words > 0 ? (command, words) : nil
+    }
+
+    /// An argument whose answer is the parser's own text for the whole tree.
+    static func asksTheWholeTree(_ argument: String) -> Bool {
+        argument == "-h" || argument == "--help" || argument == "--version" || argument.hasPrefix("--generate-completion-script")
+            || argument.hasPrefix("---") || argument.hasPrefix("--experimental")
     }
 }
 
