@@ -18,11 +18,15 @@ public struct HostFacts: Sendable, Equatable {
         self.cpuVendor = cpuVendor
     }
 
-    /// Reads the facts over the connection.
-    public static func read(_ connection: Connection) throws(VMCtlError) -> HostFacts {
+    /// Reads the facts over the connection. `cpuVendor: false` leaves the
+    /// vendor out (nil) and skips the capabilities document, the larger read,
+    /// for a caller that does not need it.
+    public static func read(_ connection: Connection, cpuVendor: Bool = true) throws(VMCtlError) -> HostFacts {
         let info = try libvirt("reading the host's node info") { try connection.nodeInfo() }
+        let memory = ByteSize(bytes: info.memoryKiB << 10)
+        guard cpuVendor else { return HostFacts(memory: memory, cpus: info.cpus, cpuVendor: nil) }
         let capabilities = try libvirt("reading the host's capabilities") { try HostCapabilities(xml: try connection.capabilitiesXML()) }
-        return HostFacts(memory: ByteSize(bytes: info.memoryKiB << 10), cpus: info.cpus, cpuVendor: capabilities.hostCPUVendor)
+        return HostFacts(memory: memory, cpus: info.cpus, cpuVendor: capabilities.hostCPUVendor)
     }
 
     /// The CPU feature a nested hypervisor needs: `svm` on AMD and Hygon

@@ -210,7 +210,8 @@ public struct VMCreator: Sendable {
             throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: at least 16 MiB, in whole KiB")
         }
         // More memory than the host has is a typo (99999T), not overcommit.
-        let host = if let hostFacts { hostFacts } else { try HostFacts.read(connection) }
+        // The CPU vendor only picks --nested's feature.
+        let host = if let hostFacts { hostFacts } else { try HostFacts.read(connection, cpuVendor: request.nested) }
         guard memory <= host.memory else {
             throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: more than this host's \(host.memory)")
         }
@@ -267,7 +268,7 @@ public struct VMCreator: Sendable {
         }
 
         if let image = request.image {
-            let base = try resolveImage(image, defaultPool: poolName.rawValue)
+            let base = try resolveImage(image, defaultPool: poolName.rawValue, read: pool)
             let rootName = "\(name).qcow2"
             let capacity = max(base.capacity, diskSize?.bytes ?? 0)
             if request.fullCopy {
@@ -541,8 +542,9 @@ public struct VMCreator: Sendable {
         var poolVolume: (pool: String, volume: String)?
     }
 
-    /// The image's volume or file, its path and capacity.
-    func resolveImage(_ image: ImageRef, defaultPool: String) throws(VMCtlError) -> ResolvedImage {
+    /// The image's volume or file, its path and capacity. `read`: a pool
+    /// already looked up, used when the image is in it rather than read again.
+    func resolveImage(_ image: ImageRef, defaultPool: String, read: PoolView? = nil) throws(VMCtlError) -> ResolvedImage {
         let poolName: String
         let volumeName: String
         switch image {
@@ -560,7 +562,7 @@ public struct VMCreator: Sendable {
         let named = { if case .volume(_?, _) = image { true } else { false } }()
         let view: PoolView
         do {
-            view = try poolView(poolName)
+            if let read, read.name == poolName { view = read } else { view = try poolView(poolName) }
         } catch where error.message.hasPrefix("--pool: ") && named {
             // The pool came from the image's own POOL/VOLUME: the image is what was mistyped.
             throw VMCtlError("--image: " + error.message.dropFirst("--pool: ".count), status: error.status, libvirtError: error.libvirtError)
