@@ -28,10 +28,30 @@ public struct DomainTypeSelector: Sendable {
         }
     }
 
-    struct CachedVerdict: Codable {
+    /// The verdict cached for one boot, as three lines: the boot ID, `kvm` or
+    /// `no-kvm`, and the reason. (A plain format: decoding JSON cost every
+    /// `vm create` about a millisecond of start-up.)
+    struct CachedVerdict: Equatable {
         var bootID: String
         var kvmUsable: Bool
         var reason: String
+
+        var text: String {
+            "\(bootID)\n\(kvmUsable ? "kvm" : "no-kvm")\n\(reason.split(whereSeparator: \.isNewline).joined(separator: " "))\n"
+        }
+
+        /// nil for anything that is not the format above, so a damaged cache is probed afresh.
+        init?(text: String) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            guard lines.count == 4, lines[3].isEmpty, !lines[0].isEmpty, lines[1] == "kvm" || lines[1] == "no-kvm" else { return nil }
+            self.init(bootID: String(lines[0]), kvmUsable: lines[1] == "kvm", reason: String(lines[2]))
+        }
+
+        init(bootID: String, kvmUsable: Bool, reason: String) {
+            self.bootID = bootID
+            self.kvmUsable = kvmUsable
+            self.reason = reason
+        }
     }
 
     /// `requested`: `--type`; `requireKVM`: `--require-kvm` turns the fallback into an error.
@@ -66,17 +86,20 @@ public struct DomainTypeSelector: Sendable {
     func kvmVerdict() -> (kvmUsable: Bool, reason: String) {
         let bootID = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
             .trimmingWhitespace() ?? ""
-        let cacheFile = URL(fileURLWithPath: cacheDirectory).appendingPathComponent("kvm-verdict.json")
-        if !bootID.isEmpty, let data = try? Data(contentsOf: cacheFile),
-            let cached = try? JSONDecoder().decode(CachedVerdict.self, from: data), cached.bootID == bootID
+        let cacheFile = cacheDirectory.appendingPathComponent("kvm-verdict")
+        if !bootID.isEmpty, let text = try? String(contentsOfFile: cacheFile, encoding: .utf8),
+            let cached = CachedVerdict(text: text), cached.bootID == bootID
         {
             return (cached.kvmUsable, cached.reason)
         }
         let recommendation = HostChecker(options: HostCheckOptions(uri: uri)).recommendDomainType()
         let verdict = (recommendation.verdict.kvmUsable, recommendation.verdict.reason)
-        if !bootID.isEmpty, let data = try? JSONEncoder().encode(CachedVerdict(bootID: bootID, kvmUsable: verdict.0, reason: verdict.1)) {
+        if !bootID.isEmpty {
+            let cached = CachedVerdict(bootID: bootID, kvmUsable: verdict.0, reason: verdict.1)
             try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-            try? data.write(to: cacheFile, options: .atomic)
+            try? Data(cached.text.utf8).write(to: URL(fileURLWithPath: cacheFile), options: .atomic)
+            // The JSON file earlier versions wrote.
+            try? FileManager.default.removeItem(atPath: cacheDirectory.appendingPathComponent("kvm-verdict.json"))
         }
         return verdict
     }
