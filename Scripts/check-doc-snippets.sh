@@ -13,6 +13,8 @@
 # ```swift skip. Keep those rare.
 #
 # Usage: Scripts/check-doc-snippets.sh [markdown files…]   (default: README.md Docs/*.md)
+#   DOC_SNIPPETS_SCRATCH=DIR builds in DIR (--scratch-path), e.g. one a consumer
+#   package of this one was built in, so vmctl's modules are not compiled again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -85,12 +87,14 @@ EOF
 } >"$work/Package.swift"
 
 echo "doc-snippets: building $count snippets from ${files[*]}"
-if ! swift build --package-path "$work" >"$work/build.log" 2>&1; then
+build=(--package-path "$work")
+[[ -n ${DOC_SNIPPETS_SCRATCH:-} ]] && build+=(--scratch-path "$DOC_SNIPPETS_SCRATCH")
+if ! swift build "${build[@]}" >"$work/build.log" 2>&1; then
   grep -E "error:" "$work/build.log" | sort -u >&2 || tail -40 "$work/build.log" >&2
   echo "doc-snippets: build failed (full log: $work/build.log)" >&2
   exit 1
 fi
-bin=$(swift build --package-path "$work" --show-bin-path)
+bin=$(swift build "${build[@]}" --show-bin-path)
 
 failed=0
 while IFS=$'\t' read -r target location; do

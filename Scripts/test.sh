@@ -34,10 +34,17 @@ phase "debug build and tests built"
 (
   set -e
   SCRATCH=.build-release nice -n 15 Scripts/package.sh
+  phase "side: package built"
   Scripts/test-package.sh
-  nice -n 15 Scripts/check-doc-snippets.sh
-  nice -n 15 swift build --package-path Examples/consumer
-  nice -n 15 swift build --build-tests --sanitize=address --scratch-path .build-asan
+  # The snippets' package and the consumer share one build directory: both
+  # import vmctl by path, so its modules are compiled once for the two.
+  DOC_SNIPPETS_SCRATCH=$PWD/.build-consumers nice -n 15 Scripts/check-doc-snippets.sh
+  nice -n 15 swift build --package-path Examples/consumer --scratch-path "$PWD/.build-consumers"
+  phase "side: snippets and consumer built"
+  # The binding's tests alone (VMCTL_TEST_TARGETS, Package.swift), with what they import.
+  VMCTL_TEST_TARGETS=LibvirtTests nice -n 15 swift build --sanitize=address --scratch-path .build-asan \
+    --manifest-cache local --product vmctlPackageTests
+  phase "side: ASan build done"
 ) >out/side-checks.log 2>&1 &
 side_checks=$!
 # An early exit does not leave the side checks or test processes running.
@@ -121,14 +128,14 @@ grep -E "^test-package .*passed|^doc-snippets: [0-9]+ snippets" out/side-checks.
 phase "side checks passed"
 
 # The library is a product other packages import: the consumer, built above, runs.
-Examples/consumer/.build/debug/vmctl-consumer "$node"
+.build-consumers/debug/vmctl-consumer "$node"
 
 # The binding's unit tests under AddressSanitizer + LeakSanitizer: no definite
 # leak outside the toolchain's own libraries (Tests/lsan-suppressions.txt).
 # LSan cannot see a leaked libvirt object (GObject keeps it reachable); the
 # harness above catches those by descriptors and memory.
-ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/Tests/lsan-suppressions.txt" \
-  swift test --skip-build --sanitize=address --scratch-path .build-asan \
+VMCTL_TEST_TARGETS=LibvirtTests ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$PWD/Tests/lsan-suppressions.txt" \
+  swift test --skip-build --sanitize=address --scratch-path .build-asan --manifest-cache local \
   --filter "ConnectionTests|DomainTests|ErrorTests|NetworkTests|StorageTests|EventTests|NWFilterTests|NetworkPortTests|CheckpointTests|CPUStatsTests|HypervisorCPUTests|StreamTransferTests" >out/lsan.log 2>&1 ||
   { tail -40 out/lsan.log >&2; echo "test: LeakSanitizer run failed" >&2; exit 1; }
 phase "the binding's unit tests pass under LeakSanitizer ($(grep -oE "Test run with [0-9]+ tests" out/lsan.log | tail -1))"
