@@ -302,6 +302,13 @@ enum CloudImage {
         #expect(checks.status == 0, "playbook: \(checks.output.suffix(4000)) \(checks.errors)")
         #expect(checks.output.contains("failed=0"))
 
+        // `lab ssh` by the node's name in the plan, as the plan's login user
+        // with its key; the exit status is the remote command's.
+        let ssh = try await runVMCtl(["lab", "ssh", planPath, "storage", "-c", Daemon.uri, "--",
+                                      "sh", "-c", "echo \"$(id -un)@$(hostname)\"; exit 5"], timeout: 300)
+        #expect(ssh.status == 5, "lab ssh: \(ssh.output) \(ssh.errors)")
+        #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
+
         let removed = try LabRunner(plan: plan).down(keepNetworks: false)
         #expect(removed.contains("domain \(lab)-storage"))
         #expect(try scope.connection.domains().filter { $0.name.hasPrefix(lab) }.isEmpty)
