@@ -157,15 +157,23 @@ public struct ReadinessWaiter: Sendable {
             }
         }
         reach(.defined)
+        // A guest whose kernel panicked never gets further: say so at once
+        // rather than at the deadline (a TCG guest on a loaded host once
+        // panicked in its timer check, and its lab waited out 30 minutes).
+        var panic: String?
         func pause() -> Bool {
             guard Date() < deadline else { return false }
+            if let line = SerialLog.kernelPanic(inTail: target.serialLog.map { SerialLog.tail($0, bytes: 4096) } ?? "") {
+                panic = "the guest's kernel panicked: \"\(line)\""
+                return false
+            }
             sleepThread(seconds: min(interval, max(0, deadline.timeIntervalSinceNow)))
             return true
         }
 
         while (try? target.domain.state().state) != .running {
             guard pause() else {
-                report.note = "the domain is \((try? target.domain.state().state.description) ?? "gone"); start it with vmctl vm start \(target.domain.name)"
+                report.note = panic ?? "the domain is \((try? target.domain.state().state.description) ?? "gone"); start it with vmctl vm start \(target.domain.name)"
                 return report
             }
         }
@@ -184,7 +192,7 @@ public struct ReadinessWaiter: Sendable {
             }
             if report.address != nil { break }
             guard pause() else {
-                report.note = diagnoseAddress(target)
+                report.note = panic ?? diagnoseAddress(target)
                 return report
             }
         }
@@ -193,7 +201,7 @@ public struct ReadinessWaiter: Sendable {
 
         while SSHBanner.probe(host: address, timeout: 2) != .banner {
             guard pause() else {
-                report.note = "sshd on \(address):22 never answered" + serialHint(target)
+                report.note = panic ?? "sshd on \(address):22 never answered" + serialHint(target)
                 return report
             }
         }
@@ -214,7 +222,7 @@ public struct ReadinessWaiter: Sendable {
                 return report
             }
             guard pause() else {
-                report.note = lastProblem + serialHint(target)
+                report.note = panic ?? lastProblem + serialHint(target)
                 return report
             }
         }
@@ -333,6 +341,16 @@ public enum CloudInitResultParser {
 
 /// The end of a serial log file.
 enum SerialLog {
+    /// What the kernel panicked with, when a log ends in a panic: the
+    /// kernel's last line is then `---[ end Kernel panic - not syncing: … ]---`
+    /// and the guest has stopped for good. (With `panic=N` it reboots instead,
+    /// and the log goes on.)
+    static func kernelPanic(inTail tail: String) -> String? {
+        let last = tail.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }
+        guard let last, let range = last.firstRange(of: "Kernel panic - not syncing") else { return nil }
+        return String(last[range.lowerBound...].prefix(160))
+    }
+
     static func tail(_ path: String, bytes: Int) -> String {
         guard let file = ReadableFile(path: path) else { return "" }
         let size = file.seekToEnd()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LibvirtXML
 @testable import VMCtlKit
 #if canImport(Glibc)
 import Glibc
@@ -38,6 +39,44 @@ import Glibc
             """
         #expect(CloudInitResultParser.parseConsole(done) == ["module scripts_user: failed (from the serial log)"])
         #expect(CloudInitResultParser.parseConsole("Cloud-init v. 22.4.2 finished at Tue. Up 9 seconds") == [])
+    }
+
+    /// The end of the serial log of CI's lab node whose kernel panicked under load.
+    static let panicLog = """
+        [    0.092000] ..TIMER: vector=0x30 apic1=0 pin1=2 apic2=-1 pin2=-1
+        [    0.096000] Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug and send a report.  Then try booting with the 'noapic' option.
+        [    0.096000] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-41-cloud-amd64 #1  Debian 6.1.158-1
+        [    0.096000] Call Trace:
+        [    0.096000]  <TASK>
+        [    0.096000]  dump_stack_lvl+0x44/0x5c
+        [    0.096000]  </TASK>
+        [    0.096000] ---[ end Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug and send a report.  Then try booting with the 'noapic' option. ]---
+
+        """
+
+    @Test func aLogEndingInAKernelPanicIsAStoppedGuest() {
+        #expect(SerialLog.kernelPanic(inTail: Self.panicLog)
+            == "Kernel panic - not syncing: IO-APIC + timer doesn't work!  Boot with apic=debug and send a report.  Then try booting with the 'noapic' option. ]---")
+        // A panic that rebooted (panic=N) is followed by the next boot's lines.
+        #expect(SerialLog.kernelPanic(inTail: Self.panicLog + "[    0.000000] Linux version 6.1.0-41-cloud-amd64\n") == nil)
+        #expect(SerialLog.kernelPanic(inTail: "[    1.0] Run /init as init process\n") == nil)
+        #expect(SerialLog.kernelPanic(inTail: "") == nil)
+    }
+
+    /// The wait ends on the panic, not at its deadline: only the panic gives
+    /// this note. The management NIC's MAC is one no address is reported for,
+    /// so the wait stays at the address stage and probes nothing on the network.
+    @Test(.timeLimit(.minutes(1))) func theWaitStopsAtAPanickedGuest() throws {
+        let connection = try Fixture.connection()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-panic-\(getpid()).log").path
+        try Self.panicLog.write(toFile: log, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let target = ReadinessTarget(name: "storage", connection: connection, domain: try connection.domain(named: "lab-controller"),
+                                     mac: try MACAddress("52:54:00:0f:0f:0f"), serialLog: log)
+        let error = #expect(throws: VMCtlError.self) {
+            try ReadinessWaiter().wait(for: [target], until: .cloudInit, timeout: 3600)
+        }
+        #expect(error?.message.hasPrefix("storage: reached booted, not cloud-init, within 3600 s: the guest's kernel panicked: \"Kernel panic - not syncing: IO-APIC") == true)
     }
 
     @Test func reportSummaryListsTheStagesAfterBoot() {
