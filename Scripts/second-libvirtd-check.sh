@@ -181,6 +181,13 @@ log "guest $dom ready in $ready_t s (serial address ${addr:-?}); lease: $(tr -s 
 log "its qemu (pid $qpid) runs in the namespaces of '$name'; the main daemon does not know it"
 
 # ---- 5. stop with everything running -----------------------------------------------
+# Also a QEMU libvirt has let go of (a mount namespace of its own, no pid file),
+# as a restarted daemon can leave one: stop must end it too.
+"$sh2" exec "$name" unshare --mount qemu-system-x86_64 -nodefaults -display none -S -machine none \
+  </dev/null >/dev/null 2>&1 &
+orphan=$!
+sleep 1
+alive "$orphan" || fail "the stray QEMU did not start in '$name'"
 before_stop=$(for f in "/var/lib/vmctl/hosts/$name"/pids/*.pid "/var/lib/vmctl/hosts/$name"/run/libvirt/*/*.pid; do echo "$(<"$f")"; done | sort -un | tr '\n' ' ')
 [[ $before_stop =~ ^([0-9]+\ ){5,}$ ]] || fail "expected at least 5 pids (holder, virtlogd, libvirtd, dnsmasq, qemu), got '$before_stop'"
 t0=$(now)
@@ -189,6 +196,7 @@ for p in $before_stop; do alive "$p" && fail "pid $p ($(tr '\0' ' ' </proc/$p/cm
 pgrep -f "/var/lib/vmctl/hosts/$name/" >/dev/null && fail "a process naming /var/lib/vmctl/hosts/$name/ survived stop"
 log "stop with guest and network running: $(elapsed "$t0") s; all of its processes are gone: $before_stop"
 alive "$qpid" && fail "qemu $qpid survived stop"
+alive "$orphan" && fail "the QEMU without a pid file ($orphan) survived stop"
 pgrep -f "dnsmasq/$net.conf" >/dev/null && fail "dnsmasq for $net survived stop"
 check_host_unchanged "after stop"
 [[ -e /var/lib/vmctl/hosts/$name/run/libvirt/libvirt-sock ]] && fail "socket of '$name' left behind"

@@ -67,7 +67,10 @@ ns_pid() {
 # mount namespace too (holder, virtlogd, libvirtd, dnsmasq) or named by a pid
 # file under its run/libvirt (QEMU: libvirt gives each guest a mount namespace
 # of its own for /dev). Matching on both guards against a recorded namespace id
-# that the kernel has since reused for someone else's namespace.
+# that the kernel has since reused for someone else's namespace. A QEMU in that
+# network namespace whose pid file libvirt has already removed (a guest it gave
+# up on after a restart) is ours too: CI found three such guests still running
+# after a purge.
 ns_ids() { echo "$(readlink "/proc/$1/ns/net") $(readlink "/proc/$1/ns/mnt")"; }
 members() {
   local net mnt p pat ours
@@ -78,7 +81,8 @@ members() {
   pat=${pat//]/\\]}
   find /proc/[0-9]*/ns/net -maxdepth 0 -lname "$pat" 2>/dev/null | cut -d/ -f3 |
     while read -r p; do
-      if [[ $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$mnt" || $ours == *" $p "* ]]; then echo "$p"; fi
+      if [[ $(readlink "/proc/$p/ns/mnt" 2>/dev/null) == "$mnt" || $ours == *" $p "* ||
+        $(readlink "/proc/$p/exe" 2>/dev/null) == */qemu-system-* ]]; then echo "$p"; fi
     done
   return 0
 }
@@ -152,9 +156,12 @@ security_driver = "none"
 cgroup_controllers = [ ]
 CONF
   fi
+  # Warnings and errors go to $state/log/libvirtd.log (/var/log/libvirt in its
+  # namespace): when a job cannot start, libvirt names the job that holds the domain.
   local hmarker="# vmctl stand-in host $name (Scripts/second-libvirtd.sh)"
   if ! grep -qF "$hmarker" "$e/libvirtd.conf"; then
-    printf '\n%s\nhost_uuid = "%s"\n' "$hmarker" "$(cat /proc/sys/kernel/random/uuid)" >>"$e/libvirtd.conf"
+    printf '\n%s\nhost_uuid = "%s"\nlog_outputs = "3:file:/var/log/libvirt/libvirtd.log"\n' \
+      "$hmarker" "$(cat /proc/sys/kernel/random/uuid)" >>"$e/libvirtd.conf"
   fi
   touch "$e/.vmctl-initialized"
   mv "$e" "$state/etc"
