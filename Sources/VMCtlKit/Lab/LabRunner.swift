@@ -267,6 +267,9 @@ public final class LabRunner: @unchecked Sendable {
         return "\(host): created network \(name)"
     }
 
+    /// How long a node the daemon keeps busy (code 68) is tried again, in seconds.
+    static let busyDaemonWait: Double = 300
+
     /// A node whose domain exists: started if stopped, resumed if paused; drift reported.
     func ensureRunning(_ node: LabPlan.Node) throws(VMCtlError) -> (changes: [String], drift: [String]) {
         let connection = try connection(node.host)
@@ -283,14 +286,14 @@ public final class LabRunner: @unchecked Sendable {
         // A daemon that has just restarted holds each guest's job while it
         // reconnects, and may kill a guest it finds half started; on a loaded
         // host that can outlast libvirt's 30 s wait for the job (code 68). The
-        // state is then read again: at most 4 tries, about 2 minutes.
-        var attempt = 1
+        // state is then read again, for up to 5 minutes: CI's loaded host once
+        // held a node past four such waits.
+        let deadline = Date().addingTimeInterval(Self.busyDaemonWait)
         while true {
             do {
                 return (try bringUp(domain, node: node), drift)
-            } catch where error.libvirtError?.code == .operationTimeout && attempt < 4 {
+            } catch where error.libvirtError?.code == .operationTimeout && Date() < deadline {
                 progress.step("\(node.name): libvirtd is busy with it (\(error.libvirtError?.message ?? "")); reading its state again")
-                attempt += 1
             }
         }
     }
