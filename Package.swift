@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "NoCloudTests", dependencies: ["NoCloud", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "VMCtlKitTests", dependencies: ["VMCtlKit", "Libvirt", "LibvirtXML", "TestSupport", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit", "NoCloud"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Libvirt", "LibvirtXML", "VMCtlKit", "NoCloud", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

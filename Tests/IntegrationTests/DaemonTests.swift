@@ -1,6 +1,7 @@
 import Foundation
 @testable import Libvirt
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: Daemon.enabled)) struct IntegrationDaemonTests {
     @Test func connectsToTheQEMUDriver() throws {
@@ -57,24 +58,6 @@ import Testing
 /// project's own (Scripts/second-libvirtd.sh, in namespaces of its own), so
 /// the host's daemon and the other suites never see it go.
 @Suite(.enabled(if: Daemon.enabled)) struct IntegrationDaemonRestartTests {
-    /// What `stream` delivers until it ends, or nil if it is still open after `seconds`.
-    static func collect<Event: Sendable>(_ stream: AsyncStream<Event>, within seconds: Double) async -> [Event]? {
-        await withTaskGroup(of: [Event]?.self) { group in
-            group.addTask {
-                var events: [Event] = []
-                for await event in stream { events.append(event) }
-                return Task.isCancelled ? nil : events
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(seconds))
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-    }
-
     @Test func streamsEndWhenTheDaemonGoesAndWorkAgainAfterItsRestart() async throws {
         let script = Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path
         let host = "vmctl-test-evhost"
@@ -93,10 +76,10 @@ import Testing
         try #require(restarted.status == 0, "restart-daemon: \(restarted.errors)")
 
         // libvirt reports the hang-up, and every stream of the connection ends.
-        let reasons = await Self.collect(closes, within: 60)
+        let reasons = await drain(closes, within: 60)
         #expect(reasons?.first == .endOfFile || reasons?.first == .error, "close reasons: \(String(describing: reasons))")
-        #expect(await Self.collect(domains, within: 30)?.isEmpty == true, "the domain stream did not end")
-        #expect(await Self.collect(networks, within: 30)?.isEmpty == true, "the network stream did not end")
+        #expect(await drain(domains, within: 30)?.isEmpty == true, "the domain stream did not end")
+        #expect(await drain(networks, within: 30)?.isEmpty == true, "the network stream did not end")
         #expect(connection.subscriptionCount == 0)
         connection.close()
 

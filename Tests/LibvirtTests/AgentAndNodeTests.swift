@@ -1,6 +1,7 @@
 import Foundation
 @testable import Libvirt
 import Testing
+import TestSupport
 
 /// Runs `body`; a call libvirt 9.0's test driver does not implement (or
 /// implements without the flags libvirt adds) must still reach it and come

@@ -1,6 +1,7 @@
 import Foundation
 import Libvirt
 import Testing
+import TestSupport
 
 /// A running test-driver domain with one disk and one interface, undefined afterwards.
 private func withRunningDomain(_ name: String, _ body: (Connection, Domain) throws -> Void) throws {
