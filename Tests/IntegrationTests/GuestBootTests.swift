@@ -7,24 +7,8 @@ import Testing
     @Test func definesBootsReadsSerialMarkerAndRemoves() async throws {
         let scope = try TestScope("boot")
         defer { scope.clean() }
-        for file in ["vmlinuz", "initrd.img", "base.qcow2"] {
-            try #require(
-                FileManager.default.fileExists(atPath: Daemon.image.appendingPathComponent(file).path),
-                "test guest missing: run Scripts/build-test-image.sh")
-        }
-        // A pool for the guest's overlay, so the shared base image is never written.
-        let poolPath = Daemon.runDirectory.appendingPathComponent(scope.name("pool")).path
-        let pool = try scope.connection.defineStoragePool(xml: """
-            <pool type='dir'><name>\(scope.name("pool"))</name><target><path>\(poolPath)</path></target></pool>
-            """)
-        try pool.build()
-        try pool.start()
-        let base = Daemon.image.appendingPathComponent("base.qcow2").path
-        let baseBefore = try Data(contentsOf: URL(fileURLWithPath: base))
-        let overlay = try pool.createVolume(xml: """
-            <volume><name>root.qcow2</name><capacity unit='MiB'>64</capacity><target><format type='qcow2'/></target>
-            <backingStore><path>\(base)</path><format type='qcow2'/></backingStore></volume>
-            """)
+        // The guest's overlay, so the shared base image is never written.
+        let (_, overlay, base, baseBefore) = try scope.guestDisk()
 
         let name = scope.name("guest")
         let serial = Daemon.runDirectory.appendingPathComponent(name + ".log")

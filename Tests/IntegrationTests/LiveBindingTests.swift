@@ -140,24 +140,8 @@ import Testing
     @Test func hotPlugMemoryVcpusAndActiveCommitOnARunningGuest() async throws {
         let scope = try TestScope("live")
         defer { scope.clean() }
-        for file in ["vmlinuz", "initrd.img", "base.qcow2", "manifest"] {
-            try #require(
-                FileManager.default.fileExists(atPath: Daemon.image.appendingPathComponent(file).path),
-                "test guest missing: run Scripts/build-test-image.sh")
-        }
         let connection = scope.connection
-        let poolPath = Daemon.runDirectory.appendingPathComponent(scope.name("pool")).path
-        let pool = try connection.defineStoragePool(xml: """
-            <pool type='dir'><name>\(scope.name("pool"))</name><target><path>\(poolPath)</path></target></pool>
-            """)
-        try pool.build()
-        try pool.start()
-        let base = Daemon.image.appendingPathComponent("base.qcow2").path
-        let baseBefore = try Data(contentsOf: URL(fileURLWithPath: base))
-        let root = try pool.createVolume(xml: """
-            <volume><name>root.qcow2</name><capacity unit='MiB'>64</capacity><target><format type='qcow2'/></target>
-            <backingStore><path>\(base)</path><format type='qcow2'/></backingStore></volume>
-            """)
+        let (pool, root, base, baseBefore) = try scope.guestDisk(needing: ["vmlinuz", "initrd.img", "base.qcow2", "manifest"])
         let rootPath = try root.path()
         let extra = try pool.createVolume(xml: """
             <volume><name>extra.qcow2</name><capacity unit='MiB'>16</capacity><target><format type='qcow2'/></target></volume>

@@ -44,6 +44,31 @@ struct TestScope {
 
     func name(_ suffix: String) -> String { prefix + suffix }
 
+    /// A disk to boot the test guest from: a 64 MiB qcow2 overlay `root.qcow2`
+    /// on the shared base image, in a dir pool of the scope's own, so the base
+    /// is never written. `baseBefore` is the base's bytes, to check that after.
+    func guestDisk(needing files: [String] = ["vmlinuz", "initrd.img", "base.qcow2"]) throws
+        -> (pool: StoragePool, root: StorageVolume, base: String, baseBefore: Data) {
+        for file in files {
+            try #require(
+                FileManager.default.fileExists(atPath: Daemon.image.appendingPathComponent(file).path),
+                "test guest missing: run Scripts/build-test-image.sh")
+        }
+        let poolPath = Daemon.runDirectory.appendingPathComponent(name("pool")).path
+        let pool = try connection.defineStoragePool(xml: """
+            <pool type='dir'><name>\(name("pool"))</name><target><path>\(poolPath)</path></target></pool>
+            """)
+        try pool.build()
+        try pool.start()
+        let base = Daemon.image.appendingPathComponent("base.qcow2").path
+        let baseBefore = try Data(contentsOf: URL(fileURLWithPath: base))
+        let root = try pool.createVolume(xml: """
+            <volume><name>root.qcow2</name><capacity unit='MiB'>64</capacity><target><format type='qcow2'/></target>
+            <backingStore><path>\(base)</path><format type='qcow2'/></backingStore></volume>
+            """)
+        return (pool, root, base, baseBefore)
+    }
+
     /// Removes domains, networks, pools (with their volumes) and scratch files under the prefix.
     func clean() {
         for domain in (try? connection.domains()) ?? [] where domain.name.hasPrefix(prefix) {
