@@ -3,6 +3,9 @@
 # guest (a qcow2 overlay on a base volume, one NIC, direct kernel boot), each
 # printing the domain XML without creating anything. Medians of wall and CPU
 # time (Benchmarks/interleave.py: alternating, random order per round) and ratios.
+# Two more rows show the floor under vmctl's time: virsh making one libvirt call
+# (loading libvirt's shared libraries, connecting, one round trip), and
+# `vmctl version` (the same libraries and vmctl's start-up, no connection).
 # vmctl is the binary Scripts/package.sh ships: a release build with the Swift
 # runtime linked in (--static-swift-stdlib), stripped.
 # Needs a running libvirtd (Scripts/start-libvirtd.sh) and virtinst (installed if missing).
@@ -52,4 +55,6 @@ python3 Benchmarks/interleave.py "$rounds" 2 - \
   "virt-install --print-xml" -- virt-install --print-xml --name bench1 --memory 512 --vcpus 1 --virt-type qemu \
     --disk "path=$dir/existing.qcow2,format=qcow2" \
     --network network=vmctl-bench-net --boot "kernel=$image/vmlinuz,initrd=$image/initrd.img,kernel_args=console=ttyS0" \
-    --osinfo detect=on,require=off --noautoconsole --graphics none
+    --osinfo detect=on,require=off --noautoconsole --graphics none ";;" \
+  "virsh -r net-info (one call)" -- virsh -r net-info vmctl-bench-net ";;" \
+  "vmctl version (no connection)" -- "$vmctl" version
