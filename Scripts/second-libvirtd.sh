@@ -70,8 +70,8 @@ ns_pid() {
 # that the kernel has since reused for someone else's namespace. A QEMU in that
 # network namespace whose pid file libvirt has already removed (a guest it gave
 # up on after a restart) is ours too: CI found three such guests still running
-# after a purge. The namespace match alone suffices there while the holder
-# lives (the id cannot be reused then), which is whenever a stop finds it.
+# after a purge. The namespace match alone is safe while any process of ours
+# keeps that namespace alive, as such a QEMU does: its id cannot be reused then.
 ns_ids() { echo "$(readlink "/proc/$1/ns/net") $(readlink "/proc/$1/ns/mnt")"; }
 members() {
   local net mnt p pat ours

@@ -163,7 +163,7 @@ public struct ReadinessWaiter: Sendable {
         var panic: String?
         func pause() -> Bool {
             guard Date() < deadline else { return false }
-            if let line = SerialLog.kernelPanic(inTail: target.serialLog.map { SerialLog.tail($0, bytes: 4096) } ?? "") {
+            if let log = target.serialLog, let line = SerialLog.kernelPanic(inTail: SerialLog.tail(log, bytes: 4096)) {
                 panic = "the guest's kernel panicked: \"\(line)\""
                 return false
             }
@@ -274,9 +274,9 @@ public struct ReadinessWaiter: Sendable {
     /// `; serial log ends: "…"`, when there is a serial log.
     func serialHint(_ target: ReadinessTarget) -> String {
         guard let log = target.serialLog else { return "" }
-        let lines = SerialLog.tail(log, bytes: 4096).split(whereSeparator: \.isNewline)
-            .map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
-        guard let last = lines.last else { return "; the serial log \(log) is empty (is the guest booting from its disk?)" }
+        guard let last = SerialLog.lastLine(SerialLog.tail(log, bytes: 4096)) else {
+            return "; the serial log \(log) is empty (is the guest booting from its disk?)"
+        }
         return "; serial log ends: \"\(last.prefix(160))\""
     }
 }
@@ -346,9 +346,13 @@ enum SerialLog {
     /// and the guest has stopped for good. (With `panic=N` it reboots instead,
     /// and the log goes on.)
     static func kernelPanic(inTail tail: String) -> String? {
-        let last = tail.split(whereSeparator: \.isNewline).last { !$0.allSatisfy(\.isWhitespace) }
-        guard let last, let range = last.firstRange(of: "Kernel panic - not syncing") else { return nil }
+        guard let last = lastLine(tail), let range = last.firstRange(of: "Kernel panic - not syncing") else { return nil }
         return String(last[range.lowerBound...].prefix(160))
+    }
+
+    /// The last line of `text` with anything on it, trimmed.
+    static func lastLine(_ text: String) -> String? {
+        text.split(whereSeparator: \.isNewline).lazy.reversed().map { $0.trimmingSpaces() }.first { !$0.isEmpty }
     }
 
     static func tail(_ path: String, bytes: Int) -> String {
