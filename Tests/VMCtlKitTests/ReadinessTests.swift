@@ -63,6 +63,12 @@ import Glibc
         #expect(SerialLog.kernelPanic(inTail: "") == nil)
     }
 
+    @Test func theLastLineIsTheLastWithAnythingOnIt() {
+        #expect(SerialLog.lastLine("[ 1.0] first\n  [ 2.0] udhcpc: lease obtained  \n\n   \r\n") == "[ 2.0] udhcpc: lease obtained")
+        #expect(SerialLog.lastLine(" \n\t\n") == nil)
+        #expect(SerialLog.lastLine("") == nil)
+    }
+
     /// The wait ends on the panic, not at its deadline: only the panic gives
     /// this note. The management NIC's MAC is one no address is reported for,
     /// so the wait stays at the address stage and probes nothing on the network.
