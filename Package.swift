@@ -36,9 +36,8 @@ let package = Package(
         .target(name: "TextSupport", swiftSettings: memberImports),
         // YAML without Foundation: compose text into a node tree, serialize it back.
         .target(name: "YAML", swiftSettings: memberImports),
-        // libcurl loaded with dlopen when a download starts, with typed wrappers for its variadic calls.
-        // Declares the ABI it uses: no curl -dev package to build, no libcurl in the binary's NEEDED.
-        .target(name: "CCurlLoader"),
+        // libcurl's own header over the GnuTLS build libvirt0 already links, with typed wrappers for its variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-gnutls-dev"])]),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).
         .target(name: "CHostProbe"),
         // Host check: parsers (text → facts), readers (root path → text), probes.
@@ -49,7 +48,7 @@ let package = Package(
         // The logic behind vmctl's commands.
         .target(
             name: "VMCtlKit",
-            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", "TextSupport", "YAML", "CCurlLoader"],
+            dependencies: ["Libvirt", "LibvirtXML", "HostCheck", "NoCloud", "TextSupport", "YAML", "CCurl"],
             swiftSettings: memberImports
         ),
         // @main and thin subcommands.

@@ -24,9 +24,9 @@ packages=(
   mmdebstrap extlinux syslinux-common fdisk openssh-client
   # the .deb (Scripts/package.sh: strip, readelf, dpkg-shlibdeps) and its clean-root test (Scripts/test-package.sh)
   binutils dpkg-dev
-  # image fetch: loads libcurl at run time (libcurl4; else libcurl3-gnutls, which libvirt0 pulls in),
-  # so building needs no curl -dev package; python3 runs its test server (Scripts/test-http-server.py)
-  libcurl4 python3
+  # image fetch: links the GnuTLS build of libcurl that libvirt0 already links (libcurl3-gnutls),
+  # with curl's own header; python3 runs its test server (Scripts/test-http-server.py)
+  libcurl4-gnutls-dev python3
   # start-up benchmark (Benchmarks/startup.sh): wall time and peak RSS
   hyperfine time
 )

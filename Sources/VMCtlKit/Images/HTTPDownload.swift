@@ -1,4 +1,4 @@
-import CCurlLoader
+import CCurl
 import FoundationEssentials
 import TextSupport
 #if canImport(Glibc)
@@ -13,7 +13,7 @@ public struct DownloadOutcome: Sendable, Hashable {
     public var resumedFrom: UInt64
 }
 
-/// HTTP(S) through libcurl, loaded when the first request starts (Curl.swift).
+/// HTTP(S) through libcurl (Curl.swift).
 /// Every request is bounded: connecting may take `timeout` seconds, `timeout`
 /// seconds without data fails it, and the whole transfer may take at most
 /// `transferLimit`. Redirects are followed (at most `maximumRedirects`, http and
@@ -25,52 +25,44 @@ public struct HTTPDownloader: Sendable {
     public var maximumRedirects = 10
     /// Sent as the User-Agent header; nil sends none.
     public var userAgent: String? = "vmctl/\(VersionReport.vmctlVersion)"
-    /// libcurl's file names, tried in order (tests name one that does not exist).
-    var libraryNames = CurlLibrary.defaultNames
 
     public init(timeout: Double) { self.timeout = timeout }
 
     /// An easy handle for `url` with vmctl's bounds and policy set; `limit` bounds the whole request.
     func handle(for url: URL, limit: Double) throws(VMCtlError) -> CurlEasy {
-        let library = try CurlLibrary.load(names: libraryNames)
-        let easy = try CurlEasy(library)
+        let easy = try CurlEasy()
         do {
-            try easy.set(VMCTL_CURLOPT_URL, url.absoluteString)
+            try easy.set(CURLOPT_URL, url.absoluteString)
             // libcurl would otherwise use signals (SIGALRM) for name look-up timeouts: unsafe with threads.
-            try easy.set(VMCTL_CURLOPT_NOSIGNAL, 1)
+            try easy.set(CURLOPT_NOSIGNAL, 1)
             // Statuses are ours to judge: a 404 is "no such file", a 416 may mean "already whole".
-            try easy.set(VMCTL_CURLOPT_FAILONERROR, 0)
-            try easy.set(VMCTL_CURLOPT_FOLLOWLOCATION, 1)
-            try easy.set(VMCTL_CURLOPT_MAXREDIRS, maximumRedirects)
+            try easy.set(CURLOPT_FAILONERROR, 0)
+            try easy.set(CURLOPT_FOLLOWLOCATION, 1)
+            try easy.set(CURLOPT_MAXREDIRS, maximumRedirects)
             try Self.allowOnlyHTTP(easy)
-            try easy.set(VMCTL_CURLOPT_SSL_VERIFYPEER, 1)
-            try easy.set(VMCTL_CURLOPT_SSL_VERIFYHOST, 2)
-            try easy.set(VMCTL_CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(timeout))
+            try easy.set(CURLOPT_SSL_VERIFYPEER, 1)
+            try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
+            try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(timeout))
             // Less than a byte a second for `timeout` seconds: the server is gone.
-            try easy.set(VMCTL_CURLOPT_LOW_SPEED_LIMIT, 1)
-            try easy.set(VMCTL_CURLOPT_LOW_SPEED_TIME, max(1, Int(timeout.rounded(.up))))
-            try easy.set(VMCTL_CURLOPT_TIMEOUT_MS, Self.milliseconds(limit))
-            try easy.set(VMCTL_CURLOPT_TCP_KEEPALIVE, 1)
+            try easy.set(CURLOPT_LOW_SPEED_LIMIT, 1)
+            try easy.set(CURLOPT_LOW_SPEED_TIME, max(1, Int(timeout.rounded(.up))))
+            try easy.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(limit))
+            try easy.set(CURLOPT_TCP_KEEPALIVE, 1)
             // The bytes as stored: a compressed answer would not match the checksum or the offsets.
-            try easy.set(VMCTL_CURLOPT_HTTP_CONTENT_DECODING, 0)
+            try easy.set(CURLOPT_HTTP_CONTENT_DECODING, 0)
             try easy.addHeader("Accept-Encoding: identity")
-            if let userAgent { try easy.set(VMCTL_CURLOPT_USERAGENT, userAgent) }
+            if let userAgent { try easy.set(CURLOPT_USERAGENT, userAgent) }
         } catch {
-            throw VMCtlError("setting up \(easy.library.fileName) for \(url.redactedString): \(error)")
+            throw VMCtlError("setting up libcurl for \(url.redactedString): \(error)")
         }
         return easy
     }
 
     /// http and https only, for the URL and every redirect (never file:// or another scheme).
     static func allowOnlyHTTP(_ easy: CurlEasy) throws(CurlError) {
-        do {
-            try easy.set(VMCTL_CURLOPT_PROTOCOLS_STR, "http,https")
-            try easy.set(VMCTL_CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        } catch where error.code == VMCTL_CURLE_UNKNOWN_OPTION {
-            // libcurl before 7.85 knows only the bit masks.
-            try easy.set(VMCTL_CURLOPT_PROTOCOLS, Int(VMCTL_CURLPROTO_HTTP | VMCTL_CURLPROTO_HTTPS))
-            try easy.set(VMCTL_CURLOPT_REDIR_PROTOCOLS, Int(VMCTL_CURLPROTO_HTTP | VMCTL_CURLPROTO_HTTPS))
-        }
+        // The _STR options came with libcurl 7.85; the header vmctl builds against is 7.88.
+        try easy.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try easy.set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
     }
 
     static func milliseconds(_ seconds: Double) -> Int { max(1, Int((seconds * 1000).rounded(.up))) }
@@ -82,15 +74,15 @@ public struct HTTPDownloader: Sendable {
         let response = CollectedResponse(try handle(for: url, limit: bound), limit: limit)
         do {
             // A declared length over the limit fails before any byte arrives.
-            try response.easy.set(VMCTL_CURLOPT_MAXFILESIZE_LARGE, offset: Int64(limit))
+            try response.easy.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(limit))
         } catch {
-            throw VMCtlError("setting up \(response.easy.library.fileName) for \(url.redactedString): \(error)")
+            throw VMCtlError("setting up libcurl for \(url.redactedString): \(error)")
         }
         let started = Self.now()
         do {
             try response.run()
         } catch {
-            if response.overLimit || error.code == VMCTL_CURLE_FILESIZE_EXCEEDED {
+            if response.overLimit || error.code == CURLE_FILESIZE_EXCEEDED {
                 throw VMCtlError("reading \(url.redactedString): more than \(limit) bytes; not a checksum file")
             }
             throw VMCtlError("reading \(url.redactedString): \(describe(error, limit: bound, after: Self.now() - started))")
@@ -119,9 +111,9 @@ public struct HTTPDownloader: Sendable {
             if existing > 0 {
                 do {
                     // CURLOPT_RANGE, not CURLOPT_RESUME_FROM: libcurl would fail a 200 answer, and we start over on one.
-                    try transfer.easy.set(VMCTL_CURLOPT_RANGE, "\(existing)-")
+                    try transfer.easy.set(CURLOPT_RANGE, "\(existing)-")
                 } catch {
-                    throw VMCtlError("setting up \(transfer.easy.library.fileName) for \(url.redactedString): \(error)")
+                    throw VMCtlError("setting up libcurl for \(url.redactedString): \(error)")
                 }
             }
             let started = Self.now()
@@ -168,16 +160,16 @@ public struct HTTPDownloader: Sendable {
     func describe(_ error: CurlError, limit: Double, after elapsed: Double) -> String {
         let words: String?
         switch error.code {
-        case VMCTL_CURLE_OPERATION_TIMEDOUT:
+        case CURLE_OPERATION_TIMEDOUT:
             // One code for all three bounds; the whole-transfer one is the only one that takes this long.
             words = elapsed >= limit - 0.5 ? "not done in \(Int(limit)) s" : "no data for \(Int(timeout)) s (--timeout)"
-        case VMCTL_CURLE_COULDNT_CONNECT: words = "cannot connect"
-        case VMCTL_CURLE_COULDNT_RESOLVE_HOST: words = "cannot resolve the host name"
-        case VMCTL_CURLE_PARTIAL_FILE, VMCTL_CURLE_RECV_ERROR, VMCTL_CURLE_SEND_ERROR, VMCTL_CURLE_GOT_NOTHING:
+        case CURLE_COULDNT_CONNECT: words = "cannot connect"
+        case CURLE_COULDNT_RESOLVE_HOST: words = "cannot resolve the host name"
+        case CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING:
             words = "the connection closed early"
-        case VMCTL_CURLE_PEER_FAILED_VERIFICATION, VMCTL_CURLE_SSL_CONNECT_ERROR, VMCTL_CURLE_SSL_CACERT_BADFILE:
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE:
             words = "TLS failed"
-        case VMCTL_CURLE_TOO_MANY_REDIRECTS: words = "more than \(maximumRedirects) redirects"
+        case CURLE_TOO_MANY_REDIRECTS: words = "more than \(maximumRedirects) redirects"
         default: words = nil
         }
         return words.map { "\($0); \(error)" } ?? "\(error)"
@@ -210,12 +202,12 @@ class CurlResponse {
 
     /// The current response's status; 0 before one arrived.
     /// The corresponding C function is `curl_easy_getinfo(CURLINFO_RESPONSE_CODE)`.
-    var status: Int { easy.info(VMCTL_CURLINFO_RESPONSE_CODE) ?? 0 }
+    var status: Int { easy.info(CURLINFO_RESPONSE_CODE) ?? 0 }
 
     /// The body's declared length, if the response gives one.
     /// The corresponding C function is `curl_easy_getinfo(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)`.
     var contentLength: UInt64? {
-        guard let length = easy.info(offset: VMCTL_CURLINFO_CONTENT_LENGTH_DOWNLOAD_T), length >= 0 else { return nil }
+        guard let length = easy.info(offset: CURLINFO_CONTENT_LENGTH_DOWNLOAD_T), length >= 0 else { return nil }
         return UInt64(length)
     }
 
