@@ -27,6 +27,8 @@ packages=(
   # image fetch: links the GnuTLS build of libcurl that libvirt0 already links (libcurl3-gnutls),
   # with curl's own header; python3 runs its test server (Scripts/test-http-server.py)
   libcurl4-gnutls-dev python3
+  # signed checksum files: gpgv verifies them; gpg makes the tests' signing keys
+  gpgv gnupg
   # start-up benchmark (Benchmarks/startup.sh): wall time and peak RSS
   hyperfine time
 )

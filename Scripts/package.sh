@@ -43,7 +43,7 @@ mkdir -p "$work/shlibs/debian"
 printf 'Source: vmctl\n\nPackage: vmctl\nArchitecture: amd64\n' >"$work/shlibs/debian/control"
 shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O -e"$root/usr/bin/vmctl" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [[ $shlibs == *libvirt0* ]] || { echo "package: dpkg-shlibdeps found no libvirt0 dependency: '$shlibs'" >&2; exit 1; }
-depends="$shlibs, qemu-utils"  # libcurl3-gnutls comes from dpkg-shlibdeps: the binary links it
+depends="$shlibs, qemu-utils, gpgv"  # libcurl3-gnutls comes from dpkg-shlibdeps: the binary links it; gpgv verifies checksum files
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 cat >"$root/DEBIAN/control" <<EOF
@@ -53,7 +53,7 @@ Architecture: amd64
 Maintainer: vmctl developers <vmctl@localhost>
 Installed-Size: $size
 Depends: $depends
-Recommends: iproute2
+Recommends: iproute2, debian-keyring
 Suggests: libvirt-daemon-system, libvirt-daemon-driver-qemu, qemu-system-x86
 Section: admin
 Priority: optional

@@ -2,6 +2,7 @@ import Foundation
 import Libvirt
 import LibvirtXML
 import Testing
+import TestSupport
 import VMCtlKit
 
 #if canImport(Glibc)
@@ -73,12 +74,16 @@ import Glibc
         let state = Daemon.runDirectory.appendingPathComponent(scope.name("state"))
         try fm.createDirectory(at: state, withIntermediateDirectories: true)
         let digest = try sha256(image.path)
+        let key = try SigningKey()
+        defer { key.remove() }
         for folder in ["good", "bad", "cut", "spare", "norange", "whole", "stall"] {
             let dir = www.appendingPathComponent(folder)
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
             try fm.copyItem(at: image, to: dir.appendingPathComponent("base.qcow2"))
             try Data("\(digest)  base.qcow2\n".utf8).write(to: dir.appendingPathComponent("SHA256SUMS"))
+            try key.signDetached(dir.appendingPathComponent("SHA256SUMS"), to: dir.appendingPathComponent("SHA256SUMS.gpg"))
         }
+        let signed = ["--keyring", key.keyring.path]
         let bad = try FileHandle(forUpdating: www.appendingPathComponent("bad/base.qcow2"))
         try bad.seek(toOffset: 500_000)
         let byte = try bad.read(upToCount: 1)?.first ?? 0
@@ -110,19 +115,20 @@ import Glibc
         }
 
         // A good fetch, verified through SHA256SUMS beside the URL.
-        let good = try await vmctl(["image", "fetch", server.url("/good/base.qcow2"), "--pool", poolName, "--name", "good.qcow2", "-o", "json"])
+        let good = try await vmctl(["image", "fetch", server.url("/good/base.qcow2"), "--pool", poolName, "--name", "good.qcow2", "-o", "json"] + signed)
         #expect(good.status == 0, "\(good.errors)")
         #expect(good.errors.isEmpty, "piped: no progress bar")
         let fetched = try JSONDecoder().decode(ImageFetchResult.self, from: Data(good.output.utf8))
         #expect(fetched.checksum == "sha256:\(digest)")
         #expect(fetched.checksumFrom == server.url("/good/SHA256SUMS"))
+        #expect(fetched.signedBy == key.fingerprint)
         #expect(fetched.resumedFrom == 0)
         #expect(fetched.volume.name == "good.qcow2" && fetched.volume.format == "qcow2")
         #expect(try sha256(poolPath + "/good.qcow2") == digest)
         #expect(parts().isEmpty)
 
         // A corrupt file: refused with both digests, removed, nothing in the pool.
-        let corrupt = try await vmctl(["image", "fetch", server.url("/bad/base.qcow2"), "--pool", poolName, "--name", "bad.qcow2"])
+        let corrupt = try await vmctl(["image", "fetch", server.url("/bad/base.qcow2"), "--pool", poolName, "--name", "bad.qcow2"] + signed)
         #expect(corrupt.status == 1)
         #expect(corrupt.errors == "vmctl: error: checksum: expected sha256:\(digest), got sha256:\(badDigest) for \(server.url("/bad/base.qcow2")); the download was removed\n")
         #expect(corrupt.output.isEmpty)
@@ -143,7 +149,7 @@ import Glibc
         #expect(missing.status == 64)
         #expect(missing.errors.hasPrefix("vmctl: error: source: HTTP 404"), "\(missing.errors)")
         #expect(missing.errors.filter { $0 == "\n" }.count == 1)
-        let noSums = try await vmctl(["image", "fetch", server.url("/missing/base.qcow2"), "--pool", poolName])
+        let noSums = try await vmctl(["image", "fetch", server.url("/missing/base.qcow2"), "--pool", poolName] + signed)
         #expect(noSums.status == 64)
         #expect(noSums.errors == "vmctl: error: --checksum: no SHA256SUMS or SHA512SUMS beside \(server.url("/missing/base.qcow2")); give --checksum sha256:HEX\n")
         for (arguments, message) in [
@@ -165,7 +171,7 @@ import Glibc
 
         // Cut after 300,000 bytes: refused, the bytes kept; the rerun resumes with a Range and succeeds.
         let cutURL = server.url("/cut/base.qcow2")
-        let broken = try await vmctl(["image", "fetch", cutURL, "--pool", poolName, "--name", "cut.qcow2", "--timeout", "30"])
+        let broken = try await vmctl(["image", "fetch", cutURL, "--pool", poolName, "--name", "cut.qcow2", "--timeout", "30"] + signed)
         #expect(broken.status == 1)
         #expect(broken.errors.contains("run the same command again to resume"), "\(broken.errors)")
         // libcurl's own code and words stay in the message.
@@ -174,7 +180,7 @@ import Glibc
         let part = try #require(parts().first)
         let kept = try #require(try fm.attributesOfItem(atPath: downloads.appendingPathComponent(part).path)[.size] as? UInt64)
         #expect(kept > 0 && kept <= 300_000)
-        let resumed = try await vmctl(["image", "fetch", cutURL, "--pool", poolName, "--name", "cut.qcow2", "-o", "json"])
+        let resumed = try await vmctl(["image", "fetch", cutURL, "--pool", poolName, "--name", "cut.qcow2", "-o", "json"] + signed)
         #expect(resumed.status == 0, "\(resumed.errors)")
         let resumedResult = try JSONDecoder().decode(ImageFetchResult.self, from: Data(resumed.output.utf8))
         #expect(resumedResult.resumedFrom == kept)
@@ -186,7 +192,7 @@ import Glibc
         let norange = server.url("/norange/base.qcow2")
         let stalePart = try ImageFetchPlan(ImageFetchRequest(source: norange, pool: poolName)).partFile(in: downloads)
         try Data(repeating: 0x55, count: 1000).write(to: stalePart)
-        let restarted = try await vmctl(["image", "fetch", norange, "--pool", poolName, "--name", "norange.qcow2", "-o", "json"])
+        let restarted = try await vmctl(["image", "fetch", norange, "--pool", poolName, "--name", "norange.qcow2", "-o", "json"] + signed)
         #expect(restarted.status == 0, "\(restarted.errors)")
         #expect(try JSONDecoder().decode(ImageFetchResult.self, from: Data(restarted.output.utf8)).resumedFrom == 0)
         #expect(server.requests.contains("GET /norange/base.qcow2 range=bytes=1000- status=200"), "\(server.requests)")
@@ -196,7 +202,7 @@ import Glibc
         let whole = server.url("/whole/base.qcow2")
         let wholePart = try ImageFetchPlan(ImageFetchRequest(source: whole, pool: poolName)).partFile(in: downloads)
         try fm.copyItem(at: image, to: wholePart)
-        let complete = try await vmctl(["image", "fetch", whole, "--pool", poolName, "--name", "whole.qcow2"])
+        let complete = try await vmctl(["image", "fetch", whole, "--pool", poolName, "--name", "whole.qcow2"] + signed)
         #expect(complete.status == 0, "\(complete.errors)")
         let size = try #require(try fm.attributesOfItem(atPath: image.path)[.size] as? UInt64)
         #expect(server.requests.contains("GET /whole/base.qcow2 range=bytes=\(size)- status=416"), "\(server.requests)")
@@ -206,7 +212,7 @@ import Glibc
         // A server that stops sending: the wait ends after --timeout seconds without data.
         let stall = server.url("/stall/base.qcow2")
         let started = Date()
-        let hung = try await vmctl(["image", "fetch", stall, "--pool", poolName, "--name", "stall.qcow2", "--timeout", "3"])
+        let hung = try await vmctl(["image", "fetch", stall, "--pool", poolName, "--name", "stall.qcow2", "--timeout", "3"] + signed)
         #expect(hung.status == 1)
         #expect(hung.errors.contains("no data for 3 s (--timeout); libcurl error 28 ("), "\(hung.errors)")
         #expect(Date().timeIntervalSince(started) < 120)
@@ -253,5 +259,82 @@ import Glibc
         #expect(try volumes() == ["good.qcow2", "overlay.qcow2", "plain.qcow2"])
         let again = try await vmctl(["image", "list", "--pool", poolName, "-o", "json"])
         #expect(try JSONDecoder().decode(ImageListing.self, from: Data(again.output.utf8)).images.map(\.name) == ["good.qcow2"])
+    }
+
+    /// Checksum files must be signed by a key in the keyrings: a detached signature
+    /// and a clear-signed file verify; a signature by another key, an unsigned file
+    /// and a file with no flag at all are refused before the image is downloaded;
+    /// --insecure-checksums takes an unsigned file on TLS alone.
+    @Test func signedChecksumFiles() async throws {
+        let scope = try TestScope("imgsig")
+        defer { scope.clean() }
+        let image = Daemon.image.appendingPathComponent("base.qcow2")
+        let fm = FileManager.default
+        let www = Daemon.runDirectory.appendingPathComponent(scope.name("www"))
+        let state = Daemon.runDirectory.appendingPathComponent(scope.name("state"))
+        try fm.createDirectory(at: state, withIntermediateDirectories: true)
+        let key = try SigningKey()
+        defer { key.remove() }
+        let stranger = try SigningKey(name: "someone else")
+        defer { stranger.remove() }
+        let digest = try sha256(image.path)
+        for folder in ["detached", "clear", "forged", "unsigned"] {
+            let dir = www.appendingPathComponent(folder)
+            try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+            try fm.copyItem(at: image, to: dir.appendingPathComponent("base.qcow2"))
+            try Data("\(digest)  base.qcow2\n".utf8).write(to: dir.appendingPathComponent("SHA256SUMS"))
+        }
+        let sums = { (folder: String) in www.appendingPathComponent(folder).appendingPathComponent("SHA256SUMS") }
+        try key.signDetached(sums("detached"), to: sums("detached").appendingPathExtension("sign"))
+        try key.clearSign(sums("clear"), to: state.appendingPathComponent("clear"))
+        try fm.removeItem(at: sums("clear"))
+        try fm.moveItem(at: state.appendingPathComponent("clear"), to: sums("clear"))
+        try stranger.signDetached(sums("forged"), to: sums("forged").appendingPathExtension("gpg"))
+
+        let server = try HTTPServer(root: www, state: state, cuts: [], ignoringRange: [], stalls: [])
+        defer { server.stop() }
+        let poolName = scope.name("pool")
+        let pool = try scope.connection.defineStoragePool(xml: try StoragePoolDefinition(
+            type: .dir, name: ObjectName(poolName), targetPath: Daemon.runDirectory.appendingPathComponent(poolName).path).xml())
+        try pool.build()
+        try pool.start()
+        func volumes() throws -> [String] {
+            try pool.refresh()
+            return try pool.volumes().map(\.name).sorted()
+        }
+        let environment = ProcessInfo.processInfo.environment.merging(["VMCTL_IMAGE_STATE_DIR": state.path]) { $1 }
+        func fetch(_ folder: String, _ flags: [String]) async throws -> (status: Int32, output: String, errors: String) {
+            try await runOffThePool(vmctlBinary(), ["-c", Daemon.uri, "image", "fetch", server.url("/\(folder)/base.qcow2"),
+                                                    "--pool", poolName, "--name", "\(folder).qcow2", "-o", "json"] + flags,
+                                    environment: environment, timeout: 300)
+        }
+        func downloaded(_ folder: String) -> Bool { server.requests.contains { $0.hasPrefix("GET /\(folder)/base.qcow2 ") } }
+
+        for folder in ["detached", "clear"] {
+            let result = try await fetch(folder, ["--keyring", key.keyring.path])
+            #expect(result.status == 0, "\(folder): \(result.errors)")
+            let fetched = try JSONDecoder().decode(ImageFetchResult.self, from: Data(result.output.utf8))
+            #expect(fetched.signedBy == key.fingerprint && fetched.checksum == "sha256:\(digest)")
+        }
+        #expect(server.requests.contains { $0.hasPrefix("GET /detached/SHA256SUMS.sign ") }, "\(server.requests)")
+
+        let forged = try await fetch("forged", ["--keyring", key.keyring.path])
+        #expect(forged.status == 1)
+        #expect(forged.errors.hasPrefix("vmctl: error: checksum: the signature of \(server.url("/forged/SHA256SUMS")) does not verify: signed by key "), "\(forged.errors)")
+        #expect(forged.errors.hasSuffix(", which is not in the keyrings (keyrings: \(key.keyring.path))\n"), "\(forged.errors)")
+
+        let unsigned = try await fetch("unsigned", ["--keyring", key.keyring.path])
+        #expect(unsigned.status == 1)
+        #expect(unsigned.errors == "vmctl: error: checksum: \(server.url("/unsigned/SHA256SUMS")) is not signed (not clear-signed, and no SHA256SUMS.gpg, SHA256SUMS.sign, SHA256SUMS.asc beside it); --insecure-checksums takes it on TLS alone\n")
+        let noFlag = try await fetch("unsigned", [])
+        #expect(noFlag.status == 64)
+        #expect(noFlag.errors == "vmctl: error: --keyring: checksum files must be signed and verified: give --keyring FILE with the signer's key, or --insecure-checksums to trust the file on TLS alone\n")
+        #expect(!downloaded("forged") && !downloaded("unsigned"), "\(server.requests)")
+        #expect(try volumes() == ["clear.qcow2", "detached.qcow2"])
+
+        let insecure = try await fetch("unsigned", ["--insecure-checksums"])
+        #expect(insecure.status == 0, "\(insecure.errors)")
+        #expect(try JSONDecoder().decode(ImageFetchResult.self, from: Data(insecure.output.utf8)).signedBy == nil)
+        #expect(try volumes() == ["clear.qcow2", "detached.qcow2", "unsigned.qcow2"])
     }
 }

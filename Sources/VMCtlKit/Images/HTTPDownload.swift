@@ -70,6 +70,12 @@ public struct HTTPDownloader: Sendable {
     /// A small text file (a checksum list), at most `limit` bytes; nil when the server
     /// says 404 or 410 (there is none).
     public func text(_ url: URL, limit: Int = 4 << 20) throws(VMCtlError) -> String? {
+        try bytes(url, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A small file (a checksum list or its signature), at most `limit` bytes, as
+    /// the server sent it; nil when the server says 404 or 410 (there is none).
+    public func bytes(_ url: URL, limit: Int = 4 << 20) throws(VMCtlError) -> [UInt8]? {
         let bound = timeout * 2 + 5
         let response = CollectedResponse(try handle(for: url, limit: bound), limit: limit)
         do {
@@ -92,7 +98,7 @@ public struct HTTPDownloader: Sendable {
         guard status == 200 else {
             throw VMCtlError("reading \(url.redactedString): HTTP \(status)\(response.reason)")
         }
-        return String(decoding: response.body, as: UTF8.self)
+        return Array(response.body)
     }
 
     /// Downloads `url` into `part`. When `part` already holds bytes, asks for the

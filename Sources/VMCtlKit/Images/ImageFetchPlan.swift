@@ -13,13 +13,22 @@ public struct ImageFetchRequest: Sendable, Hashable {
     public var checksum: String?
     /// Seconds an HTTP request may go without data before it fails.
     public var timeout: Double
+    /// `--keyring`: OpenPGP keyrings (binary, as `gpg --export` writes) that a checksum file's signature must verify against.
+    public var keyrings: [String]
+    /// `--insecure-checksums`: take a checksum file unsigned, on TLS alone.
+    public var insecureChecksums: Bool
 
-    public init(source: String, pool: String, name: String? = nil, checksum: String? = nil, timeout: Double = 60) {
+    public init(
+        source: String, pool: String, name: String? = nil, checksum: String? = nil, timeout: Double = 60,
+        keyrings: [String] = [], insecureChecksums: Bool = false
+    ) {
         self.source = source
         self.pool = pool
         self.name = name
         self.checksum = checksum
         self.timeout = timeout
+        self.keyrings = keyrings
+        self.insecureChecksums = insecureChecksums
     }
 }
 
@@ -36,6 +45,11 @@ public struct ImageFetchPlan: Sendable, Hashable {
     /// Given inline; when nil, `checksumFiles` are read in order and the first that exists must list `fileName`.
     public var checksum: ImageChecksum?
     public var checksumFiles: [URL]
+    /// Suffixes of the detached signatures looked for beside a checksum file that is not clear-signed.
+    public var signatureSuffixes: [String]
+    /// How a checksum file is trusted: nil until ``ImageService/plan(_:)`` has looked at
+    /// the keyrings (``trust(_:known:exists:)``); nothing is fetched without it.
+    public var trust: ChecksumTrust?
     public var timeout: Double
 
     /// The longest `--timeout` accepted: an hour without a byte is a dead server.
@@ -51,6 +65,7 @@ public struct ImageFetchPlan: Sendable, Hashable {
             self.url = url
             knownName = known.name
             checksumFiles = [sums]
+            signatureSuffixes = known.signatureSuffix.map { [$0] } ?? []
         } else if source.contains("://") {
             guard let url = URL(string: source), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme) else {
                 throw .invalid(field: "source", "'\(source)' is not an http or https URL")
@@ -66,6 +81,7 @@ public struct ImageFetchPlan: Sendable, Hashable {
             // GNU-format files beside the image, as Debian and Ubuntu publish them.
             let folder = url.deletingLastPathComponent()
             checksumFiles = ImageChecksum.Algorithm.allCases.map { folder.appendingPathComponent($0.sumsFileName) }
+            signatureSuffixes = ChecksumSignature.detachedSuffixes
         } else {
             throw .invalid(field: "source", "'\(source)' is neither an http(s) URL nor a known image name (\(names))")
         }
@@ -85,6 +101,38 @@ public struct ImageFetchPlan: Sendable, Hashable {
             throw .invalid(field: "--timeout", "must be more than 0 and at most \(Int(Self.maximumTimeout)) seconds")
         }
         timeout = request.timeout
+        if request.insecureChecksums, !request.keyrings.isEmpty {
+            throw .invalid(field: "--insecure-checksums", "conflicts with --keyring: a keyring is for verifying signatures")
+        }
+        if checksum != nil, !request.keyrings.isEmpty {
+            throw .invalid(field: "--keyring", "verifies signed checksum files; an inline --checksum has no signature")
+        }
+    }
+
+    /// How the checksum file is trusted: `--insecure-checksums`; the `--keyring`s
+    /// named (each must be a file); else the known image's keyrings that are
+    /// installed. None of these is bad input naming `--keyring`. `exists` tells
+    /// whether a path is a regular file (the one look at the file system).
+    public static func trust(
+        _ request: ImageFetchRequest, known: KnownImage?, exists: (String) -> Bool
+    ) throws(VMCtlError) -> ChecksumTrust {
+        if request.insecureChecksums || request.checksum != nil { return .insecure }
+        if !request.keyrings.isEmpty {
+            for keyring in request.keyrings where !exists(keyring) {
+                throw .invalid(field: "--keyring", "'\(keyring)' is not a file")
+            }
+            return .signed(keyrings: request.keyrings)
+        }
+        let installed = (known?.keyrings ?? []).map(\.path).filter(exists)
+        if !installed.isEmpty { return .signed(keyrings: installed) }
+        let escape = "give --keyring FILE with the signer's key, or --insecure-checksums to trust the file on TLS alone"
+        guard let known else {
+            throw .invalid(field: "--keyring", "checksum files must be signed and verified: \(escape)")
+        }
+        guard let first = known.keyrings.first else {
+            throw .invalid(field: "--keyring", "no Debian 12 package carries the key that signs \(known.name)'s checksums: \(escape)")
+        }
+        throw .invalid(field: "--keyring", "\(known.name)'s checksums are verified with \(first.path) (install the package \(first.package)); or \(escape)")
     }
 
     /// The partial download's file in `directory`: one per URL, so a rerun of the

@@ -11,6 +11,9 @@ public struct ImageFetchResult: Codable, Sendable, Hashable {
     public var checksum: String
     /// `inline` (--checksum), or the URL of the checksum file it came from.
     public var checksumFrom: String
+    /// The fingerprint of the key whose signature on the checksum file verified;
+    /// nil for an inline checksum or under `--insecure-checksums`.
+    public var signedBy: String?
     public var bytes: UInt64
     /// Bytes a previous, broken run had already downloaded (0: a fresh download).
     public var resumedFrom: UInt64
@@ -69,7 +72,7 @@ public enum ImageOutput {
         if format == .json { return renderJSON(r) }
         let resumed = r.resumedFrom > 0 ? ", resumed at \(human(r.resumedFrom))" : ""
         return "fetched \(r.knownName ?? r.source) into volume '\(r.volume.name)' in pool '\(r.volume.pool)' "
-            + "(\(r.volume.format ?? r.volume.type), \(human(r.bytes)) downloaded\(resumed), \(r.checksum.prefix(15))… verified)"
+            + "(\(r.volume.format ?? r.volume.type), \(human(r.bytes)) downloaded\(resumed), \(r.checksum.prefix(15))… verified\(r.signedBy.map { ", checksum file signed by \($0)" } ?? ""))"
     }
 
     public static func list(_ listing: ImageListing, format: OutputFormat) -> String {

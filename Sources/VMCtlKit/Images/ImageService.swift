@@ -31,9 +31,10 @@ public struct ImageService {
     /// Checks the request against the connection: the pool must run and the name
     /// be free. Downloads nothing, changes nothing.
     public func plan(_ request: ImageFetchRequest) throws(VMCtlError) -> ImageFetchPlan {
-        let plan = try ImageFetchPlan(request)
+        var plan = try ImageFetchPlan(request)
         let pool = try storage.activePool(named: plan.pool)
         try storage.requireFree(name: plan.volumeName, in: pool)
+        plan.trust = try ImageFetchPlan.trust(request, known: plan.knownName.flatMap(KnownImages.named), exists: Self.isRegularFile)
         return plan
     }
 
@@ -46,7 +47,7 @@ public struct ImageService {
         let plan = try plan(request)
         let http = HTTPDownloader(timeout: plan.timeout)
         // The expected digest first: no point downloading what cannot be checked.
-        let (expected, from) = try expectedChecksum(plan, http: http)
+        let (expected, from, signer) = try expectedChecksum(plan, http: http)
         let part = plan.partFile(in: downloads)
         do {
             try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
@@ -89,22 +90,53 @@ public struct ImageService {
         removeDownload(part)
         return ImageFetchResult(
             volume: volume, source: plan.url.redactedString, knownName: plan.knownName, checksum: expected.description,
-            checksumFrom: from, bytes: outcome.bytes, resumedFrom: outcome.resumedFrom)
+            checksumFrom: from, signedBy: signer, bytes: outcome.bytes, resumedFrom: outcome.resumedFrom)
     }
 
-    /// The inline checksum, or the first checksum file beside the image that exists.
-    func expectedChecksum(_ plan: ImageFetchPlan, http: HTTPDownloader) throws(VMCtlError) -> (ImageChecksum, String) {
-        if let checksum = plan.checksum { return (checksum, "inline") }
+    /// The inline checksum, or the first checksum file beside the image that exists,
+    /// verified as the plan's trust says.
+    func expectedChecksum(_ plan: ImageFetchPlan, http: HTTPDownloader) throws(VMCtlError) -> (ImageChecksum, String, String?) {
+        if let checksum = plan.checksum { return (checksum, "inline", nil) }
         for file in plan.checksumFiles {
             progress.step("reading \(file.redactedString)")
-            guard let text = try http.text(file) else { continue }
+            guard let bytes = try http.bytes(file) else { continue }
+            let (text, signer) = try verified(bytes, of: file, plan: plan, http: http)
             guard let checksum = ChecksumFile(parsing: text).checksum(for: plan.fileName) else {
                 throw VMCtlError("checksum: \(file.redactedString) lists no checksum for '\(plan.fileName)'")
             }
-            return (checksum, file.redactedString)
+            return (checksum, file.redactedString, signer)
         }
         let tried = plan.checksumFiles.map(\.lastPathComponent).joined(separator: " or ")
         throw .invalid(field: "--checksum", "no \(tried) beside \(plan.url.redactedString); give --checksum sha256:HEX")
+    }
+
+    /// The checksum file's text as its signature covers it, and the signer's fingerprint;
+    /// under `--insecure-checksums`, the text as sent and no signer.
+    func verified(_ bytes: [UInt8], of file: URL, plan: ImageFetchPlan, http: HTTPDownloader) throws(VMCtlError) -> (String, String?) {
+        guard case .signed(let keyrings) = plan.trust else { return (String(decoding: bytes, as: UTF8.self), nil) }
+        let verifier = SignatureVerifier(keyrings: keyrings)
+        if ChecksumSignature.isClearSigned(String(decoding: bytes.prefix(200), as: UTF8.self)) {
+            progress.step("verifying the signature inside \(file.redactedString)")
+            let (content, signer) = try verifier.verify(bytes, signature: nil, name: file.redactedString)
+            return (String(decoding: content, as: UTF8.self), signer)
+        }
+        for suffix in plan.signatureSuffixes {
+            let signatureURL = file.deletingLastPathComponent().appendingPathComponent(file.lastPathComponent + suffix)
+            progress.step("reading \(signatureURL.redactedString)")
+            guard let signature = try http.bytes(signatureURL, limit: 1 << 20) else { continue }
+            let (_, signer) = try verifier.verify(bytes, signature: signature, name: file.redactedString)
+            return (String(decoding: bytes, as: UTF8.self), signer)
+        }
+        let looked = plan.signatureSuffixes.map { file.lastPathComponent + $0 }.joined(separator: ", ")
+        throw VMCtlError(
+            "checksum: \(file.redactedString) is not signed (not clear-signed\(looked.isEmpty ? "" : ", and no \(looked) beside it")); "
+                + "--insecure-checksums takes it on TLS alone")
+    }
+
+    /// Whether `path` is a regular file (after links): a keyring must be one.
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     func removeDownload(_ part: URL) {
