@@ -315,7 +315,7 @@ public struct StorageService {
                 throw .invalid(field: "--size", "\(given) is smaller than the backing image (\(ByteSize(bytes: capacity)))")
             }
             size = size ?? ByteSize(bytes: capacity)
-            backingStore = BackingStore(path: path, format: sourceDefinition?.format ?? .raw)
+            backingStore = try checkedBacking(path, told: sourceDefinition?.format, field: "--backing")
         }
         guard let size else { throw .invalid(field: "--size", "required unless --backing is given") }
         let definition = StorageVolumeDefinition(
@@ -367,7 +367,9 @@ public struct StorageService {
         let (info, sourceXML) = try libvirt("reading volume '\(source)'") {
             (try original.info(), try original.xml())
         }
-        let format = (try? StorageVolumeDefinition(xml: sourceXML))?.format
+        let told = (try? StorageVolumeDefinition(xml: sourceXML))?.format
+        let path = try libvirt("reading volume '\(source)'") { try original.path() }
+        let format = try checkedBacking(path, told: told, field: "volume").format
         let definition = StorageVolumeDefinition(
             name: newName, capacity: ByteSize(bytes: info.capacity), allocation: ByteSize(bytes: 0), format: format)
         let xml = try parsed { () throws in try definition.xml() }

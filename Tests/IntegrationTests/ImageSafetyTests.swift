@@ -7,7 +7,8 @@ import VMCtlKit
 /// Hostile images at every entry point, on the real libvirtd: a qcow2 whose
 /// backing file is a host file outside every pool (the same bytes named `.img`),
 /// a qcow2 with an external data file, a vmdk naming another file, a FIFO.
-/// Each is refused with exit 64, naming the chain, and nothing is created:
+/// Each is refused with exit 64, naming the chain, and nothing is created
+/// (`vol create --backing` and `vol clone` on a volume reaching a host file too):
 /// no volume, no domain, no pool, no download left behind.
 @Suite(.enabled(if: Daemon.enabled)) struct IntegrationImageSafetyTests {
     /// A scope with a dir pool of its own, a stand-in for a host file (`secret`,
@@ -157,6 +158,23 @@ import VMCtlKit
             try bed.expectRefused(result, naming: "images[0].path: \(bed.hostile) → \(bed.secret): the backing file is outside the storage pools")
             #expect(try bed.scope.connection.storagePools().map(\.name).filter { $0.hasPrefix(bed.scope.prefix) } == [bed.poolName])
         }
+    }
+
+    /// A pool volume whose backing file is a host file: `vol create --backing`
+    /// builds no overlay on it and `vol clone` copies none of it.
+    @Test func volCreateBackingAndVolCloneRefuseAVolumeReachingAHostFile() async throws {
+        let bed = try Bed("imghvc")
+        defer { bed.scope.clean() }
+        _ = try bed.pool.createVolume(xml: """
+            <volume><name>disk.qcow2</name><capacity unit='MiB'>1</capacity><target><format type='qcow2'/></target>
+            <backingStore><path>\(bed.secret)</path><format type='raw'/></backingStore></volume>
+            """)
+        let disk = bed.poolPath + "/disk.qcow2"
+        let chain = "\(disk) → \(bed.secret): the backing file is outside the storage pools"
+        try bed.expectRefused(try await bed.vmctl(["vol", "create", bed.poolName, "top.qcow2", "--backing", "disk.qcow2"]),
+                              naming: "--backing: \(chain)", volumes: ["disk.qcow2"])
+        try bed.expectRefused(try await bed.vmctl(["vol", "clone", bed.poolName, "disk.qcow2", "copy.qcow2"]),
+                              naming: "volume: \(chain)", volumes: ["disk.qcow2"])
     }
 
     /// A domain defined outside vmctl on a pool volume whose backing file is a

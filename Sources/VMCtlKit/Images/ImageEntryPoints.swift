@@ -20,6 +20,12 @@ extension StorageService {
         guard image.virtualSize > 0 else { throw .invalid(field: field, "'\(path)' has a virtual size of 0 bytes") }
         return image
     }
+
+    /// A pool volume another is built on (`vol create --backing`) or copied from
+    /// (`vol clone`): inspected with the format libvirt has for it, which is then stated.
+    func checkedBacking(_ path: String, told: DiskFormat?, field: String) throws(VMCtlError) -> BackingStore {
+        BackingStore(path: path, format: try ImageInspector.forPools(of: connection).inspect(path, told: told, field: field).format)
+    }
 }
 
 extension VMCreator {
