@@ -185,3 +185,40 @@ import Glibc
         #expect(try recorded.inspect(outside, field: "--image").backing.map(\.path) == [top, middle, base])
     }
 }
+
+/// The entry points on the test driver, whose volumes are no files here: the
+/// inspector judges them by libvirt's view, and a clone states its disks' format.
+@Suite struct ImageEntryPointTests {
+    @Test func volumesAreJudgedByLibvirtsViewWhenTheirFilesAreNotHere() throws {
+        let connection = try Fixture.connection()
+        let pool = try connection.storagePool(named: "lab-pool")
+        _ = try pool.createVolume(xml: """
+            <volume><name>evil.qcow2</name><capacity unit='MiB'>1</capacity><target><format type='qcow2'/></target>
+            <backingStore><path>/etc/shadow</path><format type='raw'/></backingStore></volume>
+            """)
+        let inspector = try ImageInspector.forPools(of: connection)
+        #expect(inspector.daemonView != nil)
+        let refused = vmctlError { () throws(VMCtlError) in try inspector.inspect("/lab-pool/evil.qcow2", field: "--image") }
+        #expect(refused?.message == "--image: /lab-pool/evil.qcow2 → /etc/shadow: the backing file is outside the storage pools; a backing file must be a volume of a pool")
+        #expect(refused?.status == .usage)
+        let base = try inspector.inspect("/lab-pool/base.qcow2", field: "--image")
+        #expect(base.format == .qcow2 && base.backing == [])
+        let file = vmctlError { () throws(VMCtlError) in try inspector.inspect("/srv/image.qcow2", field: "--image") }
+        #expect(file?.message.hasPrefix("--image: /srv/image.qcow2: not a volume of a pool") == true, "\(String(describing: file))")
+    }
+
+    /// An overlay or a copy is qcow2, whatever the source disk was: the clone's disk says so.
+    @Test(arguments: [CloneMode.full, .linked])
+    func aClonesDisksStateQcow2(mode: CloneMode) throws {
+        let connection = try Fixture.connection()
+        let definition = DomainDefinition(
+            type: "test", name: ObjectName("raw-src"), memory: .mib(64),
+            disks: [Disk(source: .file("/lab-pool/data.raw"), target: "vda", bus: .virtio, format: .raw)])
+        _ = try connection.defineDomain(xml: try definition.xml())
+        _ = try VMCloner(connection: connection).clone(source: "raw-src", as: "raw-copy", mode: mode)
+        let clone = try DomainDefinition(xml: try connection.domain(named: "raw-copy").xml([.inactive]))
+        #expect(clone.disks.map(\.format) == [.qcow2])
+        let source = try DomainDefinition(xml: try connection.domain(named: "raw-src").xml([.inactive]))
+        #expect(source.disks.map(\.format) == [mode == .linked ? .qcow2 : .raw], "a linked clone's source moves onto a qcow2 overlay")
+    }
+}
