@@ -59,7 +59,8 @@ extension VMCreator {
 extension VMCloner {
     /// Inspects every disk the clone builds on, with the format libvirt has for
     /// it. Its chain may reach the pools, and the bases vmctl recorded when it
-    /// created the source (`vm create --image FILE`).
+    /// created the source (`vm create --image FILE`). libvirt's format comes
+    /// from virStorageVolGetXMLDesc.
     func inspectSourceDisks(_ disks: [SourceDisk], of definition: DomainDefinition) throws(VMCtlError) {
         let bases = (definition.metadata?.volumes ?? []).compactMap { record -> String? in
             if case .path(let path) = record.location, !record.createdByVMCtl { return path }

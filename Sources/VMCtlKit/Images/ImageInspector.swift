@@ -115,7 +115,8 @@ public struct ImageInspector {
 
     /// A volume on a daemon whose files vmctl cannot read: libvirt's format for
     /// it, and its backing file (libvirt reports one level) in a pool's folder,
-    /// with its format stated.
+    /// with its format stated (virStorageVolLookupByPath, virStorageVolGetXMLDesc,
+    /// virStorageVolGetInfo).
     func inspectVolume(_ path: String, on connection: Connection, field: String) throws(VMCtlError) -> InspectedImage {
         let refuse = { (rule: String) in VMCtlError.invalid(field: field, "\(InputFile.shown(path)): \(rule)") }
         guard let volume = try find("looking up the volume at \(path)", missing: .noStorageVolume, { try connection.storageVolume(path: path) }) else {
