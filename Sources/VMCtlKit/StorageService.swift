@@ -34,65 +34,9 @@ public struct PoolCreateRequest: Sendable, Hashable {
     }
 }
 
-/// What `qemu-img info --output=json` says about an image file.
-public struct ImageInfo: Sendable, Hashable {
-    public var format: String
-    public var virtualSize: UInt64
-    public var backingFile: String?
-
-    public init(format: String, virtualSize: UInt64, backingFile: String? = nil) {
-        self.format = format
-        self.virtualSize = virtualSize
-        self.backingFile = backingFile
-    }
-
-    /// Parses `qemu-img info --output=json`.
-    public static func parse(json text: String) throws -> ImageInfo {
-        struct Raw: Decodable {
-            var format: String
-            var virtualSize: UInt64
-            var backingFilename: String?
-            var fullBackingFilename: String?
-            enum CodingKeys: String, CodingKey {
-                case format
-                case virtualSize = "virtual-size"
-                case backingFilename = "backing-filename"
-                case fullBackingFilename = "full-backing-filename"
-            }
-        }
-        let raw = try JSONDecoder().decode(Raw.self, from: Data(text.utf8))
-        // The full name resolves a relative backing file against the image's folder.
-        return ImageInfo(format: raw.format, virtualSize: raw.virtualSize, backingFile: raw.fullBackingFilename ?? raw.backingFilename)
-    }
-
-    /// Runs `qemu-img info --output=json` on `path`.
-    public static func inspect(_ path: String) throws(VMCtlError) -> ImageInfo {
-        let tool = ["/usr/bin/qemu-img", "/usr/local/bin/qemu-img"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let tool else { throw VMCtlError("qemu-img is not installed; it is needed to read the image's format and size", status: .unavailable) }
-        let result: (status: Int32, output: String, errors: String)
-        do {
-            // --force-share: a running guest holds a write lock on its image.
-            result = try runProcess(tool, ["info", "--output=json", "--force-share", "--", path])
-        } catch {
-            throw VMCtlError("running qemu-img info: \(error)")
-        }
-        guard result.status == 0 else {
-            let reason = result.errors.split(separator: "\n").first.map(String.init) ?? "exit status \(result.status)"
-            throw .invalid(field: "file", "qemu-img cannot read '\(path)': \(reason)")
-        }
-        do {
-            return try parse(json: result.output)
-        } catch {
-            throw VMCtlError("reading qemu-img info's output for '\(path)': \(error)")
-        }
-    }
-}
-
 /// The logic of `vmctl pool …` and `vmctl vol …`.
 public struct StorageService {
     public let connection: Connection
-    /// Reads an image file's format and size; injected in tests.
-    public var inspectImage: (String) throws(VMCtlError) -> ImageInfo = { path throws(VMCtlError) in try ImageInfo.inspect(path) }
     /// Starts a pool; tests replace it to force a failure.
     var startPool: (StoragePool) throws -> Void = { pool in try pool.start() }
 
@@ -371,7 +315,7 @@ public struct StorageService {
                 throw .invalid(field: "--size", "\(given) is smaller than the backing image (\(ByteSize(bytes: capacity)))")
             }
             size = size ?? ByteSize(bytes: capacity)
-            backingStore = BackingStore(path: path, format: sourceDefinition?.format ?? .raw)
+            backingStore = try checkedBacking(path, told: sourceDefinition?.format, field: "--backing")
         }
         guard let size else { throw .invalid(field: "--size", "required unless --backing is given") }
         let definition = StorageVolumeDefinition(
@@ -423,7 +367,9 @@ public struct StorageService {
         let (info, sourceXML) = try libvirt("reading volume '\(source)'") {
             (try original.info(), try original.xml())
         }
-        let format = (try? StorageVolumeDefinition(xml: sourceXML))?.format
+        let told = (try? StorageVolumeDefinition(xml: sourceXML))?.format
+        let path = try libvirt("reading volume '\(source)'") { try original.path() }
+        let format = try checkedBacking(path, told: told, field: "volume").format
         let definition = StorageVolumeDefinition(
             name: newName, capacity: ByteSize(bytes: info.capacity), allocation: ByteSize(bytes: 0), format: format)
         let xml = try parsed { () throws in try definition.xml() }
@@ -469,17 +415,11 @@ public struct StorageService {
         let pool = try activePool(named: poolName)
         try requireFree(name: volumeName, in: pool)
         let local = try isLocal()
-        let image = try inspectImage(file)
-        guard let detected = VolumeFormat(rawValue: image.format) else {
-            throw .invalid(field: "file", "'\(file)' is \(image.format); convert it first (qemu-img convert -O qcow2)")
-        }
+        let image = try importable(file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file, field: "file")
+        let detected = VolumeFormat(rawValue: image.format.rawValue) ?? .raw
         if let given, given != detected {
-            throw .invalid(field: "--format", "'\(file)' is \(detected.rawValue) (qemu-img info), not \(given.rawValue)")
+            throw .invalid(field: "--format", "'\(file)' is \(detected.rawValue) (its header), not \(given.rawValue)")
         }
-        if let backing = image.backingFile {
-            throw .invalid(field: "file", "'\(file)' is an overlay of '\(backing)'; import a flattened image (qemu-img convert)")
-        }
-        guard image.virtualSize > 0 else { throw .invalid(field: "file", "'\(file)' has a virtual size of 0 bytes") }
         let definition = StorageVolumeDefinition(
             name: name, capacity: ByteSize(bytes: image.virtualSize), allocation: ByteSize(bytes: 0),
             format: DiskFormat(rawValue: detected.rawValue))

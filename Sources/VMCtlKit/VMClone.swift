@@ -113,6 +113,7 @@ public struct VMCloner: Sendable {
             }
         }
         let disks = try writableDisks(of: definition, sourceName: sourceName)
+        try inspectSourceDisks(disks, of: definition)
         let seed = keepIdentity ? nil : try sourceSeed(of: definition)
         let nvram = try sourceNVRAM(of: definition, source: source, running: running, sourceName: sourceName)
         // Every volume name this clone would create must be free, and each clone's name a host name.
@@ -163,6 +164,7 @@ public struct VMCloner: Sendable {
                     guard let top = overlays[topName] else { throw VMCtlError("vm clone: overlay \(topName) was not made") }
                     let topPath = try libvirt("reading \(topName)") { try top.path() }
                     sourceDefinition.disks[disk.index].source = .file(topPath)
+                    sourceDefinition.disks[disk.index].format = .qcow2
                     metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
                                                         volume: try parsed { try ObjectName(topName) }),
                                                   createdByVMCtl: true))
@@ -211,6 +213,8 @@ public struct VMCloner: Sendable {
                     }
                     result.createdVolumes.append("\(disk.pool.name)/\(volumeName)")
                     cloneDefinition.disks[disk.index].source = .file(try libvirt("reading \(volumeName)") { try created.path() })
+                    // An overlay or a copy, both qcow2: stated, whatever the source disk was.
+                    cloneDefinition.disks[disk.index].format = .qcow2
                     metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
                                                         volume: try parsed { try ObjectName(volumeName) }),
                                                   createdByVMCtl: true))
@@ -418,7 +422,7 @@ public struct VMCloner: Sendable {
     func createOverlay(in pool: StoragePool, name: String, backing: String, capacity source: StorageVolume) throws(VMCtlError) -> StorageVolume {
         let sourceDefinition = try libvirt("reading \(source.name)") { try StorageVolumeDefinition(xml: try source.xml()) }
         var format = sourceDefinition.format
-        if format == nil { format = try imageFormat(atPath: backing) }
+        if format == nil { format = try headerFormat(of: backing) }
         let definition = StorageVolumeDefinition(
             name: try parsed { try ObjectName(name) }, capacity: sourceDefinition.capacity, format: .qcow2,
             backingStore: BackingStore(path: backing, format: format))

@@ -457,8 +457,7 @@ public struct VMCreator: Sendable {
             name: name, capacity: ByteSize(bytes: volume.capacityBytes), format: DiskFormat(rawValue: volume.format))
         switch volume.kind {
         case .overlay:
-            let base = volume.source ?? ""
-            definition.backingStore = BackingStore(path: base, format: try imageFormat(atPath: base))
+            definition.backingStore = try backingStore(onBase: volume.source ?? "")
         case .blank, .seed, .copy:
             break
         }
@@ -552,9 +551,9 @@ public struct VMCreator: Sendable {
             try requireReadableFile(path, field: "--image")
             if let volume = try find("looking up the volume at \(path)", missing: .noStorageVolume, { try connection.storageVolume(path: path) }) {
                 let (pool, capacity) = try libvirt("reading the volume at \(path)") { (try volume.pool(), try volume.info().capacity) }
-                return ResolvedImage(path: path, capacity: capacity, poolVolume: (pool.name, volume.name))
+                return try inspected(ResolvedImage(path: path, capacity: capacity, poolVolume: (pool.name, volume.name)), volume: volume)
             }
-            return ResolvedImage(path: path, capacity: try virtualSize(atPath: path), poolVolume: nil)
+            return try inspected(ResolvedImage(path: path, capacity: 0, poolVolume: nil), volume: nil)
         case .volume(let pool, let name):
             poolName = pool ?? defaultPool
             volumeName = name
@@ -576,7 +575,10 @@ public struct VMCreator: Sendable {
         }
         do {
             let volume = try pool.volume(named: volumeName)
-            return ResolvedImage(path: try volume.path(), capacity: try volume.info().capacity, poolVolume: (poolName, volumeName))
+            let resolved = ResolvedImage(path: try volume.path(), capacity: try volume.info().capacity, poolVolume: (poolName, volumeName))
+            return try inspected(resolved, volume: volume)
+        } catch let error as VMCtlError {
+            throw error
         } catch let error as LibvirtError where error.code == .noStorageVolume {
             throw VMCtlError("--image: pool '\(poolName)' has no volume named '\(volumeName)'", status: .usage, libvirtError: error)
         } catch {
@@ -727,12 +729,4 @@ enum SeedVolume {
             throw VMCtlError("writing the cloud-init seed to \(label): \(error)")
         }
     }
-}
-
-func imageFormat(atPath path: String) throws(VMCtlError) -> DiskFormat {
-    DiskFormat(rawValue: try ImageInfo.inspect(path).format)
-}
-
-func virtualSize(atPath path: String) throws(VMCtlError) -> UInt64 {
-    try ImageInfo.inspect(path).virtualSize
 }

@@ -109,7 +109,7 @@ public struct VMDeleter: Sendable {
     }
 
     /// The backing file of an image: from libvirt when it is a pool volume,
-    /// else from qemu-img.
+    /// else from its header.
     func backingPath(of path: String) -> String? {
         if let volume = try? connection.storageVolume(path: path), let xml = try? volume.xml(),
             let definition = try? StorageVolumeDefinition(xml: xml)
@@ -117,6 +117,6 @@ public struct VMDeleter: Sendable {
             return definition.backingStore?.path
         }
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try? ImageInfo.inspect(path).backingFile
+        return ImageInspector.namedBackingFile(of: path)
     }
 }

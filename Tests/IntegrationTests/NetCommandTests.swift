@@ -252,10 +252,10 @@ func interfaceIsUp(_ name: String) -> Bool {
         let base = try service.importVolume(pool: pool, file: qcowFile.path, name: "base.qcow2", format: "qcow2")
         #expect(base.format == "qcow2" && base.capacityBytes == 64 << 20)
         let info = try run("/usr/bin/qemu-img", ["info", "--output=json", base.path])
-        #expect(try ImageInfo.parse(json: info.output) == ImageInfo(format: "qcow2", virtualSize: 64 << 20))
+        #expect(info.output.contains(#""format": "qcow2""#) && info.output.contains(#""virtual-size": 67108864"#))
         let wrongFormat = try VMCtlBinary.run(["vol", "import", pool, qcowFile.path, "--name", "again.raw", "--format", "raw"])
         #expect(wrongFormat.status == 64)
-        #expect(wrongFormat.errors == "vmctl: error: --format: '\(qcowFile.path)' is qcow2 (qemu-img info), not raw\n")
+        #expect(wrongFormat.errors == "vmctl: error: --format: '\(qcowFile.path)' is qcow2 (its header), not raw\n")
 
         let clone = try VMCtlBinary.run(["vol", "clone", pool, "seed.raw", "seed-copy.raw", "-o", "json"])
         #expect(clone.status == 0, "\(clone.errors)")

@@ -47,16 +47,3 @@ import Testing
         #expect(try conflict("fd01::/64") == nil)
     }
 }
-
-@Suite struct ImageInfoTests {
-    @Test func parsesQemuImgInfo() throws {
-        let info = try ImageInfo.parse(json: """
-            {"virtual-size": 1073741824, "filename": "a.qcow2", "cluster-size": 65536, "format": "qcow2",
-             "actual-size": 200704, "backing-filename": "base.qcow2", "dirty-flag": false}
-            """)
-        #expect(info == ImageInfo(format: "qcow2", virtualSize: 1 << 30, backingFile: "base.qcow2"))
-        let raw = try ImageInfo.parse(json: #"{"virtual-size": 4096, "filename": "b.raw", "format": "raw"}"#)
-        #expect(raw == ImageInfo(format: "raw", virtualSize: 4096))
-        #expect(throws: (any Error).self) { try ImageInfo.parse(json: #"{"format": "raw"}"#) }
-    }
-}

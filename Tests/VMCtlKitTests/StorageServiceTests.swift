@@ -171,20 +171,25 @@ import Testing
     }
 
     @Test func importValidation() throws {
-        var service = try service()
-        service.inspectImage = { _ throws(VMCtlError) in ImageInfo(format: "vmdk", virtualSize: 1 << 20) }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-unit-\(UUID().uuidString).img")
-        try Data(repeating: 1, count: 4096).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        func importError(_ name: String? = "img", _ format: String? = nil) -> String? {
-            vmctlError { () throws(VMCtlError) in try service.importVolume(pool: "lab-pool", file: file.path, name: name, format: format) }?.message
+        let service = try service()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return path
         }
-        #expect(importError() == "file: '\(file.path)' is vmdk; convert it first (qemu-img convert -O qcow2)")
-        service.inspectImage = { _ throws(VMCtlError) in ImageInfo(format: "raw", virtualSize: 4096) }
-        #expect(importError("img", "qcow2") == "--format: '\(file.path)' is raw (qemu-img info), not qcow2")
-        #expect(importError("data.raw") == "name: pool 'lab-pool' already has a volume named 'data.raw'")
-        service.inspectImage = { _ throws(VMCtlError) in ImageInfo(format: "qcow2", virtualSize: 1 << 30, backingFile: "/b.qcow2") }
-        #expect(importError() == "file: '\(file.path)' is an overlay of '/b.qcow2'; import a flattened image (qemu-img convert)")
+        func importError(_ path: String, _ name: String? = "img", _ format: String? = nil) -> String? {
+            vmctlError { () throws(VMCtlError) in try service.importVolume(pool: "lab-pool", file: path, name: name, format: format) }?.message
+        }
+        let vhd = try file("a.vhd", Array("conectix".utf8) + [UInt8](repeating: 0, count: 504))
+        #expect(importError(vhd) == "file: \(vhd): a vhd image is not allowed; vmctl takes raw or qcow2 (qemu-img convert -O qcow2)")
+        let raw = try file("a.img", [UInt8](repeating: 1, count: 4096))
+        #expect(importError(raw, "img", "qcow2") == "--format: '\(raw)' is raw (its header), not qcow2")
+        #expect(importError(raw, "data.raw") == "name: pool 'lab-pool' already has a volume named 'data.raw'")
+        let overlay = try file("o.qcow2", ImageHeaderTests.qcow2(backing: "/lab-pool/base.qcow2", format: "qcow2"))
+        #expect(importError(overlay) == "file: \(overlay) → /lab-pool/base.qcow2: does not exist")
         let missing = vmctlError { () throws(VMCtlError) in try service.importVolume(pool: "lab-pool", file: "/no/such.img", name: nil, format: nil) }
         #expect(missing?.message == "file: '/no/such.img' does not exist")
         #expect(try volumeNames(service) == ["base.qcow2", "data.raw"])
@@ -192,8 +197,7 @@ import Testing
 
     /// The test driver's volume paths do not exist on disk, so the copy fails: the volume must go again.
     @Test func importRollsBackWhenCopyFails() throws {
-        var service = try service()
-        service.inspectImage = { _ throws(VMCtlError) in ImageInfo(format: "raw", virtualSize: 4096) }
+        let service = try service()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-unit-\(UUID().uuidString).img")
         try Data(repeating: 1, count: 4096).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }

@@ -74,6 +74,13 @@ public struct ImageService {
             removeDownload(part)
             throw VMCtlError("checksum: expected \(expected), got \(actual) for \(plan.url.redactedString); the download was removed")
         }
+        do {
+            _ = try storage.importable(part.path, field: "source")
+        } catch {
+            // A hostile or unusable image is not kept for a rerun to resume.
+            removeDownload(part)
+            throw VMCtlError("\(error.message); the download was removed", status: error.status)
+        }
         let volume = try storage.importVolume(
             pool: plan.pool, file: part.path, name: plan.volumeName, format: nil, progress: importing)
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }

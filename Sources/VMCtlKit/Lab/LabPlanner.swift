@@ -166,7 +166,9 @@ extension LabRunner {
             }
             do throws(VMCtlError) {
                 try InputFile.requireRegular(path, field: issueField)
-                planning.pending.volumes[image.pool, default: [:]][image.name] = try virtualSize(atPath: path)
+                let inspected = try StorageService(connection: connection)
+                    .importable(path, field: issueField, pendingDirectories: Array(planning.pending.pools.values))
+                planning.pending.volumes[image.pool, default: [:]][image.name] = inspected.virtualSize
                 planning.plan.imports.append(image)
             } catch {
                 refuse(issueField, Self.rule(of: error.message))
