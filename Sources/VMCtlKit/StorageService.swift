@@ -212,11 +212,18 @@ public struct StorageService {
     /// the system's own trees.
     static let systemDirectories: Set<String> = ["/", "/proc", "/sys", "/dev", "/run", "/boot", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64"]
 
+    /// Why vmctl writes nothing into directory `path` (standardized), or nil: the
+    /// one rule for pool targets, serial logs and a lab's `serial_dir`.
+    static func systemDirectoryRule(_ path: String) -> String? {
+        guard systemDirectories.contains(path) || ["/proc/", "/sys/", "/dev/"].contains(where: path.hasPrefix) else { return nil }
+        return "is a system directory"
+    }
+
     /// Why `path` (standardized) cannot be a pool's target, or nil. On a
     /// local daemon an existing target must be a directory.
     static func targetRule(_ path: String, local: Bool) -> String? {
-        if systemDirectories.contains(path) || ["/proc/", "/sys/", "/dev/"].contains(where: path.hasPrefix) {
-            return "is a system directory; give a directory of its own, such as /var/lib/libvirt/images/NAME"
+        if let rule = systemDirectoryRule(path) {
+            return rule + "; give a directory of its own, such as /var/lib/libvirt/images/NAME"
         }
         guard local else { return nil }
         var info = stat()
