@@ -10,6 +10,16 @@ private final class Steps: ProgressReporter, @unchecked Sendable {
     private var steps: [String] = []
     func step(_ message: String) { lock.withLock { steps.append(message) } }
     var all: [String] { lock.withLock { steps } }
+
+    /// Whether "waiting for another vmctl process using the image" comes (2 minutes
+    /// at most), polled without holding a thread of the cooperative pool.
+    func eventuallyWaiting() async -> Bool {
+        for _ in 0..<1200 {
+            if all.contains(where: { $0.hasPrefix("waiting for another vmctl process using the image") }) { return true }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return false
+    }
 }
 
 /// `image prune` against commands that use an image, and `vm delete` against
@@ -63,10 +73,10 @@ private final class Steps: ProgressReporter, @unchecked Sendable {
         var held: ObjectLock? = try ObjectLock.acquire(uri: Daemon.uri, kind: "image", name: basePath, timeout: 5)
         let steps = Steps()
         let connection = scope.connection
-        let pruning = Task.detached {
-            try ImageService(connection: connection, registry: registry, progress: steps).prune(dryRun: false)
+        let pruning = Task {
+            try await Library.offload { try ImageService(connection: connection, registry: registry, progress: steps).prune(dryRun: false) }
         }
-        #expect(waitUntil(seconds: 120) { steps.all.contains { $0.hasPrefix("waiting for another vmctl process using the image") } })
+        #expect(await steps.eventuallyWaiting())
         _ = try pool.createVolume(xml: """
             <volume><name>vm.qcow2</name><capacity unit='MiB'>1</capacity><target><format type='qcow2'/></target>
             <backingStore><path>\(basePath)</path><format type='qcow2'/></backingStore></volume>
@@ -81,6 +91,33 @@ private final class Steps: ProgressReporter, @unchecked Sendable {
         // Nothing uses it any more: now prune removes it, so the check above could fail.
         try pool.volume(named: "vm.qcow2").delete()
         #expect(try ImageService(connection: connection, registry: registry).prune(dryRun: false).removed.map(\.path) == [basePath])
+    }
+
+    /// `vm create` takes the same lock before layering on a base, so a prune
+    /// holding it (deciding what to remove) finishes first.
+    @Test func vmCreateWaitsForTheImageLock() async throws {
+        let scope = try TestScope("ownh-createlock")
+        defer { scope.clean() }
+        let (pool, basePath, _) = try fetchedBase(scope)
+        var held: ObjectLock? = try ObjectLock.acquire(uri: Daemon.uri, kind: "image", name: basePath, timeout: 5)
+        let steps = Steps()
+        let connection = scope.connection
+        let vm = scope.name("vm")
+        let creating = Task { try await Library.offload {
+            var creator = VMCreator(connection: connection)
+            creator.progress = steps
+            var request = VMCreateRequest(name: vm)
+            request.image = .volume(pool: pool.name, name: "base.qcow2")
+            request.pool = pool.name
+            request.start = false
+            try creator.run(try creator.plan(request, domainType: .init(type: .qemu, warnings: [])))
+        } }
+        #expect(await steps.eventuallyWaiting())
+        #expect(try pool.volumes().map(\.name) == ["base.qcow2"], "an overlay was made while prune held the lock")
+        held = nil
+        try await creating.value
+        #expect(try pool.volumes().map(\.name).sorted() == ["base.qcow2", vm + ".qcow2"])
+        _ = held
     }
 
     /// Prune refuses, leaving the base, when the lock stays held past its wait.
@@ -107,7 +144,7 @@ private final class Steps: ProgressReporter, @unchecked Sendable {
             let (pool, basePath, registry) = try fetchedBase(scope, name)
             let vm = scope.name("vm\(round)")
             let connection = scope.connection
-            let creating = Task.detached { () throws -> Bool in
+            let creating = Task { try await Library.offload { () throws -> Bool in
                 let creator = VMCreator(connection: connection)
                 var request = VMCreateRequest(name: vm)
                 request.image = .volume(pool: pool.name, name: name)
@@ -120,8 +157,10 @@ private final class Steps: ProgressReporter, @unchecked Sendable {
                     // Pruned before the plan or before the lock: refused, nothing made.
                     return false
                 }
+            } }
+            let pruning = Task {
+                try await Library.offload { try ImageService(connection: connection, registry: registry).prune(dryRun: false) }
             }
-            let pruning = Task.detached { try ImageService(connection: connection, registry: registry).prune(dryRun: false) }
             let created = try await creating.value
             _ = try await pruning.value
             if created {
