@@ -56,8 +56,13 @@ struct SerialLogFile: Sendable {
         }
         let descriptor = try OwnedFiles.createNew(path)
         defer { close(descriptor) }
-        guard fstat(descriptor, &info) == 0 else { throw VMCtlError("reading \(path): \(String(cString: strerror(errno)))") }
-        try update { $0[path] = Record(domain: domain, device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) }
+        do throws(VMCtlError) {
+            guard fstat(descriptor, &info) == 0 else { throw VMCtlError("reading \(path): \(String(cString: strerror(errno)))") }
+            try update { $0[path] = Record(domain: domain, device: UInt64(info.st_dev), inode: UInt64(info.st_ino)) }
+        } catch {
+            unlink(path)  // unrecorded, a rerun could never use it
+            throw error
+        }
         return true
     }
 

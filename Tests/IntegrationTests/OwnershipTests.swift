@@ -198,4 +198,55 @@ private final class Steps: ProgressReporter, @unchecked Sendable {
         #expect(FileManager.default.fileExists(atPath: layerPath))
         #expect(try scope.connection.domains().allSatisfy { $0.name != scope.name("source") })
     }
+
+    /// `vm create --serial-file`, through the CLI: a file vmctl did not make, a
+    /// missing directory, a directory, a system directory are refused before
+    /// anything is made (with --dry-run too), one line naming the field, status
+    /// 64; a log vmctl made serves the same VM again, never another.
+    @Test func serialFilesVMCtlDidNotMakeAreRefused() async throws {
+        let scope = try TestScope("ownh-serial")
+        defer { scope.clean() }
+        let (pool, _, _) = try fetchedBase(scope)
+        let run = Daemon.runDirectory.path
+        let taken = run + "/" + scope.name("taken.log")
+        try Data("not vmctl's".utf8).write(to: URL(fileURLWithPath: taken))
+        try FileManager.default.createDirectory(atPath: run + "/" + scope.name("dir"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: run + "/" + scope.name("link.log"), withDestinationPath: taken)
+        let vm = scope.name("vm")
+        let cases = [
+            (taken, "exists; vmctl writes a serial log only to a file it created for this VM"),
+            (run + "/" + scope.name("link.log"), "exists and is a symbolic link"),
+            (run + "/" + scope.name("none") + "/x.log", "which does not exist"),
+            (run + "/" + scope.name("dir"), "exists and is a directory"),
+            ("/etc/passwd", "is in /etc, which is a system directory"),
+        ]
+        for (path, rule) in cases {
+            for dryRun in [true, false] {
+                let arguments = ["vm", "create", vm, "--disk-size", "16M", "--pool", pool.name, "--serial-file", path,
+                                 "--connect", Daemon.uri] + (dryRun ? ["--dry-run"] : [])
+                let result = try await runVMCtl(arguments, timeout: 120)
+                #expect(result.status == 64, "\(path): \(result.errors)")
+                #expect(result.errors.hasPrefix("vmctl: error: --serial-file: \"\(path)\" is not allowed: "), "\(result.errors)")
+                #expect(result.errors.contains(rule) && result.errors.split(separator: "\n").count == 1, "\(result.errors)")
+            }
+        }
+        #expect(try String(contentsOfFile: taken, encoding: .utf8) == "not vmctl's")
+        #expect(try scope.connection.domains().allSatisfy { $0.name != vm })
+        #expect(try pool.volumes().map(\.name) == ["base.qcow2"])
+
+        // A log vmctl creates: mode 0600, used again by the same VM after vm delete, refused to another.
+        let log = run + "/" + scope.name("vm.log")
+        let create = ["vm", "create", vm, "--disk-size", "16M", "--pool", pool.name, "--serial-file", log, "--connect", Daemon.uri]
+        var result = try await runVMCtl(create, timeout: 300)
+        #expect(result.status == 0, "\(result.errors)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: log)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try await runVMCtl(["vm", "delete", vm, "--force", "--connect", Daemon.uri], timeout: 120).status == 0)
+        result = try await runVMCtl(create, timeout: 300)
+        #expect(result.status == 0, "a rerun for the same VM: \(result.errors)")
+        var other = create
+        other[2] = scope.name("other")
+        result = try await runVMCtl(other, timeout: 120)
+        #expect(result.status == 64 && result.errors.contains("exists; "), "\(result.errors)")
+    }
 }
