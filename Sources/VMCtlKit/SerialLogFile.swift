@@ -86,7 +86,11 @@ struct SerialLogFile: Sendable {
     func update(_ change: (inout [String: Record]) -> Void) throws(VMCtlError) {
         let lock = try ObjectLock.acquire(uri: "", kind: "state", name: ledger.path, timeout: 30)
         defer { withExtendedLifetime(lock) {} }
-        var records = try records()
+        // A record whose file is gone or replaced vouches for nothing: dropped.
+        var records = try records().filter { path, record in
+            var info = stat()
+            return lstat(path, &info) == 0 && UInt64(info.st_dev) == record.device && UInt64(info.st_ino) == record.inode
+        }
         change(&records)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

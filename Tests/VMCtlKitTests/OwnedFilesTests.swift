@@ -32,6 +32,11 @@ private func mode(_ path: String) -> mode_t {
             #expect(mode(directory + "/a/part") == 0o600)
             try OwnedFiles.replace(directory + "/a/state.json", with: Array("{}".utf8))
             #expect(mode(directory + "/a/state.json") == 0o600)
+            // The image registry and the lab state go through the same helper.
+            let registry = ImageRegistry(file: URL(fileURLWithPath: directory + "/state/images.json"))
+            try registry.update { $0.connections["test:///default"] = [] }
+            #expect(mode(directory + "/state") == 0o700 && mode(directory + "/state/images.json") == 0o600)
+            #expect(mode(directory + "/state/images.json.lock") == 0o600)
             // A directory vmctl did not make keeps its mode.
             chmod(directory, 0o755)
             try OwnedFiles.makeDirectory(directory)
@@ -117,8 +122,12 @@ private func mode(_ path: String) -> mode_t {
             try Data("theirs".utf8).write(to: URL(fileURLWithPath: path + ".tmp"))
             rename(path + ".tmp", path)  // made while the old one exists: another inode
             #expect(logs.rule(path, domain: "node", local: true)?.hasPrefix("exists; ") == true)
-            try logs.remove(path)
-            #expect(!FileManager.default.fileExists(atPath: path))
+            // The next change drops the record of the replaced file.
+            let second = directory + "/second.log"
+            #expect(try logs.create(second, domain: "second"))
+            #expect(try logs.records().keys.sorted() == [second])
+            try logs.remove(second)
+            #expect(!FileManager.default.fileExists(atPath: second))
             #expect(try logs.records().isEmpty)
         }
     }
