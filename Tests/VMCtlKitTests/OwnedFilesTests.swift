@@ -144,3 +144,23 @@ private func mode(_ path: String) -> mode_t {
         #expect(error?.status == .usage)
     }
 }
+
+/// `image fetch` resumes into its `.part` only when that is a file of its own.
+@Suite struct PartFileTests {
+    @Test func aSymbolicLinkPartIsRefusedAndItsTargetKept() throws {
+        try scratch { directory in
+            let server = try ScriptedHTTPServer(["/base.img": .file(Array(repeating: 7, count: 4096), ranges: true)])
+            defer { server.stop() }
+            let target = directory + "/victim"
+            try Data("victim".utf8).write(to: URL(fileURLWithPath: target))
+            let part = URL(fileURLWithPath: directory + "/x-base.img.part")
+            try FileManager.default.createSymbolicLink(atPath: part.path, withDestinationPath: target)
+            let error = vmctlError { () throws(VMCtlError) in
+                try HTTPDownloader(timeout: 10).download(server.url("/base.img"), to: part)
+            }
+            #expect(error?.message == "opening \(part.path): is a symbolic link; vmctl does not follow it")
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "victim")
+            #expect(server.requests.isEmpty)
+        }
+    }
+}
