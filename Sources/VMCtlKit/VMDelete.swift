@@ -83,7 +83,7 @@ public struct VMDeleter: Sendable {
         let images = ImageService(connection: connection)
         let users = images.backingUsers(try images.poolVolumes().volumes)
         let deleting = Set(candidates.map(\.label))
-        var kept: [(label: String, volume: StorageVolume)] = []
+        var remaining: [(label: String, volume: StorageVolume)] = []
         for candidate in candidates {
             // virStorageVolGetPath
             let path = try libvirt("reading the path of \(candidate.label)") { try candidate.volume.path() }
@@ -91,10 +91,10 @@ public struct VMDeleter: Sendable {
                 progress.step("keeping \(candidate.label): volume \(user) is layered on it")
                 result.keptVolumes.append(candidate.label)
             } else {
-                kept.append(candidate)
+                remaining.append(candidate)
             }
         }
-        return kept
+        return remaining
     }
 
     /// For every path another domain's disks use, directly or down their backing

@@ -234,7 +234,8 @@ public struct ImageService {
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
         let candidates = try list().images.filter { $0.fetched && !$0.inUse }.map(\.path)
         var locks: [ObjectLock] = []
-        for path in candidates.sorted() {
+        // A dry run changes nothing, so it waits for no one.
+        for path in candidates.sorted() where !dryRun {
             locks.append(try Self.imageLock(uri: uri, path: path, timeout: lockTimeout, progress: progress))
         }
         defer { withExtendedLifetime(locks) {} }
