@@ -249,4 +249,48 @@ private final class Steps: ProgressReporter, @unchecked Sendable {
         result = try await runVMCtl(other, timeout: 120)
         #expect(result.status == 64 && result.errors.contains("exists; "), "\(result.errors)")
     }
+
+    /// `vm clone` renames the source's serial log for each clone and applies the
+    /// same rule: a file there that vmctl did not make stops the clone before
+    /// anything is made; otherwise vmctl creates the clone's log (0600).
+    @Test func vmCloneRefusesASerialLogItDidNotMake() throws {
+        let scope = try TestScope("ownh-clonelog")
+        defer { scope.clean() }
+        let (pool, _, _) = try fetchedBase(scope)
+        let run = Daemon.runDirectory.path
+        let source = scope.name("src")
+        let creator = VMCreator(connection: scope.connection)
+        var request = VMCreateRequest(name: source)
+        request.image = .volume(pool: pool.name, name: "base.qcow2")
+        request.pool = pool.name
+        request.serialFile = run + "/" + source + ".log"
+        try creator.run(try creator.plan(request, domainType: .init(type: .qemu, warnings: [])))
+        let taken = run + "/" + scope.name("c1") + ".log"
+        try Data("not vmctl's".utf8).write(to: URL(fileURLWithPath: taken))
+        let before = try pool.volumes().map(\.name).sorted()
+        let error = vmctlError { () throws(VMCtlError) in
+            try VMCloner(connection: scope.connection).clone(source: source, as: scope.name("c1"), mode: .linked)
+        }
+        #expect(error?.status == .usage)
+        #expect(error?.message.hasPrefix("name: \(scope.name("c1"))'s serial log \"\(taken)\" is not allowed: exists; ") == true,
+                "\(String(describing: error))")
+        #expect(try String(contentsOfFile: taken, encoding: .utf8) == "not vmctl's")
+        #expect(try pool.volumes().map(\.name).sorted() == before)
+        #expect(try scope.connection.domains().allSatisfy { $0.name != scope.name("c1") })
+
+        _ = try VMCloner(connection: scope.connection).clone(source: source, as: scope.name("c2"), mode: .linked)
+        let log = run + "/" + scope.name("c2") + ".log"
+        let attributes = try FileManager.default.attributesOfItem(atPath: log)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+    }
+}
+
+/// The error `body` throws as vmctl reports it: message and exit status.
+private func vmctlError<T>(_ body: () throws(VMCtlError) -> T) -> VMCtlError? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error
+    }
 }
