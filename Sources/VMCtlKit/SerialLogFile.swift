@@ -19,7 +19,19 @@ struct SerialLogFile: Sendable {
 
     var ledger: URL
 
-    init(ledger: URL = ImageState.directory.appendingPathComponent("serial-logs.json")) { self.ledger = ledger }
+    init(ledger: URL = SerialLogFile.defaultLedger) { self.ledger = ledger }
+
+    /// In the state directory (`$VMCTL_IMAGE_STATE_DIR`, /var/lib/vmctl) for root;
+    /// another user, who cannot write there, keeps it in `$XDG_STATE_HOME/vmctl`
+    /// (~/.local/state/vmctl).
+    static var defaultLedger: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if getuid() == 0 || environment["VMCTL_IMAGE_STATE_DIR"] != nil {
+            return ImageState.directory.appendingPathComponent("serial-logs.json")
+        }
+        let state = environment["XDG_STATE_HOME"] ?? ((environment["HOME"] ?? "/tmp") + "/.local/state")
+        return URL(fileURLWithPath: state).appendingPathComponent("vmctl/serial-logs.json")
+    }
 
     /// Why `path` cannot be `domain`'s serial log, or nil. `pendingDirectories`
     /// are made by the caller's plan before the file; `local` is false when the
