@@ -89,23 +89,29 @@ package func describeFileError(_ error: any Error) -> String {
 package enum OwnedFiles {
     /// Makes `path` and any missing parents (`mkdir(2)`) with `mode`, set again
     /// with `chmod(2)` so the umask cannot widen or narrow it. A directory that
-    /// already exists keeps its mode: vmctl did not make it. A symbolic link in
-    /// the way is refused.
+    /// already exists keeps its mode: vmctl did not make it, and a symbolic link
+    /// to one (/home on some hosts) is the host's own layout, so it is followed.
     package static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(VMCtlError) {
         var partial = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             partial += "/" + component
             var info = stat()
-            if lstat(partial, &info) == 0 {
+            if stat(partial, &info) == 0 {
                 guard info.st_mode & S_IFMT == S_IFDIR else {
                     throw VMCtlError("creating \(path): \(partial) exists and is \(InputFile.kind(info.st_mode)), not a directory")
                 }
                 continue
             }
-            guard mkdir(partial, mode) == 0 || errno == EEXIST else {
+            guard mkdir(partial, mode) == 0 else {
+                if errno == EEXIST { continue }  // made by another process meanwhile: not ours to chmod
                 throw VMCtlError("creating \(partial): \(String(cString: strerror(errno)))")
             }
-            chmod(partial, mode)
+            // Through a descriptor of the directory just made, never a link put in its place.
+            let made = open(partial, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if made >= 0 {
+                fchmod(made, mode)
+                close(made)
+            }
         }
     }
 

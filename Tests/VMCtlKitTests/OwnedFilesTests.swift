@@ -44,6 +44,18 @@ private func mode(_ path: String) -> mode_t {
         }
     }
 
+    @Test func aLinkedDirectoryOnTheWayIsFollowedAFileIsRefused() throws {
+        try scratch { directory in
+            try FileManager.default.createDirectory(atPath: directory + "/real", withIntermediateDirectories: false)
+            try FileManager.default.createSymbolicLink(atPath: directory + "/home", withDestinationPath: directory + "/real")
+            try OwnedFiles.makeDirectory(directory + "/home/labs")
+            #expect(mode(directory + "/real/labs") == 0o700)
+            try Data().write(to: URL(fileURLWithPath: directory + "/file"))
+            let error = vmctlError { () throws(VMCtlError) in try OwnedFiles.makeDirectory(directory + "/file/labs") }
+            #expect(error?.message == "creating \(directory)/file/labs: \(directory)/file exists and is a regular file, not a directory")
+        }
+    }
+
     @Test func anExistingFileIsNeitherTruncatedNorReplacedByCreateNew() throws {
         try scratch { directory in
             let path = directory + "/log"
