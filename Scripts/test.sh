@@ -62,8 +62,9 @@ run_tests() {
 }
 # The async suites that wait on libvirt's event loop (event and stream
 # watchers) go with the real guests too: among the blocking integration tests
-# they waited up to ten minutes for a cooperative thread.
-async_suites="IntegrationCloud|EventStreamTests|StreamTransferTests"
+# they waited up to ten minutes for a cooperative thread. So do the ownership
+# tests, which hold an image lock while they await prune's wait for it.
+async_suites="IntegrationCloud|EventStreamTests|StreamTransferTests|IntegrationOwnershipTests"
 run_tests cloud --filter "$async_suites" &
 cloud_tests=$!
 run_tests main --skip "$async_suites" &

@@ -96,8 +96,9 @@ public struct DomainTypeSelector: Sendable {
         let verdict = (recommendation.verdict.kvmUsable, recommendation.verdict.reason)
         if !bootID.isEmpty {
             let cached = CachedVerdict(bootID: bootID, kvmUsable: verdict.0, reason: verdict.1)
-            try? FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-            try? Data(cached.text.utf8).write(to: URL(fileURLWithPath: cacheFile), options: .atomic)
+            // A cache: when it cannot be written, the next run asks again.
+            try? OwnedFiles.makeDirectory(cacheDirectory)
+            try? OwnedFiles.replace(cacheFile, with: Array(cached.text.utf8))
             // The JSON file earlier versions wrote.
             try? FileManager.default.removeItem(atPath: cacheDirectory.appendingPathComponent("kvm-verdict.json"))
         }

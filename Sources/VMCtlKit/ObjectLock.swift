@@ -51,17 +51,14 @@ public final class ObjectLock: @unchecked Sendable {
         uri: String, kind: String, name: String, timeout: Double = 600, directory: String = ObjectLock.directory,
         waiting: (() -> Void)? = nil
     ) throws(VMCtlError) -> ObjectLock {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw VMCtlError("locking \(kind) '\(name)': cannot make \(directory): \(describeFileError(error))")
-        }
         let path = directory + "/" + fileName(uri: uri, kind: kind, name: name)
         // Lock files stay: removing one while another process waits on it would split the lock.
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else {
-            throw VMCtlError("locking \(kind) '\(name)': cannot open \(path): \(String(cString: strerror(errno)))")
+        let descriptor: Int32
+        do {
+            try OwnedFiles.makeDirectory(directory)
+            descriptor = try OwnedFiles.openLockFile(path)
+        } catch {
+            throw VMCtlError("locking \(kind) '\(name)': \(error.message)")
         }
         let deadline = Date().addingTimeInterval(timeout)
         var announced = false

@@ -156,11 +156,18 @@ public struct StorageService {
     /// the system's own trees.
     static let systemDirectories: Set<String> = ["/", "/proc", "/sys", "/dev", "/run", "/boot", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64"]
 
+    /// Why vmctl writes nothing into directory `path` (standardized), or nil: the
+    /// one rule for pool targets, serial logs and a lab's `serial_dir`.
+    static func systemDirectoryRule(_ path: String) -> String? {
+        guard systemDirectories.contains(path) || ["/proc/", "/sys/", "/dev/"].contains(where: path.hasPrefix) else { return nil }
+        return "is a system directory"
+    }
+
     /// Why `path` (standardized) cannot be a pool's target, or nil. On a
     /// local daemon an existing target must be a directory.
     static func targetRule(_ path: String, local: Bool) -> String? {
-        if systemDirectories.contains(path) || ["/proc/", "/sys/", "/dev/"].contains(where: path.hasPrefix) {
-            return "is a system directory; give a directory of its own, such as /var/lib/libvirt/images/NAME"
+        if let rule = systemDirectoryRule(path) {
+            return rule + "; give a directory of its own, such as /var/lib/libvirt/images/NAME"
         }
         guard local else { return nil }
         var info = stat()
@@ -322,6 +329,13 @@ public struct StorageService {
             name: name, capacity: size, allocation: ByteSize(bytes: 0), format: DiskFormat(rawValue: format.rawValue),
             backingStore: backingStore)
         let xml = try parsed { () throws in try definition.xml() }
+        // An overlay on an image: held until it exists, so `image prune` sees it (Docs/ownership.md).
+        let lock = try backingStore.map { backing throws(VMCtlError) in
+            let uri = try libvirt("reading the connection's URI") { try connection.uri() }
+            return try ImageService.imageLock(uri: uri, path: backing.path, progress: SilentProgress())
+        }
+        defer { withExtendedLifetime(lock) {} }
+        // virStorageVolCreateXML; libvirt refuses a backing file that is gone (pruned before the lock).
         let volume = try libvirt("creating volume '\(nameText)' in pool '\(poolName)'") {
             try pool.createVolume(xml: xml)
         }
@@ -346,16 +360,14 @@ public struct StorageService {
         return ActionResult(kind: "volume", name: name, action: "deleted", pool: poolName)
     }
 
-    /// The first volume, in any active pool, whose backing file is `path` (as `POOL/VOLUME`).
+    /// The first volume (`POOL/VOLUME`), in any running pool, whose backing file
+    /// is `path`, else the first whose backing chain reaches it: the one
+    /// inventory `image prune` and `vm delete` use.
     func backedVolume(onto path: String) throws(VMCtlError) -> String? {
-        let pools = try libvirt("listing storage pools") { try connection.storagePools() }
-        for pool in pools where (try? pool.isActive()) == true {
-            for volume in (try? pool.volumes()) ?? [] {
-                guard let xml = try? volume.xml(), let definition = try? StorageVolumeDefinition(xml: xml) else { continue }
-                if definition.backingStore?.path == path { return "\(pool.name)/\(volume.name)" }
-            }
-        }
-        return nil
+        let images = ImageService(connection: connection)
+        let volumes = try images.poolVolumes().volumes
+        if let direct = volumes.values.filter({ $0.backing == path }).map({ "\($0.pool)/\($0.name)" }).min() { return direct }
+        return images.backingUsers(volumes)[path]?.sorted().first
     }
 
     /// A full, independent copy of `source` named `newName` in the same pool.

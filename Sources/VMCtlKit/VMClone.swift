@@ -34,6 +34,8 @@ public struct VMCloneResult: Codable, Sendable, Equatable {
 public struct VMCloner: Sendable {
     public let connection: Connection
     public var progress: any ProgressReporter
+    /// The serial-log rule `vm create` applies, for each clone's renamed log.
+    var serialLogs = SerialLogFile()
     /// For `--full`: given what is being copied, where to report (bytes written, bytes to write), or nil.
     public var copyProgress: (@Sendable (_ label: String) -> (@Sendable (UInt64, UInt64) -> Void)?)?
 
@@ -116,8 +118,15 @@ public struct VMCloner: Sendable {
         try inspectSourceDisks(disks, of: definition)
         let seed = keepIdentity ? nil : try sourceSeed(of: definition)
         let nvram = try sourceNVRAM(of: definition, source: source, running: running, sourceName: sourceName)
+        let local = try StorageService(connection: connection).isLocal()
         // Every volume name this clone would create must be free, and each clone's name a host name.
         for name in names {
+            for case .file(let path) in definition.serials.map(\.source) {
+                let log = Self.renamedLogPath(path, from: sourceName, to: name.rawValue)
+                if let rule = serialLogs.rule(log, domain: name.rawValue, local: local) {
+                    throw .invalid(field: "name", "\(name)'s serial log \"\(InputFile.shown(log))\" is not allowed: \(rule)")
+                }
+            }
             var volumes = disks.map { (Self.volumeName(clone: name.rawValue, target: $0.target), $0.pool) }
             if let seed { volumes.append((Self.seedName(clone: name.rawValue), seed.pool)) }
             for (volumeName, pool) in volumes where (try? pool.volume(named: volumeName)) != nil {
@@ -252,7 +261,11 @@ public struct VMCloner: Sendable {
                 cloneDefinition.metadata = metadata
                 for index in cloneDefinition.serials.indices {
                     if case .file(let path) = cloneDefinition.serials[index].source {
-                        cloneDefinition.serials[index].source = .file(Self.renamedLogPath(path, from: sourceName, to: name.rawValue))
+                        let log = Self.renamedLogPath(path, from: sourceName, to: name.rawValue)
+                        cloneDefinition.serials[index].source = .file(log)
+                        if local, try serialLogs.create(log, domain: name.rawValue) {
+                            rollback.onFailure("remove \(log)") { try serialLogs.remove(log) }
+                        }
                     }
                 }
                 if let nvram {

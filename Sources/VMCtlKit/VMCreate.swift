@@ -159,6 +159,8 @@ public struct VMCreatePlan: Sendable {
     /// The pool volume a full copy is made from.
     var copySource: (pool: String, volume: String)?
     var seed: Data?
+    /// The serial log vmctl creates before defining the domain (a local daemon's file).
+    var serialLog: String?
     public var start: Bool
     public var autostart: Bool
 
@@ -181,6 +183,8 @@ public struct PendingObjects: Sendable, Equatable {
     public var networks: Set<String> = []
     /// Volumes the larger plan deletes first (left by an interrupted run), by pool.
     public var removedVolumes: [String: Set<String>] = [:]
+    /// Directories the larger plan makes (a lab's `serial_dir`).
+    public var directories: Set<String> = []
 
     public init() {}
 }
@@ -192,6 +196,8 @@ public struct VMCreator: Sendable {
     public var pending = PendingObjects()
     /// The host's facts, when the caller read them once for many VMs; else read per plan.
     public var hostFacts: HostFacts?
+    /// Serial logs vmctl created, and the rule for a new one.
+    var serialLogs = SerialLogFile()
 
     public init(connection: Connection, progress: any ProgressReporter = SilentProgress()) {
         self.connection = connection
@@ -242,8 +248,13 @@ public struct VMCreator: Sendable {
         if let user = request.login?.user, !SSHCommand.isValidUser(user) {
             throw .invalid(field: "--login-user", "\"\(user.prefix(40))\" is not allowed: \(SSHCommand.userRule)")
         }
-        if let serial = request.serialFile, !serial.hasPrefix("/") {
-            throw .invalid(field: "--serial-file", "\"\(serial)\" is not allowed: must be an absolute path")
+        var serialLog: String?
+        if let serial = request.serialFile {
+            let local = try StorageService(connection: connection).isLocal()
+            if let rule = serialLogs.rule(serial, domain: name.rawValue, local: local, pendingDirectories: pending.directories) {
+                throw .invalid(field: "--serial-file", "\"\(InputFile.shown(serial))\" is not allowed: \(rule)")
+            }
+            if local { serialLog = serial }
         }
         var warnings = domainType.warnings
 
@@ -416,7 +427,7 @@ public struct VMCreator: Sendable {
         _ = try parsed { try domain.validate() }
         return VMCreatePlan(
             domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed,
-            start: request.start, autostart: request.autostart)
+            serialLog: serialLog, start: request.start, autostart: request.autostart)
     }
 
     // MARK: Running the plan
@@ -427,10 +438,16 @@ public struct VMCreator: Sendable {
     public func run(_ plan: VMCreatePlan) throws(VMCtlError) -> Domain {
         let rollback = Rollback(progress: progress)
         return try rollback.guarding { () throws(VMCtlError) -> Domain in
+            // Until the overlay or copy exists, nothing shows `image prune` that the base is in use.
+            var imageLocks = try lockImages(plan)
             for volume in plan.volumes {
                 progress.step("creating volume \(volume.pool)/\(volume.name) (\(volume.kind.rawValue))")
                 let created = try createVolume(volume, plan: plan)
                 rollback.onFailure("delete volume \(volume.pool)/\(volume.name)") { try created.delete() }
+            }
+            imageLocks.removeAll()
+            if let log = plan.serialLog, try serialLogs.create(log, domain: plan.domain.name.rawValue) {
+                rollback.onFailure("remove \(log)") { try serialLogs.remove(log) }
             }
             progress.step("defining domain \(plan.domain.name) (type \(plan.domain.type.rawValue))")
             let xml = try plan.domainXML()
@@ -448,6 +465,39 @@ public struct VMCreator: Sendable {
             }
             return domain
         }
+    }
+
+    /// Takes the image lock on every base the plan layers on or copies.
+    func lockImages(_ plan: VMCreatePlan) throws(VMCtlError) -> [ObjectLock] {
+        var bases = Set<String>()
+        for volume in plan.volumes {
+            switch volume.kind {
+            case .overlay: if let base = volume.source { bases.insert(base) }
+            case .copy:
+                if let source = plan.copySource {
+                    // virStoragePoolLookupByName, virStorageVolLookupByName, virStorageVolGetPath.
+                    bases.insert(try libvirt("looking up \(source.pool)/\(source.volume)") {
+                        try connection.storagePool(named: source.pool).volume(named: source.volume).path()
+                    })
+                }
+            case .blank, .seed: break
+            }
+        }
+        guard !bases.isEmpty else { return [] }
+        let uri = try libvirt("reading the connection's URI") { try connection.uri() }
+        let locks = try bases.sorted().map { path throws(VMCtlError) in
+            try ImageService.imageLock(uri: uri, path: path, progress: progress)
+        }
+        // A prune that ran between the plan and the lock may have removed a base.
+        let local = try StorageService(connection: connection).isLocal()
+        for path in bases {
+            // virStorageVolLookupByPath; a base given as a path is no pool's volume.
+            let volume = try find("looking up \(path)", missing: .noStorageVolume) { try connection.storageVolume(path: path) }
+            if volume == nil, local, !FileManager.default.fileExists(atPath: path) {
+                throw VMCtlError("vm create: the base image \(path) was removed (image prune?) after the plan; nothing was created")
+            }
+        }
+        return locks
     }
 
     private func createVolume(_ volume: PlannedVolume, plan: VMCreatePlan) throws(VMCtlError) -> StorageVolume {

@@ -58,6 +58,7 @@ public struct VMDeleter: Sendable {
                 toDelete.append((label, volume))
             }
         }
+        toDelete = try withoutLayers(toDelete, result: &result)
         if active {
             progress.step("destroying \(name)")
             try libvirt("destroying '\(name)'") { try domain.destroy() }
@@ -70,6 +71,30 @@ public struct VMDeleter: Sendable {
             result.deletedVolumes.append(label)
         }
         return result
+    }
+
+    /// `candidates` less each volume that a volume of any running pool, other than
+    /// the candidates, uses as a backing file (directly or down its chain): an
+    /// overlay left by someone else must not lose its base. Those are added to
+    /// `result.keptVolumes`.
+    func withoutLayers(_ candidates: [(label: String, volume: StorageVolume)], result: inout VMDeleteResult) throws(VMCtlError)
+        -> [(label: String, volume: StorageVolume)] {
+        guard !candidates.isEmpty else { return [] }
+        let images = ImageService(connection: connection)
+        let users = images.backingUsers(try images.poolVolumes().volumes)
+        let deleting = Set(candidates.map(\.label))
+        var remaining: [(label: String, volume: StorageVolume)] = []
+        for candidate in candidates {
+            // virStorageVolGetPath
+            let path = try libvirt("reading the path of \(candidate.label)") { try candidate.volume.path() }
+            if let user = users[path]?.first(where: { !deleting.contains($0) }) {
+                progress.step("keeping \(candidate.label): volume \(user) is layered on it")
+                result.keptVolumes.append(candidate.label)
+            } else {
+                remaining.append(candidate)
+            }
+        }
+        return remaining
     }
 
     /// For every path another domain's disks use, directly or down their backing

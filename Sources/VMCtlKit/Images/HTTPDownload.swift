@@ -306,8 +306,8 @@ final class FileTransfer: CurlResponse {
 
     func open() throws(VMCtlError) {
         // O_APPEND: a resumed transfer writes after what is there; a restart truncates first.
-        descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw VMCtlError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
+        // Never through a symbolic link: the .part is vmctl's own file or nothing.
+        descriptor = try OwnedFiles.openAppending(path)
     }
 
     func close() {

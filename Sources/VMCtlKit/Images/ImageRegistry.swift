@@ -70,11 +70,11 @@ public struct ImageRegistry: Sendable {
             change(&contents)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            do {
-                try encoder.encode(contents).write(to: file, options: .atomic)
-            } catch {
-                throw VMCtlError("writing the image registry \(file.path): \(describeFileError(error))")
+            let bytes: [UInt8]
+            do { bytes = Array(try encoder.encode(contents)) } catch {
+                throw VMCtlError("writing the image registry \(file.path): \(error)")
             }
+            try OwnedFiles.replace(file.path, with: bytes)
         }
     }
 
@@ -91,14 +91,8 @@ public struct ImageRegistry: Sendable {
     /// Runs `body` holding an exclusive lock (flock on `FILE.lock`), so two vmctl
     /// processes never lose each other's entries.
     func locked<T>(_ body: () throws(VMCtlError) -> T) throws(VMCtlError) -> T {
-        let folder = file.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw VMCtlError("creating \(folder.path): \(describeFileError(error))")
-        }
-        let lock = open(file.path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lock >= 0 else { throw VMCtlError("opening \(file.path).lock: \(String(cString: strerror(errno)))") }
+        try OwnedFiles.makeDirectory(file.deletingLastPathComponent().path)
+        let lock = try OwnedFiles.openLockFile(file.path + ".lock")
         defer { close(lock) }
         // Bounded: a registry held for 30 s means a stuck vmctl.
         let deadline = Date().addingTimeInterval(30)

@@ -14,6 +14,8 @@ public struct ImageService {
     /// Where partial downloads wait for a rerun.
     public var downloads: URL
     public var progress: any ProgressReporter
+    /// How long prune waits for a command using an image (`imageLock`).
+    public var lockTimeout: Double = 600
 
     public init(
         connection: Connection, registry: ImageRegistry = ImageRegistry(), downloads: URL = ImageState.downloads,
@@ -49,11 +51,7 @@ public struct ImageService {
         // The expected digest first: no point downloading what cannot be checked.
         let (expected, from, signer) = try expectedChecksum(plan, http: http)
         let part = plan.partFile(in: downloads)
-        do {
-            try FileManager.default.createDirectory(at: downloads, withIntermediateDirectories: true)
-        } catch {
-            throw VMCtlError("creating \(downloads.path): \(describeFileError(error))")
-        }
+        try OwnedFiles.makeDirectory(downloads.path)
         let lock = try lockPart(part, url: plan.url)
         defer {
             close(lock)
@@ -153,8 +151,7 @@ public struct ImageService {
 
     /// Holds `PART.lock` (flock) for the fetch, so two runs never write one file.
     func lockPart(_ part: URL, url: URL) throws(VMCtlError) -> Int32 {
-        let lock = open(part.path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lock >= 0 else { throw VMCtlError("opening \(part.path).lock: \(String(cString: strerror(errno)))") }
+        let lock = try OwnedFiles.openLockFile(part.path + ".lock")
         guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
             close(lock)
             throw VMCtlError("another vmctl is downloading \(url.redactedString) (\(part.path).lock is held)")
@@ -192,38 +189,58 @@ public struct ImageService {
 
     func inventory() throws(VMCtlError) -> Inventory {
         var inventory = Inventory()
-        // virConnectListAllStoragePools, then virStoragePoolIsActive and virStoragePoolListAllVolumes per pool.
-        let pools = try libvirt("listing storage pools") { try connection.storagePools() }
-        for pool in pools.sorted(by: { $0.name < $1.name }) {
-            guard (try? pool.isActive()) == true else {
-                inventory.uncheckedPools.append(pool.name)
-                continue
-            }
-            do {
-                for volume in try storage.listVolumes(in: pool) { inventory.volumes[volume.path] = volume }
-            } catch where error.libvirtError?.code == .noStoragePool {
-                // Removed by someone else since the listing: nothing in it to count.
-            } catch where (try? pool.isActive()) == false {
-                inventory.uncheckedPools.append(pool.name)
-            }
-        }
+        (inventory.volumes, inventory.uncheckedPools) = try poolVolumes()
+        inventory.volumeUsers = backingUsers(inventory.volumes)
         let deleter = VMDeleter(connection: connection)
-        for volume in inventory.volumes.values {
-            var seen: Set<String> = [volume.path]
-            var next = volume.backing
-            // 32 links at most, as VMDeleter walks them: a loop in broken metadata must not hang us.
-            for _ in 0..<32 {
-                guard let current = next, seen.insert(current).inserted else { break }
-                inventory.volumeUsers[current, default: []].append("\(volume.pool)/\(volume.name)")
-                next = inventory.volumes[current].map(\.backing) ?? deleter.backingPath(of: current)
-            }
-        }
         // virConnectListAllDomains and virDomainGetXMLDesc, disks down their chains.
         for (path, domains) in try deleter.pathUsers(excluding: nil) {
             inventory.domainUsers[path] = Array(Set(domains.map(\.name))).sorted()
         }
         for key in inventory.volumeUsers.keys { inventory.volumeUsers[key]?.sort() }
         return inventory
+    }
+
+    /// Every volume of every running pool, by path, and the pools that are not
+    /// running (their volumes cannot be listed). virConnectListAllStoragePools,
+    /// then virStoragePoolIsActive and virStoragePoolListAllVolumes per pool.
+    func poolVolumes() throws(VMCtlError) -> (volumes: [String: VolumeSummary], unchecked: [String]) {
+        var volumes: [String: VolumeSummary] = [:]
+        var unchecked: [String] = []
+        let pools = try libvirt("listing storage pools") { try connection.storagePools() }
+        for pool in pools.sorted(by: { $0.name < $1.name }) {
+            // nil: removed by someone else since the listing, so nothing in it to count.
+            let active = try find("reading the state of pool '\(pool.name)'", missing: .noStoragePool) { try pool.isActive() }
+            guard let active else { continue }
+            guard active else {
+                unchecked.append(pool.name)
+                continue
+            }
+            do {
+                for volume in try storage.listVolumes(in: pool) { volumes[volume.path] = volume }
+            } catch where error.libvirtError?.code == .noStoragePool {
+                // Removed by someone else since the listing.
+            } catch where (try? pool.isActive()) == false {
+                unchecked.append(pool.name)
+            }
+        }
+        return (volumes, unchecked)
+    }
+
+    /// Path → the volumes (`POOL/NAME`) whose backing chains reach it.
+    func backingUsers(_ volumes: [String: VolumeSummary]) -> [String: [String]] {
+        var users: [String: [String]] = [:]
+        let deleter = VMDeleter(connection: connection)
+        for volume in volumes.values {
+            var seen: Set<String> = [volume.path]
+            var next = volume.backing
+            // 32 links at most, as VMDeleter walks them: a loop in broken metadata must not hang us.
+            for _ in 0..<32 {
+                guard let current = next, seen.insert(current).inserted else { break }
+                users[current, default: []].append("\(volume.pool)/\(volume.name)")
+                next = volumes[current].map(\.backing) ?? deleter.backingPath(of: current)
+            }
+        }
+        return users
     }
 
     /// Base images: volumes vmctl fetched, and volumes another volume is layered on.
@@ -248,8 +265,19 @@ public struct ImageService {
     /// Removes fetched images nothing uses: no domain's disk and no volume's backing
     /// chain in any running pool. Never a volume vmctl did not fetch. With
     /// `dryRun`, only says what it would remove.
+    /// Each image it would remove is locked first (`imageLock`), and whether it
+    /// is in use is decided again under those locks: a `vm create` layering a VM
+    /// on it holds that lock until its overlay exists, so prune never removes a base
+    /// under a VM being made.
     public func prune(dryRun: Bool) throws(VMCtlError) -> ImagePruneResult {
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
+        let candidates = try list().images.filter { $0.fetched && !$0.inUse }.map(\.path)
+        var locks: [ObjectLock] = []
+        // A dry run changes nothing, so it waits for no one.
+        for path in candidates.sorted() where !dryRun {
+            locks.append(try Self.imageLock(uri: uri, path: path, timeout: lockTimeout, progress: progress))
+        }
+        defer { withExtendedLifetime(locks) {} }
         let listing = try list()
         let entries = try registry.entries(uri: uri)
         let present = Set(listing.images.map(\.path))
@@ -258,7 +286,7 @@ public struct ImageService {
         var result = ImagePruneResult(
             dryRun: dryRun, removed: [], kept: listing.images.filter { $0.fetched && $0.inUse }, forgotten: stale.sorted(),
             uncheckedPools: listing.uncheckedPools)
-        for image in listing.images where image.fetched && !image.inUse {
+        for image in listing.images where image.fetched && !image.inUse && candidates.contains(image.path) {
             if !dryRun {
                 // virStorageVolLookupByPath, then virStorageVolDelete.
                 try libvirt("removing image '\(image.name)' in pool '\(image.pool)'") {
@@ -270,6 +298,15 @@ public struct ImageService {
         }
         if !dryRun { try registry.forget(paths: Set(stale), uri: uri) }
         return result
+    }
+
+    /// The lock `image prune` and every command layering on or copying an image
+    /// take on it (an `ObjectLock` of kind "image", named by its path).
+    static func imageLock(uri: String, path: String, timeout: Double = 600, progress: any ProgressReporter) throws(VMCtlError)
+        -> ObjectLock {
+        try ObjectLock.acquire(uri: uri, kind: "image", name: path, timeout: timeout, waiting: {
+            progress.step("waiting for another vmctl process using the image \(path)")
+        })
     }
 
     func registryEntries() throws(VMCtlError) -> [ImageRegistry.Entry] {

@@ -97,6 +97,7 @@ extension LabRunner {
                 host: host, connection: connection, local: try StorageService(connection: connection).isLocal(),
                 facts: try HostFacts.read(connection), nodes: plan.nodes.filter { $0.host == host }, isHome: host == home,
                 plan: LabChangePlan.HostPlan(host: host, domainType: choice))
+            planning.pending.directories.insert(URL(fileURLWithPath: plan.serialDirectory).standardized.path)
             // In dependency order: what a later step needs is pending by then.
             try planPools(&planning)
             try planImages(&planning)

@@ -87,7 +87,7 @@ public final class LabRunner: @unchecked Sendable {
         for host in changePlan.hosts {
             for warning in host.domainType.warnings { progress.step("\(host.host): \(warning)") }
         }
-        try FileManager.default.createDirectoryIfNeeded(plan.serialDirectory)
+        try OwnedFiles.makeDirectory(plan.serialDirectory)
         var state = LabState.load(lab: plan.name) ?? LabState()
         for host in usedHosts { state.hosts[host] = plan.hosts[host] }
         try state.save(lab: plan.name)
@@ -459,12 +459,3 @@ final class LockedArray<Element>: @unchecked Sendable {
     }
 }
 
-extension FileManager {
-    func createDirectoryIfNeeded(_ path: String) throws(VMCtlError) {
-        do {
-            try createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw VMCtlError("cannot create \(path): \(describeFileError(error))")
-        }
-    }
-}

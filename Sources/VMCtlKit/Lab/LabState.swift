@@ -28,13 +28,15 @@ struct LabState: Codable, Equatable {
 
     func save(lab: String) throws(VMCtlError) {
         let url = Self.file(lab: lab)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(self).write(to: url, options: .atomic)
+            try OwnedFiles.makeDirectory(url.deletingLastPathComponent().path)
+            try OwnedFiles.replace(url.path, with: Array(try encoder.encode(self)))
+        } catch let error as VMCtlError {
+            throw VMCtlError("recording lab \(lab): \(error.message)")
         } catch {
-            throw VMCtlError("recording lab \(lab) in \(url.path): \(describeFileError(error))")
+            throw VMCtlError("recording lab \(lab) in \(url.path): \(error)")
         }
     }
 
