@@ -350,6 +350,28 @@ public struct StorageService {
         return out.sorted { $0.name < $1.name }
     }
 
+    /// The one size rule for a new or grown volume of `bytes` in a pool of
+    /// `info` (`virStoragePoolGetInfo`), or nil when it fits. Thin volumes may
+    /// together promise more than the free space, as libvirt allows, but none
+    /// may be larger than its whole pool; a volume `written` in full now (a
+    /// copy) must fit in the free space.
+    static func roomRule(_ bytes: UInt64, written: Bool, pool: String, info: StoragePoolInfo) -> String? {
+        let size = ByteSize(bytes: bytes)
+        if bytes > info.capacity {
+            return "\(size) is not allowed: more than pool '\(pool)' holds (\(human(info.capacity)) in all)"
+        }
+        if written, bytes > info.available {
+            return "a copy of \(size) is not allowed: pool '\(pool)' has \(human(info.available)) free"
+        }
+        return nil
+    }
+
+    /// Refuses `bytes` in `pool` by ``roomRule(_:written:pool:info:)``, naming `field`.
+    func requireRoom(_ bytes: UInt64, written: Bool, in pool: StoragePool, field: String) throws(VMCtlError) {
+        let info = try libvirt("reading pool '\(pool.name)'") { try pool.info() }
+        if let rule = Self.roomRule(bytes, written: written, pool: pool.name, info: info) { throw .invalid(field: field, rule) }
+    }
+
     /// Creates an empty volume (sparse), or a qcow2 overlay of `backing` (a path or a volume of the same pool).
     public func createVolume(
         pool poolName: String, name nameText: String, size sizeText: String?, format formatText: String?, backing: String?
@@ -374,6 +396,7 @@ public struct StorageService {
             backingStore = BackingStore(path: path, format: sourceDefinition?.format ?? .raw)
         }
         guard let size else { throw .invalid(field: "--size", "required unless --backing is given") }
+        try requireRoom(size.bytes, written: false, in: pool, field: "--size")
         let definition = StorageVolumeDefinition(
             name: name, capacity: size, allocation: ByteSize(bytes: 0), format: DiskFormat(rawValue: format.rawValue),
             backingStore: backingStore)
@@ -424,6 +447,7 @@ public struct StorageService {
             (try original.info(), try original.xml())
         }
         let format = (try? StorageVolumeDefinition(xml: sourceXML))?.format
+        try requireRoom(info.allocation, written: true, in: pool, field: "volume")
         let definition = StorageVolumeDefinition(
             name: newName, capacity: ByteSize(bytes: info.capacity), allocation: ByteSize(bytes: 0), format: format)
         let xml = try parsed { () throws in try definition.xml() }
@@ -445,6 +469,7 @@ public struct StorageService {
                 field: "size",
                 "\(size) is smaller than the current \(ByteSize(bytes: current)); pass --shrink to shrink (data past the new end is lost)")
         }
+        if size.bytes > current { try requireRoom(size.bytes, written: false, in: pool, field: "size") }
         if size.bytes != current {
             try libvirt("resizing volume '\(name)' in pool '\(poolName)'") {
                 try volume.resize(to: size.bytes, flags: size.bytes < current ? [.shrink] : [])
