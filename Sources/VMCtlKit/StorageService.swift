@@ -351,25 +351,27 @@ public struct StorageService {
     }
 
     /// The one size rule for a new or grown volume of `bytes` in a pool of
-    /// `info` (`virStoragePoolGetInfo`), or nil when it fits. Thin volumes may
+    /// `capacity` bytes with `available` free (`virStoragePoolGetInfo`), or nil when it fits. Thin volumes may
     /// together promise more than the free space, as libvirt allows, but none
     /// may be larger than its whole pool; a volume `written` in full now (a
     /// copy) must fit in the free space.
-    static func roomRule(_ bytes: UInt64, written: Bool, pool: String, info: StoragePoolInfo) -> String? {
+    static func roomRule(_ bytes: UInt64, written: Bool, pool: String, capacity: UInt64, available: UInt64) -> String? {
         let size = ByteSize(bytes: bytes)
-        if bytes > info.capacity {
-            return "\(size) is not allowed: more than pool '\(pool)' holds (\(human(info.capacity)) in all)"
+        if bytes > capacity {
+            return "\(size) is not allowed: more than pool '\(pool)' holds (\(human(capacity)) in all)"
         }
-        if written, bytes > info.available {
-            return "a copy of \(size) is not allowed: pool '\(pool)' has \(human(info.available)) free"
+        if written, bytes > available {
+            return "a copy of \(size) is not allowed: pool '\(pool)' has \(human(available)) free"
         }
         return nil
     }
 
-    /// Refuses `bytes` in `pool` by ``roomRule(_:written:pool:info:)``, naming `field`.
+    /// Refuses `bytes` in `pool` by ``roomRule(_:written:pool:capacity:available:)``, naming `field`.
     func requireRoom(_ bytes: UInt64, written: Bool, in pool: StoragePool, field: String) throws(VMCtlError) {
         let info = try libvirt("reading pool '\(pool.name)'") { try pool.info() }
-        if let rule = Self.roomRule(bytes, written: written, pool: pool.name, info: info) { throw .invalid(field: field, rule) }
+        if let rule = Self.roomRule(bytes, written: written, pool: pool.name, capacity: info.capacity, available: info.available) {
+            throw .invalid(field: field, rule)
+        }
     }
 
     /// Creates an empty volume (sparse), or a qcow2 overlay of `backing` (a path or a volume of the same pool).

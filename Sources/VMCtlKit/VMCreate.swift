@@ -513,7 +513,8 @@ public struct VMCreator: Sendable {
     /// before anything is made. Pools the caller has yet to make are not known yet.
     func requireRoom(for volume: PlannedVolume, in pool: PoolView, field: String) throws(VMCtlError) {
         guard let info = pool.info else { return }
-        if let rule = StorageService.roomRule(volume.capacityBytes, written: false, pool: pool.name, info: info) {
+        if let rule = StorageService.roomRule(volume.capacityBytes, written: false, pool: pool.name, capacity: info.capacity,
+                                               available: info.available) {
             throw .invalid(field: field, rule)
         }
     }
