@@ -507,6 +507,7 @@ public struct StorageService {
             throw .invalid(field: "file", "'\(file)' is an overlay of '\(backing)'; import a flattened image (qemu-img convert)")
         }
         guard image.virtualSize > 0 else { throw .invalid(field: "file", "'\(file)' has a virtual size of 0 bytes") }
+        try requireRoom(image.virtualSize, written: false, in: pool, field: "file")
         let definition = StorageVolumeDefinition(
             name: name, capacity: ByteSize(bytes: image.virtualSize), allocation: ByteSize(bytes: 0),
             format: DiskFormat(rawValue: detected.rawValue))

@@ -185,6 +185,9 @@ import Testing
         #expect(importError("data.raw") == "name: pool 'lab-pool' already has a volume named 'data.raw'")
         service.inspectImage = { _ throws(VMCtlError) in ImageInfo(format: "qcow2", virtualSize: 1 << 30, backingFile: "/b.qcow2") }
         #expect(importError() == "file: '\(file.path)' is an overlay of '/b.qcow2'; import a flattened image (qemu-img convert)")
+        // An image larger than the whole pool (100 GiB) is refused before its volume is made.
+        service.inspectImage = { _ throws(VMCtlError) in ImageInfo(format: "qcow2", virtualSize: 101 << 30) }
+        #expect(importError() == "file: 101 GiB is not allowed: more than pool 'lab-pool' holds (100.0 GiB in all)")
         let missing = vmctlError { () throws(VMCtlError) in try service.importVolume(pool: "lab-pool", file: "/no/such.img", name: nil, format: nil) }
         #expect(missing?.message == "file: '/no/such.img' does not exist")
         #expect(try volumeNames(service) == ["base.qcow2", "data.raw"])
