@@ -143,6 +143,17 @@ public struct VMCloner: Sendable {
             }
         }
 
+        // Full copies are written now, every clone's in turn: together they must fit each pool's free space.
+        if mode == .full {
+            var bytes: [String: (pool: StoragePool, total: UInt64)] = [:]
+            for disk in disks {
+                let allocation = try libvirt("reading \(disk.path)") { try disk.volume.info().allocation }
+                bytes[disk.pool.name, default: (disk.pool, 0)].total += allocation * UInt64(names.count)
+            }
+            for (pool, total) in bytes.values {
+                try StorageService(connection: connection).requireRoom(total, written: true, in: pool, field: count > 1 ? "--count" : "--full")
+            }
+        }
         // A linked clone gives the source new top layers: `SOURCE-TARGET-xxxxxxxx.qcow2`.
         if mode == .linked, let disk = disks.first, !ObjectName.isValid("\(sourceName)-\(disk.target)-00000000.qcow2") {
             throw .invalid(field: "source", "'\(sourceName)' is too long a name for a linked clone's new top layer ('\(sourceName)-\(disk.target)-…qcow2'); use --full")

@@ -97,6 +97,23 @@ import Testing
         #expect(rule(101 << 30, written: false) == "101 GiB is not allowed: more than pool 'p' holds (100.0 GiB in all)")
     }
 
+    /// `vm clone --count`: what the clones would make is checked before the first of them.
+    @Test func cloneCountIsCheckedBeforeTheFirstClone() throws {
+        let connection = try Fixture.connection()
+        // data.raw: 1 GiB allocated in lab-pool, which the test driver counts 98.7 GiB free.
+        let disk = Disk(source: .file("/lab-pool/data.raw"), target: "vda", bus: .virtio, format: .raw)
+        let definition = DomainDefinition(type: "test", name: ObjectName("src"), memory: .mib(64), os: OSDefinition(), disks: [disk])
+        _ = try connection.defineDomain(xml: try definition.xml())
+        let cloner = VMCloner(connection: connection)
+        let full = vmctlError { () throws(VMCtlError) in try cloner.clone(source: "src", as: "copy", mode: .full, count: 99) }
+        #expect(full?.message == "--count: a copy of 99 GiB is not allowed: pool 'lab-pool' has 98.7 GiB free")
+        let long = String(repeating: "c", count: 60)
+        let named = vmctlError { () throws(VMCtlError) in try cloner.clone(source: "src", as: long, mode: .full, count: 2) }
+        #expect(named?.message == "name: '\(long)-1' is too long for its volumes: '\(long)-1.qcow2' breaks the rule (\(ObjectName.rule))")
+        #expect(try connection.domains().map(\.name).sorted() == ["lab-compute1", "lab-controller", "lab-storage", "src"])
+        #expect(try connection.storagePool(named: "lab-pool").volumes().map(\.name).sorted() == ["base.qcow2", "data.raw"])
+    }
+
     @Test func cpuModelIsOneTheHypervisorKnows() throws {
         let connection = try Fixture.connection()
         // The test driver gives no domain capabilities: its CPU model list is used.
