@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Libvirt
 import LibvirtXML
+import TextSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -366,6 +367,23 @@ public struct StorageService {
         return nil
     }
 
+    /// The size and free space of the file system a dir pool at `target` on
+    /// this machine will have (`statvfs(3)` of its nearest existing ancestor,
+    /// as libvirt measures a dir pool); nil when none can be read.
+    static func localSpace(under target: String) -> PoolSpace? {
+        var path = target
+        while !path.isEmpty {
+            var stats = statvfs()
+            if statvfs(path, &stats) == 0 {
+                let unit = UInt64(stats.f_frsize)
+                return PoolSpace(capacity: UInt64(stats.f_blocks) * unit, available: UInt64(stats.f_bavail) * unit)
+            }
+            guard errno == ENOENT || errno == ENOTDIR, path != "/" else { return nil }
+            path = path.deletingLastPathComponent
+        }
+        return nil
+    }
+
     /// Refuses `bytes` in `pool` by ``roomRule(_:written:pool:capacity:available:)``, naming `field`.
     func requireRoom(_ bytes: UInt64, written: Bool, in pool: StoragePool, field: String) throws(VMCtlError) {
         let info = try libvirt("reading pool '\(pool.name)'") { try pool.info() }
@@ -683,4 +701,15 @@ func copyFile(from source: String, to destination: String, progress: ((UInt64, U
         failure = "writing '\(destination)': \(String(cString: strerror(errno)))"
     }
     if let failure { throw VMCtlError(failure) }
+}
+
+/// A pool's size and free space in bytes, for the size checks made before anything is created.
+public struct PoolSpace: Sendable, Equatable {
+    public var capacity: UInt64
+    public var available: UInt64
+
+    public init(capacity: UInt64, available: UInt64) {
+        self.capacity = capacity
+        self.available = available
+    }
 }

@@ -183,6 +183,9 @@ public struct PendingObjects: Sendable, Equatable {
     public var networks: Set<String> = []
     /// Volumes the larger plan deletes first (left by an interrupted run), by pool.
     public var removedVolumes: [String: Set<String>] = [:]
+    /// The size and free space of pools to be defined, where known: the file
+    /// system their target will be on (`StorageService.localSpace`).
+    public var poolSpace: [String: PoolSpace] = [:]
     /// Directories on this machine made before the VM (a lab's serial_dir).
     public var directories: Set<String> = []
 
@@ -510,11 +513,12 @@ public struct VMCreator: Sendable {
     // MARK: Lookups
 
     /// Each new volume must fit its pool (`StorageService.roomRule`), checked
-    /// before anything is made. Pools the caller has yet to make are not known yet.
+    /// before anything is made. A pool the caller has yet to make is measured
+    /// only when the caller gave its file system's space.
     func requireRoom(for volume: PlannedVolume, in pool: PoolView, field: String) throws(VMCtlError) {
-        guard let info = pool.info else { return }
-        if let rule = StorageService.roomRule(volume.capacityBytes, written: false, pool: pool.name, capacity: info.capacity,
-                                               available: info.available) {
+        guard let space = pool.space else { return }
+        if let rule = StorageService.roomRule(volume.capacityBytes, written: false, pool: pool.name, capacity: space.capacity,
+                                               available: space.available) {
             throw .invalid(field: field, rule)
         }
     }
@@ -524,8 +528,8 @@ public struct VMCreator: Sendable {
         var name: String
         var targetPath: String
         var live: StoragePool?
-        /// Its size and free space (`virStoragePoolGetInfo`); nil while pending.
-        var info: StoragePoolInfo?
+        /// Its size and free space (`virStoragePoolGetInfo`, or the pending pool's file system); nil when unknown.
+        var space: PoolSpace?
         var pendingVolumes: [String: UInt64]
         var removedVolumes: Set<String>
 
@@ -540,11 +544,13 @@ public struct VMCreator: Sendable {
         let pendingVolumes = pending.volumes[name] ?? [:]
         let removed = pending.removedVolumes[name] ?? []
         if let target = pending.pools[name] {
-            return PoolView(name: name, targetPath: target, live: nil, info: nil, pendingVolumes: pendingVolumes, removedVolumes: removed)
+            return PoolView(name: name, targetPath: target, live: nil, space: pending.poolSpace[name], pendingVolumes: pendingVolumes,
+                            removedVolumes: removed)
         }
         let pool = try lookUpPool(name)
         let info = try libvirt("reading pool '\(name)'") { try pool.info() }
-        return PoolView(name: name, targetPath: try poolTargetPath(pool), live: pool, info: info, pendingVolumes: pendingVolumes,
+        return PoolView(name: name, targetPath: try poolTargetPath(pool), live: pool, space: PoolSpace(capacity: info.capacity, available: info.available),
+                        pendingVolumes: pendingVolumes,
                         removedVolumes: removed)
     }
 

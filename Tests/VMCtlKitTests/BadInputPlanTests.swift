@@ -114,6 +114,29 @@ import Testing
         #expect(try connection.storagePool(named: "lab-pool").volumes().map(\.name).sorted() == ["base.qcow2", "data.raw"])
     }
 
+    /// A lab's node disk on a pool the lab makes is measured against the file
+    /// system the pool's directory will be on.
+    @Test func labDiskOnANewPoolIsMeasuredAgainstItsFileSystem() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-newpool-\(UUID().uuidString)").path
+        let space = try #require(StorageService.localSpace(under: "\(root)/not/yet"))
+        #expect(space.capacity > 0 && space.capacity >= space.available)
+        #expect(StorageService.localSpace(under: "/") != nil)
+        func plan(_ size: String) throws -> String {
+            """
+            lab: t
+            serial_dir: \(root)/serial
+            pools: [{name: newp, target: \(root)/newp}]
+            nodes:
+              - {name: n1, disk_size: \(size), pool: newp}
+            """
+        }
+        let tooBig = try LabPlan.parse(try plan("9999T"), file: "p", defaultURI: Fixture.nodeURI)
+        let error = vmctlError { () throws(VMCtlError) in _ = try LabRunner(plan: tooBig).planChanges() }
+        #expect(error?.message == "p:5: nodes[0].disk_size: 9999 TiB is not allowed: more than pool 'newp' holds (\(human(space.capacity)) in all)")
+        let fits = try LabPlan.parse(try plan("16M"), file: "p", defaultURI: Fixture.nodeURI)
+        #expect(try LabRunner(plan: fits).planChanges().steps.contains("local: create pool newp"))
+    }
+
     @Test func cpuModelIsOneTheHypervisorKnows() throws {
         let connection = try Fixture.connection()
         // The test driver gives no domain capabilities: its CPU model list is used.

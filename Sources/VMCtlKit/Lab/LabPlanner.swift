@@ -137,6 +137,7 @@ extension LabRunner {
             }
             // Taken as made even when refused, so what depends on it is still checked on its own.
             planning.pending.pools[pool.name] = pool.target
+            if planning.local { planning.pending.poolSpace[pool.name] = StorageService.localSpace(under: pool.target) }
         }
     }
 
