@@ -105,7 +105,7 @@ fi
 echo "test: $passed_integration integration suites passed"
 # The suites that prove things on real guests must have run and passed, never been skipped.
 for suite in IntegrationCloudGuestTests IntegrationCloudLabTests IntegrationLiveBindingTests IntegrationUEFITests \
-  IntegrationBadInputTests IntegrationLabTests; do
+  IntegrationBadInputTests IntegrationBadInputClassesTests IntegrationLabTests; do
   if ! grep -qE "^✔ Suite $suite passed" out/test.log; then
     echo "test: the suite $suite did not pass" >&2
     exit 1

@@ -32,15 +32,7 @@ enum UEFIFirmware {
     /// is created. A driver that gives no domain capabilities (the test driver), or a
     /// read-only connection (a dry run: libvirt denies it the call), is not checked.
     static func requireAvailable(on connection: Connection, type: HypervisorType) throws(VMCtlError) {
-        let xml: String
-        do {
-            xml = try connection.domainCapabilitiesXML(arch: "x86_64", virtType: type.rawValue)
-        } catch let error as LibvirtError where error.code == .noSupport || error.code == .operationDenied {
-            return
-        } catch {
-            throw .libvirt(error, while: "reading the domain capabilities")
-        }
-        let capabilities = try libvirt("reading the domain capabilities") { try DomainCapabilities(xml: xml) }
+        guard let capabilities = try HypervisorOffer.domainCapabilities(on: connection, type: type) else { return }
         guard capabilities.supportsUEFI else {
             throw VMCtlError(
                 "--firmware: uefi is not available: libvirt finds no UEFI firmware for \(type.rawValue) guests on this host (install OVMF: Debian's ovmf package)",

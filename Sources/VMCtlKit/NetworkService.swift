@@ -291,6 +291,30 @@ public struct NetworkService {
         }.map(\.name).sorted()
     }
 
+    /// Who already holds `mac` on network `name`: a NIC of a defined or
+    /// running domain on it, or a DHCP reservation naming a host other than
+    /// `owners` (a reservation for the guest being made is what pins its
+    /// address). nil when the address is free there. Domains that vanish or
+    /// that the model cannot read while being listed are skipped.
+    /// The C functions are `virConnectListAllDomains`, `virDomainGetXMLDesc`
+    /// and `virNetworkGetXMLDesc`.
+    func macHolder(_ mac: MACAddress, on name: String, owners: Set<String>) throws(VMCtlError) -> String? {
+        let domains = try libvirt("listing domains") { try connection.domains() }
+        for domain in domains {
+            guard let xml = try? domain.xml([.inactive]), let definition = try? DomainDefinition(xml: xml) else { continue }
+            if definition.interfaces.contains(where: { $0.mac == mac && $0.source == .network(name) }) {
+                return "domain '\(definition.name)'"
+            }
+        }
+        let network = try self.network(named: name)
+        let xml = try persistentXML(of: network, name: name)
+        let hosts = (try? NetworkDefinition(xml: xml))?.ips.flatMap(\.hosts) ?? []
+        if let reserved = hosts.first(where: { $0.mac == mac }), let host = reserved.name, !owners.contains(host) {
+            return "the reservation of \(reserved.ip) for '\(host)'"
+        }
+        return nil
+    }
+
     // MARK: - Change
 
     public func start(_ name: String) throws(VMCtlError) -> ActionResult {
@@ -324,7 +348,7 @@ public struct NetworkService {
     /// Adds a static DHCP host: live and persistent while the network runs, persistent only when it does not.
     public func reserve(_ name: String, mac macText: String, ip ipText: String, host hostName: String?) throws(VMCtlError) -> NetworkReservation {
         let network = try network(named: name)
-        let mac = try parsed { () throws in try MACAddress(macText, field: "--mac") }
+        let mac = try MACAddress.given(macText, field: "--mac")
         let ip = try parsed { () throws in try IPAddress(ipText, field: "--ip") }
         if let hostName { _ = try parsed { () throws in try ObjectName(hostName, field: "--host") } }
         let current = try primaryIPv4(of: network, name: name)
@@ -424,7 +448,16 @@ public struct NetworkService {
 
     /// The persistent definition's IPv4 `<ip>` (the running one for a transient network).
     func primaryIPv4(of network: Network, name: String) throws(VMCtlError) -> NetworkIP {
-        let xml = try libvirt("reading network '\(name)'") {
+        let xml = try persistentXML(of: network, name: name)
+        guard let definition = try? NetworkDefinition(xml: xml), let ip = definition.ips.first(where: { $0.address.isIPv4 }) else {
+            throw .invalid(field: "network", "network '\(name)' has no IPv4 subnet to reserve addresses in")
+        }
+        return ip
+    }
+
+    /// The persistent definition's XML (the running one for a transient network).
+    func persistentXML(of network: Network, name: String) throws(VMCtlError) -> String {
+        try libvirt("reading network '\(name)'") {
             do {
                 return try network.xml(inactive: try network.isPersistent())
             } catch LibvirtError.Code.invalidArgument {
@@ -432,10 +465,6 @@ public struct NetworkService {
                 return try network.xml()
             }
         }
-        guard let definition = try? NetworkDefinition(xml: xml), let ip = definition.ips.first(where: { $0.address.isIPv4 }) else {
-            throw .invalid(field: "network", "network '\(name)' has no IPv4 subnet to reserve addresses in")
-        }
-        return ip
     }
 
     func impact(for network: Network, name: String) throws(VMCtlError) -> NetworkUpdateImpact {
@@ -477,5 +506,17 @@ public struct NetworkService {
         else if f.contains("dhcp.range") { copy.field = "--dhcp-range" }
         else if f.hasPrefix("ip") { copy.field = "--subnet" }
         return copy
+    }
+}
+
+extension MACAddress {
+    /// A MAC address a user gave for a NIC or a reservation: unicast (the
+    /// model's rule) and not all zeros, which no NIC may carry.
+    static func given(_ text: String, field: String) throws(VMCtlError) -> MACAddress {
+        let mac = try parsed { try MACAddress(text, field: field) }
+        guard mac.octets.contains(where: { $0 != 0 }) else {
+            throw .invalid(field: field, "\"\(text)\" is not allowed: the all-zero address is no NIC's")
+        }
+        return mac
     }
 }

@@ -38,6 +38,7 @@ struct SerialLogFile: Sendable {
     /// daemon's files are not this machine's, and only the path itself is checked.
     func rule(_ path: String, domain: String, local: Bool, pendingDirectories: Set<String> = []) -> String? {
         guard path.hasPrefix("/"), !path.contains("\0") else { return "must be an absolute path" }
+        if path.hasSuffix("/") { return "names a directory; give the path of a file in it" }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().standardized.path
         if let rule = StorageService.systemDirectoryRule(directory) { return "is in \(directory), which \(rule)" }
         guard local else { return nil }

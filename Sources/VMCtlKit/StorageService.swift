@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Libvirt
 import LibvirtXML
+import TextSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -301,6 +302,47 @@ public struct StorageService {
         return out.sorted { $0.name < $1.name }
     }
 
+    /// The one size rule for a new or grown volume of `bytes` in a pool of
+    /// `capacity` bytes with `available` free (`virStoragePoolGetInfo`), or nil when it fits. Thin volumes may
+    /// together promise more than the free space, as libvirt allows, but none
+    /// may be larger than its whole pool; a volume `written` in full now (a
+    /// copy) must fit in the free space.
+    static func roomRule(_ bytes: UInt64, written: Bool, pool: String, capacity: UInt64, available: UInt64) -> String? {
+        let size = ByteSize(bytes: bytes)
+        if bytes > capacity {
+            return "\(size) is not allowed: more than pool '\(pool)' holds (\(human(capacity)) in all)"
+        }
+        if written, bytes > available {
+            return "a copy of \(size) is not allowed: pool '\(pool)' has \(human(available)) free"
+        }
+        return nil
+    }
+
+    /// The size and free space of the file system a dir pool at `target` on
+    /// this machine will have (`statvfs(3)` of its nearest existing ancestor,
+    /// as libvirt measures a dir pool); nil when none can be read.
+    static func localSpace(under target: String) -> PoolSpace? {
+        var path = target
+        while !path.isEmpty {
+            var stats = statvfs()
+            if statvfs(path, &stats) == 0 {
+                let unit = UInt64(stats.f_frsize)
+                return PoolSpace(capacity: UInt64(stats.f_blocks) * unit, available: UInt64(stats.f_bavail) * unit)
+            }
+            guard errno == ENOENT || errno == ENOTDIR, path != "/" else { return nil }
+            path = path.deletingLastPathComponent
+        }
+        return nil
+    }
+
+    /// Refuses `bytes` in `pool` by ``roomRule(_:written:pool:capacity:available:)``, naming `field`.
+    func requireRoom(_ bytes: UInt64, written: Bool, in pool: StoragePool, field: String) throws(VMCtlError) {
+        let info = try libvirt("reading pool '\(pool.name)'") { try pool.info() }
+        if let rule = Self.roomRule(bytes, written: written, pool: pool.name, capacity: info.capacity, available: info.available) {
+            throw .invalid(field: field, rule)
+        }
+    }
+
     /// Creates an empty volume (sparse), or a qcow2 overlay of `backing` (a path or a volume of the same pool).
     public func createVolume(
         pool poolName: String, name nameText: String, size sizeText: String?, format formatText: String?, backing: String?
@@ -325,6 +367,7 @@ public struct StorageService {
             backingStore = try checkedBacking(path, told: sourceDefinition?.format, field: "--backing")
         }
         guard let size else { throw .invalid(field: "--size", "required unless --backing is given") }
+        try requireRoom(size.bytes, written: false, in: pool, field: "--size")
         let definition = StorageVolumeDefinition(
             name: name, capacity: size, allocation: ByteSize(bytes: 0), format: DiskFormat(rawValue: format.rawValue),
             backingStore: backingStore)
@@ -382,6 +425,7 @@ public struct StorageService {
         let told = (try? StorageVolumeDefinition(xml: sourceXML))?.format
         let path = try libvirt("reading volume '\(source)'") { try original.path() }
         let format = try checkedBacking(path, told: told, field: "volume").format
+        try requireRoom(info.allocation, written: true, in: pool, field: "volume")
         let definition = StorageVolumeDefinition(
             name: newName, capacity: ByteSize(bytes: info.capacity), allocation: ByteSize(bytes: 0), format: format)
         let xml = try parsed { () throws in try definition.xml() }
@@ -403,6 +447,7 @@ public struct StorageService {
                 field: "size",
                 "\(size) is smaller than the current \(ByteSize(bytes: current)); pass --shrink to shrink (data past the new end is lost)")
         }
+        if size.bytes > current { try requireRoom(size.bytes, written: false, in: pool, field: "size") }
         if size.bytes != current {
             try libvirt("resizing volume '\(name)' in pool '\(poolName)'") {
                 try volume.resize(to: size.bytes, flags: size.bytes < current ? [.shrink] : [])
@@ -432,6 +477,8 @@ public struct StorageService {
         if let given, given != detected {
             throw .invalid(field: "--format", "'\(file)' is \(detected.rawValue) (its header), not \(given.rawValue)")
         }
+        guard image.virtualSize > 0 else { throw .invalid(field: "file", "'\(file)' has a virtual size of 0 bytes") }
+        try requireRoom(image.virtualSize, written: false, in: pool, field: "file")
         let definition = StorageVolumeDefinition(
             name: name, capacity: ByteSize(bytes: image.virtualSize), allocation: ByteSize(bytes: 0),
             format: DiskFormat(rawValue: detected.rawValue))
@@ -607,4 +654,15 @@ func copyFile(from source: String, to destination: String, progress: ((UInt64, U
         failure = "writing '\(destination)': \(String(cString: strerror(errno)))"
     }
     if let failure { throw VMCtlError(failure) }
+}
+
+/// A pool's size and free space in bytes, for the size checks made before anything is created.
+public struct PoolSpace: Sendable, Equatable {
+    public var capacity: UInt64
+    public var available: UInt64
+
+    public init(capacity: UInt64, available: UInt64) {
+        self.capacity = capacity
+        self.available = available
+    }
 }

@@ -129,8 +129,14 @@ public struct VMCloner: Sendable {
             }
             var volumes = disks.map { (Self.volumeName(clone: name.rawValue, target: $0.target), $0.pool) }
             if let seed { volumes.append((Self.seedName(clone: name.rawValue), seed.pool)) }
-            for (volumeName, pool) in volumes where (try? pool.volume(named: volumeName)) != nil {
-                throw .invalid(field: "name", "pool '\(pool.name)' already holds a volume named '\(volumeName)'")
+            for (volumeName, pool) in volumes {
+                // --count's suffix can push a volume's name past the limit: refused before the first overlay.
+                guard ObjectName.isValid(volumeName) else {
+                    throw .invalid(field: "name", "'\(name)' is too long for its volumes: '\(volumeName.prefix(80))' breaks the rule (\(ObjectName.rule))")
+                }
+                if (try? pool.volume(named: volumeName)) != nil {
+                    throw .invalid(field: "name", "pool '\(pool.name)' already holds a volume named '\(volumeName)'")
+                }
             }
             if let nvram {
                 let path = Self.nvramPath(clone: name.rawValue, beside: nvram.path)
@@ -147,6 +153,21 @@ public struct VMCloner: Sendable {
             }
         }
 
+        // Full copies are written now, every clone's in turn: together they must fit each pool's free space.
+        if mode == .full {
+            var bytes: [String: (pool: StoragePool, total: UInt64)] = [:]
+            for disk in disks {
+                let allocation = try libvirt("reading \(disk.path)") { try disk.volume.info().allocation }
+                bytes[disk.pool.name, default: (disk.pool, 0)].total += allocation * UInt64(names.count)
+            }
+            for (pool, total) in bytes.values {
+                try StorageService(connection: connection).requireRoom(total, written: true, in: pool, field: count > 1 ? "--count" : "--full")
+            }
+        }
+        // A linked clone gives the source new top layers: `SOURCE-TARGET-xxxxxxxx.qcow2`.
+        if mode == .linked, let disk = disks.first, !ObjectName.isValid("\(sourceName)-\(disk.target)-00000000.qcow2") {
+            throw .invalid(field: "source", "'\(sourceName)' is too long a name for a linked clone's new top layer ('\(sourceName)-\(disk.target)-…qcow2'); use --full")
+        }
         let rollback = Rollback(progress: progress)
         return try rollback.guarding { () throws(VMCtlError) -> VMCloneResult in
             var result = VMCloneResult(source: sourceName, clones: names.map(\.rawValue), mode: mode, createdVolumes: [],

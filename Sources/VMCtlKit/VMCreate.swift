@@ -108,6 +108,8 @@ public struct DataDiskSpec: Sendable, Equatable {
             guard option.hasPrefix("vg=") else {
                 throw .invalid(field: field, "\"\(option)\" is not allowed: SIZE or SIZE,vg=NAME")
             }
+            // A second vg= would silently win over the first.
+            guard volumeGroup == nil else { throw .invalid(field: field, "vg= is given twice in \"\(text.prefix(80))\"") }
             volumeGroup = String(option.dropFirst(3))
         }
         try validate(field: field)
@@ -183,7 +185,10 @@ public struct PendingObjects: Sendable, Equatable {
     public var networks: Set<String> = []
     /// Volumes the larger plan deletes first (left by an interrupted run), by pool.
     public var removedVolumes: [String: Set<String>] = [:]
-    /// Directories the larger plan makes (a lab's `serial_dir`).
+    /// The size and free space of pools to be defined, where known: the file
+    /// system their target will be on (`StorageService.localSpace`).
+    public var poolSpace: [String: PoolSpace] = [:]
+    /// Directories the larger plan makes before the VM (a lab's `serial_dir`).
     public var directories: Set<String> = []
 
     public init() {}
@@ -281,6 +286,10 @@ public struct VMCreator: Sendable {
         if let image = request.image {
             let base = try resolveImage(image, defaultPool: poolName.rawValue, read: pool)
             let rootName = "\(name).qcow2"
+            // A root disk smaller than its image would cut the guest's file systems.
+            if let diskSize, diskSize.bytes < base.capacity {
+                throw .invalid(field: "--disk-size", "\"\(request.diskSize ?? "")\" is not allowed: smaller than the image '\(image)' (\(human(base.capacity))); give at least that")
+            }
             let capacity = max(base.capacity, diskSize?.bytes ?? 0)
             if request.fullCopy {
                 guard let poolVolume = base.poolVolume else {
@@ -326,6 +335,10 @@ public struct VMCreator: Sendable {
             disks.append(Disk(source: .file(volumePath(volumeName)), target: target, bus: .virtio, format: .qcow2, serial: serial))
             if let group = disk.volumeGroup { volumeGroupCommands.append(DataDiskSpec.volumeGroupCommand(group, serial: serial)) }
         }
+        for volume in volumes {
+            let field = volume.name.hasPrefix("\(name)-vd") ? "--disk" : request.fullCopy ? "--full" : diskSize != nil ? "--disk-size" : "--image"
+            try requireRoom(for: volume, in: pool, field: field)
+        }
         if !volumeGroupCommands.isEmpty && request.seed == nil {
             throw .invalid(field: "--disk", "vg= is made by cloud-init on first boot: give a cloud-init option too (--ssh-key, --hostname, …)")
         }
@@ -338,6 +351,7 @@ public struct VMCreator: Sendable {
         if Set(macs).count != macs.count {
             throw .invalid(field: "--network", "the same mac= is given twice")
         }
+        try requireFreeMACs(request.networks, owners: Set([name.rawValue] + (request.seed.map { [$0.hostname] } ?? [])))
         let deviceNames = request.networks.enumerated().map { index, spec in spec.device ?? "eth\(index)" }
         if Set(deviceNames).count != deviceNames.count {
             throw .invalid(field: "--network device", "two NICs are named \(deviceNames.joined(separator: ", "))")
@@ -387,6 +401,7 @@ public struct VMCreator: Sendable {
                 guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                     throw .invalid(field: "--cpu", "\"\(text)\" is not allowed: host-passthrough, host-model, maximum or a CPU model name")
                 }
+                try HypervisorOffer.requireKnownCPUModel(text, on: connection, type: domainType.type)
                 mode = .custom(model: text)
             }
             cpu = CPUDefinition(mode: mode)
@@ -428,6 +443,19 @@ public struct VMCreator: Sendable {
         return VMCreatePlan(
             domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed,
             serialLog: serialLog, start: request.start, autostart: request.autostart)
+    }
+
+    /// Each `mac=` on a libvirt network must be free there: no other guest's
+    /// NIC on it, no reservation for another host (`NetworkService.macHolder`).
+    /// Networks the caller's plan has yet to make hold nobody.
+    func requireFreeMACs(_ specs: [NetworkSpec], owners: Set<String>) throws(VMCtlError) {
+        let service = NetworkService(connection: connection)
+        for spec in specs {
+            guard let mac = spec.mac, case .network(let network) = spec.kind, !pending.networks.contains(network) else { continue }
+            if let holder = try service.macHolder(mac, on: network, owners: owners) {
+                throw .invalid(field: "--network mac", "\(mac) is already used on network '\(network)' by \(holder)")
+            }
+        }
     }
 
     // MARK: Running the plan
@@ -531,11 +559,24 @@ public struct VMCreator: Sendable {
 
     // MARK: Lookups
 
+    /// Each new volume must fit its pool (`StorageService.roomRule`), checked
+    /// before anything is made. A pool the caller has yet to make is measured
+    /// only when the caller gave its file system's space.
+    func requireRoom(for volume: PlannedVolume, in pool: PoolView, field: String) throws(VMCtlError) {
+        guard let space = pool.space else { return }
+        if let rule = StorageService.roomRule(volume.capacityBytes, written: false, pool: pool.name, capacity: space.capacity,
+                                               available: space.available) {
+            throw .invalid(field: field, rule)
+        }
+    }
+
     /// A pool as planning sees it: live on the connection, or pending in the caller's plan.
     struct PoolView {
         var name: String
         var targetPath: String
         var live: StoragePool?
+        /// Its size and free space (`virStoragePoolGetInfo`, or the pending pool's file system); nil when unknown.
+        var space: PoolSpace?
         var pendingVolumes: [String: UInt64]
         var removedVolumes: Set<String>
 
@@ -550,10 +591,14 @@ public struct VMCreator: Sendable {
         let pendingVolumes = pending.volumes[name] ?? [:]
         let removed = pending.removedVolumes[name] ?? []
         if let target = pending.pools[name] {
-            return PoolView(name: name, targetPath: target, live: nil, pendingVolumes: pendingVolumes, removedVolumes: removed)
+            return PoolView(name: name, targetPath: target, live: nil, space: pending.poolSpace[name], pendingVolumes: pendingVolumes,
+                            removedVolumes: removed)
         }
         let pool = try lookUpPool(name)
-        return PoolView(name: name, targetPath: try poolTargetPath(pool), live: pool, pendingVolumes: pendingVolumes, removedVolumes: removed)
+        let info = try libvirt("reading pool '\(name)'") { try pool.info() }
+        return PoolView(name: name, targetPath: try poolTargetPath(pool), live: pool, space: PoolSpace(capacity: info.capacity, available: info.available),
+                        pendingVolumes: pendingVolumes,
+                        removedVolumes: removed)
     }
 
     func lookUpPool(_ name: String) throws(VMCtlError) -> StoragePool {
@@ -738,9 +783,15 @@ public struct NetworkSpec: Sendable, Equatable {
         } else {
             throw .invalid(field: "--network", "\"\(first)\" is not allowed: NAME, network=NAME, bridge=BR or direct=DEV")
         }
+        // Each key once: a second mac= or device= would silently win over the first.
+        var seen = Set<String>()
         for option in parts.dropFirst() {
+            let key = String(option.prefix { $0 != "=" })
+            if ["mac", "model", "device"].contains(key), !seen.insert(key).inserted {
+                throw .invalid(field: "--network", "\(key)= is given twice in \"\(spec.prefix(80))\"")
+            }
             if let text = value(option, "mac") {
-                mac = try parsed { try MACAddress(text, field: "--network mac") }
+                mac = try MACAddress.given(text, field: "--network mac")
             } else if let text = value(option, "model") {
                 guard ["virtio", "e1000", "e1000e", "rtl8139"].contains(text) else {
                     throw .invalid(field: "--network model", "\"\(text)\" is not allowed: virtio, e1000, e1000e or rtl8139")

@@ -342,6 +342,70 @@ let planHostCases = """
     nodes[0].networks[0].ip | networks: [{name: mgmt, mode: isolated, subnet: {FREE}, dhcp: false}] + ip: {FREEHOST}.0
     """
 
+/// Issue 19's classes and their relatives, `EXIT | FIELD | COMMAND` as above:
+/// duplicate keys in one spec; MACs that are all-zero, multicast or already
+/// on the network (`{VMMAC}` is the corpus VM's NIC, `{RESMAC}` a reservation
+/// for another host); a disk smaller than its image; serial files in a
+/// missing directory or naming one; unknown CPU models; names `--count`
+/// pushes past their limits; sizes beyond the pool.
+let classCommandCases = """
+    64 | --network | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},mac=52:54:00:00:10:01,mac=52:54:00:00:10:02
+    64 | --network | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},device=eth0,device=eth1
+    64 | --network | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},model=virtio,model=e1000
+    64 | --network | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},mac=52:54:00:00:10:01,device=eth0,mac=52:54:00:00:10:01
+    64 | --disk | vm create {P}a --disk-size 16M --pool {POOL} --hostname h --disk 1G,vg=a,vg=b
+    64 | --network mac | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},mac=00:00:00:00:00:00
+    64 | --network mac | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},mac=ff:ff:ff:ff:ff:ff
+    64 | --network mac | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},mac=33:33:00:00:00:01
+    64 | --network mac | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},mac={VMMAC}
+    64 | --network mac | vm create {P}a --disk-size 16M --pool {POOL} --start --network {NET},mac={VMMAC}
+    64 | --network mac | vm create {P}a --disk-size 16M --pool {POOL} --network {NET},mac={RESMAC}
+    64 | --mac | net reserve {NET} --mac 00:00:00:00:00:00 --ip {SUBNETHOST}.22
+    64 | --mac | net reserve {NET} --mac ff:ff:ff:ff:ff:ff --ip {SUBNETHOST}.22
+    64 | --disk-size | vm create {P}a --image {POOL}/base.qcow2 --disk-size 16M --pool {POOL}
+    64 | --disk-size | vm create {P}a --image {BASEFILE} --disk-size 1M --pool {POOL}
+    64 | --disk-size | vm create {P}a --image {POOL}/base.qcow2 --full --disk-size 32M --pool {POOL}
+    64 | --size | vol create {POOL} {P}v.qcow2 --backing base.qcow2 --size 16M
+    64 | --serial-file | vm create {P}a --disk-size 16M --pool {POOL} --serial-file {RUN}/{P}nodir/serial.log
+    64 | --serial-file | vm create {P}a --disk-size 16M --pool {POOL} --serial-file {DIR}
+    64 | --serial-file | vm create {P}a --disk-size 16M --pool {POOL} --serial-file {DIR}/
+    64 | --serial-file | vm create {P}a --disk-size 16M --pool {POOL} --serial-file {TEXT}/serial.log
+    64 | --serial-file | vm create {P}a --disk-size 16M --pool {POOL} --start --serial-file {RUN}/{P}nodir/serial.log
+    64 | --cpu | vm create {P}a --disk-size 16M --pool {POOL} --cpu NoSuchModel
+    64 | --cpu | vm create {P}a --disk-size 16M --pool {POOL} --cpu Skylake-Client-NoSuch
+    64 | --cpu | vm create {P}a --disk-size 16M --pool {POOL} --cpu NoSuchModel --start
+    64 | --cpu | vm create {P}a --disk-size 16M --pool {POOL} --cpu NoSuchModel --dry-run
+    64 | name | vm clone {VM} {P}cccccccccccccccccccccccccccccccccccccccccccc --count 10
+    64 | name | vm clone {VM} {P}cccccccccccccccccccccccccccccccccccccccccccccc --count 2
+    64 | name | vm create {P}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa --disk-size 16M --pool {POOL} --hostname h
+    64 | name | vm create {P}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa --disk-size 16M --pool {POOL} --disk 1G
+    64 | --disk-size | vm create {P}a --disk-size 9999T --pool {POOL}
+    64 | --disk | vm create {P}a --disk-size 16M --disk 1G --disk 9000T --pool {POOL}
+    64 | --disk-size | vm create {P}a --image {POOL}/base.qcow2 --disk-size 9999T --pool {POOL}
+    64 | --size | vol create {POOL} {P}v.qcow2 --size 9999T
+    64 | --size | vol create {POOL} {P}v.raw --size 9999T --format raw
+    64 | size | vol resize {POOL} {VM}.qcow2 9999T
+    """
+
+/// Plan values of the wrong type or beyond what the host has: `(field the
+/// line names, path in the base plan, value)`, applied by `replacing`.
+let classPlanCases: [(field: String, path: String, value: String)] = [
+    ("lab", "lab", "123"), ("lab", "lab", "yes"), ("workers", "workers", "\"2\""), ("ready_timeout", "ready_timeout", "\"60\""),
+    ("wait", "wait", "5"), ("serial_dir", "serial_dir", "123"), ("login.user", "login.user", "123"),
+    ("pools[0].name", "pools[0].name", "1"), ("images[0].name", "images[0].name", "1.5"),
+    ("networks[0].name", "networks[0].name", "123"), ("networks[0].dhcp", "networks[0].dhcp", "\"yes\""),
+    ("defaults.pool", "defaults.pool", "0"), ("nodes[0].name", "nodes[0].name", "7"),
+    ("nodes[0].roles[0]", "nodes[0].roles", "[all]"), ("nodes[0].roles[1]", "nodes[0].roles", "[web, ungrouped]"),
+    ("nodes[0].role", "nodes[0].role", "[web]"), ("nodes[0].count", "nodes[0].count", "\"3\""),
+    ("nodes[0].vcpus", "nodes[0].vcpus", "\"1\""), ("nodes[0].memory", "nodes[0].memory", "true"),
+    ("nodes[0].cloud_init.timezone", "nodes[0].cloud_init.timezone", "no"),
+    ("nodes[0].cloud_init.packages[0]", "nodes[0].cloud_init.packages", "[1]"),
+    ("nodes[0].networks[0].name", "nodes[0].networks[0].name", "123"), ("nodes[0].disks[0].vg", "nodes[0].disks[0].vg", "123"),
+    ("nodes[0].disk_size", "nodes[0].disk_size", "16M"), ("nodes[0].disk_size", "nodes[0].disk_size", "9999T"),
+    ("nodes[0].disks", "nodes[0].disks", "[{size: 9000T}]"),
+    ("serial_dir", "serial_dir", "{TEXT}"), ("serial_dir", "serial_dir", "{TEXT}/sub"),
+]
+
 /// The fixtures every case may name, made before the cases and removed after.
 struct Corpus {
     let scope: TestScope
@@ -350,8 +414,9 @@ struct Corpus {
     /// Marks the private key's body: it must never be printed.
     static let secret = "c29ycHVzLXNlY3JldC1ib2R5"
 
-    init() throws {
-        scope = try TestScope("corpus")
+    /// `scope`: the prefix's middle, so two suites' corpora never meet.
+    init(scope name: String = "corpus") throws {
+        scope = try TestScope(name)
         let p = scope.prefix
         let connection = scope.connection
         let poolDir = "\(run)/\(p)pool"
@@ -368,7 +433,11 @@ struct Corpus {
         request.memory = "64M"
         request.networks = [NetworkSpec(kind: .network("\(p)net"))]
         let creator = VMCreator(connection: connection)
-        try creator.run(try creator.plan(request, domainType: .init(type: .qemu)))
+        let vmPlan = try creator.plan(request, domainType: .init(type: .qemu))
+        try creator.run(vmPlan)
+        let vmMAC = vmPlan.domain.interfaces.first?.mac?.description ?? ""
+        let reservedMAC = "52:54:00:fe:ed:01"
+        _ = try NetworkService(connection: connection).reserve("\(p)net", mac: reservedMAC, ip: "\(Self.hostPart(subnet)).21", host: "other")
 
         let free = "\(try scope.freeSubnet()).0/24"
         let free2 = "\(try scope.freeSubnet()).0/24"
@@ -396,7 +465,7 @@ struct Corpus {
             "{FREE2}": free2,
             // An ed25519 key type with an RSA key's body.
             "{MISMATCHED}": "ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 someone@example",
-            "{PLAN}": "\(run)/\(p)plan.yaml",
+            "{PLAN}": "\(run)/\(p)plan.yaml", "{VMMAC}": vmMAC, "{RESMAC}": reservedMAC,
         ]
         try plan.replacingOccurrences(of: "{POOL}", with: "\(p)pool").replacingOccurrences(of: "{NET_SUBNET}", with: free)
             .write(toFile: "\(run)/\(p)plan.yaml", atomically: true, encoding: .utf8)
@@ -588,6 +657,40 @@ func words(_ command: String) -> [String] {
         record("5000 networks", try await Self.check(corpus, arguments: ["lab", "validate", file], status: 64, field: "networks", manyLines: true))
 
         #expect(count >= 300, "only \(count) cases")
+        #expect(failures.isEmpty, "\(failures.count) of \(count) cases:\n\(failures.joined(separator: "\n"))")
+    }
+}
+
+/// Issue 19's classes on their own corpus (scope `badh`): each case one line,
+/// exit 64, nothing created or changed.
+@Suite(.enabled(if: Daemon.enabled), .serialized) struct IntegrationBadInputClassesTests {
+    @Test(.timeLimit(.minutes(20))) func everyClassIsRefusedBeforeAnyChange() async throws {
+        let corpus = try Corpus(scope: "badh")
+        defer { corpus.scope.clean() }
+        var count = 0
+        var failures: [String] = []
+        func record(_ label: String, _ problem: String?) {
+            count += 1
+            if let problem { failures.append("\(label): \(problem)") }
+        }
+        for line in classCommandCases.split(separator: "\n") {
+            let parts = line.split(separator: "|", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
+            try #require(parts.count == 3, "bad corpus line: \(line)")
+            let arguments = words(parts[2]).map(corpus.expand)
+            record(parts[2], try await IntegrationBadInputTests.check(corpus, arguments: arguments, status: Int32(parts[0])!, field: parts[1]))
+        }
+        let base = corpus.expand(planText(lab: "\(corpus.scope.prefix)lab", extra: [:]))
+            .replacingOccurrences(of: "{NET_SUBNET}", with: corpus.values["{FREE}"]!)
+        for (field, path, value) in classPlanCases {
+            let text = try #require(replacing(path, in: base, with: value).map(corpus.expand), "no \(path) in the base plan")
+            let file = "\(corpus.run)/\(corpus.scope.prefix)case.yaml"
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            for verb in ["up", "validate"] {
+                record("lab \(verb): \(path) = \(value)",
+                       try await IntegrationBadInputTests.check(corpus, arguments: ["lab", verb, file], status: 64, field: field, manyLines: true))
+            }
+        }
+        #expect(count == 36 + 2 * 28, "\(count) cases")
         #expect(failures.isEmpty, "\(failures.count) of \(count) cases:\n\(failures.joined(separator: "\n"))")
     }
 }

@@ -190,6 +190,9 @@ import Testing
         #expect(importError(raw, "data.raw") == "name: pool 'lab-pool' already has a volume named 'data.raw'")
         let overlay = try file("o.qcow2", ImageHeaderTests.qcow2(backing: "/lab-pool/base.qcow2", format: "qcow2"))
         #expect(importError(overlay) == "file: \(overlay) → /lab-pool/base.qcow2: does not exist")
+        // An image larger than the whole pool (100 GiB) is refused before its volume is made.
+        let huge = try file("huge.qcow2", ImageHeaderTests.qcow2(size: 101 << 30))
+        #expect(importError(huge) == "file: 101 GiB is not allowed: more than pool 'lab-pool' holds (100.0 GiB in all)")
         let missing = vmctlError { () throws(VMCtlError) in try service.importVolume(pool: "lab-pool", file: "/no/such.img", name: nil, format: nil) }
         #expect(missing?.message == "file: '/no/such.img' does not exist")
         #expect(try volumeNames(service) == ["base.qcow2", "data.raw"])

@@ -30,6 +30,8 @@ public struct LabPlan: Sendable, Equatable {
     public var serialDirectory: String
     /// The plan's file, for messages that name a line.
     public var file = "plan"
+    /// The line of `serial_dir`, for the messages about it.
+    public var serialDirectoryLine = 1
 
     /// Where a pool, image, network or node was written in the plan.
     public struct Source: Sendable, Equatable {
@@ -213,19 +215,44 @@ struct PlanReader {
         return mapping[key]
     }
 
-    mutating func string(_ node: YAML.Node?, _ field: String) -> String? {
+    /// A single value's text and the type YAML gives it (`123` an int, `yes` a
+    /// bool, `"123"` a string); nil, with an issue, for a list or a mapping.
+    mutating func scalar(_ node: YAML.Node?, _ field: String) -> (text: String, tag: String)? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node else {
             issue(node, field, "must be a single value")
             return nil
         }
-        return scalar.text
+        return (scalar.text, scalar.resolvedTag)
     }
 
+    /// The kind of value a YAML tag names, for messages.
+    static func kind(of tag: String) -> String {
+        switch tag {
+        case Tags.int, Tags.float: "a number"
+        case Tags.bool: "true or false"
+        case Tags.null: "empty (null)"
+        case Tags.timestamp: "a date"
+        default: "not text"
+        }
+    }
+
+    /// Text: a number, a boolean or null where text belongs is refused, not
+    /// taken as its spelling (`lab: 123`, `timezone: no`); quoted, it is text.
+    mutating func string(_ node: YAML.Node?, _ field: String) -> String? {
+        guard let (text, tag) = scalar(node, field) else { return nil }
+        guard tag == Tags.str else {
+            issue(node, field, "\"\(text.prefix(40))\" is \(Self.kind(of: tag)), not text; quote it (\"\(text.prefix(40))\") if text is meant")
+            return nil
+        }
+        return text
+    }
+
+    /// A whole number, written as one: text (`"4"`) is refused.
     mutating func int(_ node: YAML.Node?, _ field: String, range: ClosedRange<Int>) -> Int? {
-        guard let text = string(node, field) else { return nil }
-        guard let number = Int(text), range.contains(number) else {
-            issue(node, field, "\"\(text)\" is not allowed: a whole number from \(range.lowerBound) to \(range.upperBound)")
+        guard let (text, tag) = scalar(node, field) else { return nil }
+        guard tag == Tags.int, let number = node?.int, range.contains(number) else {
+            issue(node, field, "\"\(text.prefix(40))\" is not allowed: a whole number from \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return number
@@ -259,8 +286,13 @@ struct PlanReader {
         return sequence.enumerated().compactMap { index, item in string(item, "\(field)[\(index)]") }
     }
 
+    /// A size: text such as `20G`, or a plain number of bytes.
     mutating func size(_ node: YAML.Node?, _ field: String) -> String? {
-        guard let text = string(node, field) else { return nil }
+        guard let (text, tag) = scalar(node, field) else { return nil }
+        guard tag == Tags.str || tag == Tags.int else {
+            issue(node, field, "\"\(text.prefix(40))\" is not allowed: \(ByteSize.rule)")
+            return nil
+        }
         do {
             _ = try ByteSize(parsing: text, field: field)
             return text
@@ -278,6 +310,9 @@ struct PlanReader {
         }
         return text
     }
+
+    /// The groups Ansible makes itself: a role of that name would be taken as them.
+    static let ansibleGroups: Set<String> = ["all", "ungrouped"]
 
     /// The most entries a plan's lists may hold: more is a generated plan gone wrong, not a lab.
     static let listLimit = 256
@@ -480,7 +515,8 @@ struct PlanReader {
         guard let labName else { return nil }
         let serial = absolutePath(value(root, "serial_dir"), "serial_dir") ?? "/var/lib/vmctl/labs/\(labName)"
         return LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
-                       workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial, file: file)
+                       workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial, file: file,
+                       serialDirectoryLine: line(value(root, "serial_dir")))
     }
 
     mutating func selinuxMode(_ node: YAML.Node?, _ field: String) -> String? {
@@ -506,10 +542,12 @@ struct PlanReader {
             return []
         }
         let count = int(value(node, "count"), "\(field).count", range: 1...64)
-        var roles = strings(value(node, "roles"), "\(field).roles") + strings(value(node, "role"), "\(field).role")
+        // `role` is one role, `roles` a list of them.
+        var roles = strings(value(node, "roles"), "\(field).roles") + (string(value(node, "role"), "\(field).role").map { [$0] } ?? [])
         if roles.isEmpty { roles = [baseName] }
-        for (i, role) in roles.enumerated() where !ObjectName.isValid(role) {
-            issue(value(node, "roles") ?? value(node, "role"), "\(field).roles[\(i)]", "\"\(role)\" is not allowed: \(ObjectName.rule)")
+        for (i, role) in roles.enumerated() where !ObjectName.isValid(role) || Self.ansibleGroups.contains(role) {
+            let rule = ObjectName.isValid(role) ? "a group Ansible makes itself" : ObjectName.rule
+            issue(value(node, "roles") ?? value(node, "role"), "\(field).roles[\(i)]", "\"\(role)\" is not allowed: \(rule)")
         }
         let host = string(setting("host"), settingField("host")) ?? "local"
         if hosts[host] == nil {

@@ -2,6 +2,7 @@ import FoundationEssentials
 import Libvirt
 import LibvirtXML
 import NoCloud
+import TextSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,6 +83,9 @@ extension LabRunner {
     /// each (status 64); a failed libvirt call stops planning with its error.
     public func planChanges(requireKVM: Bool = false) throws(VMCtlError) -> LabChangePlan {
         var issues: [PlanIssue] = []
+        if let rule = SerialLogPath.directoryRule(plan.serialDirectory) {
+            issues.append(PlanIssue(file: plan.file, line: plan.serialDirectoryLine, field: "serial_dir", rule: rule))
+        }
         var hosts: [LabChangePlan.HostPlan] = []
         let home = usedHosts.contains("local") ? "local" : usedHosts.first
         for host in usedHosts {
@@ -134,6 +138,7 @@ extension LabRunner {
             }
             // Taken as made even when refused, so what depends on it is still checked on its own.
             planning.pending.pools[pool.name] = pool.target
+            if planning.local { planning.pending.poolSpace[pool.name] = StorageService.localSpace(under: pool.target) }
         }
     }
 
@@ -145,7 +150,8 @@ extension LabRunner {
             func refuse(_ field: String, _ rule: String) {
                 planning.issues.append(PlanIssue(file: plan.file, line: image.source.line, field: field, rule: rule))
                 // Taken as there, so the nodes that use it are still checked on their own.
-                planning.pending.volumes[image.pool, default: [:]][image.name] = 1 << 30
+                // Of no size, so the nodes' disks are not also measured against a guess.
+                planning.pending.volumes[image.pool, default: [:]][image.name] = 0
             }
             if planning.pending.pools[image.pool] == nil {
                 guard let pool = try find("looking up pool \(image.pool)", missing: .noStoragePool, { try connection.storagePool(named: image.pool) }) else {
