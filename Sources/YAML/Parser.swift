@@ -22,6 +22,10 @@ final class EventParser {
     /// The text's characters, indexed as libyaml's marks count them; built
     /// the first time a check looks at the source around an event.
     private lazy var characters: [Unicode.Scalar] = Array(text.unicodeScalars)
+    /// Where the last event ended: the text between two events is white space, indicators and comments.
+    private var lastEnd = 0
+    /// Whether the last document ended without `...`, so that no directive may follow.
+    private var lastDocumentEndImplicit = false
 
     /// The corresponding C functions are `yaml_parser_initialize` and `yaml_parser_set_input_string`.
     init(_ text: String) {
@@ -81,7 +85,16 @@ final class EventParser {
     /// change, a silently different value would not.
     func checkSource(of event: yaml_event_t, at mark: Mark) throws(YAMLError) {
         let start = Int(event.start_mark.index), end = Int(event.end_mark.index)
+        if start > lastEnd { try checkComments(from: lastEnd, to: start) }
+        lastEnd = max(lastEnd, end)
         switch event.type {
+        case YAML_DOCUMENT_END_EVENT:
+            lastDocumentEndImplicit = event.data.document_end.implicit != 0
+        case YAML_DOCUMENT_START_EVENT:
+            let d = event.data.document_start
+            if lastDocumentEndImplicit && (d.version_directive != nil || d.tag_directives.start != d.tag_directives.end) {
+                throw YAMLError("a directive follows a document that '...' does not end; put '...' before it", at: mark)
+            }
         case YAML_ALIAS_EVENT:
             try checkName(Self.string(event.data.alias.anchor), sigil: "*", from: start, at: mark)
         case YAML_SEQUENCE_START_EVENT:
@@ -95,11 +108,39 @@ final class EventParser {
             if s.style == YAML_PLAIN_SCALAR_STYLE, s.length > 0, start > 0, characters[start - 1] == "?" {
                 throw YAMLError("libyaml reads '?\(Self.string(s.value) ?? "")' as an explicit key; quote it, or put a space after '?'", at: Mark(line: mark.line, column: mark.column - 1))
             }
+            // `[-]`, `[-, a]`: YAML wants a plain '-' followed by a character a plain value may hold.
+            if s.style == YAML_PLAIN_SCALAR_STYLE, s.length == 1, s.value[0] == UInt8(ascii: "-"),
+                start + 1 < characters.count, ",[]{}".unicodeScalars.contains(characters[start + 1]) {
+                throw YAMLError("a plain '-' cannot stand before '\(Character(characters[start + 1]))'; quote it", at: mark)
+            }
             if s.style == YAML_LITERAL_SCALAR_STYLE || s.style == YAML_FOLDED_SCALAR_STYLE {
+                try checkBlockHeader(from: start, at: mark)
                 try checkLastLine(after: end, at: mark)
             }
         default:
             break
+        }
+    }
+
+    /// libyaml takes a '#' right after a value or indicator (`"a"#x`, `[a]#x`,
+    /// `a,#x`, `%YAML 1.1#x`) for a comment; YAML wants white space before one.
+    func checkComments(from start: Int, to end: Int) throws(YAMLError) {
+        let breaks = "\n\r\u{85}\u{2028}\u{2029}".unicodeScalars
+        var at = start
+        while at < end {
+            let c = characters[at]
+            let lineStart = at == 0 || breaks.contains(characters[at - 1])
+            // A %TAG prefix is a URI, where '#' is a character like any other.
+            let tagDirective = lineStart && c == "%" && characters[at..<min(at + 4, characters.count)].elementsEqual("%TAG".unicodeScalars)
+            if c == "#" && !lineStart && !" \t".unicodeScalars.contains(characters[at - 1]) {
+                let line = characters[..<at].count(where: { $0 == "\n" }) + 1
+                let column = at - (characters[..<at].lastIndex(where: { $0 == "\n" }) ?? -1)
+                throw YAMLError("a comment needs white space before '#'", at: Mark(line: line, column: column))
+            }
+            if c == "#" || tagDirective {
+                while at < end, !breaks.contains(characters[at]) { at += 1 }
+            }
+            at += 1
         }
     }
 
@@ -115,6 +156,19 @@ final class EventParser {
         let after = at + wanted.count
         guard at <= limit, after < characters.count, ":?%@`".unicodeScalars.contains(characters[after]) else { return }
         throw YAMLError("libyaml ends the name \(Character(sigil))\(name) at '\(Character(characters[after]))'; keep names to letters, digits, '-' and '_'", at: mark)
+    }
+
+    /// libyaml reads `|# x` and `>-#x` as a header and a comment; YAML wants white space before the '#'.
+    func checkBlockHeader(from start: Int, at mark: Mark) throws(YAMLError) {
+        var at = start
+        // Past the node's tag and anchor, if it has them, to the '|' or '>'.
+        while at < characters.count, characters[at] != "|", characters[at] != ">", characters[at] != "\n" { at += 1 }
+        guard at < characters.count, characters[at] != "\n" else { return }
+        at += 1
+        while at < characters.count, "+-123456789".unicodeScalars.contains(characters[at]) { at += 1 }
+        if at < characters.count, characters[at] == "#" {
+            throw YAMLError("a comment needs white space before '#', here after the block scalar's header", at: mark)
+        }
     }
 
     /// libyaml drops the last line of a block scalar that ends the text when

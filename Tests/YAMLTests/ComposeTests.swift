@@ -189,6 +189,37 @@ func failure(_ text: String) -> String? {
     }
 }
 
+/// Texts libyaml 0.2.5 reads although YAML refuses them, or reads as another value: the composer refuses them.
+@Suite struct LibyamlGapTests {
+    @Test func commentWithoutSpace() {
+        #expect(failure("key: \"value\"# c\n") == "1:13: a comment needs white space before '#'")
+        #expect(failure("[a, b]#c\n") == "1:7: a comment needs white space before '#'")
+        #expect(failure("[a,#c\n]\n") == "1:4: a comment needs white space before '#'")
+        #expect(failure("a: >#c\n  x\n") == "1:4: a comment needs white space before '#', here after the block scalar's header")
+        #expect(failure("a: 'x' # c#d\n# e#f\nb: [c, d] # e#\n") == nil)
+    }
+
+    @Test func directiveAfterAnUnendedDocument() throws {
+        #expect(throws: YAMLError("a directive follows a document that '...' does not end; put '...' before it", at: Mark(line: 2, column: 1))) {
+            try composeAll("a: 1\n%YAML 1.1\n---\nb\n")
+        }
+        #expect(try composeAll("a: 1\n...\n%YAML 1.1\n---\nb\n").count == 2)
+    }
+
+    @Test func plainDashBeforeAFlowIndicator() throws {
+        #expect(failure("[-]") == "1:2: a plain '-' cannot stand before ']'; quote it")
+        #expect(try tree("[-a, '-']") == #"["-a", "-"]"#)
+    }
+
+    @Test func valuesLibyamlWouldChange() throws {
+        #expect(failure("key: &an:chor value\n") == "1:6: libyaml ends the name &an at ':'; keep names to letters, digits, '-' and '_'")
+        #expect(failure("[?x]") == "1:2: libyaml reads '?x' as an explicit key; quote it, or put a space after '?'")
+        #expect(failure("foo: |\n  x\n   ") == "1:6: this block scalar ends the file in a line of spaces with no line break, which libyaml drops; end the file with a line break")
+        #expect(try tree("foo: |\n  x\n   \n") == #"{"foo": "x\n \n"}"#)
+        #expect(try tree("[? x]") == #"[{"x": ~}]"#)
+    }
+}
+
 @Suite struct MergeKeyTests {
     @Test func mergeKeyTakesTheAnchorsKeys() throws {
         let text = "defaults: &d\n  memory: 2G\n  vcpus: 2\nnode:\n  <<: *d\n  name: a\n  vcpus: 4\n"
