@@ -175,11 +175,11 @@ final class EventParser {
     /// it holds spaces and no line break ends it (it keeps one that a break ends).
     func checkLastLine(after end: Int, at mark: Mark) throws(YAMLError) {
         let breaks = "\n\r\u{85}\u{2028}\u{2029}".unicodeScalars
+        // Only when this scalar is the text's last node: nothing but white space follows it.
+        guard characters[min(end, characters.count)...].allSatisfy({ $0 == " " || $0 == "\t" || breaks.contains($0) }) else { return }
         var at = characters.count
         while at > 0, characters[at - 1] == " " || characters[at - 1] == "\t" { at -= 1 }
         guard at < characters.count, at == 0 || breaks.contains(characters[at - 1]) else { return }
-        // Only when this scalar is the text's last node: nothing but white space follows it.
-        guard characters[min(end, characters.count)...].allSatisfy({ $0 == " " || $0 == "\t" || breaks.contains($0) }) else { return }
         throw YAMLError("this block scalar ends the file in a line of spaces with no line break, which libyaml drops; end the file with a line break", at: mark)
     }
 
@@ -213,7 +213,7 @@ final class EventParser {
             if let context = p.context.map({ String(cString: $0) }) {
                 message += " (\(context) at \(Self.mark(p.context_mark)))"
             }
-            if Self.character(at: mark, in: text) == "\t" { message += "; a tab: indent with spaces" }
+            if !problem.contains("tab"), Self.character(at: mark, in: text) == "\t" { message += "; the character is a tab (YAML indents with spaces)" }
             return YAMLError(message, at: mark)
         }
     }

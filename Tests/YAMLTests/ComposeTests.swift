@@ -160,12 +160,13 @@ func failure(_ text: String) -> String? {
     /// libyaml's problem and context, word for word, at its marks; the composer's own rules in its words.
     @Test func errorsCarryLineAndColumn() {
         #expect(failure("a: 1\nb: [x\n") == "3:1: did not find expected ',' or ']' (while parsing a flow sequence at 2:4)")
-        #expect(failure("a: 1\n\tb: 2\n") == "2:1: found a tab character that violates indentation (while scanning a plain scalar at 1:4); a tab: indent with spaces")
+        #expect(failure("a: 1\n\tb: 2\n") == "2:1: found a tab character that violates indentation (while scanning a plain scalar at 1:4)")
         #expect(failure("a: b: c\n") == "1:5: mapping values are not allowed in this context")
         #expect(failure("a: \"x\n") == "2:1: found unexpected end of stream (while scanning a quoted scalar at 1:4)")
         #expect(failure("a: \"\\q\"\n") == "1:5: found unknown escape character (while parsing a quoted scalar at 1:4)")
         #expect(failure("a: - b\n") == "1:4: block sequence entries are not allowed in this context")
         #expect(failure("a:\n  b:\n    c: 1\n   d: 2\n") == "4:4: did not find expected key (while parsing a block mapping at 2:3)")
+        #expect(failure("\t[a]\n") == "1:1: found character that cannot start any token (while scanning for the next token at 1:1); the character is a tab (YAML indents with spaces)")
         #expect(failure("a: @x\n") == "1:4: found character that cannot start any token (while scanning for the next token at 1:4)")
         #expect(failure("[a, b, c, , ]") == "1:11: did not find expected node content (while parsing a flow node at 1:11)")
     }
