@@ -159,8 +159,9 @@ struct Composer {
     /// The mappings a merge key's value names, first one first.
     static func mergeSources(_ value: Node, key: Node) throws(YAMLError) -> [Node.Mapping] {
         if let mapping = value.mapping { return [mapping] }
-        if let items = value.sequence?.items, let mappings = Optional(items.compactMap(\.mapping)), mappings.count == items.count {
-            return mappings
+        if let items = value.sequence?.items {
+            let mappings = items.compactMap(\.mapping)
+            if mappings.count == items.count { return mappings }
         }
         throw YAMLError("a merge key ('<<') takes a mapping or a list of mappings, such as *defaults or [*a, *b]", at: key.mark ?? Mark(line: 1, column: 1))
     }

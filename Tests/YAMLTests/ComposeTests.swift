@@ -178,6 +178,7 @@ func failure(_ text: String) -> String? {
         #expect(failure("a: 1\n---\nb: 2\n") == "2:1: only one document is supported, but another one starts here")
         #expect(failure(String(repeating: "[", count: 257)) == "1:257: the document nests deeper than 256 levels")
         #expect(failure(String(repeating: "[", count: 256) + String(repeating: "]", count: 256)) == nil)
+        #expect(failure("a: &x {b: 1}\n<<: [*x, 2]\n") == "2:1: a merge key ('<<') takes a mapping or a list of mappings, such as *defaults or [*a, *b]")
         #expect(failure("a: &x 1\n<<: *x\n") == "2:1: a merge key ('<<') takes a mapping or a list of mappings, such as *defaults or [*a, *b]")
         #expect(failure("&a &b x") != nil)
         #expect(failure("&a *b") != nil)
