@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "LibvirtXML", dependencies: ["TextSupport"], swiftSettings: memberImports),
         // The few string helpers vmctl's modules would otherwise take from Foundation proper.
         .target(name: "TextSupport", swiftSettings: memberImports),
-        // YAML without Foundation: compose text into a node tree, serialize it back.
-        .target(name: "YAML", swiftSettings: memberImports),
+        // Module map over <yaml.h> (libyaml, YAML 1.1's C parser); nothing else.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .yum(["libyaml-devel"])]),
+        // YAML without Foundation: libyaml's events composed into a node tree, serialized back.
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: memberImports),
         // libcurl's own header over the GnuTLS build libvirt0 already links, with typed wrappers for its variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-gnutls-dev"])]),
         // Small C helpers for what Swift cannot call directly (variadic ioctl, fork with deadline).

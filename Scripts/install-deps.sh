@@ -5,8 +5,8 @@
 set -euo pipefail
 
 packages=(
-  # build: the C API behind the CLibvirt module map
-  libvirt-dev pkg-config
+  # build: the C APIs behind the CLibvirt and CYAML module maps
+  libvirt-dev libyaml-dev pkg-config
   # the daemon, its QEMU driver and clients (virsh, virt-xml-validate, virt-host-validate)
   libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
   qemu-system-x86 qemu-utils

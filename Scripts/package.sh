@@ -43,6 +43,7 @@ mkdir -p "$work/shlibs/debian"
 printf 'Source: vmctl\n\nPackage: vmctl\nArchitecture: amd64\n' >"$work/shlibs/debian/control"
 shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O -e"$root/usr/bin/vmctl" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [[ $shlibs == *libvirt0* ]] || { echo "package: dpkg-shlibdeps found no libvirt0 dependency: '$shlibs'" >&2; exit 1; }
+[[ $shlibs == *libyaml-0-2* ]] || { echo "package: dpkg-shlibdeps found no libyaml-0-2 dependency (the YAML module's parser): '$shlibs'" >&2; exit 1; }
 depends="$shlibs, qemu-utils, gpgv"  # libcurl3-gnutls comes from dpkg-shlibdeps: the binary links it; gpgv verifies checksum files
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

@@ -13,6 +13,27 @@ import LibvirtXML
         ])
     }
 
+    @Test func topLevelXKeysHoldAnchorsForMergeKeys() throws {
+        let text = """
+            lab: demo
+            x-compute: &compute {memory: 4G, vcpus: 2, image: base.qcow2}
+            x-notes: [anything, {goes: here}]
+            nodes:
+              - <<: *compute
+                name: a
+              - <<: *compute
+                name: b
+                memory: 8G
+            """
+        let plan = try LabPlan.parse(text, defaultURI: "qemu:///system")
+        #expect(plan.nodes.map(\.memory) == ["4G", "8G"])
+        #expect(plan.nodes.allSatisfy { $0.vcpus == 2 })
+        // Only at the top, and only with the prefix: elsewhere an unknown key is still an error.
+        let nested = "lab: demo\nxcompute: 1\nnodes:\n  - {name: a, image: i, x-y: 1}\n"
+        let error = #expect(throws: PlanError.self) { try LabPlan.parse(nested, file: "p.yaml", defaultURI: "qemu:///system") }
+        #expect(error?.issues.map(\.field).sorted() == ["nodes[0].x-y", "xcompute"])
+    }
+
     @Test func countExpandsAndDefaultsApply() throws {
         let text = """
             lab: demo

@@ -104,7 +104,8 @@ func shape(_ node: Yams.Node) -> Shape {
     @Test func corpusComposesAsYamsDoes() throws {
         let documents = try corpus()
         #expect(documents.count > 20)
-        for (name, text) in documents {
+        // Yams' compose keeps a merge key as a key; the YAML module expands it (MergeKeyTests).
+        for (name, text) in documents where !text.contains("<<:") {
             let theirs: Shape?
             do {
                 theirs = try Yams.compose(yaml: text).map(shape)

@@ -333,7 +333,13 @@ struct PlanReader {
     // MARK: The plan
 
     mutating func plan(_ root: YAML.Node, defaultURI: String) -> LabPlan? {
-        checkKeys(root, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers",
+        // Top-level `x-` keys are the author's own, as in Compose files: a home for anchors that `<<:` merges.
+        var checked = root
+        if case .mapping(var mapping) = root {
+            mapping.pairs.removeAll { $0.key.string?.hasPrefix("x-") == true }
+            checked = .mapping(mapping)
+        }
+        checkKeys(checked, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers",
                                       "address_timeout", "ready_timeout", "wait", "login", "serial_dir"])
         let labName = name(value(root, "lab"), "lab", maxLength: 24)
         if value(root, "lab") == nil { issue(root, "lab", "is required: the lab's name") }
