@@ -161,6 +161,8 @@ public struct VMCreatePlan: Sendable {
     var seed: Data?
     public var start: Bool
     public var autostart: Bool
+    /// Volumes a killed `vm create` of this name left (CreationJournal), removed first.
+    public var leftovers = JournalLeftovers(connection: nil)
 
     /// The domain XML as it will be defined (paths of planned volumes filled in).
     public func domainXML() throws(VMCtlError) -> String {
@@ -253,6 +255,7 @@ public struct VMCreator: Sendable {
         }
         let pool = try poolView(poolName.rawValue)
         let poolPath = pool.targetPath
+        let leftovers = try JournalLeftovers.collect(on: connection, matching: { $0.owners.contains(name.rawValue) })
 
         var disks: [Disk] = []
         var volumes: [PlannedVolume] = []
@@ -260,7 +263,7 @@ public struct VMCreator: Sendable {
         var copySource: (pool: String, volume: String)?
         func volumePath(_ volume: String) -> String { poolPath.appendingPathComponent(volume) }
         func plan(_ volume: PlannedVolume) throws(VMCtlError) {
-            if try pool.hasVolume(volume.name) {
+            if try pool.hasVolume(volume.name), !leftovers.contains(pool: poolName.rawValue, name: volume.name) {
                 throw .invalid(field: "name", "pool '\(poolName)' already holds a volume named '\(volume.name)'")
             }
             volumes.append(volume)
@@ -416,7 +419,7 @@ public struct VMCreator: Sendable {
         _ = try parsed { try domain.validate() }
         return VMCreatePlan(
             domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed,
-            start: request.start, autostart: request.autostart)
+            start: request.start, autostart: request.autostart, leftovers: leftovers)
     }
 
     // MARK: Running the plan
@@ -425,7 +428,14 @@ public struct VMCreator: Sendable {
     /// On any failure, removes what it created so far, newest first.
     @discardableResult
     public func run(_ plan: VMCreatePlan) throws(VMCtlError) -> Domain {
+        try plan.leftovers.remove(progress: progress)
+        // Until the domain's metadata records the volumes, only the journal says they are vmctl's.
+        let journal = try CreationJournal.begin(
+            "vm create", on: connection, owners: [plan.domain.name.rawValue], lab: plan.domain.metadata?.lab?.rawValue,
+            volumes: plan.volumes.map { .init(pool: $0.pool, name: $0.name) })
         let rollback = Rollback(progress: progress)
+        // Kept when a rollback left something behind: a rerun or vm delete then removes it.
+        defer { if rollback.leftBehind.isEmpty { journal.finish() } }
         return try rollback.guarding { () throws(VMCtlError) -> Domain in
             for volume in plan.volumes {
                 progress.step("creating volume \(volume.pool)/\(volume.name) (\(volume.kind.rawValue))")

@@ -1,0 +1,177 @@
+import Foundation
+import HostCheck
+import Libvirt
+import Testing
+import VMCtlKit
+
+/// Every kill converges: each command is killed (SIGKILL, through the
+/// test-only `VMCTL_FAULT_KILL_AT` seam) at each step it reports, in turn,
+/// until it completes unkilled. After each kill, two ways on must finish the
+/// job and leave nothing: rerunning it then deleting what it made, and
+/// deleting straight away (`vm delete`, `lab down`). Nothing with the scope's
+/// prefix may be left: no domain, network, volume, journal entry, lab state
+/// or stray file. No guest boots: nothing here starts one.
+@Suite(.enabled(if: Daemon.enabled), .serialized) struct IntegrationFaultTests {
+    /// What one command's sweep measured, printed for the record.
+    struct Tally: CustomStringConvertible {
+        var command: String
+        /// (step, way on) pairs tried, and how many converged.
+        var kills = 0
+        var converged = 0
+        /// The step count: the first run not killed.
+        var steps = 0
+        var description: String { "fault sweep: \(command): \(converged) of \(kills) kills converged (\(steps) steps, each killed then rerun, and killed then deleted)" }
+    }
+
+    /// A scope with its own pool (a directory under the run directory) and journal directory.
+    struct Bed {
+        let scope: TestScope
+        let pool: String
+        let poolPath: String
+        let journal: String
+
+        init(_ name: String) throws {
+            scope = try TestScope(name)
+            pool = scope.name("pool")
+            poolPath = Daemon.runDirectory.appendingPathComponent(pool).path
+            journal = Daemon.runDirectory.appendingPathComponent(scope.name("journal")).path
+            try makePool()
+        }
+
+        func makePool() throws {
+            let made = try scope.connection.defineStoragePool(xml: """
+                <pool type='dir'><name>\(pool)</name><target><path>\(poolPath)</path></target></pool>
+                """)
+            try made.build()
+            try made.start()
+        }
+
+        /// Back to an empty pool, whatever the last try left.
+        func reset() throws {
+            scope.clean()
+            try makePool()
+        }
+
+        /// Runs vmctl on the test daemon with this bed's journal, killed at `killAt` when given.
+        func vmctl(_ arguments: [String], killAt: Int? = nil) async throws -> (status: Int32, output: String, errors: String) {
+            var environment = ProcessInfo.processInfo.environment
+            environment["VMCTL_JOURNAL_DIR"] = journal
+            environment["VMCTL_FAULT_KILL_AT"] = killAt.map(String.init)
+            return try await runOffThePool(vmctlBinary(), arguments + ["--connect", Daemon.uri], environment: environment, timeout: 600)
+        }
+
+        /// Runs vmctl and requires it to succeed.
+        @discardableResult
+        func succeed(_ arguments: [String]) async throws -> String {
+            let result = try await vmctl(arguments)
+            try #require(result.status == 0, "vmctl \(arguments.joined(separator: " ")): \(result.errors)")
+            return result.output
+        }
+
+        /// Everything of the scope still there, beside the bed's own (empty) pool.
+        func leftovers() throws -> [String] {
+            let prefix = scope.prefix
+            var left = try scope.connection.domains().map(\.name).filter { $0.hasPrefix(prefix) }.map { "domain \($0)" }
+            left += try scope.connection.networks().map(\.name).filter { $0.hasPrefix(prefix) }.map { "network \($0)" }
+            left += try scope.connection.storagePools().map(\.name).filter { $0.hasPrefix(prefix) && $0 != pool }.map { "pool \($0)" }
+            let volumes = try scope.connection.storagePool(named: pool)
+            try volumes.refresh()
+            left += try volumes.volumes().map { "volume \($0.name)" }
+            left += ((try? FileManager.default.contentsOfDirectory(atPath: poolPath)) ?? []).map { "file \(poolPath)/\($0)" }
+            left += ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).map { "journal entry \($0)" }
+            return left
+        }
+    }
+
+    /// Kills `command` at step 1, 2, … until it completes unkilled. After each
+    /// kill, `setUp` runs again for each way on: `rerun` (run `command` again,
+    /// then `check` and `delete`) and `delete` alone. Each must leave nothing.
+    func sweep(
+        _ name: String, bed: Bed, limit: Int = 30, setUp: () async throws -> Void, command: [String],
+        check: () async throws -> Void, delete: () async throws -> Void
+    ) async throws -> Tally {
+        var tally = Tally(command: name)
+        for step in 1...limit {
+            for rerun in [true, false] {
+                try await setUp()
+                let killed = try await bed.vmctl(command, killAt: step)
+                if killed.status == 0 {
+                    // Completed: every step has been killed in turn.
+                    tally.steps = step - 1
+                    try await check()
+                    try await delete()
+                    let left = try bed.leftovers()
+                    #expect(left.isEmpty, "\(name) left: \(left)")
+                    print(tally)
+                    return tally
+                }
+                tally.kills += 1
+                #expect(killed.status == 128 + SIGKILL, "\(name) at step \(step): \(killed.errors)")
+                #expect(killed.errors.contains("fault seam: killed at step \(step)"), "\(name) at step \(step): \(killed.errors)")
+                if rerun {
+                    let again = try await bed.vmctl(command)
+                    #expect(again.status == 0, "\(name) rerun after a kill at step \(step): \(again.errors)")
+                    try await check()
+                }
+                try await delete()
+                let left = try bed.leftovers()
+                #expect(left.isEmpty, "\(name), killed at step \(step), then \(rerun ? "rerun and " : "")deleted, left: \(left)")
+                if left.isEmpty { tally.converged += 1 }
+                try bed.reset()
+            }
+        }
+        Issue.record("\(name) did not complete within \(limit) steps")
+        return tally
+    }
+
+    /// A source VM from the test guest's base image with a data disk and a cloud-init seed: three volumes.
+    func createArguments(_ name: String, bed: Bed) -> [String] {
+        ["vm", "create", name, "--image", Daemon.image.appendingPathComponent("base.qcow2").path, "--pool", bed.pool,
+         "--hostname", "fault", "--memory", "128M", "--disk", "8M", "-q"]
+    }
+
+    /// Each clone's disks are files whose whole backing chain opens.
+    func requireChainsOpen(_ domain: String, bed: Bed) throws {
+        let xml = try bed.scope.connection.domain(named: domain).xml([.inactive])
+        let paths = xml.split(separator: "'").map(String.init).filter { $0.hasPrefix(bed.poolPath + "/") && $0.hasSuffix(".qcow2") }
+        #expect(!paths.isEmpty, "\(domain) has no disk in the pool")
+        for path in paths {
+            let info = try ChildProcess.run("/usr/bin/qemu-img", ["info", "-U", "--backing-chain", path])
+            #expect(info.status == 0, "\(domain): \(path): \(info.errors)")
+        }
+    }
+
+    @Test func vmCreateConvergesAfterEveryKill() async throws {
+        let bed = try Bed("killh-create")
+        defer { bed.scope.clean() }
+        let vm = bed.scope.name("vm")
+        let tally = try await sweep(
+            "vm create", bed: bed, setUp: {}, command: createArguments(vm, bed: bed),
+            check: { try requireChainsOpen(vm, bed: bed) },
+            delete: { try await bed.succeed(["vm", "delete", vm, "-q"]) })
+        #expect(tally.steps == 4 && tally.converged == tally.kills && tally.kills == 8, "\(tally)")
+    }
+
+    @Test func vmCloneCountConvergesAfterEveryKill() async throws {
+        let bed = try Bed("killh-clone")
+        defer { bed.scope.clean() }
+        let source = bed.scope.name("src")
+        let clones = (1...3).map { bed.scope.name("c-\($0)") }
+        let tally = try await sweep(
+            "vm clone --count 3", bed: bed,
+            setUp: { try await bed.succeed(createArguments(source, bed: bed)) },
+            command: ["vm", "clone", source, bed.scope.name("c"), "--count", "3", "-q"],
+            check: {
+                for clone in clones { try requireChainsOpen(clone, bed: bed) }
+                try requireChainsOpen(source, bed: bed)
+            },
+            delete: {
+                // The source first: the orphans a kill left sit on its layers.
+                try await bed.succeed(["vm", "delete", source, "-q"])
+                for clone in clones where (try? bed.scope.connection.domain(named: clone)) != nil {
+                    try await bed.succeed(["vm", "delete", clone, "-q"])
+                }
+            })
+        #expect(tally.steps == 8 && tally.converged == tally.kills && tally.kills == 16, "\(tally)")
+    }
+}
