@@ -29,16 +29,24 @@ import VMCtlKit
         let pool: String
         let poolPath: String
         let journal: String
+        /// Lab state, under the scope's prefix.
+        let labState: String
+        /// The pool is the command's to make (a lab's): the bed does not make it, and it may stay, built, with `keeps` in it.
+        let commandMakesPool: Bool
+        var keeps: Set<String> = []
 
-        init(_ name: String) throws {
+        init(_ name: String, commandMakesPool: Bool = false) throws {
             scope = try TestScope(name)
             pool = scope.name("pool")
             poolPath = Daemon.runDirectory.appendingPathComponent(pool).path
             journal = Daemon.runDirectory.appendingPathComponent(scope.name("journal")).path
+            labState = Daemon.runDirectory.appendingPathComponent(scope.name("labs")).path
+            self.commandMakesPool = commandMakesPool
             try makePool()
         }
 
         func makePool() throws {
+            guard !commandMakesPool else { return }
             let made = try scope.connection.defineStoragePool(xml: """
                 <pool type='dir'><name>\(pool)</name><target><path>\(poolPath)</path></target></pool>
                 """)
@@ -56,8 +64,9 @@ import VMCtlKit
         func vmctl(_ arguments: [String], killAt: Int? = nil) async throws -> (status: Int32, output: String, errors: String) {
             var environment = ProcessInfo.processInfo.environment
             environment["VMCTL_JOURNAL_DIR"] = journal
+            environment["VMCTL_LAB_STATE_DIR"] = labState
             environment["VMCTL_FAULT_KILL_AT"] = killAt.map(String.init)
-            return try await runOffThePool(vmctlBinary(), arguments + ["--connect", Daemon.uri], environment: environment, timeout: 600)
+            return try await runOffThePool(vmctlBinary(), arguments + ["--connect", Daemon.uri], environment: environment, timeout: 180)
         }
 
         /// Runs vmctl and requires it to succeed.
@@ -74,11 +83,15 @@ import VMCtlKit
             var left = try scope.connection.domains().map(\.name).filter { $0.hasPrefix(prefix) }.map { "domain \($0)" }
             left += try scope.connection.networks().map(\.name).filter { $0.hasPrefix(prefix) }.map { "network \($0)" }
             left += try scope.connection.storagePools().map(\.name).filter { $0.hasPrefix(prefix) && $0 != pool }.map { "pool \($0)" }
-            let volumes = try scope.connection.storagePool(named: pool)
-            try volumes.refresh()
-            left += try volumes.volumes().map { "volume \($0.name)" }
-            left += ((try? FileManager.default.contentsOfDirectory(atPath: poolPath)) ?? []).map { "file \(poolPath)/\($0)" }
+            if let volumes = try? scope.connection.storagePool(named: pool) {
+                // A pool a lab made stays on lab down, but never half built.
+                guard try volumes.isActive() else { return left + ["pool \(pool), not active"] }
+                try volumes.refresh()
+                left += try volumes.volumes().map(\.name).filter { !keeps.contains($0) }.map { "volume \($0)" }
+            }
+            left += ((try? FileManager.default.contentsOfDirectory(atPath: poolPath)) ?? []).filter { !keeps.contains($0) }.map { "file \(poolPath)/\($0)" }
             left += ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).map { "journal entry \($0)" }
+            left += ((try? FileManager.default.subpathsOfDirectory(atPath: labState)) ?? []).map { "lab state \($0)" }
             return left
         }
     }
@@ -173,5 +186,56 @@ import VMCtlKit
                 }
             })
         #expect(tally.steps == 8 && tally.converged == tally.kills && tally.kills == 16, "\(tally)")
+    }
+
+    @Test func labUpConvergesAfterEveryKill() async throws {
+        var bed = try Bed("killh-lab", commandMakesPool: true)
+        bed.keeps = ["base.qcow2"]
+        defer { bed.scope.clean() }
+        let lab = bed.scope.name("lab")
+        let image = Daemon.image.path
+        let plan = Daemon.runDirectory.appendingPathComponent(bed.scope.name("plan.yaml")).path
+        // One node: its steps come in one order. Started, not waited for.
+        let text = """
+            lab: \(lab)
+            wait: none
+            serial_dir: \(Daemon.runDirectory.path)/\(bed.scope.name("serial"))
+            pools:
+              - name: \(bed.pool)
+                target: \(bed.poolPath)
+            images:
+              - name: base.qcow2
+                pool: \(bed.pool)
+                path: \(image)/base.qcow2
+            networks:
+              - name: net
+                mode: isolated
+                subnet: \(try bed.scope.freeSubnet()).0/24
+            defaults:
+              image: base.qcow2
+              memory: 128M
+              kernel: \(image)/vmlinuz
+              initrd: \(image)/initrd.img
+              cmdline: console=ttyS0 quiet
+            nodes:
+              - name: node
+                networks: [net]
+            """
+
+        let node = "\(lab)-node"
+        let tally = try await sweep(
+            "lab up", bed: bed, setUp: { try text.write(toFile: plan, atomically: true, encoding: .utf8) },
+            command: ["lab", "up", plan, "-q"],
+            check: {
+                let domain = try bed.scope.connection.domain(named: node)
+                #expect(try domain.isActive(), "\(node) is not running")
+                #expect(try bed.scope.connection.network(named: "\(lab)-net").isActive())
+                #expect(try bed.scope.connection.network(named: "\(lab)-net").autostart())
+                let pool = try bed.scope.connection.storagePool(named: bed.pool)
+                #expect(try pool.isActive() && pool.autostart())
+                try requireChainsOpen(node, bed: bed)
+            },
+            delete: { try await bed.succeed(["lab", "down", lab, "-q"]) })
+        #expect(tally.converged == tally.kills && tally.kills == 2 * tally.steps, "\(tally)")
     }
 }
