@@ -28,6 +28,17 @@ public enum FaultSeam {
         kill(getpid(), SIGKILL)
     }
 
+    /// A transfer's progress callback with one more step in it, once half
+    /// the bytes have arrived: a kill there leaves a partial download.
+    public static func midTransfer(_ report: ((UInt64, UInt64) -> Void)?) -> ((UInt64, UInt64) -> Void)? {
+        guard killAt != nil else { return report }
+        let halfway = Counter()
+        return { done, total in
+            if total > 0, done >= total / 2, halfway.next() == 1 { step() }
+            report?(done, total)
+        }
+    }
+
     /// Steps are reported from several threads at once (lab up's workers).
     private final class Counter: @unchecked Sendable {
         private let lock = Lock()

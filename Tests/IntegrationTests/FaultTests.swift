@@ -29,8 +29,9 @@ import VMCtlKit
         let pool: String
         let poolPath: String
         let journal: String
-        /// Lab state, under the scope's prefix.
+        /// Lab state, and image fetch's registry and downloads, under the scope's prefix.
         let labState: String
+        let imageState: String
         /// The pool is the command's to make (a lab's): the bed does not make it, and it may stay, built, with `keeps` in it.
         let commandMakesPool: Bool
         var keeps: Set<String> = []
@@ -41,6 +42,7 @@ import VMCtlKit
             poolPath = Daemon.runDirectory.appendingPathComponent(pool).path
             journal = Daemon.runDirectory.appendingPathComponent(scope.name("journal")).path
             labState = Daemon.runDirectory.appendingPathComponent(scope.name("labs")).path
+            imageState = Daemon.runDirectory.appendingPathComponent(scope.name("images")).path
             self.commandMakesPool = commandMakesPool
             try makePool()
         }
@@ -65,6 +67,7 @@ import VMCtlKit
             var environment = ProcessInfo.processInfo.environment
             environment["VMCTL_JOURNAL_DIR"] = journal
             environment["VMCTL_LAB_STATE_DIR"] = labState
+            environment["VMCTL_IMAGE_STATE_DIR"] = imageState
             environment["VMCTL_FAULT_KILL_AT"] = killAt.map(String.init)
             return try await runOffThePool(vmctlBinary(), arguments + ["--connect", Daemon.uri], environment: environment, timeout: 180)
         }
@@ -92,6 +95,10 @@ import VMCtlKit
             left += ((try? FileManager.default.contentsOfDirectory(atPath: poolPath)) ?? []).filter { !keeps.contains($0) }.map { "file \(poolPath)/\($0)" }
             left += ((try? FileManager.default.contentsOfDirectory(atPath: journal)) ?? []).map { "journal entry \($0)" }
             left += ((try? FileManager.default.subpathsOfDirectory(atPath: labState)) ?? []).map { "lab state \($0)" }
+            left += ((try? FileManager.default.contentsOfDirectory(atPath: imageState + "/downloads")) ?? []).map { "download \($0)" }
+            if let registry = try? String(contentsOfFile: imageState + "/images.json", encoding: .utf8), registry.contains(pool) {
+                left.append("image registry entry in \(pool)")
+            }
             return left
         }
     }
@@ -237,5 +244,37 @@ import VMCtlKit
             },
             delete: { try await bed.succeed(["lab", "down", lab, "-q"]) })
         #expect(tally.converged == tally.kills && tally.kills == 2 * tally.steps, "\(tally)")
+    }
+
+    @Test func imageFetchConvergesAfterEveryKill() async throws {
+        let bed = try Bed("killh-fetch")
+        defer { bed.scope.clean() }
+        let image = Daemon.image.appendingPathComponent("base.qcow2")
+        // The server's files outlive each try's reset (which cleans the scope's prefix).
+        let www = Daemon.runDirectory.appendingPathComponent("killh-fetch-www")
+        let serverState = Daemon.runDirectory.appendingPathComponent("killh-fetch-server")
+        defer {
+            try? FileManager.default.removeItem(at: www)
+            try? FileManager.default.removeItem(at: serverState)
+        }
+        try? FileManager.default.removeItem(at: www)
+        try FileManager.default.createDirectory(at: www.appendingPathComponent("good"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: serverState, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: image, to: www.appendingPathComponent("good/base.qcow2"))
+        let digest = String(try run("/usr/bin/sha256sum", [image.path]).output.prefix(64))
+        let server = try IntegrationImageTests.HTTPServer(root: www, state: serverState, cuts: [], ignoringRange: [], stalls: [])
+        defer { server.stop() }
+        let volume = bed.poolPath + "/fetched.qcow2"
+        let tally = try await sweep(
+            "image fetch", bed: bed, setUp: {},
+            command: ["image", "fetch", server.url("/good/base.qcow2"), "--pool", bed.pool, "--name", "fetched.qcow2",
+                      "--checksum", "sha256:\(digest)", "-q"],
+            check: {
+                #expect(String(try run("/usr/bin/sha256sum", [volume]).output.prefix(64)) == digest)
+                let listed = try await bed.succeed(["image", "list", "-o", "json"])
+                #expect(listed.contains(volume), "not in the registry: \(listed)")
+            },
+            delete: { try await bed.succeed(["image", "prune", "-q"]) })
+        #expect(tally.steps == 5 && tally.converged == tally.kills && tally.kills == 10, "\(tally)")
     }
 }
