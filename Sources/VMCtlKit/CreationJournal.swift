@@ -84,8 +84,7 @@ final class CreationJournal: @unchecked Sendable {
     }
 
     /// Writes `entry` (mode 0600, fsync'd with its directory) and holds it.
-    static func begin(_ entry: CreationJournalEntry) throws(VMCtlError) -> CreationJournal {
-        let directory = Self.directory
+    static func begin(_ entry: CreationJournalEntry, directory: String = CreationJournal.directory) throws(VMCtlError) -> CreationJournal {
         let failure = { (what: String) in VMCtlError("recording what \(entry.command) creates in \(directory): \(what)") }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -124,8 +123,9 @@ final class CreationJournal: @unchecked Sendable {
     }
 
     /// Entries no live process holds, on `uri`, that `matching` selects.
-    static func abandoned(uri: String, matching: (CreationJournalEntry) -> Bool) -> [(path: String, entry: CreationJournalEntry)] {
-        let directory = Self.directory
+    static func abandoned(
+        uri: String, directory: String = CreationJournal.directory, matching: (CreationJournalEntry) -> Bool
+    ) -> [(path: String, entry: CreationJournalEntry)] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         var found: [(String, CreationJournalEntry)] = []
         for name in names.sorted() where name.hasSuffix(".json") {

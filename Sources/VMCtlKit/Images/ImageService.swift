@@ -82,7 +82,7 @@ public struct ImageService {
         let journal = try CreationJournal.begin(
             "image fetch", on: connection, owners: [], volumes: [.init(pool: plan.pool, name: plan.volumeName)])
         let volume = try storage.importVolume(
-            pool: plan.pool, file: part.path, name: plan.volumeName, format: nil, progress: importing)
+            pool: plan.pool, file: part.path, name: plan.volumeName, format: nil, progress: FaultSeam.midTransfer(importing))
         defer { journal.finish() }
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
         let entry = ImageRegistry.Entry(

@@ -103,11 +103,17 @@ public final class LabRunner: @unchecked Sendable {
             for image in hostPlan.imports {
                 // Pools of two hosts may share a directory: the other host's import already put it there.
                 let pool = try libvirt("looking up pool \(image.pool)") { try connection.storagePool(named: image.pool) }
+                let volume = CreationJournalEntry.Volume(pool: image.pool, name: image.name)
+                // One a killed run half imported goes first.
+                try JournalLeftovers.collect(on: connection, matching: { $0.lab == plan.name && $0.volumes.contains(volume) }).remove(progress: progress)
                 if try find("looking up volume \(image.pool)/\(image.name)", missing: .noStorageVolume, { try pool.volume(named: image.name) }) != nil {
                     continue
                 }
                 progress.step("\(host): importing \(image.path ?? "") as \(image.pool)/\(image.name)")
-                _ = try StorageService(connection: connection).importVolume(pool: image.pool, file: image.path ?? "", name: image.name, format: nil)
+                let journal = try CreationJournal.begin("lab up", on: connection, owners: [], lab: plan.name, volumes: [volume])
+                _ = try StorageService(connection: connection).importVolume(
+                    pool: image.pool, file: image.path ?? "", name: image.name, format: nil, progress: FaultSeam.midTransfer(nil))
+                journal.finish()
                 changes.append("\(host): imported image \(image.pool)/\(image.name)")
             }
             for network in hostPlan.existingNetworks {
