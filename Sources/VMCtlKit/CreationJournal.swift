@@ -164,6 +164,9 @@ public struct JournalLeftovers: Sendable {
         on connection: Connection, matching: (CreationJournalEntry) -> Bool,
         adopted: (CreationJournalEntry.Volume) -> Bool = { _ in false }
     ) throws(VMCtlError) -> JournalLeftovers {
+        // No entry at all (the usual case): not even the URI is read.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: CreationJournal.directory)) ?? []
+        guard names.contains(where: { $0.hasSuffix(".json") }) else { return JournalLeftovers(connection: connection) }
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
         let abandoned = CreationJournal.abandoned(uri: uri, matching: matching)
         var leftovers = JournalLeftovers(connection: connection)
