@@ -159,7 +159,9 @@ public struct JournalLeftovers: Sendable {
 
     public var isEmpty: Bool { entries.isEmpty }
 
-    /// Abandoned entries on `connection` that `matching` selects, and their volumes nothing took over.
+    /// Abandoned entries on `connection` that `matching` selects, and their volumes nothing took over
+    /// (virConnectGetURI, virStoragePoolLookupByName, virStorageVolLookupByName, virStorageVolGetPath,
+    /// and the domains' disks through `VMDeleter.pathUsers`).
     static func collect(
         on connection: Connection, matching: (CreationJournalEntry) -> Bool,
         adopted: (CreationJournalEntry.Volume) -> Bool = { _ in false }
@@ -191,7 +193,8 @@ public struct JournalLeftovers: Sendable {
         volumes.contains(.init(pool: pool, name: name))
     }
 
-    /// Deletes the volumes (one already gone is fine), then the entries. Returns the volumes deleted, as POOL/NAME.
+    /// Deletes the volumes (virStorageVolDelete; one already gone is fine), then the entries.
+    /// Returns the volumes deleted, as POOL/NAME.
     @discardableResult
     func remove(progress: any ProgressReporter) throws(VMCtlError) -> [String] {
         guard let connection else { return [] }

@@ -93,6 +93,7 @@ public enum LabTeardown {
     /// What a killed `lab up` left on `host`: volumes of nodes it never defined
     /// (the creation journal) and pools it defined but never started (`pools`:
     /// those the lab's state says it created). A started pool stays, as every lab pool does.
+    /// virStoragePoolIsActive, virStoragePoolDelete, virStoragePoolUndefine.
     static func removeLeftovers(
         lab: String, pools: [String], host: String, connection: Connection, progress: any ProgressReporter
     ) throws(VMCtlError) -> [String] {
