@@ -82,7 +82,7 @@ public struct VMCloner: Sendable {
         if suspendSource && mode != .full {
             throw .invalid(field: "--suspend-source", "only with --full: a linked clone needs its source shut off")
         }
-        let names = try Self.cloneNames(newName, count: count).map { name throws(VMCtlError) in
+        let requested = try Self.cloneNames(newName, count: count).map { name throws(VMCtlError) in
             try parsed { try ObjectName(name, field: "name") }
         }
         let source = try VMLifecycle(connection: connection).domain(nameOrUUID: requestedSource)
@@ -94,9 +94,17 @@ public struct VMCloner: Sendable {
             uri: (try? connection.uri()) ?? "", kind: "domain", name: sourceName,
             waiting: { [progress] in progress.step("waiting for another vmctl process working on \(sourceName)") })
         defer { withExtendedLifetime(lock) {} }
-        for name in names where try find("looking up domain '\(name)'", missing: .noDomain, { try connection.domain(named: name.rawValue) }) != nil {
-            throw .invalid(field: "name", "a domain named '\(name)' already exists")
+        // What a killed clone of this source to these names left: its orphan volumes go first, and
+        // the clones it finished defining are kept (adopted) rather than refused.
+        let leftovers = try JournalLeftovers.collect(on: connection, matching: { entry in
+            entry.source == sourceName && requested.contains { entry.owners.contains($0.rawValue) }
+        })
+        var adopted: [ObjectName] = []
+        for name in requested where try find("looking up domain '\(name)'", missing: .noDomain, { try connection.domain(named: name.rawValue) }) != nil {
+            guard leftovers.owners.contains(name.rawValue) else { throw .invalid(field: "name", "a domain named '\(name)' already exists") }
+            adopted.append(name)
         }
+        let names = requested.filter { !adopted.contains($0) }
         let sourceXML = try libvirt("reading '\(sourceName)'") { try source.xml([.inactive]) }
         let definition = try libvirt("reading '\(sourceName)'") { try DomainDefinition(xml: sourceXML) }
         let running = try libvirt("reading the state of '\(sourceName)'") { try source.isActive() }
@@ -134,7 +142,7 @@ public struct VMCloner: Sendable {
                 guard ObjectName.isValid(volumeName) else {
                     throw .invalid(field: "name", "'\(name)' is too long for its volumes: '\(volumeName.prefix(80))' breaks the rule (\(ObjectName.rule))")
                 }
-                if (try? pool.volume(named: volumeName)) != nil {
+                if (try? pool.volume(named: volumeName)) != nil, !leftovers.contains(pool: pool.name, name: volumeName) {
                     throw .invalid(field: "name", "pool '\(pool.name)' already holds a volume named '\(volumeName)'")
                 }
             }
@@ -168,17 +176,28 @@ public struct VMCloner: Sendable {
         if mode == .linked, let disk = disks.first, !ObjectName.isValid("\(sourceName)-\(disk.target)-00000000.qcow2") {
             throw .invalid(field: "source", "'\(sourceName)' is too long a name for a linked clone's new top layer ('\(sourceName)-\(disk.target)-…qcow2'); use --full")
         }
+        try leftovers.remove(progress: progress)
+        for name in adopted {
+            progress.step("keeping \(name), which a killed vmctl vm clone defined")
+            if start { try startAdopted(name.rawValue) }
+        }
+        let topSuffix = UUID().uuidString.prefix(8).lowercased()
+        let topNames = disks.map { "\(sourceName)-\($0.target)-\(topSuffix).qcow2" }
+        let journal = try CreationJournal.begin(
+            "vm clone", on: connection, owners: names.map(\.rawValue), source: sourceName,
+            volumes: plannedVolumes(names: names, disks: disks, seed: seed, topNames: mode == .linked ? topNames : []))
         let rollback = Rollback(progress: progress)
+        // Kept when a rollback left something behind: a rerun or vm delete then removes it.
+        defer { if rollback.leftBehind.isEmpty { journal.finish() } }
         return try rollback.guarding { () throws(VMCtlError) -> VMCloneResult in
-            var result = VMCloneResult(source: sourceName, clones: names.map(\.rawValue), mode: mode, createdVolumes: [],
+            var result = VMCloneResult(source: sourceName, clones: requested.map(\.rawValue), mode: mode, createdVolumes: [],
                                        newIdentity: seed != nil)
+            guard !names.isEmpty else { return result }
             // Every overlay a linked clone needs, made at once: the source's new
             // top layers and each clone's disks all sit on the source's current
             // layers, and each is a qemu-img run of its own inside libvirtd.
             var overlays: [String: StorageVolume] = [:]
             var sourceRedefinition: PendingCall<Void>?
-            let topSuffix = UUID().uuidString.prefix(8).lowercased()
-            let topNames = disks.map { "\(sourceName)-\($0.target)-\(topSuffix).qcow2" }
             if mode == .linked {
                 var requests = zip(disks, topNames).map { OverlayRequest(disk: $0, name: $1) }
                 for name in names {
@@ -318,6 +337,24 @@ public struct VMCloner: Sendable {
     }
 
     static func seedName(clone: String) -> String { "\(clone)-seed.iso" }
+
+    /// Every volume the clones will have, in creation order, for the journal.
+    func plannedVolumes(names: [ObjectName], disks: [SourceDisk], seed: SourceSeed?, topNames: [String]) -> [CreationJournalEntry.Volume] {
+        var volumes = zip(disks, topNames).map { CreationJournalEntry.Volume(pool: $0.pool.name, name: $1) }
+        for name in names {
+            volumes += disks.map { .init(pool: $0.pool.name, name: Self.volumeName(clone: name.rawValue, target: $0.target)) }
+            if let seed { volumes.append(.init(pool: seed.pool.name, name: Self.seedName(clone: name.rawValue))) }
+        }
+        return volumes
+    }
+
+    /// Starts a clone a killed run defined but did not start.
+    func startAdopted(_ name: String) throws(VMCtlError) {
+        let domain = try libvirt("looking up '\(name)'") { try connection.domain(named: name) }
+        guard try !libvirt("reading the state of '\(name)'", { try domain.isActive() }) else { return }
+        progress.step("starting \(name)")
+        try libvirt("starting '\(name)'") { try domain.start() }
+    }
 
     /// A UEFI source's variable store.
     struct SourceNVRAM {

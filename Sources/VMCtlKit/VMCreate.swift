@@ -165,6 +165,8 @@ public struct VMCreatePlan: Sendable {
     var serialLog: String?
     public var start: Bool
     public var autostart: Bool
+    /// Volumes a killed `vm create` of this name left (CreationJournal), removed first.
+    public var leftovers = JournalLeftovers(connection: nil)
 
     /// The domain XML as it will be defined (paths of planned volumes filled in).
     public func domainXML() throws(VMCtlError) -> String {
@@ -269,6 +271,7 @@ public struct VMCreator: Sendable {
         }
         let pool = try poolView(poolName.rawValue)
         let poolPath = pool.targetPath
+        let leftovers = try JournalLeftovers.collect(on: connection, matching: { $0.owners.contains(name.rawValue) })
 
         var disks: [Disk] = []
         var volumes: [PlannedVolume] = []
@@ -276,7 +279,7 @@ public struct VMCreator: Sendable {
         var copySource: (pool: String, volume: String)?
         func volumePath(_ volume: String) -> String { poolPath.appendingPathComponent(volume) }
         func plan(_ volume: PlannedVolume) throws(VMCtlError) {
-            if try pool.hasVolume(volume.name) {
+            if try pool.hasVolume(volume.name), !leftovers.contains(pool: poolName.rawValue, name: volume.name) {
                 throw .invalid(field: "name", "pool '\(poolName)' already holds a volume named '\(volume.name)'")
             }
             volumes.append(volume)
@@ -442,7 +445,7 @@ public struct VMCreator: Sendable {
         _ = try parsed { try domain.validate() }
         return VMCreatePlan(
             domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed,
-            serialLog: serialLog, start: request.start, autostart: request.autostart)
+            serialLog: serialLog, start: request.start, autostart: request.autostart, leftovers: leftovers)
     }
 
     /// Each `mac=` on a libvirt network must be free there: no other guest's
@@ -464,7 +467,14 @@ public struct VMCreator: Sendable {
     /// On any failure, removes what it created so far, newest first.
     @discardableResult
     public func run(_ plan: VMCreatePlan) throws(VMCtlError) -> Domain {
+        try plan.leftovers.remove(progress: progress)
+        // Until the domain's metadata records the volumes, only the journal says they are vmctl's.
+        let journal = try CreationJournal.begin(
+            "vm create", on: connection, owners: [plan.domain.name.rawValue], lab: plan.domain.metadata?.lab?.rawValue,
+            volumes: plan.volumes.map { .init(pool: $0.pool, name: $0.name) })
         let rollback = Rollback(progress: progress)
+        // Kept when a rollback left something behind: a rerun or vm delete then removes it.
+        defer { if rollback.leftBehind.isEmpty { journal.finish() } }
         return try rollback.guarding { () throws(VMCtlError) -> Domain in
             // Until the overlay or copy exists, nothing shows `image prune` that the base is in use.
             var imageLocks = try lockImages(plan)

@@ -25,8 +25,19 @@ public struct VMDeleter: Sendable {
     }
 
     public func delete(_ nameOrUUID: String, force: Bool) throws(VMCtlError) -> VMDeleteResult {
-        let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
+        let domain: Domain
+        do {
+            domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
+        } catch where error.libvirtError?.code == .noDomain {
+            // No domain, but perhaps what a killed vm create or vm clone made for it.
+            let leftovers = try JournalLeftovers.collect(on: connection, matching: { $0.owners.contains(nameOrUUID) })
+            guard !leftovers.isEmpty else { throw error }
+            let removed = try leftovers.remove(progress: progress)
+            return VMDeleteResult(name: nameOrUUID, deletedVolumes: removed, keptVolumes: [])
+        }
         let name = domain.name
+        // Orphans a killed vm create or vm clone left for this name or on this source's layers.
+        let leftovers = try JournalLeftovers.collect(on: connection, matching: { $0.owners.contains(name) || $0.source == name })
         let definition = try libvirt("reading '\(name)'") { try DomainDefinition(xml: try domain.xml([.inactive])) }
         let active = try libvirt("reading the state of '\(name)'") { try domain.isActive() }
         if active && !force {
@@ -65,6 +76,7 @@ public struct VMDeleter: Sendable {
         }
         progress.step("undefining \(name)")
         try libvirt("undefining '\(name)'") { try domain.undefine(definition.undefineFlags) }
+        result.deletedVolumes += try leftovers.remove(progress: progress)
         for (label, volume) in toDelete {
             progress.step("deleting volume \(label)")
             try libvirt("deleting volume \(label)") { try volume.delete() }

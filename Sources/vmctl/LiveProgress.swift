@@ -26,6 +26,7 @@ final class LiveProgress: ProgressReporter, @unchecked Sendable {
     }
 
     func step(_ message: String) {
+        FaultSeam.step()
         lock.lock()
         defer { lock.unlock() }
         let key = message.firstRange(of: ": ").map { String(message[..<$0.lowerBound]) } ?? ""

@@ -149,6 +149,7 @@ struct StderrProgress: ProgressReporter {
     static let start = Date()
 
     func step(_ message: String) {
+        FaultSeam.step()
         let stamp = timed ? cFormat(" [+%.3fs]", max(0, Date().timeIntervalSince(Self.start))) : ""
         writeStandardError("vmctl\(stamp): \(message)\n")
     }

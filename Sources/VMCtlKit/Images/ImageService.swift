@@ -35,7 +35,10 @@ public struct ImageService {
     public func plan(_ request: ImageFetchRequest) throws(VMCtlError) -> ImageFetchPlan {
         var plan = try ImageFetchPlan(request)
         let pool = try storage.activePool(named: plan.pool)
-        try storage.requireFree(name: plan.volumeName, in: pool)
+        // A volume a killed fetch imported but never recorded is removed before the import, not refused.
+        if try !importLeftovers(plan).contains(pool: plan.pool, name: plan.volumeName) {
+            try storage.requireFree(name: plan.volumeName, in: pool)
+        }
         plan.trust = try ImageFetchPlan.trust(request, known: plan.knownName.flatMap(KnownImages.named), exists: Self.isRegularFile)
         return plan
     }
@@ -60,7 +63,7 @@ public struct ImageService {
         progress.step("downloading \(plan.url.redactedString)")
         let outcome: DownloadOutcome
         do {
-            outcome = try http.download(plan.url, to: part, progress: download)
+            outcome = try http.download(plan.url, to: part, progress: FaultSeam.midTransfer(download))
         } catch {
             // Bytes that arrived stay for a rerun to resume; an empty file is no use to it.
             if HTTPDownloader.size(of: part) == 0 { removeDownload(part) }
@@ -79,12 +82,19 @@ public struct ImageService {
             removeDownload(part)
             throw VMCtlError("\(error.message); the download was removed", status: error.status)
         }
+        try importLeftovers(plan).remove(progress: progress)
+        progress.step("importing into \(plan.pool)/\(plan.volumeName)")
+        // Until the registry records the volume, only the journal says vmctl made it.
+        let journal = try CreationJournal.begin(
+            "image fetch", on: connection, owners: [], volumes: [.init(pool: plan.pool, name: plan.volumeName)])
         let volume = try storage.importVolume(
-            pool: plan.pool, file: part.path, name: plan.volumeName, format: nil, progress: importing)
+            pool: plan.pool, file: part.path, name: plan.volumeName, format: nil, progress: FaultSeam.midTransfer(importing))
+        defer { journal.finish() }
         let uri = try libvirt("reading the connection's URI") { try connection.uri() }
         let entry = ImageRegistry.Entry(
             pool: volume.pool, volume: volume.name, path: volume.path, source: plan.url.redactedString, knownName: plan.knownName,
             checksum: expected.description, fetchedAt: Date.now.formatted(.iso8601))
+        progress.step("recording \(volume.pool)/\(volume.name) in the image registry")
         do {
             try registry.record(entry, uri: uri)
         } catch {
@@ -96,6 +106,19 @@ public struct ImageService {
         return ImageFetchResult(
             volume: volume, source: plan.url.redactedString, knownName: plan.knownName, checksum: expected.description,
             checksumFrom: from, signedBy: signer, bytes: outcome.bytes, resumedFrom: outcome.resumedFrom)
+    }
+
+    /// What killed fetches into this volume left: imported, never recorded in the registry.
+    func importLeftovers(_ plan: ImageFetchPlan) throws(VMCtlError) -> JournalLeftovers {
+        let target = CreationJournalEntry.Volume(pool: plan.pool, name: plan.volumeName)
+        return try fetchLeftovers { $0.contains(target) }
+    }
+
+    /// Abandoned `image fetch` journal entries whose volumes `selected` picks; a volume the registry records is kept.
+    func fetchLeftovers(_ selected: @escaping ([CreationJournalEntry.Volume]) -> Bool) throws(VMCtlError) -> JournalLeftovers {
+        let recorded = Set(try registryEntries().map { CreationJournalEntry.Volume(pool: $0.pool, name: $0.volume) })
+        return try JournalLeftovers.collect(
+            on: connection, matching: { $0.command == "image fetch" && selected($0.volumes) }, adopted: { recorded.contains($0) })
     }
 
     /// The inline checksum, or the first checksum file beside the image that exists,
@@ -142,6 +165,21 @@ public struct ImageService {
     static func isRegularFile(_ path: String) -> Bool {
         var status = stat()
         return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Partial downloads whose lock no fetch holds: a killed fetch's, which only a rerun of the same URL would resume.
+    func removeAbandonedDownloads() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: downloads.path)) ?? []
+        // A fetch killed before its first byte leaves the lock file alone.
+        let parts = Set(names.compactMap { name in
+            name.hasSuffix(".part") ? name : name.hasSuffix(".part.lock") ? String(name.dropLast(".lock".count)) : nil
+        })
+        for name in parts.sorted() {
+            let part = downloads.appendingPathComponent(name)
+            guard let lock = try? lockPart(part, url: part) else { continue }
+            removeDownload(part)
+            close(lock)
+        }
     }
 
     func removeDownload(_ part: URL) {
@@ -296,7 +334,12 @@ public struct ImageService {
             }
             result.removed.append(.init(pool: image.pool, name: image.name, path: image.path, allocationBytes: image.allocationBytes))
         }
-        if !dryRun { try registry.forget(paths: Set(stale), uri: uri) }
+        if !dryRun {
+            try registry.forget(paths: Set(stale), uri: uri)
+            // What killed fetches left: volumes never recorded (each named in a progress line), downloads no fetch is resuming.
+            try fetchLeftovers { _ in true }.remove(progress: progress)
+            removeAbandonedDownloads()
+        }
         return result
     }
 

@@ -127,7 +127,11 @@ extension LabRunner {
             let unused = !plan.nodes.contains { $0.pool == pool.name } && !plan.images.contains { $0.pool == pool.name }
             guard usedHere || (planning.isHome && unused) else { continue }
             if let existing = try find("looking up pool \(pool.name)", missing: .noStoragePool, { try connection.storagePool(named: pool.name) }) {
-                if try !libvirt("reading pool \(pool.name)", { try existing.isActive() }) { planning.plan.stoppedPools.append(pool.name) }
+                if try !libvirt("reading pool \(pool.name)", { try existing.isActive() }) {
+                    planning.plan.stoppedPools.append(pool.name)
+                    // Started before the nodes are made (a killed run may have left it defined, not built).
+                    planning.pending.pools[pool.name] = pool.target
+                }
                 continue
             }
             do throws(VMCtlError) {
@@ -198,6 +202,8 @@ extension LabRunner {
             let name = plan.objectName(network.name)
             if try find("looking up network \(name)", missing: .noNetwork, { try connection.network(named: name) }) != nil {
                 planning.plan.existingNetworks.append(network)
+                // lab up starts it before the nodes (a killed run may have left it defined, not started).
+                planning.pending.networks.insert(name)
                 continue
             }
             do throws(VMCtlError) {

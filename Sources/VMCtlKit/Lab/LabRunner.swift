@@ -84,13 +84,14 @@ public final class LabRunner: @unchecked Sendable {
         defer { withExtendedLifetime(lock) {} }
         // Every check first, on every host: nothing is touched unless the whole lab can be made.
         let changePlan = try planChanges(requireKVM: requireKVM)
+        // Recorded first: lab down NAME finds a lab killed at any later point.
+        var state = LabState.load(lab: plan.name) ?? LabState()
+        for host in usedHosts { state.hosts[host] = plan.hosts[host] }
+        try state.save(lab: plan.name)
         for host in changePlan.hosts {
             for warning in host.domainType.warnings { progress.step("\(host.host): \(warning)") }
         }
         try OwnedFiles.makeDirectory(plan.serialDirectory)
-        var state = LabState.load(lab: plan.name) ?? LabState()
-        for host in usedHosts { state.hosts[host] = plan.hosts[host] }
-        try state.save(lab: plan.name)
 
         var changes: [String] = []
         var drift: [String] = []
@@ -102,11 +103,17 @@ public final class LabRunner: @unchecked Sendable {
             for image in hostPlan.imports {
                 // Pools of two hosts may share a directory: the other host's import already put it there.
                 let pool = try libvirt("looking up pool \(image.pool)") { try connection.storagePool(named: image.pool) }
+                let volume = CreationJournalEntry.Volume(pool: image.pool, name: image.name)
+                // One a killed run half imported goes first.
+                try JournalLeftovers.collect(on: connection, matching: { $0.lab == plan.name && $0.volumes.contains(volume) }).remove(progress: progress)
                 if try find("looking up volume \(image.pool)/\(image.name)", missing: .noStorageVolume, { try pool.volume(named: image.name) }) != nil {
                     continue
                 }
                 progress.step("\(host): importing \(image.path ?? "") as \(image.pool)/\(image.name)")
-                _ = try StorageService(connection: connection).importVolume(pool: image.pool, file: image.path ?? "", name: image.name, format: nil)
+                let journal = try CreationJournal.begin("lab up", on: connection, owners: [], lab: plan.name, volumes: [volume])
+                _ = try StorageService(connection: connection).importVolume(
+                    pool: image.pool, file: image.path ?? "", name: image.name, format: nil, progress: FaultSeam.midTransfer(nil))
+                journal.finish()
                 changes.append("\(host): imported image \(image.pool)/\(image.name)")
             }
             for network in hostPlan.existingNetworks {
@@ -185,25 +192,35 @@ public final class LabRunner: @unchecked Sendable {
     func createPool(_ pool: LabChangePlan.NewPool, host: String, connection: Connection) throws(VMCtlError) -> String {
         progress.step("\(host): creating pool \(pool.name)")
         let xml = try parsed { try pool.definition.xml() }
-        try libvirt("creating pool \(pool.name)") {
-            let created = try connection.defineStoragePool(xml: xml)
-            do {
-                try created.build()
-                try created.start()
-                try created.setAutostart(true)
-            } catch {
-                try? created.undefine()
-                throw error
-            }
+        // Recorded before it exists: a run killed after the define still knows it made it.
+        var state = LabState.load(lab: plan.name) ?? LabState()
+        if !(state.pools?[host] ?? []).contains(pool.name) { state.pools = state.pools ?? [:]; state.pools?[host, default: []].append(pool.name) }
+        try state.save(lab: plan.name)
+        let created = try libvirt("creating pool \(pool.name)") { try connection.defineStoragePool(xml: xml) }
+        do {
+            progress.step("\(host): building pool \(pool.name)")
+            try libvirt("building pool \(pool.name)") { try created.build() }
+            progress.step("\(host): starting pool \(pool.name)")
+            try libvirt("starting pool \(pool.name)") { try created.start() }
+            try libvirt("setting autostart on pool \(pool.name)") { try created.setAutostart(true) }
+        } catch {
+            try? created.undefine()
+            throw error
         }
         return "\(host): created pool \(pool.name)"
     }
 
     func startPool(_ name: String, host: String, connection: Connection) throws(VMCtlError) -> String {
         let pool = try libvirt("looking up pool \(name)") { try connection.storagePool(named: name) }
-        // Its directory may have gone since: building a dir pool makes it again, touching nothing else.
+        progress.step("\(host): starting pool \(name)")
+        // Its directory may have gone since, or a killed run never built it:
+        // building a dir pool makes it, touching nothing else.
         try? pool.build([.noOverwrite])
         try libvirt("starting pool \(name)") { try pool.start() }
+        // One this lab made (a killed run's) is finished as createPool would have.
+        if (LabState.load(lab: plan.name)?.pools?[host] ?? []).contains(name) {
+            try libvirt("setting autostart on pool \(name)") { try pool.setAutostart(true) }
+        }
         return "\(host): started pool \(name)"
     }
 
@@ -242,8 +259,15 @@ public final class LabRunner: @unchecked Sendable {
             changes.append("\(host): reserved \(reservation.ip) on \(name)")
         }
         if try !libvirt("reading network \(name)", { try existing.isActive() }) {
+            progress.step("\(host): starting network \(name)")
             try NetworkService.start(existing, name: name)
             changes.append("\(host): started network \(name)")
+        }
+        // One this lab made, left by a killed run before its autostart was set.
+        if (LabState.load(lab: plan.name)?.networks[host] ?? []).contains(name),
+            try !libvirt("reading network \(name)", { try existing.autostart() })
+        {
+            try libvirt("setting autostart on network \(name)") { try existing.setAutostart(true) }
         }
         return (changes, drift)
     }
@@ -258,6 +282,7 @@ public final class LabRunner: @unchecked Sendable {
         try state.save(lab: plan.name)
         let created = try libvirt("creating network \(name)") { try connection.defineNetwork(xml: xml) }
         do {
+            progress.step("\(host): starting network \(name)")
             try NetworkService.start(created, name: name)
             try libvirt("setting autostart on network \(name)") { try created.setAutostart(true) }
         } catch {
@@ -430,6 +455,11 @@ public final class LabRunner: @unchecked Sendable {
                 continue
             }
             removed += gone
+        }
+        let state = LabState.load(lab: plan.name)
+        for host in usedHosts {
+            removed += try LabTeardown.removeLeftovers(
+                lab: plan.name, pools: state?.pools?[host] ?? [], host: host, connection: try connection(host), progress: progress)
         }
         guard !keepNetworks else { return removed }
         for host in usedHosts {

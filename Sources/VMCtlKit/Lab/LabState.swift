@@ -14,6 +14,9 @@ struct LabState: Codable, Equatable {
     var hosts: [String: String] = [:]
     /// Host key → networks the lab created there.
     var networks: [String: [String]] = [:]
+    /// Host key → pools the lab created there, recorded before each is defined
+    /// (pools have no metadata either); absent in state written before this.
+    var pools: [String: [String]]?
 
     static let directory = ProcessInfo.processInfo.environment["VMCTL_LAB_STATE_DIR"] ?? "/var/lib/vmctl/labs"
 
@@ -42,6 +45,8 @@ struct LabState: Codable, Equatable {
 
     static func remove(lab: String) {
         try? FileManager.default.removeItem(at: file(lab: lab))
+        // The lab's folder too, once nothing else is in it.
+        rmdir(file(lab: lab).deletingLastPathComponent().path)
     }
 }
 
@@ -66,6 +71,12 @@ public enum LabTeardown {
                 if let gone = try removeNetwork(network, host: host, connection: connection) { removed.append(gone) }
             }
         }
+        for (host, uri) in hosts.sorted(by: { $0.key < $1.key }) {
+            let connection = try ConnectionTarget(uri: uri.isEmpty ? nil : uri).open()
+            let gone = try removeLeftovers(lab: name, pools: state?.pools?[host] ?? [], host: host, connection: connection, progress: progress)
+            found = found || !gone.isEmpty
+            removed += gone
+        }
         guard found else { throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)") }
         if !keepNetworks { LabState.remove(lab: name) }
         return removed
@@ -79,6 +90,28 @@ public enum LabTeardown {
         guard metadata?.lab?.rawValue == lab else { return nil }
         let result = try VMDeleter(connection: connection, progress: progress).delete(domain.name, force: true)
         return ["domain \(domain.name)"] + result.deletedVolumes.map { "volume \($0)" }
+    }
+
+    /// What a killed `lab up` left on `host`: volumes of nodes it never defined
+    /// (the creation journal) and pools it defined but never started (`pools`:
+    /// those the lab's state says it created). A started pool stays, as every lab pool does.
+    /// virStoragePoolIsActive, virStoragePoolDelete, virStoragePoolUndefine.
+    static func removeLeftovers(
+        lab: String, pools: [String], host: String, connection: Connection, progress: any ProgressReporter
+    ) throws(VMCtlError) -> [String] {
+        let leftovers = try JournalLeftovers.collect(on: connection, matching: { $0.lab == lab })
+        var removed = try leftovers.remove(progress: progress).map { "volume \($0)" }
+        for name in pools {
+            guard let pool = try find("looking up pool \(name)", missing: .noStoragePool, { try connection.storagePool(named: name) }),
+                try !libvirt("reading pool \(name)", { try pool.isActive() })
+            else { continue }
+            progress.step("removing pool \(name), which a killed lab up defined but never started")
+            // Its directory, when built, holds nothing yet: deleting a dir pool removes only an empty directory.
+            try? pool.delete()
+            try libvirt("removing pool \(name)") { try pool.undefine() }
+            removed.append("pool \(name) on \(host)")
+        }
+        return removed
     }
 
     /// Stops and undefines network `name` when it exists: what was removed, or nil.
