@@ -45,8 +45,9 @@ struct LibvirtCorpusTests {
         #expect(report.lossy.isEmpty, "\(report.lossy)")
     }
 
-    /// Renaming each document that has a `<name>` changes that node and nothing else;
-    /// capabilities, and documents without a name, are written back unedited.
+    /// Renaming each document that has a `<name>` (capabilities: setting the host CPU
+    /// model, or the machine) changes that node and nothing else; the few documents
+    /// without a name are written back unedited.
     @Test func anEditChangesOnlyTheNodeItEdits() throws {
         let documents = try LibvirtCorpus.validDocuments()
         var report = LibvirtCorpus.Report()
@@ -146,14 +147,22 @@ enum LibvirtCorpus {
         }
         let edited: String
         switch model {
-        case _ where nameIndex == nil: edited = try model.xml()
+        case is HostCapabilities where tree.child("host")?.child("cpu")?.child("model") == nil: edited = try model.xml()
+        case is DomainCapabilities where tree.child("machine") == nil: edited = try model.xml()
+        case _ where nameIndex == nil && tree.name != "capabilities" && tree.name != "domainCapabilities": edited = try model.xml()
         case var m as DomainDefinition: m.name = newName; edited = try m.xml(); renameChild()
         case var m as NetworkDefinition: m.name = newName; edited = try m.xml(); renameChild()
         case var m as StoragePoolDefinition: m.name = newName; edited = try m.xml(); renameChild()
         case var m as StorageVolumeDefinition: m.name = newName; edited = try m.xml(); renameChild()
         case var m as SnapshotDefinition: m.name = newName; edited = try m.xml(); renameChild()
-        case let m as HostCapabilities: edited = try m.xml()
-        case let m as DomainCapabilities: edited = try m.xml()
+        case var m as HostCapabilities:
+            m.hostCPUModel = newName.rawValue
+            edited = try m.xml()
+            tree.updateChild("host", order: []) { $0.updateChild("cpu", order: []) { $0.setTextChild("model", newName.rawValue, order: []) } }
+        case var m as DomainCapabilities:
+            m.machine = newName.rawValue
+            edited = try m.xml()
+            tree.setTextChild("machine", newName.rawValue, order: [])
         default: throw ModelError(field: "model", rule: "unknown kind")
         }
         return (edited, tree.serialized())
