@@ -6,7 +6,8 @@ import VMCtlKit
 
 /// vmctl never damages a VM it did not create: a domain defined by hand, with
 /// features the model does not know, keeps all of them through `vm clone --linked`,
-/// `vm clone --full`, `snapshot create` and `vm show`; its clones keep them too.
+/// `vm clone --full`, `snapshot create` and `vm show`; its clones keep them too,
+/// with a display port of their own.
 @Suite(.enabled(if: Daemon.enabled), .serialized)
 struct IntegrationLosslessEditTests {
     @Test func cloneSnapshotAndShowLeaveAHandWrittenDomainIntact() async throws {
@@ -34,17 +35,21 @@ struct IntegrationLosslessEditTests {
         #expect(after.contains("<feature policy='disable' name='svm'/>"))
         #expect(after.components(separatedBy: "<rng ").count == 3, "both RNGs")
 
-        // Each clone: the same but for name, UUID, MACs, disk paths and vmctl's metadata.
-        let identity = movable.union(["/domain/name", "/domain/uuid", "/domain/devices/interface/mac"])
+        // Each clone: the same but for name, UUID, MACs, disk paths, vmctl's metadata
+        // and its display port, which libvirt allocates (the listen address stays).
+        let identity = movable.union(["/domain/name", "/domain/uuid", "/domain/devices/interface/mac", "/domain/devices/graphics"])
         for clone in [scope.name("linked"), scope.name("full")] {
             let xml = try scope.connection.domain(named: clone).xml([.inactive])
             #expect(try Self.canonical(xml, dropping: identity) == Self.canonical(before, dropping: identity), "\(clone)")
+            let graphics = try #require(try DomainDefinition(xml: xml).graphics.first)
+            #expect(graphics.port == nil && graphics.listen == "127.0.0.1", "\(clone): \(graphics)")
+            #expect(xml.contains("<listen type='address' address='127.0.0.1'/>"), "\(clone)")
         }
     }
 
     /// Things the model does not know, or holds only one of: a disabled CPU feature,
     /// two RNGs, balloon statistics, a timer, power management, another
-    /// application's metadata, a disk serial and cache mode.
+    /// application's metadata, a disk serial and cache mode; and a fixed VNC port.
     static func handWritten(name: String, disk: String) -> String {
         """
         <domain type='qemu'>
@@ -81,6 +86,7 @@ struct IntegrationLosslessEditTests {
               <link state='up'/>
             </interface>
             <console type='pty'><target type='serial' port='0'/></console>
+            <graphics type='vnc' port='5987' autoport='no' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>
             <memballoon model='virtio'><stats period='10'/></memballoon>
             <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
             <rng model='virtio'><rate bytes='1024' period='1000'/><backend model='random'>/dev/random</backend></rng>
