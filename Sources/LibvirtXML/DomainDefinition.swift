@@ -281,10 +281,18 @@ public struct DomainDefinition: XMLDocumentConvertible, PreservedValue, Hashable
         if differs(\.onPoweroff, from: was) { e.setTextChild("on_poweroff", onPoweroff?.rawValue, order: order) }
         if differs(\.onReboot, from: was) { e.setTextChild("on_reboot", onReboot?.rawValue, order: order) }
         if differs(\.onCrash, from: was) { e.setTextChild("on_crash", onCrash?.rawValue, order: order) }
-        if was == nil || e.child("devices") != nil {
+        if devicesDiffer(from: was) {
             e.updateChild("devices", order: order) { applyDevices(to: &$0, was: was) }
         }
         return e
+    }
+
+    /// Whether any field written under `<devices>` differs from `was`.
+    private func devicesDiffer(from was: DomainDefinition?) -> Bool {
+        guard let was else { return true }
+        return was.emulator != emulator || was.disks != disks || was.interfaces != interfaces || was.serials != serials
+            || was.consoles != consoles || was.guestAgent != guestAgent || was.graphics != graphics || was.videos != videos
+            || was.memoryBalloon != memoryBalloon || was.rng != rng
     }
 
     private func applyDevices(to d: inout XMLTree.Element, was: DomainDefinition?) {

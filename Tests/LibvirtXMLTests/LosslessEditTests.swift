@@ -114,6 +114,13 @@ import Testing
         #expect(cdrom.disks[0].source == .empty)
     }
 
+    @Test func aDeviceAddedToADocumentWithoutDevicesGetsThem() throws {
+        var domain = try DomainDefinition(xml: "<domain type='qemu'><name>d</name><memory>1024</memory><os><type>hvm</type></os></domain>")
+        #expect(try !domain.xml().contains("<devices"))
+        domain.disks = [Disk(source: .file("/var/lib/d.qcow2"), target: "vda")]
+        #expect(try DomainDefinition(xml: domain.xml()).disks.map(\.source) == [.file("/var/lib/d.qcow2")])
+    }
+
     @Test func aSecondRNGAndBalloonStayWhenTheFirstChanges() throws {
         var domain = try DomainDefinition(xml: Self.handWritten)
         domain.rng?.backend = "/dev/hwrng"
