@@ -18,6 +18,8 @@ packages=(
   linux-image-cloud-amd64 busybox-static e2fsprogs cpio genisoimage kmod
   # XML schema validation, libvirt-python for the benchmark, valgrind for the leak check
   libxml2-utils python3-libvirt valgrind
+  # libvirt's XML test corpus (Scripts/fetch-libvirt-corpus.sh unpacks the .orig.tar.xz)
+  xz-utils
   # seed-ISO checks and generated-inventory checks
   cloud-init ansible-core
   # the real Debian guest (Scripts/build-cloud-image.sh) and reaching it

@@ -18,6 +18,8 @@ Scripts/start-libvirtd.sh
 Scripts/build-test-image.sh /var/lib/vmctl/test-image
 # The real Debian 12 cloud guest: built once per machine, cached by the script's content.
 Scripts/build-cloud-image.sh /var/lib/vmctl/cloud-image
+# libvirt's own XML test documents for LibvirtXMLTests' corpus test, cached like the images.
+export VMCTL_LIBVIRT_CORPUS=/var/lib/vmctl/libvirt-corpus; Scripts/fetch-libvirt-corpus.sh "$VMCTL_LIBVIRT_CORPUS"
 phase "packages, daemons and both guest images ready"
 
 # Integration tests fail instead of skipping when the daemon is unreachable.

@@ -3,7 +3,7 @@
 ///
 /// Read-only in practice: ``xml()`` writes back the document it was read from, unchanged,
 /// as long as the model's values still match it.
-public struct HostCapabilities: XMLDocumentConvertible, Hashable, Codable {
+public struct HostCapabilities: XMLDocumentConvertible, PreservedValue, Hashable, Codable {
     /// The host CPU's architecture, e.g. `x86_64`.
     public var hostArch: String?
     /// The host CPU's model name as libvirt sees it.
@@ -78,28 +78,31 @@ public struct HostCapabilities: XMLDocumentConvertible, Hashable, Codable {
         try self.init(element: try parseRoot(xml, expected: "capabilities"))
     }
 
+    static func reread(_ element: XMLTree.Element) throws -> HostCapabilities { try HostCapabilities(element: element) }
+
     init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         let cpu = root.child("host")?.child("cpu")
         hostArch = cpu?.childText("arch")
         hostCPUModel = cpu?.childText("model")
         hostCPUVendor = cpu?.childText("vendor")
-        guests = try root.children("guest").enumerated().map { i, g in
-            let field = "guest[\(i)]"
-            let arch = try g.requiredChild("arch", field: field)
-            return Guest(
-                osType: g.childText("os_type") ?? "hvm",
-                arch: try arch.required("name", field: field + ".arch"),
-                wordSize: try arch.childText("wordsize").map { try parseInt($0, field: field + ".arch.wordsize") },
-                emulator: arch.childText("emulator"),
-                machines: try HostCapabilities.machines(arch, field: field + ".arch"),
-                domains: try arch.children("domain").enumerated().map { j, d in
-                    GuestDomain(
-                        type: HypervisorType(rawValue: try d.required("type", field: field + ".arch.domain[\(j)]")),
-                        emulator: d.childText("emulator"),
-                        machines: try HostCapabilities.machines(d, field: field + ".arch.domain[\(j)]"))
-                })
-        }
+        guests = try root.children("guest").enumerated().map { i, g in try HostCapabilities.guest(g, field: "guest[\(i)]") }
+    }
+
+    private static func guest(_ g: XMLTree.Element, field: String) throws -> Guest {
+        let arch = try g.requiredChild("arch", field: field)
+        return Guest(
+            osType: g.childText("os_type") ?? "hvm",
+            arch: try arch.required("name", field: field + ".arch"),
+            wordSize: try arch.childText("wordsize").map { try parseInt($0, field: field + ".arch.wordsize") },
+            emulator: arch.childText("emulator"),
+            machines: try HostCapabilities.machines(arch, field: field + ".arch"),
+            domains: try arch.children("domain").enumerated().map { j, d in
+                GuestDomain(
+                    type: HypervisorType(rawValue: try d.required("type", field: field + ".arch.domain[\(j)]")),
+                    emulator: d.childText("emulator"),
+                    machines: try HostCapabilities.machines(d, field: field + ".arch.domain[\(j)]"))
+            })
     }
 
     private static func machines(_ e: XMLTree.Element, field: String) throws -> [Machine] {
@@ -162,6 +165,7 @@ public struct HostCapabilities: XMLDocumentConvertible, Hashable, Codable {
     }
 
     public func validate() throws {
+        if isAsRead { return }
         for (i, guest) in guests.enumerated() {
             try TextRule.checkNonEmpty(guest.arch, field: "guest[\(i)].arch")
             try TextRule.checkNonEmpty(guest.osType, field: "guest[\(i)].os_type")
@@ -175,43 +179,62 @@ public struct HostCapabilities: XMLDocumentConvertible, Hashable, Codable {
 
     public func xml() throws -> String {
         try validate()
-        if let o = original.element, (try? HostCapabilities(element: o)) == self { return o.serialized() }
-        var root = XMLTree.Element("capabilities")
-        var host = XMLTree.Element("host")
-        var cpu = XMLTree.Element("cpu")
-        for (name, value) in [("arch", hostArch), ("model", hostCPUModel), ("vendor", hostCPUVendor)] {
-            if let value { cpu.children.append(.element(.make(name, text: value))) }
+        return element().serialized()
+    }
+
+    /// The capabilities' tree: the preserved one with only the fields that changed applied.
+    func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
+        var root = original.base("capabilities")
+        let cpuChanged = differs(\.hostArch, from: was) || differs(\.hostCPUModel, from: was) || differs(\.hostCPUVendor, from: was)
+        if cpuChanged {
+            root.updateChild("host", order: ["host", "guest"]) { host in
+                host.updateChild("cpu", order: ["uuid", "cpu"]) { cpu in
+                    let order = ["arch", "model", "vendor", "microcode", "signature", "counter", "topology", "feature", "pages"]
+                    if differs(\.hostArch, from: was) { cpu.setTextChild("arch", hostArch, order: order) }
+                    if differs(\.hostCPUModel, from: was) { cpu.setTextChild("model", hostCPUModel, order: order) }
+                    if differs(\.hostCPUVendor, from: was) { cpu.setTextChild("vendor", hostCPUVendor, order: order) }
+                }
+            }
         }
-        host.children = [.element(cpu)]
-        root.children.append(.element(host))
+        if differs(\.guests, from: was) {
+            // A guest that still reads the same from its node keeps that node.
+            let existing = root.children("guest")
+            let elements = guests.enumerated().map { i, guest in
+                i < existing.count && (try? HostCapabilities.guest(existing[i], field: "")) == guest ? existing[i] : Self.guestElement(guest)
+            }
+            root.replaceChildren(named: "guest", with: elements, order: ["host", "guest"])
+        }
+        return root
+    }
+
+    private static func guestElement(_ guest: Guest) -> XMLTree.Element {
         func machineElements(_ machines: [Machine]) -> [XMLTree.Node] {
             machines.map {
                 .element(.make("machine", [("canonical", $0.canonical), ("maxCpus", $0.maxCPUs.map(String.init)), ("deprecated", $0.deprecated ? "yes" : nil)], text: $0.name))
             }
         }
-        for guest in guests {
-            var g = XMLTree.Element("guest")
-            g.children.append(.element(.make("os_type", text: guest.osType)))
-            var arch = XMLTree.Element.make("arch", [("name", guest.arch)])
-            if let w = guest.wordSize { arch.children.append(.element(.make("wordsize", text: String(w)))) }
-            if let e = guest.emulator { arch.children.append(.element(.make("emulator", text: e))) }
-            arch.children += machineElements(guest.machines)
-            for domain in guest.domains {
-                var d = XMLTree.Element.make("domain", [("type", domain.type.rawValue)])
-                if let e = domain.emulator { d.children.append(.element(.make("emulator", text: e))) }
-                d.children += machineElements(domain.machines)
-                arch.children.append(.element(d))
-            }
-            g.children.append(.element(arch))
-            root.children.append(.element(g))
+        var g = XMLTree.Element("guest")
+        g.children.append(.element(.make("os_type", text: guest.osType)))
+        var arch = XMLTree.Element.make("arch", [("name", guest.arch)])
+        if let w = guest.wordSize { arch.children.append(.element(.make("wordsize", text: String(w)))) }
+        if let e = guest.emulator { arch.children.append(.element(.make("emulator", text: e))) }
+        arch.children += machineElements(guest.machines)
+        for domain in guest.domains {
+            var d = XMLTree.Element.make("domain", [("type", domain.type.rawValue)])
+            if let e = domain.emulator { d.children.append(.element(.make("emulator", text: e))) }
+            d.children += machineElements(domain.machines)
+            arch.children.append(.element(d))
         }
-        return root.serialized()
+        g.children.append(.element(arch))
+        return g
     }
 }
 
 /// What one emulator offers for one domain type, machine and architecture
 /// (`virsh domcapabilities`, `virConnectGetDomainCapabilities`): CPU modes and models, firmware.
-public struct DomainCapabilities: XMLDocumentConvertible, Hashable, Codable {
+public struct DomainCapabilities: XMLDocumentConvertible, PreservedValue, Hashable, Codable {
     /// The emulator binary.
     public var path: String
     public var domainType: HypervisorType
@@ -290,6 +313,8 @@ public struct DomainCapabilities: XMLDocumentConvertible, Hashable, Codable {
         try self.init(element: try parseRoot(xml, expected: "domainCapabilities"))
     }
 
+    static func reread(_ element: XMLTree.Element) throws -> DomainCapabilities { try DomainCapabilities(element: element) }
+
     init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         path = try root.requiredChild("path", field: "path").text
@@ -305,12 +330,15 @@ public struct DomainCapabilities: XMLDocumentConvertible, Hashable, Codable {
         hostPassthroughSupported = mode("host-passthrough") != nil
         maximumSupported = mode("maximum") != nil
         hostModel = mode("host-model")?.childText("model")
-        cpuModels = (mode("custom")?.children("model") ?? []).map {
-            CPUModel(name: $0.text, usable: $0.attribute("usable") ?? "unknown", vendor: $0.attribute("vendor"), deprecated: $0.attribute("deprecated") == "yes")
-        }
+        cpuModels = (mode("custom")?.children("model") ?? []).map(DomainCapabilities.cpuModel)
+    }
+
+    private static func cpuModel(_ m: XMLTree.Element) -> CPUModel {
+        CPUModel(name: m.text, usable: m.attribute("usable") ?? "unknown", vendor: m.attribute("vendor"), deprecated: m.attribute("deprecated") == "yes")
     }
 
     public func validate() throws {
+        if isAsRead { return }
         try TextRule.checkNonEmpty(path, field: "path")
         try domainType.check(field: "domain")
         try checkOptionalText(machine, field: "machine")
@@ -322,30 +350,64 @@ public struct DomainCapabilities: XMLDocumentConvertible, Hashable, Codable {
 
     public func xml() throws -> String {
         try validate()
-        if let o = original.element, (try? DomainCapabilities(element: o)) == self { return o.serialized() }
-        var root = XMLTree.Element("domainCapabilities")
-        root.children.append(.element(.make("path", text: path)))
-        root.children.append(.element(.make("domain", text: domainType.rawValue)))
-        if let machine { root.children.append(.element(.make("machine", text: machine))) }
-        root.children.append(.element(.make("arch", text: arch)))
-        if let maxVCPUs { root.children.append(.element(.make("vcpu", [("max", String(maxVCPUs))]))) }
-        var os = XMLTree.Element.make("os", [("supported", "yes")])
-        var firmware = XMLTree.Element.make("enum", [("name", "firmware")])
-        firmware.children = firmwares.map { .element(.make("value", text: $0)) }
-        os.children = [.element(firmware)]
-        root.children.append(.element(os))
-        var cpu = XMLTree.Element("cpu")
-        cpu.children.append(.element(.make("mode", [("name", "host-passthrough"), ("supported", hostPassthroughSupported ? "yes" : "no")])))
-        cpu.children.append(.element(.make("mode", [("name", "maximum"), ("supported", maximumSupported ? "yes" : "no")])))
-        var hostModelMode = XMLTree.Element.make("mode", [("name", "host-model"), ("supported", hostModel == nil ? "no" : "yes")])
-        if let hostModel { hostModelMode.children = [.element(.make("model", [("fallback", "forbid")], text: hostModel))] }
-        cpu.children.append(.element(hostModelMode))
-        var custom = XMLTree.Element.make("mode", [("name", "custom"), ("supported", cpuModels.isEmpty ? "no" : "yes")])
-        custom.children = cpuModels.map {
-            .element(.make("model", [("usable", $0.usable), ("deprecated", $0.deprecated ? "yes" : nil), ("vendor", $0.vendor)], text: $0.name))
+        return element().serialized()
+    }
+
+    static let order = ["path", "domain", "machine", "arch", "vcpu", "iothreads", "os", "cpu", "memoryBacking", "devices", "features"]
+
+    /// The document's tree: the preserved one with only the fields that changed applied.
+    func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
+        let order = DomainCapabilities.order
+        var root = original.base("domainCapabilities")
+        if differs(\.path, from: was) { root.setTextChild("path", path, order: order) }
+        if differs(\.domainType, from: was) { root.setTextChild("domain", domainType.rawValue, order: order) }
+        if differs(\.machine, from: was) { root.setTextChild("machine", machine, order: order) }
+        if differs(\.arch, from: was) { root.setTextChild("arch", arch, order: order) }
+        if differs(\.maxVCPUs, from: was) {
+            root.setChild("vcpu", maxVCPUs.map { max in root.makeChild("vcpu", [("max", String(max))]) }, order: order)
         }
-        cpu.children.append(.element(custom))
-        root.children.append(.element(cpu))
-        return root.serialized()
+        if differs(\.firmwares, from: was) {
+            root.updateChild("os", order: order) { os in
+                if os.attribute("supported") == nil { os.setAttribute("supported", "yes") }
+                var values = os.children("enum").first { $0.attribute("name") == "firmware" } ?? os.makeChild("enum", [("name", "firmware")])
+                values.replaceChildren(named: "value", with: firmwares.map { values.makeChild("value", text: $0) }, order: [])
+                os.replaceChildren(
+                    named: "enum", with: os.children("enum").filter { $0.attribute("name") != "firmware" } + [values], order: ["loader", "enum"])
+            }
+        }
+        let modesChanged = differs(\.hostPassthroughSupported, from: was) || differs(\.maximumSupported, from: was)
+            || differs(\.hostModel, from: was) || differs(\.cpuModels, from: was)
+        if modesChanged { root.updateChild("cpu", order: order) { applyModes(to: &$0, was: was) } }
+        return root
+    }
+
+    /// Edits each `<mode>` whose value changed: its `supported` flag and models.
+    private func applyModes(to cpu: inout XMLTree.Element, was: DomainCapabilities?) {
+        func edit(_ name: String, supported: Bool, _ body: (inout XMLTree.Element) -> Void = { _ in }) {
+            var modes = cpu.children("mode")
+            let index = modes.firstIndex { $0.attribute("name") == name }
+            var mode = index.map { modes[$0] } ?? cpu.makeChild("mode", [("name", name)])
+            mode.setAttribute("supported", supported ? "yes" : "no")
+            body(&mode)
+            if let index { modes[index] = mode } else { modes.append(mode) }
+            cpu.replaceChildren(named: "mode", with: modes, order: [])
+        }
+        if differs(\.hostPassthroughSupported, from: was) { edit("host-passthrough", supported: hostPassthroughSupported) }
+        if differs(\.maximumSupported, from: was) { edit("maximum", supported: maximumSupported) }
+        if differs(\.hostModel, from: was) {
+            edit("host-model", supported: hostModel != nil) { $0.setTextChild("model", hostModel, order: ["model", "vendor", "feature"]) }
+        }
+        if differs(\.cpuModels, from: was) {
+            edit("custom", supported: !cpuModels.isEmpty) { mode in
+                let existing = mode.children("model")
+                let models = cpuModels.map { model in
+                    existing.first { DomainCapabilities.cpuModel($0) == model }
+                        ?? mode.makeChild("model", [("usable", model.usable), ("deprecated", model.deprecated ? "yes" : nil), ("vendor", model.vendor)], text: model.name)
+                }
+                mode.replaceChildren(named: "model", with: models, order: [])
+            }
+        }
     }
 }

@@ -5,7 +5,7 @@ import FoundationEssentials
 /// Build one in code, or read one with ``init(xml:)``. A definition read from XML keeps
 /// its parsed tree; ``xml()`` edits only the nodes whose values changed, so devices,
 /// addresses, controllers and anything else the model does not know survive byte for byte.
-public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
+public struct DomainDefinition: XMLDocumentConvertible, PreservedValue, Hashable, Codable {
     public var type: HypervisorType
     public var name: ObjectName
     public var uuid: UUID?
@@ -104,6 +104,8 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         try self.init(element: try parseRoot(xml, expected: "domain"))
     }
 
+    static func reread(_ element: XMLTree.Element) throws -> DomainDefinition { try DomainDefinition(element: element) }
+
     init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         type = HypervisorType(rawValue: try root.required("type", field: "type"))
@@ -120,8 +122,8 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
                 }
             }
         }
-        guard let memory = try root.size("memory", defaultUnit: "KiB", field: "memory") else {
-            throw ModelError(field: "memory", rule: "<domain> needs a <memory> element")
+        guard let memory = try root.size("memory", defaultUnit: "KiB", field: "memory") ?? Self.numaMemory(root) else {
+            throw ModelError(field: "memory", rule: "<domain> needs a <memory> element or NUMA cells with memory")
         }
         self.memory = memory
         currentMemory = try root.size("currentMemory", defaultUnit: "KiB", field: "currentMemory")
@@ -150,11 +152,28 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         rng = try devices.child("rng").map { try RNGDevice(element: $0, field: "rng") }
     }
 
+    /// The memory of the NUMA cells, which libvirt takes as the total when `<memory>` is absent.
+    static func numaMemory(_ root: XMLTree.Element) throws -> ByteSize? {
+        let cells = root.child("cpu")?.child("numa")?.children("cell") ?? []
+        guard !cells.isEmpty else { return nil }
+        var bytes: UInt64 = 0
+        for (i, cell) in cells.enumerated() {
+            let size = try ByteSize(
+                libvirtValue: try cell.required("memory", field: "cpu.numa.cell[\(i)]"), unit: cell.attribute("unit"),
+                defaultUnit: "KiB", field: "cpu.numa.cell[\(i)].memory")
+            bytes += size.bytes
+        }
+        return ByteSize(bytes: bytes)
+    }
+
     static func isGuestAgent(_ channel: XMLTree.Element) -> Bool {
         channel.child("target")?.attribute("name") == guestAgentChannel
     }
 
     public func validate() throws {
+        // A definition as libvirt gave it is libvirt's to judge; only what changed is checked.
+        let was = asRead
+        if was == self { return }
         try type.check(field: "type")
         try checkOptionalText(title, field: "title")
         if let title, title.isEmpty || title.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) {
@@ -162,19 +181,10 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         }
         try checkOptionalText(description, field: "description")
         try metadata?.validate()
-        guard memory.bytes > 0, memory.exactKiB != nil else {
-            throw ModelError(field: "memory", value: memory.description, rule: "must be a positive whole number of KiB")
-        }
-        if let currentMemory {
-            guard currentMemory.exactKiB != nil, currentMemory.bytes > 0, currentMemory <= memory else {
-                throw ModelError(
-                    field: "currentMemory", value: currentMemory.description,
-                    rule: "must be a positive whole number of KiB, at most memory (\(memory))")
-            }
-        }
+        try validateSizes(differs(\.memory, from: was) || differs(\.currentMemory, from: was))
         try checkPositive(vcpus, field: "vcpu")
         try os.validate()
-        for (i, feature) in features.enumerated() {
+        for (i, feature) in features.enumerated() where differs(\.features, from: was) {
             guard feature.rawValue.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || $0 == "_" || $0 == "-") }),
                 !feature.rawValue.isEmpty
             else {
@@ -186,25 +196,49 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         try onPoweroff?.check(field: "on_poweroff")
         try onReboot?.check(field: "on_reboot")
         try onCrash?.check(field: "on_crash")
-        if let emulator { try TextRule.checkPath(emulator, field: "devices.emulator") }
+        if let emulator, differs(\.emulator, from: was) { try TextRule.checkPath(emulator, field: "devices.emulator") }
+        try validateDevices(checkTargets: differs(\.disks, from: was), checkRNG: differs(\.rng, from: was))
+        if differs(\.disks, from: was) || differs(\.interfaces, from: was) || differs(\.os, from: was) { try validateBootOrders() }
+    }
+
+    private func validateSizes(_ changed: Bool) throws {
+        guard changed else { return }
+        guard memory.bytes > 0, memory.exactKiB != nil else {
+            throw ModelError(field: "memory", value: memory.description, rule: "must be a positive whole number of KiB")
+        }
+        if let currentMemory {
+            guard currentMemory.exactKiB != nil, currentMemory.bytes > 0, currentMemory <= memory else {
+                throw ModelError(
+                    field: "currentMemory", value: currentMemory.description,
+                    rule: "must be a positive whole number of KiB, at most memory (\(memory))")
+            }
+        }
+    }
+
+    private func validateDevices(checkTargets: Bool, checkRNG: Bool) throws {
         for (i, disk) in disks.enumerated() { try disk.validate(field: "devices.disk[\(i)]") }
         let targets = disks.map(\.target)
-        if let duplicate = targets.first(where: { t in targets.filter { $0 == t }.count > 1 }) {
+        if checkTargets, let duplicate = targets.first(where: { t in targets.filter { $0 == t }.count > 1 }) {
             throw ModelError(field: "devices.disk", value: duplicate, rule: "disk targets must be unique")
         }
         for (i, interface) in interfaces.enumerated() { try interface.validate(field: "devices.interface[\(i)]") }
         for (i, serial) in serials.enumerated() { try serial.validate(field: "devices.serial[\(i)]") }
         for (i, console) in consoles.enumerated() { try console.validate(field: "devices.console[\(i)]") }
         for (i, g) in graphics.enumerated() { try g.validate(field: "devices.graphics[\(i)]") }
-        for (i, v) in videos.enumerated() { try TextRule.checkNonEmpty(v.model, field: "devices.video[\(i)].model") }
-        if let memoryBalloon { try TextRule.checkNonEmpty(memoryBalloon.model, field: "devices.memballoon.model") }
-        if let rng {
+        for (i, v) in videos.enumerated() where !v.isAsRead { try TextRule.checkNonEmpty(v.model, field: "devices.video[\(i)].model") }
+        if let memoryBalloon, !memoryBalloon.isAsRead {
+            try TextRule.checkNonEmpty(memoryBalloon.model, field: "devices.memballoon.model")
+        }
+        if let rng, checkRNG, !rng.isAsRead {
             try TextRule.checkNonEmpty(rng.model, field: "devices.rng.model")
             if let backend = rng.backend { try TextRule.checkPath(backend, field: "devices.rng.backend") }
             if rng.backend == nil && rng.original.element == nil {
                 throw ModelError(field: "devices.rng.backend", rule: "a new rng device needs a backend path such as /dev/urandom")
             }
         }
+    }
+
+    private func validateBootOrders() throws {
         let deviceBoots = disks.compactMap(\.bootOrder) + interfaces.compactMap(\.bootOrder)
         if !deviceBoots.isEmpty && !os.bootDevices.isEmpty {
             throw ModelError(field: "os.boot", rule: "per-device boot orders cannot be combined with <os><boot dev=…/>")
@@ -219,43 +253,61 @@ public struct DomainDefinition: XMLDocumentConvertible, Hashable, Codable {
         return element().serialized()
     }
 
+    /// The domain's tree: the preserved one with only the fields that changed applied.
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         let order = DomainDefinition.order
         var e = original.base("domain")
-        e.setAttribute("type", type.rawValue)
-        e.setTextChild("name", name.rawValue, order: order)
-        e.setUUID(uuid, order: order)
-        e.setTextChild("title", title, order: order)
-        e.setTextChild("description", description, order: order)
-        setMetadata(in: &e)
-        e.setSize("memory", memory, unit: .kib, defaultUnit: "KiB", order: order)
-        e.setSize("currentMemory", currentMemory, unit: .kib, defaultUnit: "KiB", order: order)
-        e.updateChild("vcpu", order: order) { $0.setText(String(vcpus)) }
-        e.setChild("os", os.element(), order: order)
-        setFeatures(in: &e)
-        e.setChild("cpu", cpu?.element(), order: order)
-        if let clock {
-            e.updateChild("clock", order: order) { $0.setAttribute("offset", clock.rawValue) }
-        } else {
-            e.setChild("clock", nil, order: order)
+        if differs(\.type, from: was) { e.setAttribute("type", type.rawValue) }
+        if differs(\.name, from: was) { e.setTextChild("name", name.rawValue, order: order) }
+        if differs(\.uuid, from: was) { e.setUUID(uuid, order: order) }
+        if differs(\.title, from: was) { e.setTextChild("title", title, order: order) }
+        if differs(\.description, from: was) { e.setTextChild("description", description, order: order) }
+        if differs(\.metadata, from: was) { setMetadata(in: &e) }
+        if differs(\.memory, from: was) { e.setSize("memory", memory, unit: .kib, defaultUnit: "KiB", order: order) }
+        if differs(\.currentMemory, from: was) { e.setSize("currentMemory", currentMemory, unit: .kib, defaultUnit: "KiB", order: order) }
+        if differs(\.vcpus, from: was) { e.updateChild("vcpu", order: order) { $0.setText(String(vcpus)) } }
+        if differs(\.os, from: was) { e.setChild("os", os.element(), order: order) }
+        if differs(\.features, from: was) { setFeatures(in: &e) }
+        if differs(\.cpu, from: was) { e.setChild("cpu", cpu?.element(), order: order) }
+        if differs(\.clock, from: was) {
+            if let clock {
+                e.updateChild("clock", order: order) { $0.setAttribute("offset", clock.rawValue) }
+            } else {
+                e.setChild("clock", nil, order: order)
+            }
         }
-        e.setTextChild("on_poweroff", onPoweroff?.rawValue, order: order)
-        e.setTextChild("on_reboot", onReboot?.rawValue, order: order)
-        e.setTextChild("on_crash", onCrash?.rawValue, order: order)
-        e.updateChild("devices", order: order) { d in
-            let o = DomainDefinition.deviceOrder
-            d.setTextChild("emulator", emulator, order: o)
-            d.replaceChildren(named: "disk", with: disks.map { $0.element() }, order: o)
-            d.replaceChildren(named: "interface", with: interfaces.map { $0.element() }, order: o)
-            d.replaceChildren(named: "serial", with: serials.map { $0.element("serial") }, order: o)
-            d.replaceChildren(named: "console", with: consoles.map { $0.element("console") }, order: o)
-            setGuestAgent(in: &d)
-            d.replaceChildren(named: "graphics", with: graphics.map { $0.element() }, order: o)
-            d.replaceChildren(named: "video", with: videos.map { $0.element() }, order: o)
-            d.setChild("memballoon", memoryBalloon?.element(), order: o)
-            d.setChild("rng", rng?.element(), order: o)
+        if differs(\.onPoweroff, from: was) { e.setTextChild("on_poweroff", onPoweroff?.rawValue, order: order) }
+        if differs(\.onReboot, from: was) { e.setTextChild("on_reboot", onReboot?.rawValue, order: order) }
+        if differs(\.onCrash, from: was) { e.setTextChild("on_crash", onCrash?.rawValue, order: order) }
+        if devicesDiffer(from: was) {
+            e.updateChild("devices", order: order) { applyDevices(to: &$0, was: was) }
         }
         return e
+    }
+
+    /// Whether any field written under `<devices>` differs from `was`.
+    private func devicesDiffer(from was: DomainDefinition?) -> Bool {
+        guard let was else { return true }
+        return was.emulator != emulator || was.disks != disks || was.interfaces != interfaces || was.serials != serials
+            || was.consoles != consoles || was.guestAgent != guestAgent || was.graphics != graphics || was.videos != videos
+            || was.memoryBalloon != memoryBalloon || was.rng != rng
+    }
+
+    private func applyDevices(to d: inout XMLTree.Element, was: DomainDefinition?) {
+        let o = DomainDefinition.deviceOrder
+        if differs(\.emulator, from: was) { d.setTextChild("emulator", emulator, order: o) }
+        if differs(\.disks, from: was) { d.replaceChildren(named: "disk", with: disks.map { $0.element() }, order: o) }
+        if differs(\.interfaces, from: was) { d.replaceChildren(named: "interface", with: interfaces.map { $0.element() }, order: o) }
+        if differs(\.serials, from: was) { d.replaceChildren(named: "serial", with: serials.map { $0.element("serial") }, order: o) }
+        if differs(\.consoles, from: was) { d.replaceChildren(named: "console", with: consoles.map { $0.element("console") }, order: o) }
+        if differs(\.guestAgent, from: was) { setGuestAgent(in: &d) }
+        if differs(\.graphics, from: was) { d.replaceChildren(named: "graphics", with: graphics.map { $0.element() }, order: o) }
+        if differs(\.videos, from: was) { d.replaceChildren(named: "video", with: videos.map { $0.element() }, order: o) }
+        // The model holds the first balloon and RNG; a second one stays as it is.
+        if differs(\.memoryBalloon, from: was) { d.setFirstChild("memballoon", memoryBalloon?.element(), order: o) }
+        if differs(\.rng, from: was) { d.setFirstChild("rng", rng?.element(), order: o) }
     }
 
     private func setMetadata(in e: inout XMLTree.Element) {

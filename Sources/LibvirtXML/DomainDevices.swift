@@ -41,7 +41,7 @@ public enum DiskSource: Sendable, Hashable, Codable {
 }
 
 /// `<disk>`: a disk or CD-ROM.
-public struct Disk: Sendable, Hashable, Codable {
+public struct Disk: Sendable, Hashable, Codable, PreservedValue {
     public var source: DiskSource
     public var device: DiskDevice
     /// The guest device name, e.g. `vda`, `sda`.
@@ -79,6 +79,8 @@ public struct Disk: Sendable, Hashable, Codable {
         "transient", "serial", "wwn", "vendor", "product", "encryption", "boot", "alias", "address",
     ]
 
+    static func reread(_ element: XMLTree.Element) throws -> Disk { try Disk(element: element, field: "") }
+
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         let src = e.child("source")
@@ -88,8 +90,12 @@ public struct Disk: Sendable, Hashable, Codable {
         case "block":
             source = .block(try (src ?? e).required("dev", field: field + ".source"))
         case "volume":
-            let s = try e.requiredChild("source", field: field)
-            source = .volume(pool: try s.required("pool", field: field + ".source"), volume: try s.required("volume", field: field + ".source"))
+            // A volume disk without <source> is an empty drive, as libvirt reads it.
+            if let s = src {
+                source = .volume(pool: try s.required("pool", field: field + ".source"), volume: try s.required("volume", field: field + ".source"))
+            } else {
+                source = .empty
+            }
         case let other:
             source = .unmodeled(type: other)
         }
@@ -104,6 +110,7 @@ public struct Disk: Sendable, Hashable, Codable {
     }
 
     func validate(field: String) throws {
+        if isAsRead { return }
         if let serial {
             // QEMU takes at most 20 characters for a virtio-blk serial; keep to a safe set.
             guard !serial.isEmpty, serial.count <= 20,
@@ -131,51 +138,61 @@ public struct Disk: Sendable, Hashable, Codable {
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base("disk")
-        let type: String?
-        switch source {
-        case .file, .empty: type = "file"
-        case .block: type = "block"
-        case .volume: type = "volume"
-        case .unmodeled: type = nil
-        }
-        if let type { e.setAttribute("type", type) }
-        e.setAttribute("device", device.rawValue)
-        if let format {
-            e.updateChild("driver", order: Disk.order) {
-                $0.setAttribute("name", $0.attribute("name") ?? "qemu")
-                $0.setAttribute("type", format.rawValue)
+        if differs(\.source, from: was) { applySource(to: &e) }
+        if differs(\.device, from: was) { e.setAttribute("device", device.rawValue) }
+        if differs(\.format, from: was) {
+            if let format {
+                e.updateChild("driver", order: Disk.order) {
+                    $0.setAttribute("name", $0.attribute("name") ?? "qemu")
+                    $0.setAttribute("type", format.rawValue)
+                }
+            } else if var driver = e.child("driver") {
+                driver.setAttribute("type", nil)
+                e.setChild("driver", driver.attributes.isEmpty && driver.children.isEmpty ? nil : driver, order: Disk.order)
             }
-        } else if var driver = e.child("driver") {
-            driver.setAttribute("type", nil)
-            e.setChild("driver", driver.attributes.isEmpty && driver.children.isEmpty ? nil : driver, order: Disk.order)
         }
-        let sourceAttributes: [(String, String)]
-        switch source {
-        case .file(let path): sourceAttributes = [("file", path)]
-        case .block(let path): sourceAttributes = [("dev", path)]
-        case .volume(let pool, let volume): sourceAttributes = [("pool", pool), ("volume", volume)]
-        case .empty, .unmodeled: sourceAttributes = []
+        if differs(\.target, from: was) || differs(\.bus, from: was) {
+            e.updateChild("target", order: Disk.order) {
+                $0.setAttribute("dev", target)
+                if $0.attribute("bus") != bus.rawValue { $0.setAttribute("bus", bus.rawValue) }
+            }
         }
-        if case .unmodeled = source {
-            // Kept exactly as read.
-        } else if sourceAttributes.isEmpty {
-            e.setChild("source", nil, order: Disk.order)
-        } else if e.child("source").map({ s in sourceAttributes.allSatisfy { s.attribute($0.0) == $0.1 } }) != true {
-            e.setChild("source", e.makeChild("source", sourceAttributes.map { ($0.0, $0.1) }), order: Disk.order)
-        }
-        e.updateChild("target", order: Disk.order) {
-            $0.setAttribute("dev", target)
-            $0.setAttribute("bus", bus.rawValue)
-        }
-        if readOnly != (e.child("readonly") != nil) {
+        if differs(\.readOnly, from: was) {
             e.setChild("readonly", readOnly ? e.makeChild("readonly") : nil, order: Disk.order)
         }
-        if serial != e.child("serial")?.text {
+        if differs(\.serial, from: was) {
             e.setChild("serial", serial.map { e.makeChild("serial", text: $0) }, order: Disk.order)
         }
-        setBootOrder(bootOrder, in: &e, order: Disk.order)
+        if differs(\.bootOrder, from: was) { setBootOrder(bootOrder, in: &e, order: Disk.order) }
         return e
+    }
+
+    /// Sets `type` and the `<source>` attributes; a source of the same type is edited in
+    /// place, so its other attributes and children (seclabels, startupPolicy) stay.
+    private func applySource(to e: inout XMLTree.Element) {
+        let type: String
+        let sourceAttributes: [(String, String)]
+        switch source {
+        case .file(let path): (type, sourceAttributes) = ("file", [("file", path)])
+        case .empty: (type, sourceAttributes) = (e.attribute("type") == "volume" ? "volume" : "file", [])
+        case .block(let path): (type, sourceAttributes) = ("block", [("dev", path)])
+        case .volume(let pool, let volume): (type, sourceAttributes) = ("volume", [("pool", pool), ("volume", volume)])
+        case .unmodeled: return  // kept exactly as read
+        }
+        let sameType = e.attribute("type") == type
+        e.setAttribute("type", type)
+        if sourceAttributes.isEmpty {
+            e.setChild("source", nil, order: Disk.order)
+        } else if sameType, e.child("source") != nil {
+            e.updateChild("source", order: Disk.order) { s in
+                for (name, value) in sourceAttributes { s.setAttribute(name, value) }
+            }
+        } else {
+            e.setChild("source", e.makeChild("source", sourceAttributes.map { ($0.0, $0.1) }), order: Disk.order)
+        }
     }
 }
 
@@ -212,7 +229,7 @@ public struct InterfaceModel: OpenStringValue {
 }
 
 /// `<interface>`: a network interface.
-public struct NetworkInterface: Sendable, Hashable, Codable {
+public struct NetworkInterface: Sendable, Hashable, Codable, PreservedValue {
     public var source: InterfaceSource
     public var mac: MACAddress?
     public var model: InterfaceModel?
@@ -251,6 +268,8 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
         "filterref", "tune", "link", "mtu", "boot", "rom", "alias", "address",
     ]
 
+    static func reread(_ element: XMLTree.Element) throws -> NetworkInterface { try NetworkInterface(element: element, field: "") }
+
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         let src = e.child("source")
@@ -271,6 +290,7 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
     }
 
     func validate(field: String) throws {
+        if isAsRead { return }
         switch source {
         case .network(let name): try TextRule.checkNonEmpty(name, field: field + ".source.network")
         case .bridge(let name): try TextRule.checkDeviceName(name, field: field + ".source.bridge")
@@ -290,43 +310,55 @@ public struct NetworkInterface: Sendable, Hashable, Codable {
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base("interface")
-        let type: String?
+        if differs(\.source, from: was) { applySource(to: &e) }
+        if differs(\.mac, from: was) {
+            if let mac {
+                e.updateChild("mac", order: NetworkInterface.order) { $0.setAttribute("address", mac.description) }
+            } else {
+                e.setChild("mac", nil, order: NetworkInterface.order)
+            }
+        }
+        if differs(\.model, from: was) {
+            if let model {
+                e.updateChild("model", order: NetworkInterface.order) { $0.setAttribute("type", model.rawValue) }
+            } else {
+                e.setChild("model", nil, order: NetworkInterface.order)
+            }
+        }
+        if differs(\.pciSlot, from: was), let pciSlot {
+            e.setChild("address", e.makeChild("address", [
+                ("type", "pci"), ("domain", "0x0000"), ("bus", "0x00"), ("slot", cFormat("0x%02x", pciSlot)), ("function", "0x0"),
+            ]), order: NetworkInterface.order)
+        }
+        if differs(\.bootOrder, from: was) { setBootOrder(bootOrder, in: &e, order: NetworkInterface.order) }
+        return e
+    }
+
+    /// Sets `type` and the `<source>` attributes; a source of the same type is edited in place.
+    private func applySource(to e: inout XMLTree.Element) {
+        let type: String
         let sourceAttributes: [(String, String)]
         switch source {
         case .network(let name): (type, sourceAttributes) = ("network", [("network", name)])
         case .bridge(let name): (type, sourceAttributes) = ("bridge", [("bridge", name)])
         case .direct(let device, let mode): (type, sourceAttributes) = ("direct", [("dev", device), ("mode", mode)])
         case .user: (type, sourceAttributes) = ("user", [])
-        case .unmodeled: (type, sourceAttributes) = (nil, [])
+        case .unmodeled: return  // kept exactly as read
         }
-        if let type { e.setAttribute("type", type) }
-        if let mac {
-            if (try? e.child("mac")?.attribute("address").map { try MACAddress($0) }) != mac {
-                e.updateChild("mac", order: NetworkInterface.order) { $0.setAttribute("address", mac.description) }
+        let sameType = e.attribute("type") == type
+        e.setAttribute("type", type)
+        if sourceAttributes.isEmpty {
+            e.setChild("source", nil, order: NetworkInterface.order)
+        } else if sameType, e.child("source") != nil {
+            e.updateChild("source", order: NetworkInterface.order) { s in
+                for (name, value) in sourceAttributes { s.setAttribute(name, value) }
             }
         } else {
-            e.setChild("mac", nil, order: NetworkInterface.order)
-        }
-        if case .unmodeled = source {
-            // Kept exactly as read.
-        } else if sourceAttributes.isEmpty {
-            e.setChild("source", nil, order: NetworkInterface.order)
-        } else if e.child("source").map({ s in sourceAttributes.allSatisfy { s.attribute($0.0) == $0.1 } }) != true {
             e.setChild("source", e.makeChild("source", sourceAttributes.map { ($0.0, $0.1) }), order: NetworkInterface.order)
         }
-        if let model {
-            e.updateChild("model", order: NetworkInterface.order) { $0.setAttribute("type", model.rawValue) }
-        } else {
-            e.setChild("model", nil, order: NetworkInterface.order)
-        }
-        if let pciSlot, Self.busZeroSlot(e.child("address")) != pciSlot {
-            e.setChild("address", e.makeChild("address", [
-                ("type", "pci"), ("domain", "0x0000"), ("bus", "0x00"), ("slot", cFormat("0x%02x", pciSlot)), ("function", "0x0"),
-            ]), order: NetworkInterface.order)
-        }
-        setBootOrder(bootOrder, in: &e, order: NetworkInterface.order)
-        return e
     }
 }
 
@@ -341,7 +373,7 @@ public enum CharDeviceSource: Sendable, Hashable, Codable {
 }
 
 /// `<serial>` or `<console>`.
-public struct CharDevice: Sendable, Hashable, Codable {
+public struct CharDevice: Sendable, Hashable, Codable, PreservedValue {
     public var source: CharDeviceSource
     /// `<target type=…>`: `serial` or `virtio` for consoles, `isa-serial` for serials; nil to let libvirt choose.
     public var targetType: String?
@@ -360,6 +392,8 @@ public struct CharDevice: Sendable, Hashable, Codable {
 
     static let order = ["source", "log", "protocol", "target", "alias", "address"]
 
+    static func reread(_ element: XMLTree.Element) throws -> CharDevice { try CharDevice(element: element, field: "") }
+
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         switch e.attribute("type") ?? "pty" {
@@ -374,6 +408,7 @@ public struct CharDevice: Sendable, Hashable, Codable {
     }
 
     func validate(field: String) throws {
+        if isAsRead { return }
         switch source {
         case .pty: break
         case .file(let path): try TextRule.checkPath(path, field: field + ".source.path")
@@ -384,7 +419,20 @@ public struct CharDevice: Sendable, Hashable, Codable {
     }
 
     func element(_ name: String) -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base(name)
+        if differs(\.source, from: was) { applySource(to: &e) }
+        if differs(\.targetType, from: was) || differs(\.port, from: was) {
+            e.updateChild("target", order: CharDevice.order) {
+                if $0.attribute("type") != targetType { $0.setAttribute("type", targetType) }
+                if $0.attribute("port") != port.map(String.init) { $0.setAttribute("port", port.map(String.init)) }
+            }
+        }
+        return e
+    }
+
+    private func applySource(to e: inout XMLTree.Element) {
         switch source {
         case .pty:
             e.setAttribute("type", "pty")
@@ -397,13 +445,6 @@ public struct CharDevice: Sendable, Hashable, Codable {
         case .unmodeled:
             break
         }
-        if targetType != nil || port != nil || e.child("target") != nil {
-            e.updateChild("target", order: CharDevice.order) {
-                $0.setAttribute("type", targetType)
-                $0.setAttribute("port", port.map(String.init))
-            }
-        }
-        return e
     }
 }
 
@@ -416,7 +457,7 @@ public struct GraphicsType: OpenStringValue {
 }
 
 /// `<graphics>`: VNC or SPICE.
-public struct Graphics: Sendable, Hashable, Codable {
+public struct Graphics: Sendable, Hashable, Codable, PreservedValue {
     public var type: GraphicsType
     /// The address to listen on, e.g. `127.0.0.1`.
     public var listen: String?
@@ -433,6 +474,8 @@ public struct Graphics: Sendable, Hashable, Codable {
         self.port = port
     }
 
+    static func reread(_ element: XMLTree.Element) throws -> Graphics { try Graphics(element: element, field: "") }
+
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         type = GraphicsType(rawValue: try e.required("type", field: field))
@@ -442,6 +485,7 @@ public struct Graphics: Sendable, Hashable, Codable {
     }
 
     func validate(field: String) throws {
+        if isAsRead { return }
         try type.check(field: field + ".type")
         if let listen { _ = try IPAddress(listen, field: field + ".listen") }
         if let port, !(1...65535).contains(port) {
@@ -450,8 +494,16 @@ public struct Graphics: Sendable, Hashable, Codable {
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base("graphics")
-        e.setAttribute("type", type.rawValue)
+        if differs(\.type, from: was) { e.setAttribute("type", type.rawValue) }
+        if differs(\.port, from: was) { applyPort(to: &e) }
+        if differs(\.listen, from: was) { applyListen(to: &e) }
+        return e
+    }
+
+    private func applyPort(to e: inout XMLTree.Element) {
         if let port {
             e.setAttribute("port", String(port))
             e.setAttribute("autoport", "no")
@@ -460,6 +512,9 @@ public struct Graphics: Sendable, Hashable, Codable {
             e.setAttribute("port", "-1")
             e.setAttribute("autoport", "yes")
         }
+    }
+
+    private func applyListen(to e: inout XMLTree.Element) {
         e.setAttribute("listen", listen)
         let listens = e.children("listen")
         let others = listens.filter { $0.attribute("type") != "address" }
@@ -472,12 +527,11 @@ public struct Graphics: Sendable, Hashable, Codable {
             address = nil
         }
         e.replaceChildren(named: "listen", with: (address.map { [$0] } ?? []) + others, order: ["listen"])
-        return e
     }
 }
 
 /// `<video>`: the display adapter model (`virtio`, `qxl`, `vga`, `bochs`, `cirrus`).
-public struct Video: Sendable, Hashable, Codable {
+public struct Video: Sendable, Hashable, Codable, PreservedValue {
     public var model: String
     var original = PreservedXML()
 
@@ -486,12 +540,15 @@ public struct Video: Sendable, Hashable, Codable {
 
     public init(model: String = "virtio") { self.model = model }
 
+    static func reread(_ element: XMLTree.Element) throws -> Video { try Video(element: element, field: "") }
+
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         model = try e.requiredChild("model", field: field).required("type", field: field + ".model")
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
         var e = original.base("video")
         e.updateChild("model", order: ["driver", "model", "alias", "address"]) { $0.setAttribute("type", model) }
         return e
@@ -499,7 +556,7 @@ public struct Video: Sendable, Hashable, Codable {
 }
 
 /// `<rng>`: a virtio random number generator fed from a host device.
-public struct RNGDevice: Sendable, Hashable, Codable {
+public struct RNGDevice: Sendable, Hashable, Codable, PreservedValue {
     public var model: String
     /// The host entropy source of a `random` backend, usually `/dev/urandom`;
     /// nil for other backends (`egd`, `builtin`), which are kept as read.
@@ -514,6 +571,8 @@ public struct RNGDevice: Sendable, Hashable, Codable {
         self.backend = backend
     }
 
+    static func reread(_ element: XMLTree.Element) throws -> RNGDevice { try RNGDevice(element: element, field: "") }
+
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         model = try e.required("model", field: field)
@@ -522,9 +581,11 @@ public struct RNGDevice: Sendable, Hashable, Codable {
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base("rng")
-        e.setAttribute("model", model)
-        if let backend {
+        if differs(\.model, from: was) { e.setAttribute("model", model) }
+        if differs(\.backend, from: was), let backend {
             e.updateChild("backend", order: ["rate", "backend", "alias", "address"]) {
                 $0.setAttribute("model", "random")
                 $0.setText(backend)
@@ -535,7 +596,7 @@ public struct RNGDevice: Sendable, Hashable, Codable {
 }
 
 /// `<memballoon>`: the balloon device (`virtio`, or `none` to have none).
-public struct MemoryBalloon: Sendable, Hashable, Codable {
+public struct MemoryBalloon: Sendable, Hashable, Codable, PreservedValue {
     public var model: String
     var original = PreservedXML()
 
@@ -544,12 +605,15 @@ public struct MemoryBalloon: Sendable, Hashable, Codable {
 
     public init(model: String = "virtio") { self.model = model }
 
+    static func reread(_ element: XMLTree.Element) throws -> MemoryBalloon { try MemoryBalloon(element: element, field: "") }
+
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
         model = try e.required("model", field: field)
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
         var e = original.base("memballoon")
         e.setAttribute("model", model)
         return e

@@ -68,7 +68,7 @@ public enum NestedVirtualization: String, Sendable, Hashable, Codable {
 }
 
 /// `<cpu>`: mode and nested virtualisation.
-public struct CPUDefinition: Sendable, Hashable, Codable {
+public struct CPUDefinition: Sendable, Hashable, Codable, PreservedValue {
     public var mode: CPUMode
     /// When set, the CPU feature is required (`<feature policy='require' name='vmx'/>`).
     public var nested: NestedVirtualization?
@@ -81,6 +81,8 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
         self.mode = mode
         self.nested = nested
     }
+
+    static func reread(_ element: XMLTree.Element) throws -> CPUDefinition { try CPUDefinition(element: element) }
 
     init(element e: XMLTree.Element) throws {
         original = PreservedXML(e)
@@ -100,6 +102,7 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
     }
 
     func validate() throws {
+        if isAsRead { return }
         if case .custom(let model) = mode { try TextRule.checkNonEmpty(model, field: "cpu.model") }
         if mode == .unspecified && nested != nil {
             throw ModelError(field: "cpu.feature", rule: "nested virtualisation needs a CPU mode or model")
@@ -107,8 +110,16 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base("cpu")
         let order = ["model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa"]
+        if differs(\.mode, from: was) { applyMode(to: &e, order: order) }
+        if differs(\.nested, from: was) { applyNested(to: &e, order: order) }
+        return e
+    }
+
+    private func applyMode(to e: inout XMLTree.Element, order: [String]) {
         switch mode {
         case .hostPassthrough:
             e.setAttribute("mode", "host-passthrough")
@@ -128,6 +139,9 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
                 e.updateChild("model", order: order) { $0.setText(model) }
             }
         }
+    }
+
+    private func applyNested(to e: inout XMLTree.Element, order: [String]) {
         let features = e.children("feature")
         let kept = features.filter { f in
             guard let name = f.attribute("name"), NestedVirtualization(rawValue: name) != nil else { return true }
@@ -138,7 +152,6 @@ public struct CPUDefinition: Sendable, Hashable, Codable {
             wanted.append(e.makeChild("feature", [("policy", "require"), ("name", nested.rawValue)]))
         }
         e.replaceChildren(named: "feature", with: wanted, order: order)
-        return e
     }
 }
 
@@ -203,7 +216,7 @@ func yesNoAttribute(_ e: XMLTree.Element, _ name: String, field: String) throws 
 }
 
 /// `<os>`: architecture, machine type, firmware, boot order and direct kernel boot.
-public struct OSDefinition: Sendable, Hashable, Codable {
+public struct OSDefinition: Sendable, Hashable, Codable, PreservedValue {
     /// `x86_64`, `aarch64`, …
     public var arch: String?
     /// The machine type, e.g. `pc-q35-7.2` or `q35`.
@@ -245,6 +258,8 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         self.cmdline = cmdline
     }
 
+    static func reread(_ element: XMLTree.Element) throws -> OSDefinition { try OSDefinition(element: element) }
+
     init(element e: XMLTree.Element) throws {
         original = PreservedXML(e)
         let type = e.child("type")
@@ -273,6 +288,7 @@ public struct OSDefinition: Sendable, Hashable, Codable {
     }
 
     func validate() throws {
+        if isAsRead { return }
         try checkOptionalText(arch, field: "os.arch")
         try checkOptionalText(machine, field: "os.machine")
         if let loader {
@@ -293,17 +309,40 @@ public struct OSDefinition: Sendable, Hashable, Codable {
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base("os")
         let order = ["type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline", "dtb", "boot", "bootmenu", "smbios", "bios"]
-        switch firmware {
-        case .bios: if e.attribute("firmware") == "efi" { e.setAttribute("firmware", nil) }
-        case .uefi: e.setAttribute("firmware", "efi")
+        if differs(\.firmware, from: was) {
+            switch firmware {
+            case .bios: if e.attribute("firmware") == "efi" { e.setAttribute("firmware", nil) }
+            case .uefi: e.setAttribute("firmware", "efi")
+            }
         }
-        e.updateChild("type", order: order) {
-            $0.setAttribute("arch", arch)
-            $0.setAttribute("machine", machine)
-            if $0.text.isEmpty { $0.setText("hvm") }
+        if differs(\.arch, from: was) || differs(\.machine, from: was) {
+            e.updateChild("type", order: order) {
+                if $0.attribute("arch") != arch { $0.setAttribute("arch", arch) }
+                if $0.attribute("machine") != machine { $0.setAttribute("machine", machine) }
+                if $0.text.isEmpty { $0.setText("hvm") }
+            }
         }
+        if differs(\.loader, from: was) { applyLoader(to: &e, order: order) }
+        if differs(\.nvram, from: was) { applyNVRAM(to: &e, order: order) }
+        if differs(\.kernel, from: was) { e.setTextChild("kernel", kernel, order: order) }
+        if differs(\.initrd, from: was) { e.setTextChild("initrd", initrd, order: order) }
+        if differs(\.cmdline, from: was) { e.setTextChild("cmdline", cmdline, order: order) }
+        if differs(\.bootDevices, from: was) {
+            let existing = e.children("boot")
+            let boots = bootDevices.enumerated().map { i, device in
+                i < existing.count && existing[i].attribute("dev") == device.rawValue
+                    ? existing[i] : e.makeChild("boot", [("dev", device.rawValue)])
+            }
+            e.replaceChildren(named: "boot", with: boots, order: order)
+        }
+        return e
+    }
+
+    private func applyLoader(to e: inout XMLTree.Element, order: [String]) {
         if let loader {
             e.updateChild("loader", order: order) {
                 $0.setAttribute("readonly", loader.readOnly.map { $0 ? "yes" : "no" })
@@ -314,6 +353,9 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         } else {
             e.setChild("loader", nil, order: order)
         }
+    }
+
+    private func applyNVRAM(to e: inout XMLTree.Element, order: [String]) {
         if let nvram {
             e.updateChild("nvram", order: order) {
                 $0.setAttribute("template", nvram.template)
@@ -322,16 +364,6 @@ public struct OSDefinition: Sendable, Hashable, Codable {
         } else {
             e.setChild("nvram", nil, order: order)
         }
-        e.setTextChild("kernel", kernel, order: order)
-        e.setTextChild("initrd", initrd, order: order)
-        e.setTextChild("cmdline", cmdline, order: order)
-        let existing = e.children("boot")
-        let boots = bootDevices.enumerated().map { i, device in
-            i < existing.count && existing[i].attribute("dev") == device.rawValue
-                ? existing[i] : e.makeChild("boot", [("dev", device.rawValue)])
-        }
-        e.replaceChildren(named: "boot", with: boots, order: order)
-        return e
     }
 
     /// Whether the guest boots UEFI: libvirt chooses it (`firmware='efi'`), or the

@@ -34,6 +34,41 @@ public struct PreservedXML: Sendable, Hashable {
     }
 }
 
+/// A value that keeps the node it was read from (``PreservedXML``).
+///
+/// The one editing mechanism of the module: writing such a value back starts from
+/// its node and applies only the fields that differ from what that node reads as
+/// (``asRead``), so a field nobody changed is never rewritten, however the model
+/// would have written it. A value equal to what its node reads as writes that node
+/// unchanged, and its validation passes: it is libvirt's, not vmctl's.
+protocol PreservedValue: Equatable {
+    var original: PreservedXML { get }
+    /// Reads a value from `element` exactly as it was first read.
+    static func reread(_ element: XMLTree.Element) throws -> Self
+}
+
+extension PreservedValue {
+    /// What the preserved node reads as; nil for a value built in code.
+    var asRead: Self? {
+        guard let element = original.element else { return nil }
+        return try? Self.reread(element)
+    }
+
+    /// The preserved node, when the value still reads the same from it.
+    var unchangedElement: XMLTree.Element? {
+        guard let element = original.element, asRead == self else { return nil }
+        return element
+    }
+
+    /// Whether the value is exactly what its node read as (nothing to validate or write).
+    var isAsRead: Bool { unchangedElement != nil }
+
+    /// Whether `field` differs from its value in `was` (always true without one: a value built in code).
+    func differs<V: Equatable>(_ field: KeyPath<Self, V>, from was: Self?) -> Bool {
+        was.map { $0[keyPath: field] != self[keyPath: field] } ?? true
+    }
+}
+
 /// Parses a document and checks its root element's name.
 func parseRoot(_ xml: String, expected: String) throws -> XMLTree.Element {
     let root = try XMLReader.parse(xml)

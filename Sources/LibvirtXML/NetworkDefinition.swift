@@ -69,7 +69,7 @@ public struct DNSHost: Sendable, Hashable, Codable {
 }
 
 /// One `<ip>` of a network: the host side address with its prefix, DHCP ranges and static hosts.
-public struct NetworkIP: Sendable, Hashable, Codable {
+public struct NetworkIP: Sendable, Hashable, Codable, PreservedValue {
     /// The host's address on the network (the guests' gateway) and the prefix, e.g. `192.168.100.1/24`.
     public var address: IPNetwork
     public var dhcpRanges: [DHCPRange]
@@ -95,6 +95,8 @@ public struct NetworkIP: Sendable, Hashable, Codable {
             address: IPNetwork(address: gateway, prefixLength: subnet.prefixLength),
             dhcpRanges: dhcp ? (subnet.defaultDHCPRange.map { [$0] } ?? []) : [])
     }
+
+    static func reread(_ element: XMLTree.Element) throws -> NetworkIP { try NetworkIP(element: element, field: "") }
 
     init(element e: XMLTree.Element, field: String) throws {
         original = PreservedXML(e)
@@ -122,6 +124,7 @@ public struct NetworkIP: Sendable, Hashable, Codable {
     }
 
     func validate(field: String) throws {
+        if isAsRead { return }
         for (i, range) in dhcpRanges.enumerated() {
             try address.validate(range, field: field + ".dhcp.range[\(i)]")
         }
@@ -141,17 +144,26 @@ public struct NetworkIP: Sendable, Hashable, Codable {
     }
 
     func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         var e = original.base("ip")
-        if !address.isIPv4 { e.setAttribute("family", "ipv6") }
-        if (try? IPAddress(e.attribute("address") ?? "")) != address.address {
-            e.setAttribute("address", address.address.description)
+        if differs(\.address, from: was) {
+            if !address.isIPv4 { e.setAttribute("family", "ipv6") }
+            if (try? IPAddress(e.attribute("address") ?? "")) != address.address {
+                e.setAttribute("address", address.address.description)
+            }
+            if let netmask = e.attribute("netmask"), netmask == address.netmask {
+                // Same subnet written as a netmask: leave it.
+            } else {
+                e.setAttribute("netmask", nil)
+                e.setAttribute("prefix", String(address.prefixLength))
+            }
         }
-        if let netmask = e.attribute("netmask"), netmask == address.netmask {
-            // Same subnet written as a netmask: leave it.
-        } else {
-            e.setAttribute("netmask", nil)
-            e.setAttribute("prefix", String(address.prefixLength))
-        }
+        if differs(\.dhcpRanges, from: was) || differs(\.hosts, from: was) { applyDHCP(to: &e) }
+        return e
+    }
+
+    private func applyDHCP(to e: inout XMLTree.Element) {
         let order = ["tftp", "dhcp"]
         if dhcpRanges.isEmpty && hosts.isEmpty {
             e.setChild("dhcp", nil, order: order)
@@ -175,12 +187,11 @@ public struct NetworkIP: Sendable, Hashable, Codable {
                     }, order: ["range", "host", "bootp"])
             }
         }
-        return e
     }
 }
 
 /// A libvirt virtual network (`<network>`).
-public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
+public struct NetworkDefinition: XMLDocumentConvertible, PreservedValue, Hashable, Codable {
     public var name: ObjectName
     public var uuid: UUID?
     public var forward: ForwardMode
@@ -216,7 +227,12 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
     ]
 
     public init(xml: String) throws {
-        let root = try parseRoot(xml, expected: "network")
+        try self.init(element: try parseRoot(xml, expected: "network"))
+    }
+
+    static func reread(_ element: XMLTree.Element) throws -> NetworkDefinition { try NetworkDefinition(element: element) }
+
+    init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         name = try ObjectName(libvirtName: try root.requiredChild("name", field: "name").text)
         uuid = try root.childText("uuid").map { try parseUUID($0) }
@@ -249,6 +265,38 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
     }
 
     public func validate() throws {
+        // A network as libvirt gave it is libvirt's to judge; only what changed is checked.
+        let was = asRead
+        if was == self { return }
+        if differs(\.forward, from: was) || differs(\.bridge, from: was) { try validateForward() }
+        if differs(\.forward, from: was) || differs(\.ips, from: was) || differs(\.domainName, from: was) || differs(\.dnsHosts, from: was),
+            !forward.hasAddressing && (!ips.isEmpty || domainName != nil || !dnsHosts.isEmpty)
+        {
+            throw ModelError(field: "ip", rule: "bridge and macvtap networks cannot have addresses, DHCP, a domain or DNS entries")
+        }
+        if let mtu, differs(\.mtu, from: was), !(68...65535).contains(mtu) {
+            throw ModelError(field: "mtu", value: String(mtu), rule: "must be 68–65535")
+        }
+        if let domainName, differs(\.domainName, from: was) { try TextRule.checkHostname(domainName, field: "domain.name") }
+        if differs(\.dnsHosts, from: was) { try validateDNSHosts() }
+        for (i, ip) in ips.enumerated() { try ip.validate(field: "ip[\(i)]") }
+        guard differs(\.ips, from: was) else { return }
+        if let (a, b) = IPNetwork.firstOverlap(in: ips.map(\.address)) {
+            throw ModelError(field: "ip", value: "\(a) \(b)", rule: "subnets of one network must not overlap")
+        }
+        if ips.filter({ $0.address.isIPv4 && !$0.dhcpRanges.isEmpty }).count > 1 {
+            throw ModelError(field: "ip", rule: "only one IPv4 address may have DHCP")
+        }
+    }
+
+    private func validateDNSHosts() throws {
+        for (i, host) in dnsHosts.enumerated() {
+            if host.hostnames.isEmpty { throw ModelError(field: "dns.host[\(i)]", rule: "needs at least one hostname") }
+            for (j, name) in host.hostnames.enumerated() { try TextRule.checkHostname(name, field: "dns.host[\(i)].hostname[\(j)]") }
+        }
+    }
+
+    private func validateForward() throws {
         switch forward {
         case .route(let device?): try TextRule.checkDeviceName(device, field: "forward.dev")
         case .macvtap(let device): try TextRule.checkDeviceName(device, field: "forward.interface.dev")
@@ -267,35 +315,57 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
         if case .macvtap = forward, bridge != nil {
             throw ModelError(field: "bridge", rule: "a macvtap network has no bridge")
         }
-        if !forward.hasAddressing && (!ips.isEmpty || domainName != nil || !dnsHosts.isEmpty) {
-            throw ModelError(field: "ip", rule: "bridge and macvtap networks cannot have addresses, DHCP, a domain or DNS entries")
-        }
         if let delay = bridge?.delay, delay < 0 {
             throw ModelError(field: "bridge.delay", value: String(delay), rule: "must not be negative")
-        }
-        if let mtu, !(68...65535).contains(mtu) {
-            throw ModelError(field: "mtu", value: String(mtu), rule: "must be 68–65535")
-        }
-        if let domainName { try TextRule.checkHostname(domainName, field: "domain.name") }
-        for (i, host) in dnsHosts.enumerated() {
-            if host.hostnames.isEmpty { throw ModelError(field: "dns.host[\(i)]", rule: "needs at least one hostname") }
-            for (j, name) in host.hostnames.enumerated() { try TextRule.checkHostname(name, field: "dns.host[\(i)].hostname[\(j)]") }
-        }
-        for (i, ip) in ips.enumerated() { try ip.validate(field: "ip[\(i)]") }
-        if let (a, b) = IPNetwork.firstOverlap(in: ips.map(\.address)) {
-            throw ModelError(field: "ip", value: "\(a) \(b)", rule: "subnets of one network must not overlap")
-        }
-        if ips.filter({ $0.address.isIPv4 && !$0.dhcpRanges.isEmpty }).count > 1 {
-            throw ModelError(field: "ip", rule: "only one IPv4 address may have DHCP")
         }
     }
 
     public func xml() throws -> String {
         try validate()
+        return element().serialized()
+    }
+
+    /// The network's tree: the preserved one with only the fields that changed applied.
+    func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         let order = NetworkDefinition.order
         var e = original.base("network")
-        e.setTextChild("name", name.rawValue, order: order)
-        e.setUUID(uuid, order: order)
+        if differs(\.name, from: was) { e.setTextChild("name", name.rawValue, order: order) }
+        if differs(\.uuid, from: was) { e.setUUID(uuid, order: order) }
+        if differs(\.forward, from: was) { applyForward(to: &e) }
+        if differs(\.bridge, from: was) {
+            if let bridge {
+                e.updateChild("bridge", order: order) { b in
+                    b.setAttribute("name", bridge.name)
+                    b.setAttribute("stp", bridge.stp.map { $0 ? "on" : "off" })
+                    b.setAttribute("delay", bridge.delay.map(String.init))
+                }
+            } else {
+                e.setChild("bridge", nil, order: order)
+            }
+        }
+        if differs(\.mtu, from: was) {
+            if let mtu {
+                e.updateChild("mtu", order: order) { $0.setAttribute("size", String(mtu)) }
+            } else {
+                e.setChild("mtu", nil, order: order)
+            }
+        }
+        if differs(\.domainName, from: was) {
+            if let domainName {
+                e.updateChild("domain", order: order) { $0.setAttribute("name", domainName) }
+            } else {
+                e.setChild("domain", nil, order: order)
+            }
+        }
+        if differs(\.dnsHosts, from: was) { applyDNSHosts(to: &e) }
+        if differs(\.ips, from: was) { e.replaceChildren(named: "ip", with: ips.map { $0.element() }, order: order) }
+        return e
+    }
+
+    private func applyForward(to e: inout XMLTree.Element) {
+        let order = NetworkDefinition.order
         func setForward(_ mode: String?, dev: String? = nil, interface: String? = nil) {
             guard let mode else {
                 e.setChild("forward", nil, order: order)
@@ -325,25 +395,10 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
             setForward("bridge", dev: dev == device ? dev : nil, interface: device)
         case .unmodeled: break  // the <forward> element read stays as it was
         }
-        if let bridge {
-            e.updateChild("bridge", order: order) { b in
-                b.setAttribute("name", bridge.name)
-                b.setAttribute("stp", bridge.stp.map { $0 ? "on" : "off" })
-                b.setAttribute("delay", bridge.delay.map(String.init))
-            }
-        } else {
-            e.setChild("bridge", nil, order: order)
-        }
-        if let mtu {
-            e.updateChild("mtu", order: order) { $0.setAttribute("size", String(mtu)) }
-        } else {
-            e.setChild("mtu", nil, order: order)
-        }
-        if let domainName {
-            e.updateChild("domain", order: order) { $0.setAttribute("name", domainName) }
-        } else {
-            e.setChild("domain", nil, order: order)
-        }
+    }
+
+    private func applyDNSHosts(to e: inout XMLTree.Element) {
+        let order = NetworkDefinition.order
         if dnsHosts.isEmpty {
             if var dns = e.child("dns") {
                 dns.replaceChildren(named: "host", with: [], order: [])
@@ -366,8 +421,6 @@ public struct NetworkDefinition: XMLDocumentConvertible, Hashable, Codable {
                     }, order: ["forwarder", "txt", "host", "srv"])
             }
         }
-        e.replaceChildren(named: "ip", with: ips.map { $0.element() }, order: order)
-        return e.serialized()
     }
 }
 

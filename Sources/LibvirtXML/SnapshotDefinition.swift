@@ -18,7 +18,7 @@ public enum SnapshotMemory: Sendable, Hashable, Codable {
 }
 
 /// How a snapshot captures one disk (`<disks><disk name=… snapshot=…>`).
-public struct SnapshotDisk: Sendable, Hashable, Codable {
+public struct SnapshotDisk: Sendable, Hashable, Codable, PreservedValue {
     /// The disk's target (`vda`) or source path.
     public var name: String
     public var snapshot: SnapshotKind
@@ -27,16 +27,34 @@ public struct SnapshotDisk: Sendable, Hashable, Codable {
     /// For external snapshots: the overlay file.
     public var sourceFile: String?
 
+    var original = PreservedXML()
+
+    /// The preserved tree is not part of the encoded value.
+    enum CodingKeys: String, CodingKey { case name, snapshot, driverType, sourceFile }
+
     public init(name: String, snapshot: SnapshotKind, driverType: DiskFormat? = nil, sourceFile: String? = nil) {
         self.name = name
         self.snapshot = snapshot
         self.driverType = driverType
         self.sourceFile = sourceFile
     }
+
+    static func reread(_ element: XMLTree.Element) throws -> SnapshotDisk { try SnapshotDisk(element: element, field: "") }
+
+    init(element d: XMLTree.Element, field: String) throws {
+        original = PreservedXML(d)
+        name = try d.required("name", field: field)
+        snapshot = SnapshotKind(rawValue: d.attribute("snapshot") ?? "external")
+        driverType = d.child("driver")?.attribute("type").map(DiskFormat.init(rawValue:))
+        sourceFile = d.child("source")?.attribute("file")
+    }
+
+    /// The preserved node while the disk reads the same from it.
+    var kept: XMLTree.Element? { unchangedElement }
 }
 
 /// A domain snapshot (`<domainsnapshot>`).
-public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
+public struct SnapshotDefinition: XMLDocumentConvertible, PreservedValue, Hashable, Codable {
     /// nil lets libvirt name it after the creation time.
     public var name: ObjectName?
     public var description: String?
@@ -59,7 +77,12 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
     ]
 
     public init(xml: String) throws {
-        let root = try parseRoot(xml, expected: "domainsnapshot")
+        try self.init(element: try parseRoot(xml, expected: "domainsnapshot"))
+    }
+
+    static func reread(_ element: XMLTree.Element) throws -> SnapshotDefinition { try SnapshotDefinition(element: element) }
+
+    init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         name = try root.childText("name").map { try ObjectName(libvirtName: $0) }
         description = root.childText("description")
@@ -74,18 +97,15 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
             memory = nil
         }
         disks = try (root.child("disks")?.children("disk") ?? []).enumerated().map { i, d in
-            SnapshotDisk(
-                name: try d.required("name", field: "disks.disk[\(i)]"),
-                snapshot: SnapshotKind(rawValue: d.attribute("snapshot") ?? "external"),
-                driverType: d.child("driver")?.attribute("type").map(DiskFormat.init(rawValue:)),
-                sourceFile: d.child("source")?.attribute("file"))
+            try SnapshotDisk(element: d, field: "disks.disk[\(i)]")
         }
     }
 
     public func validate() throws {
+        if isAsRead { return }
         try checkOptionalText(description, field: "description")
         if case .external(let file) = memory { try TextRule.checkPath(file, field: "memory.file") }
-        for (i, disk) in disks.enumerated() {
+        for (i, disk) in disks.enumerated() where disk.kept == nil {
             let f = "disks.disk[\(i)]"
             try TextRule.checkNonEmpty(disk.name, field: f + ".name")
             guard [SnapshotKind.no, .internal, .external].contains(disk.snapshot) else {
@@ -101,10 +121,24 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
 
     public func xml() throws -> String {
         try validate()
+        return element().serialized()
+    }
+
+    /// The snapshot's tree: the preserved one with only the fields that changed applied.
+    func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         let order = SnapshotDefinition.order
         var e = original.base("domainsnapshot")
-        e.setTextChild("name", name?.rawValue, order: order)
-        e.setTextChild("description", description, order: order)
+        if differs(\.name, from: was) { e.setTextChild("name", name?.rawValue, order: order) }
+        if differs(\.description, from: was) { e.setTextChild("description", description, order: order) }
+        if differs(\.memory, from: was) { applyMemory(to: &e) }
+        if differs(\.disks, from: was) { applyDisks(to: &e) }
+        return e
+    }
+
+    private func applyMemory(to e: inout XMLTree.Element) {
+        let order = SnapshotDefinition.order
         if let memory {
             e.updateChild("memory", order: order) { m in
                 switch memory {
@@ -116,12 +150,17 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
         } else {
             e.setChild("memory", nil, order: order)
         }
+    }
+
+    private func applyDisks(to e: inout XMLTree.Element) {
+        let order = SnapshotDefinition.order
         if disks.isEmpty {
             e.setChild("disks", nil, order: order)
         } else {
             e.updateChild("disks", order: order) { list in
                 let existing = list.children("disk")
                 let items = disks.map { disk -> XMLTree.Element in
+                    if let kept = disk.kept { return kept }
                     var d = existing.first { $0.attribute("name") == disk.name } ?? list.makeChild("disk", [("name", disk.name)])
                     d.setAttribute("snapshot", disk.snapshot.rawValue)
                     if disk.sourceFile != nil, d.attribute("type") == nil { d.setAttribute("type", "file") }
@@ -141,6 +180,5 @@ public struct SnapshotDefinition: XMLDocumentConvertible, Hashable, Codable {
                 list.replaceChildren(named: "disk", with: items, order: [])
             }
         }
-        return e.serialized()
     }
 }

@@ -48,12 +48,13 @@ public struct Permissions: Sendable, Hashable, Codable {
         try checkOptionalText(label, field: field + ".label")
     }
 
-    func apply(to p: inout XMLTree.Element) {
+    /// Writes the fields that differ from `was` (all of them without it).
+    func apply(to p: inout XMLTree.Element, was: Permissions?) {
         let order = ["mode", "owner", "group", "label"]
-        p.setTextChild("mode", mode, order: order)
-        p.setTextChild("owner", owner.map(String.init), order: order)
-        p.setTextChild("group", group.map(String.init), order: order)
-        p.setTextChild("label", label, order: order)
+        if mode != was?.mode { p.setTextChild("mode", mode, order: order) }
+        if owner != was?.owner { p.setTextChild("owner", owner.map(String.init), order: order) }
+        if group != was?.group { p.setTextChild("group", group.map(String.init), order: order) }
+        if label != was?.label { p.setTextChild("label", label, order: order) }
     }
 }
 
@@ -82,7 +83,7 @@ public struct PoolSource: Sendable, Hashable, Codable {
 }
 
 /// A libvirt storage pool (`<pool>`).
-public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
+public struct StoragePoolDefinition: XMLDocumentConvertible, PreservedValue, Hashable, Codable {
     public var type: StoragePoolType
     public var name: ObjectName
     public var uuid: UUID?
@@ -111,12 +112,20 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
     static let sourceOrder = ["host", "device", "dir", "adapter", "initiator", "auth", "name", "format", "vendor", "product"]
 
     public init(xml: String) throws {
-        let root = try parseRoot(xml, expected: "pool")
+        try self.init(element: try parseRoot(xml, expected: "pool"))
+    }
+
+    static func reread(_ element: XMLTree.Element) throws -> StoragePoolDefinition { try StoragePoolDefinition(element: element) }
+
+    init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         type = StoragePoolType(rawValue: try root.required("type", field: "type"))
-        name = try ObjectName(libvirtName: try root.requiredChild("name", field: "name").text)
-        uuid = try root.childText("uuid").map { try parseUUID($0) }
         let s = root.child("source") ?? XMLTree.Element("source")
+        // libvirt names a logical pool without <name> after its volume group.
+        let nameElement = root.child("name") ?? (type == .logical ? s.child("name") : nil)
+        guard let nameElement else { throw ModelError(field: "name", rule: "<pool> needs a <name> element") }
+        name = try ObjectName(libvirtName: nameElement.text)
+        uuid = try root.childText("uuid").map { try parseUUID($0) }
         source = PoolSource(
             hosts: s.children("host").compactMap { $0.attribute("name") },
             devices: s.children("device").compactMap { $0.attribute("path") },
@@ -129,14 +138,26 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
     }
 
     public func validate() throws {
+        // A pool as libvirt gave it is libvirt's to judge; only what changed is checked.
+        let was = asRead
+        if was == self { return }
         try type.check(field: "type")
+        if differs(\.source, from: was) { try validateSource() }
+        if let targetPath, differs(\.targetPath, from: was) { try TextRule.checkPath(targetPath, field: "target.path") }
+        if differs(\.permissions, from: was) { try permissions?.validate(field: "target.permissions") }
+        if differs(\.type, from: was) || differs(\.source, from: was) || differs(\.targetPath, from: was) { try validateShape() }
+    }
+
+    private func validateSource() throws {
         for (i, host) in source.hosts.enumerated() { try TextRule.checkHostname(host, field: "source.host[\(i)]") }
         for (i, device) in source.devices.enumerated() { try TextRule.checkPath(device, field: "source.device[\(i)]") }
         if let dir = source.dir { try TextRule.checkPath(dir, field: "source.dir") }
         if let vg = source.name { _ = try ObjectName(vg, field: "source.name") }
         try checkOptionalText(source.format, field: "source.format")
-        if let targetPath { try TextRule.checkPath(targetPath, field: "target.path") }
-        try permissions?.validate(field: "target.permissions")
+    }
+
+    /// What each pool type needs.
+    private func validateShape() throws {
         switch type {
         case .dir:
             if targetPath == nil { throw ModelError(field: "target.path", rule: "a dir pool needs a target directory") }
@@ -157,11 +178,35 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
 
     public func xml() throws -> String {
         try validate()
+        return element().serialized()
+    }
+
+    /// The pool's tree: the preserved one with only the fields that changed applied.
+    func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         let order = StoragePoolDefinition.order
         var e = original.base("pool")
-        e.setAttribute("type", type.rawValue)
-        e.setTextChild("name", name.rawValue, order: order)
-        e.setUUID(uuid, order: order)
+        if differs(\.type, from: was) { e.setAttribute("type", type.rawValue) }
+        if differs(\.name, from: was) { e.setTextChild("name", name.rawValue, order: order) }
+        if differs(\.uuid, from: was) { e.setUUID(uuid, order: order) }
+        if differs(\.source, from: was) { applySource(to: &e) }
+        if differs(\.targetPath, from: was) || differs(\.permissions, from: was) {
+            e.updateChild("target", order: order) { t in
+                if differs(\.targetPath, from: was) { t.setTextChild("path", targetPath, order: ["path", "permissions"]) }
+                guard differs(\.permissions, from: was) else { return }
+                if let permissions {
+                    t.updateChild("permissions", order: ["path", "permissions"]) { permissions.apply(to: &$0, was: was?.permissions) }
+                } else {
+                    t.setChild("permissions", nil, order: [])
+                }
+            }
+        }
+        return e
+    }
+
+    private func applySource(to e: inout XMLTree.Element) {
+        let order = StoragePoolDefinition.order
         if !source.isEmpty || e.child("source") != nil {
             e.updateChild("source", order: order) { s in
                 let o = StoragePoolDefinition.sourceOrder
@@ -179,17 +224,6 @@ public struct StoragePoolDefinition: XMLDocumentConvertible, Hashable, Codable {
                 list("format", "type", source.format.map { [$0] } ?? [])
             }
         }
-        if targetPath != nil || permissions != nil || e.child("target") != nil {
-            e.updateChild("target", order: order) { t in
-                t.setTextChild("path", targetPath, order: ["path", "permissions"])
-                if let permissions {
-                    t.updateChild("permissions", order: ["path", "permissions"]) { permissions.apply(to: &$0) }
-                } else {
-                    t.setChild("permissions", nil, order: [])
-                }
-            }
-        }
-        return e.serialized()
     }
 }
 
@@ -205,9 +239,10 @@ public struct BackingStore: Sendable, Hashable, Codable {
 }
 
 /// A libvirt storage volume (`<volume>`).
-public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable {
+public struct StorageVolumeDefinition: XMLDocumentConvertible, PreservedValue, Hashable, Codable {
     public var name: ObjectName
-    /// The size the guest sees. Written in bytes.
+    /// The size the guest sees. Written in bytes. 0 when a document read gives none
+    /// (libvirt then takes the size of the backing store).
     public var capacity: ByteSize
     /// Space allocated up front; nil lets libvirt decide (0 for sparse qcow2). Written in bytes.
     public var allocation: ByteSize?
@@ -240,13 +275,15 @@ public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable
     static let targetOrder = ["path", "format", "permissions", "timestamps", "encryption", "compat", "nocow", "clusterSize", "features"]
 
     public init(xml: String) throws {
-        let root = try parseRoot(xml, expected: "volume")
+        try self.init(element: try parseRoot(xml, expected: "volume"))
+    }
+
+    static func reread(_ element: XMLTree.Element) throws -> StorageVolumeDefinition { try StorageVolumeDefinition(element: element) }
+
+    init(element root: XMLTree.Element) throws {
         original = PreservedXML(root)
         name = try ObjectName(libvirtName: try root.requiredChild("name", field: "name").text)
-        guard let capacity = try root.size("capacity", defaultUnit: "bytes", field: "capacity") else {
-            throw ModelError(field: "capacity", rule: "<volume> needs a <capacity> element")
-        }
-        self.capacity = capacity
+        capacity = try root.size("capacity", defaultUnit: "bytes", field: "capacity") ?? ByteSize(bytes: 0)
         allocation = try root.size("allocation", defaultUnit: "bytes", field: "allocation")
         let target = root.child("target")
         targetPath = target?.childText("path")
@@ -260,14 +297,19 @@ public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable
     }
 
     public func validate() throws {
-        guard capacity.bytes > 0 else { throw ModelError(field: "capacity", value: capacity.description, rule: "must be more than 0 bytes") }
-        if let allocation, allocation > capacity {
-            throw ModelError(field: "allocation", value: allocation.description, rule: "must not exceed capacity (\(capacity))")
+        // A volume as libvirt gave it is libvirt's to judge; only what changed is checked.
+        let was = asRead
+        if was == self { return }
+        if differs(\.capacity, from: was) || differs(\.allocation, from: was) {
+            guard capacity.bytes > 0 else { throw ModelError(field: "capacity", value: capacity.description, rule: "must be more than 0 bytes") }
+            if let allocation, allocation > capacity {
+                throw ModelError(field: "allocation", value: allocation.description, rule: "must not exceed capacity (\(capacity))")
+            }
         }
-        try format?.check(field: "target.format")
-        if let targetPath { try TextRule.checkPath(targetPath, field: "target.path") }
-        try permissions?.validate(field: "target.permissions")
-        if let backingStore {
+        if differs(\.format, from: was) { try format?.check(field: "target.format") }
+        if let targetPath, differs(\.targetPath, from: was) { try TextRule.checkPath(targetPath, field: "target.path") }
+        if differs(\.permissions, from: was) { try permissions?.validate(field: "target.permissions") }
+        if let backingStore, differs(\.backingStore, from: was) {
             try TextRule.checkPath(backingStore.path, field: "backingStore.path")
             try backingStore.format?.check(field: "backingStore.format")
         }
@@ -275,28 +317,47 @@ public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable
 
     public func xml() throws -> String {
         try validate()
+        return element().serialized()
+    }
+
+    /// The volume's tree: the preserved one with only the fields that changed applied.
+    func element() -> XMLTree.Element {
+        if let kept = unchangedElement { return kept }
+        let was = asRead
         let order = StorageVolumeDefinition.order
         var e = original.base("volume")
         if original.element == nil { e.setAttribute("type", "file") }
-        e.setTextChild("name", name.rawValue, order: order)
-        e.setSize("capacity", capacity, unit: .bytes, defaultUnit: "bytes", order: order)
-        e.setSize("allocation", allocation, unit: .bytes, defaultUnit: "bytes", order: order)
-        if targetPath != nil || format != nil || permissions != nil || e.child("target") != nil {
-            e.updateChild("target", order: order) { t in
-                let o = StorageVolumeDefinition.targetOrder
-                t.setTextChild("path", targetPath, order: o)
-                if let format {
-                    t.updateChild("format", order: o) { $0.setAttribute("type", format.rawValue) }
-                } else {
-                    t.setChild("format", nil, order: o)
-                }
-                if let permissions {
-                    t.updateChild("permissions", order: o) { permissions.apply(to: &$0) }
-                } else {
-                    t.setChild("permissions", nil, order: o)
-                }
+        if differs(\.name, from: was) { e.setTextChild("name", name.rawValue, order: order) }
+        if differs(\.capacity, from: was) { e.setSize("capacity", capacity, unit: .bytes, defaultUnit: "bytes", order: order) }
+        if differs(\.allocation, from: was) { e.setSize("allocation", allocation, unit: .bytes, defaultUnit: "bytes", order: order) }
+        if differs(\.targetPath, from: was) || differs(\.format, from: was) || differs(\.permissions, from: was) {
+            e.updateChild("target", order: order) { applyTarget(to: &$0, was: was) }
+        }
+        if differs(\.backingStore, from: was) { applyBackingStore(to: &e) }
+        return e
+    }
+
+    private func applyTarget(to t: inout XMLTree.Element, was: StorageVolumeDefinition?) {
+        let o = StorageVolumeDefinition.targetOrder
+        if differs(\.targetPath, from: was) { t.setTextChild("path", targetPath, order: o) }
+        if differs(\.format, from: was) {
+            if let format {
+                t.updateChild("format", order: o) { $0.setAttribute("type", format.rawValue) }
+            } else {
+                t.setChild("format", nil, order: o)
             }
         }
+        if differs(\.permissions, from: was) {
+            if let permissions {
+                t.updateChild("permissions", order: o) { permissions.apply(to: &$0, was: was?.permissions) }
+            } else {
+                t.setChild("permissions", nil, order: o)
+            }
+        }
+    }
+
+    private func applyBackingStore(to e: inout XMLTree.Element) {
+        let order = StorageVolumeDefinition.order
         if let backingStore {
             e.updateChild("backingStore", order: order) { b in
                 b.setTextChild("path", backingStore.path, order: ["path", "format", "permissions"])
@@ -309,6 +370,5 @@ public struct StorageVolumeDefinition: XMLDocumentConvertible, Hashable, Codable
         } else {
             e.setChild("backingStore", nil, order: order)
         }
-        return e.serialized()
     }
 }

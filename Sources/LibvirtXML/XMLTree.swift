@@ -141,6 +141,20 @@ extension XMLTree.Element {
         replaceChildren(named: name, with: element.map { [$0] } ?? [], order: order)
     }
 
+    /// Sets the first child called `name` to `element` (or removes that child when nil),
+    /// leaving later children of the same name alone: for a model that holds one of several.
+    public mutating func setFirstChild(_ name: String, _ element: XMLTree.Element?, order: [String]) {
+        let index = children.firstIndex {
+            if case .element(let e) = $0, e.name == name { return true }
+            return false
+        }
+        guard let index else {
+            if element != nil { setChild(name, element, order: order) }
+            return
+        }
+        if let element { children[index] = .element(element) } else { children.remove(at: index) }
+    }
+
     /// Edits the first child called `name` in place, creating it at its canonical position if absent.
     public mutating func updateChild(_ name: String, order: [String], _ body: (inout XMLTree.Element) -> Void) {
         var element = child(name) ?? XMLTree.Element(name, style: style)

@@ -299,6 +299,10 @@ public struct VMCloner: Sendable {
                 }
                 metadata.login = definition.metadata?.login
                 cloneDefinition.metadata = metadata
+                // A fixed display port would clash with the source's: libvirt picks the clone's.
+                for index in cloneDefinition.graphics.indices where cloneDefinition.graphics[index].port != nil {
+                    cloneDefinition.graphics[index].port = nil
+                }
                 for index in cloneDefinition.serials.indices {
                     if case .file(let path) = cloneDefinition.serials[index].source {
                         let log = Self.renamedLogPath(path, from: sourceName, to: name.rawValue)
