@@ -69,7 +69,8 @@ public struct VMDeleter: Sendable {
                 toDelete.append((label, volume))
             }
         }
-        toDelete = try withoutLayers(toDelete, result: &result)
+        // The killed command's orphans go too: they do not keep a layer alive.
+        toDelete = try withoutLayers(toDelete, goingToo: Set(leftovers.volumes.map { "\($0.pool)/\($0.name)" }), result: &result)
         if active {
             progress.step("destroying \(name)")
             try libvirt("destroying '\(name)'") { try domain.destroy() }
@@ -88,13 +89,14 @@ public struct VMDeleter: Sendable {
     /// `candidates` less each volume that a volume of any running pool, other than
     /// the candidates, uses as a backing file (directly or down its chain): an
     /// overlay left by someone else must not lose its base. Those are added to
-    /// `result.keptVolumes`.
-    func withoutLayers(_ candidates: [(label: String, volume: StorageVolume)], result: inout VMDeleteResult) throws(VMCtlError)
-        -> [(label: String, volume: StorageVolume)] {
+    /// `result.keptVolumes`. Volumes in `goingToo` are deleted in the same run and count as no user.
+    func withoutLayers(
+        _ candidates: [(label: String, volume: StorageVolume)], goingToo: Set<String> = [], result: inout VMDeleteResult
+    ) throws(VMCtlError) -> [(label: String, volume: StorageVolume)] {
         guard !candidates.isEmpty else { return [] }
         let images = ImageService(connection: connection)
         let users = images.backingUsers(try images.poolVolumes().volumes)
-        let deleting = Set(candidates.map(\.label))
+        let deleting = Set(candidates.map(\.label)).union(goingToo)
         var remaining: [(label: String, volume: StorageVolume)] = []
         for candidate in candidates {
             // virStorageVolGetPath

@@ -13,9 +13,17 @@ struct IntegrationLosslessEditTests {
     @Test func cloneSnapshotAndShowLeaveAHandWrittenDomainIntact() async throws {
         let scope = try TestScope("xmlh-clone")
         defer { scope.clean() }
-        let disk = try scope.guestDisk(needing: ["base.qcow2"])
+        // The disk a user made: a qcow2 volume of its own in a pool (vm clone refuses a
+        // chain that leaves the pools, as the test guest's shared base would).
+        let poolPath = Daemon.runDirectory.appendingPathComponent(scope.name("pool")).path
+        let pool = try scope.connection.defineStoragePool(
+            xml: try StoragePoolDefinition(type: .dir, name: ObjectName(scope.name("pool")), targetPath: poolPath).xml())
+        try pool.build()
+        try pool.start()
+        let root = try pool.createVolume(xml: try StorageVolumeDefinition(
+            name: "root.qcow2", capacity: ByteSize(bytes: 64 << 20), allocation: ByteSize(bytes: 0), format: .qcow2).xml())
         let source = scope.name("src")
-        _ = try scope.connection.defineDomain(xml: Self.handWritten(name: source, disk: try disk.root.path()), validate: true)
+        _ = try scope.connection.defineDomain(xml: Self.handWritten(name: source, disk: try root.path()), validate: true)
         let before = try scope.connection.domain(named: source).xml([.inactive])
 
         for arguments in [
