@@ -91,6 +91,10 @@ public struct VMDevices: Sendable {
         }
         let creator = VMCreator(connection: connection)
         if let size {
+            // The volume is recorded in the definition's metadata, for vm delete; a transient VM has none.
+            guard try libvirt("reading '\(name)'", { try domain.isPersistent() }) else {
+                throw .invalid(field: "--size", "'\(name)' is transient: vmctl could not record the new volume for vm delete; attach an existing image with --source")
+            }
             let pool = try creator.poolView(poolName.rawValue)
             let volume = try parsed { try ObjectName("\(name)-\(target).qcow2", field: "volume") }
             if try pool.hasVolume(volume.rawValue) {
@@ -102,9 +106,10 @@ public struct VMDevices: Sendable {
                             serial: DataDiskSpec.serial(target: target))
             return DiskPlan(domain: domain, scope: scope, disk: disk, newVolume: (live, volume, size))
         }
+        guard let source else { throw .invalid(field: "--source", "give an existing image") }  // checked above
         let image: VMCreator.ResolvedImage
         do {
-            image = try creator.resolveImage(source!, defaultPool: poolName.rawValue)
+            image = try creator.resolveImage(source, defaultPool: poolName.rawValue)
         } catch where error.message.hasPrefix("--image: ") {
             throw VMCtlError("--source: " + error.message.dropFirst("--image: ".count), status: error.status, libvirtError: error.libvirtError)
         }
@@ -148,7 +153,8 @@ public struct VMDevices: Sendable {
             }
             try libvirt("attaching disk \(plan.disk.target) to '\(name)'") { try plan.domain.attachDevice(xml: xml, flags: plan.scope.deviceFlags) }
             rollback.onFailure("detach disk \(plan.disk.target)") { try plan.domain.detachDevice(xml: xml, flags: plan.scope.deviceFlags) }
-            if let new = plan.newVolume, plan.scope.config {
+            // Recorded even for a --live attach: the volume is vmctl's whichever definition holds the disk.
+            if let new = plan.newVolume {
                 let pool = try parsed { try ObjectName(new.pool.name, field: "--pool") }
                 try VMDeleter(connection: connection).handOver(.init(.pool(pool: pool, volume: new.name), createdByVMCtl: true), to: plan.domain)
             }

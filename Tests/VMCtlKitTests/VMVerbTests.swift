@@ -34,8 +34,17 @@ import Testing
     struct Case: Sendable, CustomTestStringConvertible {
         var label: String
         var message: String
+        /// Run before the state is read: what the case needs that the node file lacks.
+        var setup: (@Sendable (Connection) throws -> Void)? = nil
         var body: @Sendable (Connection) throws -> Void
         var testDescription: String { label }
+    }
+
+    /// A running transient domain, `lab-scratch`.
+    static func createTransient(_ connection: Connection) throws {
+        _ = try connection.createTransientDomain(xml: """
+            <domain type='test'><name>lab-scratch</name><memory unit='MiB'>64</memory><os><type>hvm</type></os></domain>
+            """)
     }
 
     static func devices(_ c: Connection) -> VMDevices { VMDevices(connection: c) }
@@ -63,8 +72,8 @@ import Testing
         Case(label: "rename same", message: "new name: 'lab-storage' is already the VM's name") {
             _ = try VMControl(connection: $0).rename("lab-storage", to: "lab-storage")
         },
-        Case(label: "rename lab VM", message: "vm rename: 'lab-storage' belongs to lab 'demo', whose plan names it; rename the node in the plan instead") {
-            try redefineStorage($0, lab: "demo")
+        Case(label: "rename lab VM", message: "vm rename: 'lab-storage' belongs to lab 'demo', whose plan names it; rename the node in the plan instead",
+             setup: { try redefineStorage($0, lab: "demo") }) {
             _ = try VMControl(connection: $0).rename("lab-storage", to: "new")
         },
         Case(label: "set nothing", message: "vm set: give --memory SIZE, --vcpus N or both") {
@@ -101,9 +110,25 @@ import Testing
         Case(label: "attach-disk target", message: #"--target: "sda" is not allowed: vd followed by one or two lowercase letters (vdb … vdzz)"#) {
             _ = try devices($0).attachDisk("lab-storage", .init(size: "1G", pool: "lab-pool", target: "sda"))
         },
-        Case(label: "attach-disk target taken", message: "--target: 'lab-storage' already has a disk vdb") {
-            try redefineStorage($0)
+        Case(label: "attach-disk target taken", message: "--target: 'lab-storage' already has a disk vdb", setup: { try redefineStorage($0) }) {
             _ = try devices($0).attachDisk("lab-storage", .init(size: "1G", pool: "lab-pool", target: "vdb"))
+        },
+        Case(label: "attach-disk new volume on a transient VM",
+             message: "--size: 'lab-scratch' is transient: vmctl could not record the new volume for vm delete; attach an existing image with --source",
+             setup: createTransient) {
+            _ = try devices($0).attachDisk("lab-scratch", .init(size: "1G", pool: "lab-pool"))
+        },
+        Case(label: "config on a transient VM", message: "--config: 'lab-scratch' is transient: it has no persistent definition to change",
+             setup: createTransient) {
+            _ = try devices($0).detachNIC("lab-scratch", mac: "52:54:00:00:00:09", live: false, config: true)
+        },
+        Case(label: "edit a transient VM", message: "vm edit: 'lab-scratch' is transient: it has no persistent definition to edit",
+             setup: createTransient) {
+            _ = try VMEditor(connection: $0).edit("lab-scratch", editor: { _ throws(VMCtlError) in })
+        },
+        Case(label: "autostart a transient VM", message: "vm autostart: 'lab-scratch' is transient: only a defined VM can start with the host",
+             setup: createTransient) {
+            _ = try VMControl(connection: $0).setAutostart("lab-scratch", enabled: true)
         },
         Case(label: "attach-disk size", message: #"--size: "1K" is not allowed: at least 1 MiB"#) {
             _ = try devices($0).attachDisk("lab-storage", .init(size: "1K", pool: "lab-pool"))
@@ -150,9 +175,7 @@ import Testing
     @Test(arguments: badInput)
     func badInputChangesNothing(_ testCase: Case) throws {
         let connection = try Fixture.connection()
-        // Cases that first redefine lab-storage compare against the state after that.
-        if testCase.label == "rename lab VM" { try Self.redefineStorage(connection, lab: "demo") }
-        if testCase.label == "attach-disk target taken" { try Self.redefineStorage(connection) }
+        try testCase.setup?(connection)
         let before = try Self.state(connection)
         do {
             try testCase.body(connection)
@@ -284,5 +307,44 @@ import Testing
 
             """)
         #expect(throws: ModelError.self) { try Disk(source: .file("relative.img"), target: "vdb").deviceXML() }
+    }
+
+    // MARK: The binary
+
+    @Test(arguments: [
+        (["suspend", "lab-storage"], "vm suspend: 'lab-storage' is shut off, not running"),
+        (["resume", "lab-storage"], "vm resume: 'lab-storage' is shut off, not paused; start it with vmctl vm start lab-storage"),
+        (["attach-disk", "lab-storage", "--size", "1G", "--target", "hda", "--pool", "lab-pool"],
+         #"--target: "hda" is not allowed: vd followed by one or two lowercase letters (vdb … vdzz)"#),
+        (["detach-disk", "lab-storage", "vdb"], "target: 'lab-storage' has no disk vdb"),
+        (["attach-nic", "lab-storage", "--network", "lab-mgmt,mac=52:54:00:00:00:01"],
+         "--network mac: 52:54:00:00:00:01 is already used by 'lab-controller' on network=lab-mgmt"),
+        (["detach-nic", "lab-controller", "52:54:00:00:00:02"], "mac: 'lab-controller' has no interface 52:54:00:00:00:02"),
+        (["set", "lab-storage", "--vcpus", "999"], "--vcpus: 999 is not allowed: must be 1 to 512"),
+        (["set", "lab-storage", "--memory", "1G", "--live"], "--live: 'lab-storage' is not running; leave --live out to change its definition"),
+        (["autostart", "nope"], "vm: no domain named 'nope'"),
+        (["edit", "nope"], "vm: no domain named 'nope'"),
+        (["rename", "lab-storage", "a/b"],
+         #"new name: "a/b" is not allowed: use letters, digits, '-', '_', '.'; must not start with '-' or '.'; at most 64 characters"#),
+    ])
+    func binaryRefusesInOneLine(arguments: [String], message: String) throws {
+        let result = try runVMCtl(["vm"] + arguments + ["--connect", Fixture.nodeURI, "-o", "json"])
+        #expect(result.status == 64)
+        #expect(result.errors == "vmctl: error: " + message + "\n")
+        #expect(result.output.isEmpty)
+    }
+
+    @Test func binaryPrintsTheChangeAsTextOrJSON() throws {
+        let text = try runVMCtl(["vm", "set", "lab-storage", "--memory", "1G", "--vcpus", "2", "--connect", Fixture.nodeURI])
+        #expect(text.output == "set memory 1 GiB, 2 vCPUs on lab-storage (persistent only)\n", "\(text.errors)")
+        let json = try runVMCtl(["vm", "rename", "lab-storage", "lab-archive", "--connect", Fixture.nodeURI, "-o", "json"])
+        #expect(json.output == """
+            {
+              "action" : "renamed",
+              "name" : "lab-archive",
+              "previousName" : "lab-storage"
+            }
+
+            """, "\(json.errors)")
     }
 }
