@@ -121,3 +121,16 @@ extension VMLifecycle {
         }
     }
 }
+
+extension VMLifecycle {
+    /// vmctl's lock on `domain` (the one `vm clone` holds while it moves a
+    /// source onto a new layer and redefines it), taken by every verb that
+    /// changes a definition, so neither overwrites the other's change.
+    /// Release it by letting the value go.
+    func lock(_ domain: Domain, progress: any ProgressReporter) throws(VMCtlError) -> ObjectLock {
+        let name = domain.name
+        return try ObjectLock.acquire(
+            uri: (try? connection.uri()) ?? "", kind: "domain", name: name,
+            waiting: { progress.step("waiting for another vmctl process working on \(name)") })
+    }
+}

@@ -71,6 +71,8 @@ public struct VMControl: Sendable {
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
         let name = domain.name
         guard new.rawValue != name else { throw .invalid(field: "new name", "'\(name)' is already the VM's name") }
+        let lock = try VMLifecycle(connection: connection).lock(domain, progress: SilentProgress())
+        defer { withExtendedLifetime(lock) {} }
         let (active, persistent, snapshots) = try libvirt("reading '\(name)'") {
             (try domain.isActive(), try domain.isPersistent(), try domain.snapshots().count)
         }

@@ -58,6 +58,8 @@ public struct VMDevices: Sendable {
         var disk: Disk
         /// The volume to create first: pool, name, capacity.
         var newVolume: (pool: StoragePool, name: ObjectName, capacity: ByteSize)?
+        /// Held from the checks to the last change.
+        var lock: ObjectLock
     }
 
     /// Checks the request against the VM and the pool; changes nothing.
@@ -76,6 +78,7 @@ public struct VMDevices: Sendable {
         let poolName = try parsed { try ObjectName(request.pool, field: "--pool") }
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
         let name = domain.name
+        let lock = try VMLifecycle(connection: connection).lock(domain, progress: progress)
         let scope = try ChangeScope.resolve(live: request.live, config: request.config, domain: domain)
         let definitions = try VMLifecycle(connection: connection).definitions(of: domain, scope: scope)
         let usedTargets = Set(definitions.flatMap { $0.disks.map(\.target) })
@@ -104,7 +107,7 @@ public struct VMDevices: Sendable {
             let path = pool.targetPath.appendingPathComponent(volume.rawValue)
             let disk = Disk(source: .file(path), target: target, bus: .virtio, format: .qcow2, readOnly: request.readOnly,
                             serial: DataDiskSpec.serial(target: target))
-            return DiskPlan(domain: domain, scope: scope, disk: disk, newVolume: (live, volume, size))
+            return DiskPlan(domain: domain, scope: scope, disk: disk, newVolume: (live, volume, size), lock: lock)
         }
         guard let source else { throw .invalid(field: "--source", "give an existing image") }  // checked above
         let image: VMCreator.ResolvedImage
@@ -116,7 +119,7 @@ public struct VMDevices: Sendable {
         let inUse = definitions.flatMap(\.disks).contains { if case .file(image.path) = $0.source { true } else { false } }
         guard !inUse else { throw .invalid(field: "--source", "'\(name)' already has \(image.path) attached") }
         let disk = Disk(source: .file(image.path), target: target, bus: .virtio, format: try format(of: image), readOnly: request.readOnly)
-        return DiskPlan(domain: domain, scope: scope, disk: disk, newVolume: nil)
+        return DiskPlan(domain: domain, scope: scope, disk: disk, newVolume: nil, lock: lock)
     }
 
     /// A pool volume's format as libvirt records it (right for a remote
@@ -159,6 +162,7 @@ public struct VMDevices: Sendable {
                 try VMDeleter(connection: connection).handOver(.init(.pool(pool: pool, volume: new.name), createdByVMCtl: true), to: plan.domain)
             }
         }
+        withExtendedLifetime(plan.lock) {}
         var result = VMChangeResult(name: name, action: "attached", scope: plan.scope)
         result.device = change
         return result
@@ -168,6 +172,8 @@ public struct VMDevices: Sendable {
     /// created stays in the VM's metadata, so `vm delete` still removes it).
     public func detachDisk(_ nameOrUUID: String, target: String, live: Bool, config: Bool) throws(VMCtlError) -> VMChangeResult {
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
+        let lock = try VMLifecycle(connection: connection).lock(domain, progress: progress)
+        defer { withExtendedLifetime(lock) {} }
         let scope = try ChangeScope.resolve(live: live, config: config, domain: domain)
         let definitions = try VMLifecycle(connection: connection).definitions(of: domain, scope: scope)
         let found = definitions.map { $0.disks.first { $0.target == target } }
@@ -214,6 +220,8 @@ public struct VMDevices: Sendable {
         }
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
         let name = domain.name
+        let lock = try VMLifecycle(connection: connection).lock(domain, progress: progress)
+        defer { withExtendedLifetime(lock) {} }
         let scope = try ChangeScope.resolve(live: live, config: config, domain: domain)
         let interface = try VMCreator(connection: connection).networkInterface(spec, mustBeActive: scope.live)
         let users = try macsInUse(on: interface.source)
@@ -232,6 +240,8 @@ public struct VMDevices: Sendable {
     public func detachNIC(_ nameOrUUID: String, mac text: String, live: Bool, config: Bool) throws(VMCtlError) -> VMChangeResult {
         let mac = try parsed { try MACAddress(text, field: "mac") }
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
+        let lock = try VMLifecycle(connection: connection).lock(domain, progress: progress)
+        defer { withExtendedLifetime(lock) {} }
         let scope = try ChangeScope.resolve(live: live, config: config, domain: domain)
         let definitions = try VMLifecycle(connection: connection).definitions(of: domain, scope: scope)
         let found = definitions.map { $0.interfaces.first { $0.mac == mac } }

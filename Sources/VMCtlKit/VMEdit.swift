@@ -43,8 +43,14 @@ public struct VMEditor: Sendable {
         try editor(path)
         let edited = try InputFile.readText(path, field: "xml")
         guard edited != original else { return VMChangeResult(name: name, action: "unchanged") }
-        do {
+        do throws(VMCtlError) {
             try Self.checkIdentity(original: original, edited: edited)
+            // The editor may have been open for a while: define only over the definition it was given.
+            let lock = try lifecycle.lock(domain, progress: SilentProgress())
+            defer { withExtendedLifetime(lock) {} }
+            guard try libvirt("reading '\(name)'", { try domain.xml([.inactive, .secure]) }) == original else {
+                throw VMCtlError("vm edit: '\(name)' was changed by someone else while it was being edited")
+            }
             _ = try lifecycle.define(xml: edited, field: "xml", shown: "the edited XML", action: "defining '\(name)' from the edited XML")
         } catch {
             keep = true

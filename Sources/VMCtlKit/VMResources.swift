@@ -36,10 +36,12 @@ public struct VMResources: Sendable {
         var scope: ChangeScope
         var memoryKiB: UInt64?
         var vcpus: Int?
+        /// Held from the checks to the last change.
+        var lock: ObjectLock
     }
 
     /// Checks every value against the VM before the first change.
-    func plan(_ nameOrUUID: String, _ request: Request) throws(VMCtlError) -> Plan {
+    func plan(_ nameOrUUID: String, _ request: Request, progress: any ProgressReporter) throws(VMCtlError) -> Plan {
         guard request.memory != nil || request.vcpus != nil else {
             throw .invalid(field: "vm set", "give --memory SIZE, --vcpus N or both")
         }
@@ -52,6 +54,7 @@ public struct VMResources: Sendable {
         }
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
         let name = domain.name
+        let lock = try VMLifecycle(connection: connection).lock(domain, progress: progress)
         let scope = try ChangeScope.resolve(live: request.live, config: request.config, domain: domain)
         if let memory, memory > (try HostFacts.read(connection, cpuVendor: false)).memory {
             throw .invalid(field: "--memory", "\"\(request.memory ?? "")\" is not allowed: more than this host's memory")
@@ -73,13 +76,14 @@ public struct VMResources: Sendable {
                 }
             }
         }
-        return Plan(domain: domain, scope: scope, memoryKiB: memory.map { $0.bytes / 1024 }, vcpus: request.vcpus)
+        return Plan(domain: domain, scope: scope, memoryKiB: memory.map { $0.bytes / 1024 }, vcpus: request.vcpus, lock: lock)
     }
 
     /// Plans, then applies: the definition first (undone if the live change fails), then the running VM.
     /// The corresponding C functions are `virDomainSetMemoryFlags` and `virDomainSetVcpusFlags`.
     public func set(_ nameOrUUID: String, _ request: Request, progress: any ProgressReporter = SilentProgress()) throws(VMCtlError) -> VMChangeResult {
-        let plan = try plan(nameOrUUID, request)
+        let plan = try plan(nameOrUUID, request, progress: progress)
+        defer { withExtendedLifetime(plan.lock) {} }
         let domain = plan.domain
         let name = domain.name
         let rollback = Rollback(progress: progress)

@@ -263,6 +263,28 @@ import Testing
         #expect(try Self.state(connection) == before)
     }
 
+    @Test func editOverAChangedDefinitionIsRefused() throws {
+        let connection = try Fixture.connection()
+        var kept = ""
+        let error = vmctlError { () throws(VMCtlError) in
+            try VMEditor(connection: connection).edit("lab-storage") { (path: String) throws(VMCtlError) in
+                kept = path
+                // Someone else redefines the VM while the editor is open.
+                do {
+                    var other = try DomainDefinition(xml: try connection.domain(named: "lab-storage").xml([.inactive]))
+                    other.title = "changed meanwhile"
+                    _ = try connection.defineDomain(xml: try other.xml())
+                } catch { throw VMCtlError("\(error)") }
+                try Self.editor { $0.replacingOccurrences(of: "</name>", with: "</name><description>mine</description>") }(path)
+            }
+        }
+        #expect(error?.message == "vm edit: 'lab-storage' was changed by someone else while it was being edited; nothing changed, the edit is kept in \(kept)")
+        #expect(error?.status == .failure)
+        let now = try DomainDefinition(xml: connection.domain(named: "lab-storage").xml([.inactive]))
+        #expect(now.title == "changed meanwhile" && now.description == nil)
+        try? FileManager.default.removeItem(atPath: (kept as NSString).deletingLastPathComponent)
+    }
+
     @Test func editorThatFailsChangesNothing() throws {
         let connection = try Fixture.connection()
         let before = try Self.state(connection)
