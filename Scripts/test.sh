@@ -104,13 +104,13 @@ fi
 echo "test: $passed_integration integration suites passed"
 # The suites that prove things on real guests must have run and passed, never been skipped.
 for suite in IntegrationCloudGuestTests IntegrationCloudLabTests IntegrationLiveBindingTests IntegrationUEFITests \
-  IntegrationBadInputTests IntegrationLabTests; do
+  IntegrationBadInputTests IntegrationLabTests IntegrationDailyVerbTests; do
   if ! grep -qE "^✔ Suite $suite passed" out/test.log; then
     echo "test: the suite $suite did not pass" >&2
     exit 1
   fi
 done
-echo "test: the real-guest, UEFI, live-binding, lab and bad-input suites passed"
+echo "test: the real-guest, UEFI, live-binding, lab, bad-input and daily-verb suites passed"
 
 # No definite leaks in the binding: the leak harness under valgrind.
 node="test://$PWD/Fixtures/libvirt/test-node.xml"
