@@ -109,7 +109,7 @@ public struct VMDevices: Sendable {
                             serial: DataDiskSpec.serial(target: target))
             return DiskPlan(domain: domain, scope: scope, disk: disk, newVolume: (live, volume, size), lock: lock)
         }
-        guard let source else { throw .invalid(field: "--source", "give an existing image") }  // checked above
+        guard let source else { preconditionFailure("exactly one of --source and --size, checked first") }
         let image: VMCreator.ResolvedImage
         do {
             image = try creator.resolveImage(source, defaultPool: poolName.rawValue)
