@@ -108,13 +108,13 @@ echo "test: $passed_integration integration suites passed"
 # The suites that prove things on real guests must have run and passed, never been skipped.
 for suite in IntegrationCloudGuestTests IntegrationCloudLabTests IntegrationLiveBindingTests IntegrationUEFITests \
   IntegrationBadInputTests IntegrationBadInputClassesTests IntegrationLabTests YAMLTestSuiteTests \
-  IntegrationFaultTests; do
+  IntegrationFaultTests IntegrationDailyVerbTests; do
   if ! grep -qE "^✔ Suite $suite passed" out/test.log; then
     echo "test: the suite $suite did not pass" >&2
     exit 1
   fi
 done
-echo "test: the real-guest, UEFI, live-binding, lab, bad-input and fault suites passed"
+echo "test: the real-guest, UEFI, live-binding, lab, bad-input, fault and daily-verb suites passed"
 # The official YAML test suite (../shared/yaml-test-suite) through the YAML module: its counts.
 grep -m1 -E "^yaml-test-suite: [0-9]+ of [0-9]+ pass" out/test.log
 # How many kills converged, per command (IntegrationFaultTests).

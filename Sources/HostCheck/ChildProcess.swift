@@ -38,9 +38,11 @@ public enum ChildProcess {
     /// Runs `executable` until it exits, `timeout` seconds pass, or
     /// `stopWhen` (asked while it runs, every few milliseconds) says its
     /// output is all that was needed; in the last two cases it is killed.
+    /// With `terminal`, the child shares vmctl's standard input, output and
+    /// errors (an editor the user works in) and the result's output is empty.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, timeout: Double? = nil,
-        stopWhen: (() -> Bool)? = nil
+        terminal: Bool = false, stopWhen: (() -> Bool)? = nil
     ) throws -> Result {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-child-\(getpid())-\(UUID().uuidString)").path
         let outputPath = base + ".out"
@@ -52,9 +54,11 @@ public enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        if !terminal {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
         // Nothing else the parent has open reaches the child. Foundation's
         // `Pipe` makes descriptors without FD_CLOEXEC, so without this a child
         // started by any thread would hold another thread's pipe open and

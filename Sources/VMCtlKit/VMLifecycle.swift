@@ -36,19 +36,26 @@ public struct VMLifecycle: Sendable {
     /// Defines a domain from an XML file, validated against libvirt's schema.
     public func define(xmlFile path: String) throws(VMCtlError) -> Domain {
         let xml = try InputFile.readText(path, field: "file")
+        return try define(xml: xml, field: "file", shown: "'\(InputFile.shown(path))'", action: "defining a domain from '\(path)'")
+    }
+
+    /// Defines a domain from XML as written (`vm define`, `vm edit`), validated
+    /// against libvirt's schema; a document libvirt cannot read is bad input naming `field`.
+    /// The corresponding C function is `virDomainDefineXMLFlags` (`VIR_DOMAIN_DEFINE_VALIDATE`).
+    func define(xml: String, field: String, shown: String, action: String) throws(VMCtlError) -> Domain {
         // vmctl's name rule holds for what vmctl defines; libvirt's reader takes any name.
         if let name = (try? XMLReader.parse(xml))?.childText("name"), !ObjectName.isValid(name) {
-            throw .invalid(field: "name", "\"\(name.prefix(64))\" in '\(InputFile.shown(path))' is not allowed: \(ObjectName.rule)")
+            throw .invalid(field: "name", "\"\(name.prefix(64))\" in \(shown) is not allowed: \(ObjectName.rule)")
         }
         do {
             return try connection.defineDomain(xml: xml, validate: true)
         } catch let error as LibvirtError where [.xmlError, .xmlDetail, .xmlInvalidSchema].contains(error.code) {
             // A document libvirt cannot read is bad input: its message on one line.
             let text = error.message.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
-            throw VMCtlError("file: '\(InputFile.shown(path))' is not a domain libvirt accepts: \(text.prefix(2).joined(separator: " ").prefix(200))",
+            throw VMCtlError("\(field): \(shown) is not a domain libvirt accepts: \(text.prefix(2).joined(separator: " ").prefix(200))",
                              status: .usage, libvirtError: error)
         } catch {
-            throw .libvirt(error, while: "defining a domain from '\(path)'")
+            throw .libvirt(error, while: action)
         }
     }
 

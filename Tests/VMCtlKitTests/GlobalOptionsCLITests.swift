@@ -50,7 +50,8 @@ import Testing
         (["nosuch"], "unknown command 'nosuch'; the commands are host, image, lab, net, pool, snapshot, version, vm, vol"),
         (["help", "nosuch"], "unknown command 'nosuch'; the commands are host, image, lab, net, pool, snapshot, version, vm, vol"),
         (["-c", "test:///default", "vm", "lsit"],
-         "vm: unknown command 'lsit'; the commands are clone, console, create, define, delete, destroy, ip, list, restart, scp, show, ssh, start, stop, undefine, xml"),
+         "vm: unknown command 'lsit'; the commands are attach-disk, attach-nic, autostart, clone, console, create, define, delete, destroy, detach-disk, "
+         + "detach-nic, edit, ip, list, rename, restart, resume, scp, set, show, ssh, start, stop, suspend, undefine, xml"),
         (["vm", "list", "--bogus"], "unknown option '--bogus'"),
         (["vm", "show"], "missing expected argument '<name>'"),
         (["vm", "list", "-c"], "missing value for '-c <connect>'"),

@@ -14,6 +14,8 @@ extension VMCtl {
             subcommands: [
                 Create.self, Clone.self, List.self, Show.self, IP.self, SSH.self, SCP.self, XML.self, Console.self, Start.self, Stop.self,
                 Restart.self, Destroy.self, Delete.self, Define.self, Undefine.self,
+                Suspend.self, Resume.self, AttachDisk.self, DetachDisk.self, AttachNIC.self, DetachNIC.self, SetResources.self,
+                Autostart.self, Edit.self, Rename.self,
             ]
         )
     }
