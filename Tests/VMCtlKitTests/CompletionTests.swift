@@ -60,15 +60,6 @@ import Glibc
         #expect(names([directory.appendingPathComponent("nosuch.yaml").path]) == [])
     }
 
-    /// A daemon that accepts the connection and never answers: the lookup
-    /// gives up at the deadline and offers nothing.
-    @Test(.timeLimit(.minutes(1))) func aConnectionThatHangsOffersNothing() throws {
-        try withSilentListener { socketPath in
-            let words = ["vmctl", "-c", "qemu+unix:///system?socket=\(socketPath)", "vm", "start", ""]
-            #expect(Completions.names(.vms(.all), for: CompletionRequest(words: words, index: 5), commandDepth: 2) == [])
-        }
-    }
-
     // MARK: The shells
 
     /// Completes `words` + a new empty word as bash does on <TAB>: the script
@@ -119,7 +110,10 @@ import Glibc
         #expect(Set(["create", "list", "start", "stop", "delete", "ssh"]).isSubset(of: vm.candidates), "\(vm.candidates)")
     }
 
-    @Test(.timeLimit(.minutes(1))) func bashGetsNothingFromAConnectionThatHangs() throws {
+    /// A daemon that accepts the connection and never answers: the lookup gives
+    /// up at its 1 s deadline and bash gets no names. Without the deadline,
+    /// ChildProcess's 60 s limit kills the shell and the status check fails.
+    @Test func bashGetsNothingFromAConnectionThatHangs() throws {
         try withSilentListener { socketPath in
             let result = try bashCompletes(["vmctl", "-c", "qemu+unix:///system?socket=\(socketPath)", "vm", "start"])
             #expect(result.status == 0, "\(result.errors)")
