@@ -99,6 +99,11 @@ import Glibc
         #expect(stop.candidates == ["lab-compute1", "lab-controller"])
         let volumes = try bashCompletes(["vmctl", "-c", Fixture.nodeURI, "vol", "delete", "lab-pool"])
         #expect(volumes.candidates == ["base.qcow2", "data.raw"])
+        // A connection that fails offers nothing and prints nothing (libxml2 would warn about the file).
+        let failed = try bashCompletes(["vmctl", "-c", "test:///nonexistent-\(getpid()).xml", "vm", "start"])
+        #expect(failed.status == 0)
+        #expect(failed.candidates == [])
+        #expect(failed.errors.isEmpty, "\(failed.errors)")
     }
 
     @Test func bashListsTheCommands() throws {
