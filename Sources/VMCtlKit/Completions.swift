@@ -41,8 +41,8 @@ public struct CompletionRequest: Sendable, Equatable {
     /// positional argument. Global ones, and those of commands whose later
     /// arguments are completed (`snapshot`, `vol`, `lab ssh`).
     static let valueOptions: Set<String> = [
-        "-c", "--connect", "-o", "--output", "-u", "--user", "-i", "--identity", "--wait", "--timeout", "--read",
-        "--description", "--size", "--format", "--backing", "--name", "-P", "--param", "--param-file",
+        "-c", "--connect", "-o", "--output", "-u", "--user", "-i", "--identity", "--wait", "--wait-timeout", "--timeout",
+        "--read", "--description", "--size", "--format", "--backing", "--name", "--count", "-P", "--param", "--param-file",
     ]
 
     /// The last `--connect` value written on the line (`-c URI`, `--connect URI`, `--connect=URI`),

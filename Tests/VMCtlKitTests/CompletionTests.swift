@@ -14,6 +14,8 @@ import Glibc
         #expect(request.connectURI == "test:///default")
         #expect(request.bareWords == ["snapshot", "revert", "web1"])
         #expect(request.firstArgument(commandDepth: 2) == "web1")
+        let options = CompletionRequest(words: ["vmctl", "vol", "delete", "--wait-timeout", "5", "-q", "pool1", ""], index: 7)
+        #expect(options.firstArgument(commandDepth: 2) == "pool1")
         #expect(CompletionRequest(words: ["vmctl", "vm", "start", "--connect=qemu:///session", ""], index: 4).connectURI == "qemu:///session")
         // The word being completed is no value yet, and the last -c wins.
         #expect(CompletionRequest(words: ["vmctl", "-c", "a:///", "vm", "start", "-c", ""], index: 6).connectURI == "a:///")
