@@ -71,7 +71,7 @@ import Testing
             "p.yaml:4: parameters.bad-name: a parameter's name is a letter or _, then letters, digits and _",
             "p.yaml:1: -P colour: no such parameter in p.yaml; declared: image, size",
             "p.yaml:8: nodes[0].image: ${image}: the parameter has no value; give -P image=VALUE or a --param-file",
-            "p.yaml:9: nodes[0].memory: ${sise}: no such parameter; declare it under parameters:",
+            "p.yaml:9: nodes[0].memory: ${sise}: no such parameter; declare it under parameters:, or write $${sise} for a literal ${sise}",
             "p.yaml:10: nodes[0].cmdline: '${' without a closing '}'; write $${ for a literal ${",
         ])
         let fromFile = #expect(throws: PlanError.self) {
@@ -96,12 +96,14 @@ import Testing
         #expect(error?.status == .usage)
     }
 
-    @Test func aPlanWithoutParametersIsUnchanged() throws {
-        let text = "lab: demo\nnodes:\n  - name: a\n    image: i\n    cmdline: echo $HOME ${not-a-reference\n"
-        let error = #expect(throws: PlanError.self) { try LabPlan.parse(text, file: "p.yaml", defaultURI: "qemu:///system") }
-        #expect(error?.description == "p.yaml:5: nodes[0].cmdline: '${' without a closing '}'; write $${ for a literal ${")
-        let plain = try LabPlan.parse("lab: demo\nnodes:\n  - name: a\n    image: i\n    cmdline: echo $HOME\n", defaultURI: "qemu:///system")
-        #expect(plain.nodes.first?.cmdline == "echo $HOME")
+    /// A plan written before parameters existed keeps its `${…}` (a shell
+    /// command's variables) as text; only a -P for it is an error.
+    @Test func aPlanWithoutParametersIsReadAsWritten() throws {
+        let text = "lab: demo\nnodes:\n  - name: a\n    image: i\n    cmdline: echo ${HOME} $${x} ${unclosed\n"
+        let plain = try LabPlan.parse(text, file: "p.yaml", defaultURI: "qemu:///system")
+        #expect(plain.nodes.first?.cmdline == "echo ${HOME} $${x} ${unclosed")
+        let error = #expect(throws: PlanError.self) { try parse(["HOME=/root"], text: text) }
+        #expect(error?.description == "p.yaml:1: -P HOME: no such parameter in p.yaml; it declares none")
     }
 
     @Test func theLabCommandsTakeThem() throws {

@@ -84,7 +84,9 @@ public enum PlanParameters {
 
     /// `root` with every `${NAME}` replaced and the `parameters` key removed,
     /// or every problem found: undeclared given names, parameters without a
-    /// value, references to undeclared names, unterminated references.
+    /// value, references to undeclared names, unterminated references. A plan
+    /// without `parameters:` is read as written, so the `${HOME}` of a shell
+    /// command in its cloud-init means what it did before parameters existed.
     static func substitute(in root: YAML.Node, overrides: Overrides, file: String) throws(PlanError) -> YAML.Node {
         guard var mapping = root.mapping else { return root }
         var substitution = Substitution(file: file)
@@ -92,7 +94,7 @@ public enum PlanParameters {
         let key = mapping.pairs.last { $0.key.string == "parameters" }?.key
         substitution.declare(mapping["parameters"], at: key?.mark?.line ?? 1, overrides: overrides)
         mapping.pairs.removeAll { $0.key.string == "parameters" }
-        let result = substitution.walk(.mapping(mapping), field: "")
+        let result = key == nil ? root : substitution.walk(.mapping(mapping), field: "")
         if !substitution.issues.isEmpty { throw PlanError(issues: substitution.issues) }
         return result
     }
@@ -177,7 +179,7 @@ private struct Substitution {
                 issue(line, field, "'${' without a closing '}'; write $${ for a literal ${")
             case .reference(let name):
                 guard let value = values[name] else {
-                    issue(line, field, "${\(name)}: no such parameter; declare it under parameters:")
+                    issue(line, field, "${\(name)}: no such parameter; declare it under parameters:, or write $${\(name)} for a literal ${\(name)}")
                     continue
                 }
                 guard let value else {
