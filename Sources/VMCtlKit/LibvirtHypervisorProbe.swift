@@ -1,4 +1,3 @@
-import Dispatch
 import HostCheck
 import Libvirt
 import LibvirtXML
@@ -12,15 +11,9 @@ public struct LibvirtHypervisorProbe: HypervisorProbe {
     public init(deadline: Double = 3) { self.deadline = deadline }
 
     public func probe(uri: String, arch: String) -> HypervisorStatus {
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        // libvirt calls block; run them off this thread so the deadline holds
-        // even when the daemon accepts the socket and never answers.
-        DispatchQueue.global().async {
-            box.status = Self.read(uri: uri, arch: arch)
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + deadline) == .success, let status = box.status else {
+        // libvirt calls block; `Deadline.answer` runs them off this thread so the deadline
+        // holds even when the daemon accepts the socket and never answers.
+        guard let status = Deadline.answer(within: deadline, { Self.read(uri: uri, arch: arch) }) else {
             return HypervisorStatus(reachable: false, error: "no answer from \(uri) within \(Int(deadline)) s")
         }
         return status
@@ -43,9 +36,4 @@ public struct LibvirtHypervisorProbe: HypervisorProbe {
             return HypervisorStatus(reachable: false, error: "\(error)")
         }
     }
-}
-
-/// Carries the probe's result from the worker; the semaphore orders the accesses.
-private final class ResultBox: @unchecked Sendable {
-    var status: HypervisorStatus?
 }

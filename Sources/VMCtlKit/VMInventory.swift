@@ -22,13 +22,14 @@ public struct VMSummary: Codable, Sendable, Hashable {
 
 /// Reads the domains of a connection, sorted by name.
 public enum VMInventory {
-    /// One `virConnectListAllDomains` call, then per-domain info reads.
-    public static func list(_ connection: Connection) throws(VMCtlError) -> [VMSummary] {
+    /// One `virConnectListAllDomains` call (filtered by state there), then
+    /// per-domain info reads for the names the filter keeps.
+    public static func list(_ connection: Connection, filter: VMListFilter = VMListFilter()) throws(VMCtlError) -> [VMSummary] {
         do {
-            return try connection.domains().compactMap { domain -> VMSummary? in
+            return try connection.domains(filter.state.listFilter).filter { filter.matches(name: $0.name) }.compactMap { domain -> VMSummary? in
                 // A domain undefined between the listing and these reads is gone, not an error.
                 do { return try summary(of: domain) } catch let error as LibvirtError where error.code == .noDomain { return nil }
-            }.sorted { $0.name < $1.name }
+            }.filter(filter.matches).sorted { $0.name < $1.name }
         } catch {
             throw .libvirt(error, while: "listing domains")
         }

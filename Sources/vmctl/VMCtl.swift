@@ -19,6 +19,12 @@ struct VMCtl: ParsableCommand {
         subcommands: [Version.self, Host.self, VM.self, Snapshot.self, Net.self, Pool.self, Vol.self, Image.self, Lab.self]
     )
 
+    /// Written before the command (`vmctl -c URI vm list`), the global options are
+    /// moved after it (`CommandLineArguments.prepare`). Declared here as well so
+    /// help lists them there and shell completion reads `-c URI` before the
+    /// command as an option with its value, not as a command's name.
+    @OptionGroup(title: "Global options (before or after the command)") var global: GlobalOptions
+
     /// Parses and runs a command. Global options may come before the command
     /// (`vmctl -c URI vm list`); a parser error is one line, exit 64, with no
     /// secret from the command line in it.

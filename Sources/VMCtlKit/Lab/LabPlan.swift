@@ -144,18 +144,20 @@ public struct PlanError: Error, Sendable, CustomStringConvertible {
 }
 
 extension LabPlan {
-    /// Reads a plan file.
-    public static func load(path: String, defaultURI: String) throws(VMCtlError) -> LabPlan {
+    /// Reads a plan file, with the parameters given on the command line.
+    public static func load(path: String, defaultURI: String, parameters: PlanParameters.Overrides = .init()) throws(VMCtlError) -> LabPlan {
         let text = try InputFile.readText(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: "plan")
         do {
-            return try parse(text, file: path, defaultURI: defaultURI)
+            return try parse(text, file: path, defaultURI: defaultURI, parameters: parameters)
         } catch {
             throw VMCtlError(error.description, status: .usage)
         }
     }
 
     /// Parses and validates plan text; throws every problem at once.
-    public static func parse(_ text: String, file: String = "plan", defaultURI: String) throws(PlanError) -> LabPlan {
+    public static func parse(
+        _ text: String, file: String = "plan", defaultURI: String, parameters: PlanParameters.Overrides = .init()
+    ) throws(PlanError) -> LabPlan {
         var reader = PlanReader(file: file)
         let root: YAML.Node?
         do {
@@ -166,7 +168,8 @@ extension LabPlan {
         guard let root, case .mapping = root else {
             throw PlanError(issues: [PlanIssue(file: file, line: 1, field: "plan", rule: "must be a mapping with lab, networks and nodes")])
         }
-        let plan = reader.plan(root, defaultURI: defaultURI)
+        // `${NAME}` references become values before any field is read (Lab/PlanParameters.swift).
+        let plan = reader.plan(try PlanParameters.substitute(in: root, overrides: parameters, file: file), defaultURI: defaultURI)
         if !reader.issues.isEmpty { throw PlanError(issues: reader.issues) }
         return plan!
     }

@@ -15,14 +15,29 @@ extension VMCtl {
     }
 }
 
-/// The plan file every lab command reads.
+/// The plan file every lab command reads, and the values of its parameters.
 struct PlanArgument: ParsableArguments {
-    @Argument(help: "The lab plan (YAML).") var plan: String
+    @Argument(help: "The lab plan (YAML).", completion: .file(extensions: ["yaml", "yml"])) var plan: String
+    @OptionGroup var parameters: PlanParameterOptions
+}
+
+/// `-P NAME=VALUE` and `--param-file FILE`: values for the plan's `${NAME}` references (Docs/labs.md).
+struct PlanParameterOptions: ParsableArguments {
+    @Option(name: [.customShort("P"), .customLong("param")], help: ArgumentHelp("Set a plan parameter (repeatable; wins over --param-file).", valueName: "name=value"))
+    var values: [String] = []
+    @Option(name: .customLong("param-file"), help: ArgumentHelp("A YAML mapping of plan parameters to values (repeatable).", valueName: "file"),
+            completion: .file(extensions: ["yaml", "yml"]))
+    var files: [String] = []
 }
 
 extension VMCtl.Lab {
-    static func load(_ path: String, _ global: GlobalOptions) throws -> LabPlan {
-        try LabPlan.load(path: path, defaultURI: global.target.assumedURI)
+    static func load(_ plan: PlanArgument, _ global: GlobalOptions) throws -> LabPlan {
+        try load(plan.plan, plan.parameters, global)
+    }
+
+    static func load(_ path: String, _ parameters: PlanParameterOptions, _ global: GlobalOptions) throws -> LabPlan {
+        let overrides = try PlanParameters.Overrides(arguments: parameters.values, files: parameters.files)
+        return try LabPlan.load(path: path, defaultURI: global.target.assumedURI, parameters: overrides)
     }
 
     enum InventoryFormat: String, ExpressibleByArgument {

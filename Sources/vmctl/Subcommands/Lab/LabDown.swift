@@ -11,7 +11,8 @@ extension VMCtl.Lab {
             commandName: "down",
             abstract: "Remove exactly what the lab created: its VMs, their volumes and its networks; never shared images or pools.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The lab plan (YAML), or the lab's name.") var lab: String
+        @Argument(help: "The lab plan (YAML), or the lab's name.", completion: .file(extensions: ["yaml", "yml"])) var lab: String
+        @OptionGroup var parameters: PlanParameterOptions
         @Flag(help: "Leave the lab's networks in place.") var keepNetworks = false
 
         func run() throws {
@@ -19,7 +20,7 @@ extension VMCtl.Lab {
                 let removed: [String]
                 let name: String
                 if FileManager.default.fileExists(atPath: lab) {
-                    let plan = try VMCtl.Lab.load(lab, global)
+                    let plan = try VMCtl.Lab.load(lab, parameters, global)
                     name = plan.name
                     removed = try LabRunner(plan: plan, progress: global.progress).down(keepNetworks: keepNetworks)
                 } else {

@@ -22,7 +22,7 @@ extension VMCtl.Lab {
 
         func run() throws {
             try reportingErrors {
-                let status = try LabRunner(plan: VMCtl.Lab.load(plan.plan, global)).status()
+                let status = try LabRunner(plan: VMCtl.Lab.load(plan, global)).status()
                 switch (format, multinode) {
                 case (.ansible, _):
                     print(try AnsibleInventory.render(status), terminator: "")

@@ -17,7 +17,7 @@ extension VMCtl.Lab {
 
         func run() throws {
             try reportingErrors {
-                let status = try LabRunner(plan: VMCtl.Lab.load(plan.plan, global)).status()
+                let status = try LabRunner(plan: VMCtl.Lab.load(plan, global)).status()
                 let globals = try VMCtlKit.KollaGlobals.render(status, managementNetwork: managementNetwork, externalNetwork: externalNetwork)
                 print(globals.yaml, terminator: globals.yaml.hasSuffix("\n") ? "" : "\n")
             }

@@ -12,7 +12,8 @@ extension VMCtl.Lab {
             abstract: "Log in to a lab node over SSH as the plan's login user, or run a command there.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var plan: PlanArgument
-        @Argument(help: "The node's name in the plan (compute1, not LAB-compute1).") var node: String
+        @Argument(help: "The node's name in the plan (compute1, not LAB-compute1).", completion: .names(.labNodes))
+        var node: String
         @Option(name: .shortAndLong, help: "Log in as this user (default: the plan's login.user).") var user: String?
         @Option(name: [.customShort("i"), .long], help: "The private key (default: the plan's login.private_key).") var identity: String?
         @Option(help: "Wait up to this many seconds for an address.") var wait: Double?
@@ -20,7 +21,7 @@ extension VMCtl.Lab {
 
         func run() throws {
             try reportingErrors {
-                let lab = try VMCtl.Lab.load(plan.plan, global)
+                let lab = try VMCtl.Lab.load(plan, global)
                 let (connection, domain) = try LabRunner(plan: lab).domain(ofNode: node)
                 let ssh = try GuestSSH(connection: connection).command(
                     for: domain, user: user ?? lab.login.user, privateKey: identity ?? lab.login.privateKey, wait: wait)

@@ -13,7 +13,7 @@ extension VMCtl.Lab {
 
         func run() throws {
             try reportingErrors {
-                let status = try LabRunner(plan: VMCtl.Lab.load(plan.plan, global)).status()
+                let status = try LabRunner(plan: VMCtl.Lab.load(plan, global)).status()
                 global.emit(status, text: LabOutput.statusTable)
             }
         }

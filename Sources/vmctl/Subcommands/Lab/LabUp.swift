@@ -17,7 +17,7 @@ extension VMCtl.Lab {
 
         func run() throws {
             try reportingErrors {
-                let lab = try VMCtl.Lab.load(plan.plan, global)
+                let lab = try VMCtl.Lab.load(plan, global)
                 let progress: any ProgressReporter = global.quiet ? SilentProgress() : LiveProgress.forStderr()
                 let result = try LabRunner(plan: lab, progress: progress).up(requireKVM: requireKVM)
                 global.emit(result) { result in

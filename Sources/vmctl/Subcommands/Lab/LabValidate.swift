@@ -16,7 +16,7 @@ extension VMCtl.Lab {
 
         func run() throws {
             try reportingErrors {
-                let lab = try VMCtl.Lab.load(plan.plan, global)
+                let lab = try VMCtl.Lab.load(plan, global)
                 let changes = offline ? nil : try LabRunner(plan: lab).planChanges()
                 global.emit(LabValidation(plan: lab, changes: changes)) { result in
                     var lines = ["\(plan.plan): lab \(lab.name) is valid: \(result.nodes) nodes, \(result.networks) networks"]

@@ -5,7 +5,7 @@ extension VMCtl.Net {
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "delete", abstract: "Stop and undefine a network.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The network's name.") var name: String
+        @Argument(help: "The network's name.", completion: .names(.networks(.all))) var name: String
         @Flag(help: "Delete even while running domains use the network.") var force = false
 
         func run() throws {

@@ -5,7 +5,7 @@ extension VMCtl.Net {
     struct Leases: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "leases", abstract: "List the network's DHCP leases.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The network's name.") var name: String
+        @Argument(help: "The network's name.", completion: .names(.networks(.all))) var name: String
 
         func run() throws {
             try reportingErrors {

@@ -5,7 +5,7 @@ extension VMCtl.Net {
     struct Reserve: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "reserve", abstract: "Give a MAC address a fixed IP through DHCP.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The network's name.") var name: String
+        @Argument(help: "The network's name.", completion: .names(.networks(.all))) var name: String
         @Option(help: "The guest NIC's MAC address.") var mac: String
         @Option(help: "The address to hand out, inside the network's subnet.") var ip: String
         @Option(help: "Host name handed to the guest.") var host: String?

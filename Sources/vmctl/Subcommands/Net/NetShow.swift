@@ -5,7 +5,7 @@ extension VMCtl.Net {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one network: addressing, DHCP, reservations, users.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The network's name.") var name: String
+        @Argument(help: "The network's name.", completion: .names(.networks(.all))) var name: String
 
         func run() throws {
             try reportingErrors {

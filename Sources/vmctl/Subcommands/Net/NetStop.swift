@@ -5,7 +5,7 @@ extension VMCtl.Net {
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a running network; its definition stays.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The network's name.") var name: String
+        @Argument(help: "The network's name.", completion: .names(.networks(.active))) var name: String
 
         func run() throws {
             try reportingErrors {

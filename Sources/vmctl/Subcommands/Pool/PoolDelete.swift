@@ -8,7 +8,7 @@ extension VMCtl.Pool {
             abstract: "Stop and undefine a pool; volumes stay on disk.",
             discussion: "With --delete-data, also remove the pool's storage (the target directory), which must hold no volumes.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The pool's name.") var name: String
+        @Argument(help: "The pool's name.", completion: .names(.pools(.all))) var name: String
         @Flag(name: .customLong("delete-data"), help: "Also delete the (empty) target directory.") var deleteData = false
 
         func run() throws {

@@ -5,7 +5,7 @@ extension VMCtl.Pool {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one pool: source, target, space and volumes.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The pool's name.") var name: String
+        @Argument(help: "The pool's name.", completion: .names(.pools(.all))) var name: String
 
         func run() throws {
             try reportingErrors {

@@ -5,7 +5,7 @@ extension VMCtl.Pool {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a defined pool.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The pool's name.") var name: String
+        @Argument(help: "The pool's name.", completion: .names(.pools(.inactive))) var name: String
 
         func run() throws {
             try reportingErrors {

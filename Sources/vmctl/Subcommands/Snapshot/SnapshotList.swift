@@ -5,7 +5,7 @@ extension VMCtl.Snapshot {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List a VM's snapshots.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM (name or UUID).") var vm: String
+        @Argument(help: "The VM (name or UUID).", completion: .names(.vms(.all))) var vm: String
 
         func run() throws {
             try reportingErrors {

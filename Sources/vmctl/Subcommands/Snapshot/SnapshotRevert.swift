@@ -5,8 +5,8 @@ extension VMCtl.Snapshot {
     struct Revert: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "revert", abstract: "Revert a VM to a snapshot.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM (name or UUID).") var vm: String
-        @Argument(help: "The snapshot's name.") var name: String
+        @Argument(help: "The VM (name or UUID).", completion: .names(.vms(.all))) var vm: String
+        @Argument(help: "The snapshot's name.", completion: .names(.snapshots)) var name: String
 
         func run() throws {
             try reportingErrors {

@@ -21,9 +21,19 @@ extension VMCtl {
     }
 }
 
-/// The one positional argument most VM commands take.
+/// The one positional argument most VM commands take; completion offers every VM.
 struct VMName: ParsableArguments {
-    @Argument(help: "The VM's name or UUID.") var name: String
+    @Argument(help: "The VM's name or UUID.", completion: .names(.vms(.all))) var name: String
+}
+
+/// The VM of a command that starts one: completion offers the VMs that are not running.
+struct InactiveVMName: ParsableArguments {
+    @Argument(help: "The VM's name or UUID.", completion: .names(.vms(.inactive))) var name: String
+}
+
+/// The VM of a command for a running guest: completion offers the running (or paused) VMs.
+struct ActiveVMName: ParsableArguments {
+    @Argument(help: "The VM's name or UUID.", completion: .names(.vms(.active))) var name: String
 }
 
 extension VMCtl.VM {

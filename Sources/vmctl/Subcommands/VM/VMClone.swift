@@ -13,7 +13,7 @@ extension VMCtl.VM {
             abstract: "Clone a VM: new name, UUID and MACs, and a linked (copy-on-write) or full copy of each writable disk.")
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The VM to clone (name or UUID).") var source: String
+        @Argument(help: "The VM to clone (name or UUID).", completion: .names(.vms(.all))) var source: String
         @Argument(help: "The new VM's name (with --count N: NAME-1 … NAME-N).") var name: String
         @Flag(help: "Linked clone (default) or full copy.") var mode: CloneModeFlag = .linked
         @Option(help: "How many clones.") var count = 1

@@ -12,7 +12,7 @@ extension VMCtl.VM {
             commandName: "console",
             abstract: "Attach to a VM's serial console (Ctrl-] detaches); a serial port logged to a file is followed read-only.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var vm: VMName
+        @OptionGroup var vm: ActiveVMName
         @Option(help: "Only read the console for this many seconds, sending nothing (for scripts).") var read: Double?
 
         func run() throws {

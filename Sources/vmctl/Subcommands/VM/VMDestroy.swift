@@ -10,7 +10,7 @@ extension VMCtl.VM {
     struct Destroy: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Stop a VM at once, like pulling the plug.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var vm: VMName
+        @OptionGroup var vm: ActiveVMName
 
         func run() throws {
             try reportingErrors {

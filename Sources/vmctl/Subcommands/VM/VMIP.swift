@@ -12,7 +12,7 @@ extension VMCtl.VM {
             commandName: "ip",
             abstract: "Show a VM's addresses (DHCP lease, guest agent, ARP); with --wait, wait for one and explain when none comes.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var vm: VMName
+        @OptionGroup var vm: ActiveVMName
         @Option(help: "Wait up to this many seconds for an IPv4 address.") var wait: Double?
 
         func run() throws {

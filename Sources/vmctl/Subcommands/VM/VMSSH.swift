@@ -12,7 +12,7 @@ extension VMCtl.VM {
             abstract: "Log in to a VM over SSH, or run a command there; the exit status is the remote command's.",
             discussion: "The address comes from the lease table, the guest agent or ARP; the user and key from what vmctl recorded at create time. Host keys are neither asked about nor written to known_hosts.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var vm: VMName
+        @OptionGroup var vm: ActiveVMName
         @Option(name: .shortAndLong, help: "Log in as this user (default: the one recorded at create time).") var user: String?
         @Option(name: [.customShort("i"), .long], help: "The private key (default: the one recorded at create time).") var identity: String?
         @Option(help: "Wait up to this many seconds for an address.") var wait: Double?

@@ -10,7 +10,7 @@ extension VMCtl.VM {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a VM.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var vm: VMName
+        @OptionGroup var vm: InactiveVMName
         @OptionGroup var waiting: WaitOptions
 
         func run() throws {

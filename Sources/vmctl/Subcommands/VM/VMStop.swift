@@ -10,7 +10,7 @@ extension VMCtl.VM {
     struct Stop: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "stop", abstract: "Shut a VM down gracefully (ACPI), waiting for it to stop.")
         @OptionGroup var global: GlobalOptions
-        @OptionGroup var vm: VMName
+        @OptionGroup var vm: ActiveVMName
         @Option(help: "Seconds to wait for the guest to power off.") var timeout: Double = 60
         @Flag(help: "Destroy the VM if it has not stopped when the timeout ends.") var force = false
 

@@ -9,8 +9,8 @@ extension VMCtl.Vol {
             commandName: "delete",
             abstract: "Delete a volume and its data; refused while a VM uses it or another volume is layered on it.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The pool.") var pool: String
-        @Argument(help: "The volume.") var name: String
+        @Argument(help: "The pool.", completion: .names(.pools(.all))) var pool: String
+        @Argument(help: "The volume.", completion: .names(.volumes)) var name: String
         @Flag(help: "Delete it even though a VM or another volume still uses it.") var force = false
 
         func run() throws {

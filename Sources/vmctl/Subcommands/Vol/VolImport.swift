@@ -10,7 +10,7 @@ extension VMCtl.Vol {
             abstract: "Upload a local image file (qcow2 or raw) into a pool as a new volume.",
             discussion: "The format and virtual size come from qemu-img info. Needs a local libvirt.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The pool.") var pool: String
+        @Argument(help: "The pool.", completion: .names(.pools(.all))) var pool: String
         @Argument(help: "The image file.") var file: String
         @Option(help: "The volume's name (default: the file's name).") var name: String?
         @Option(help: "qcow2 or raw; must match what qemu-img detects.") var format: String?

@@ -7,7 +7,7 @@ extension VMCtl.Vol {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List a pool's volumes.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The pool.") var pool: String
+        @Argument(help: "The pool.", completion: .names(.pools(.all))) var pool: String
 
         func run() throws {
             try reportingErrors {
