@@ -163,10 +163,21 @@ _vmctl() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--version -h --help)
+    local -a non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
     local -a repeating_options=()
-    local -a non_repeating_options=()
+    local -a non_repeating_options=(-c --connect -o --output)
     __vmctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
 
     # Offer subcommand / subcommand argument completions
     local -r subcommand="${unparsed_words[0]}"
@@ -260,13 +271,13 @@ _vmctl_vm() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|clone|list|show|ip|ssh|scp|xml|console|start|stop|restart|destroy|delete|define|undefine)
+    create|clone|list|show|ip|ssh|scp|xml|console|start|stop|restart|destroy|delete|define|undefine|suspend|resume|attach-disk|detach-disk|attach-nic|detach-nic|set|autostart|edit|rename)
         # Offer subcommand argument completions
         "_vmctl_vm_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create clone list show ip ssh scp xml console start stop restart destroy delete define undefine' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create clone list show ip ssh scp xml console start stop restart destroy delete define undefine suspend resume attach-disk detach-disk attach-nic detach-nic set autostart edit rename' -- "${cur}"))
         ;;
     esac
 }
@@ -398,13 +409,21 @@ _vmctl_vm_clone() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm clone -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vm_list() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
     repeating_options=()
-    non_repeating_options=(-c --connect -o --output)
+    non_repeating_options=(-c --connect -o --output --state --name --lab)
     __vmctl_offer_flags_options 0
 
     # Offer option value completions
@@ -414,6 +433,16 @@ _vmctl_vm_list() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--state')
+        __vmctl_add_completions -W 'all'$'\n''running'$'\n''paused'$'\n''shut-off'
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--lab')
         return
         ;;
     esac
@@ -436,6 +465,14 @@ _vmctl_vm_show() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm show -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vm_ip() {
@@ -455,6 +492,14 @@ _vmctl_vm_ip() {
         return
         ;;
     '--wait')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm ip -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -483,6 +528,14 @@ _vmctl_vm_ssh() {
         return
         ;;
     '--wait')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm ssh -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -533,6 +586,14 @@ _vmctl_vm_xml() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm xml -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vm_console() {
@@ -552,6 +613,14 @@ _vmctl_vm_console() {
         return
         ;;
     '--read')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm console -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -580,6 +649,14 @@ _vmctl_vm_start() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm start -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vm_stop() {
@@ -599,6 +676,14 @@ _vmctl_vm_stop() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm stop -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -624,6 +709,14 @@ _vmctl_vm_restart() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm restart -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vm_destroy() {
@@ -643,6 +736,14 @@ _vmctl_vm_destroy() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm destroy -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vm_delete() {
@@ -659,6 +760,14 @@ _vmctl_vm_delete() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm delete -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -697,6 +806,305 @@ _vmctl_vm_undefine() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm undefine -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_suspend() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm suspend -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_resume() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm resume -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_attach-disk() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --readonly --live --config --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --source --size --pool --target)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--source')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--pool')
+        return
+        ;;
+    '--target')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm attach-disk -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_detach-disk() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --live --config --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm detach-disk -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_attach-nic() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --live --config --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --network)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--network')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm attach-nic -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_detach-nic() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --live --config --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm detach-nic -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_set() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --live --config --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output --memory --vcpus)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--memory')
+        return
+        ;;
+    '--vcpus')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm set -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_autostart() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --disable --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm autostart -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_edit() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm edit -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_vm_rename() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=()
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vm rename -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -745,6 +1153,14 @@ _vmctl_snapshot_create() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion snapshot create -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_snapshot_list() {
@@ -761,6 +1177,14 @@ _vmctl_snapshot_list() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion snapshot list -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -783,6 +1207,18 @@ _vmctl_snapshot_revert() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion snapshot revert -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion snapshot revert -- positional@1 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_snapshot_delete() {
@@ -799,6 +1235,18 @@ _vmctl_snapshot_delete() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion snapshot delete -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion snapshot delete -- positional@1 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -898,6 +1346,14 @@ _vmctl_net_show() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion net show -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_net_start() {
@@ -914,6 +1370,14 @@ _vmctl_net_start() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion net start -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -936,6 +1400,14 @@ _vmctl_net_stop() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion net stop -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_net_delete() {
@@ -955,6 +1427,14 @@ _vmctl_net_delete() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion net delete -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_net_leases() {
@@ -971,6 +1451,14 @@ _vmctl_net_leases() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion net leases -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1002,6 +1490,14 @@ _vmctl_net_reserve() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion net reserve -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_net_unreserve() {
@@ -1021,6 +1517,14 @@ _vmctl_net_unreserve() {
         return
         ;;
     '--mac')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion net unreserve -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1123,6 +1627,14 @@ _vmctl_pool_show() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion pool show -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_pool_start() {
@@ -1139,6 +1651,14 @@ _vmctl_pool_start() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion pool start -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1161,6 +1681,14 @@ _vmctl_pool_stop() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion pool stop -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_pool_refresh() {
@@ -1180,6 +1708,14 @@ _vmctl_pool_refresh() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion pool refresh -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_pool_delete() {
@@ -1196,6 +1732,14 @@ _vmctl_pool_delete() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion pool delete -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1250,6 +1794,14 @@ _vmctl_vol_create() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol create -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vol_list() {
@@ -1266,6 +1818,14 @@ _vmctl_vol_list() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol list -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1288,6 +1848,18 @@ _vmctl_vol_delete() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol delete -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol delete -- positional@1 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vol_clone() {
@@ -1307,6 +1879,18 @@ _vmctl_vol_clone() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol clone -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol clone -- positional@1 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
 }
 
 _vmctl_vol_resize() {
@@ -1323,6 +1907,18 @@ _vmctl_vol_resize() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol resize -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    2)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol resize -- positional@1 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1348,6 +1944,14 @@ _vmctl_vol_import() {
         return
         ;;
     '--format')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion vol import -- positional@0 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac
@@ -1378,8 +1982,8 @@ _vmctl_image() {
 
 _vmctl_image_fetch() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
-    repeating_options=()
+    non_repeating_flags=(--quiet -q --verbose -v --insecure-checksums --version -h --help)
+    repeating_options=(--keyring)
     non_repeating_options=(-c --connect -o --output --pool --name --checksum --timeout)
     __vmctl_offer_flags_options 1
 
@@ -1402,6 +2006,9 @@ _vmctl_image_fetch() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--keyring')
         return
         ;;
     esac
@@ -1474,7 +2081,7 @@ _vmctl_lab() {
 _vmctl_lab_up() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --require-kvm --version -h --help)
-    repeating_options=()
+    repeating_options=(-P --param --param-file)
     non_repeating_options=(-c --connect -o --output)
     __vmctl_offer_flags_options 1
 
@@ -1485,6 +2092,21 @@ _vmctl_lab_up() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -1493,7 +2115,7 @@ _vmctl_lab_up() {
 _vmctl_lab_status() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
-    repeating_options=()
+    repeating_options=(-P --param --param-file)
     non_repeating_options=(-c --connect -o --output)
     __vmctl_offer_flags_options 1
 
@@ -1504,6 +2126,21 @@ _vmctl_lab_status() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -1512,7 +2149,7 @@ _vmctl_lab_status() {
 _vmctl_lab_down() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --keep-networks --version -h --help)
-    repeating_options=()
+    repeating_options=(-P --param --param-file)
     non_repeating_options=(-c --connect -o --output)
     __vmctl_offer_flags_options 1
 
@@ -1523,6 +2160,21 @@ _vmctl_lab_down() {
         ;;
     '-o'|'--output')
         __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -1531,7 +2183,7 @@ _vmctl_lab_down() {
 _vmctl_lab_validate() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --offline --version -h --help)
-    repeating_options=()
+    repeating_options=(-P --param --param-file)
     non_repeating_options=(-c --connect -o --output)
     __vmctl_offer_flags_options 1
 
@@ -1544,13 +2196,28 @@ _vmctl_lab_validate() {
         __vmctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
     esac
 }
 
 _vmctl_lab_inventory() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
-    repeating_options=()
+    repeating_options=(-P --param --param-file)
     non_repeating_options=(-c --connect -o --output --format --multinode)
     __vmctl_offer_flags_options 1
 
@@ -1563,10 +2230,25 @@ _vmctl_lab_inventory() {
         __vmctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
     '--format')
         return
         ;;
     '--multinode')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -1575,7 +2257,7 @@ _vmctl_lab_inventory() {
 _vmctl_lab_kolla-globals() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
-    repeating_options=()
+    repeating_options=(-P --param --param-file)
     non_repeating_options=(-c --connect -o --output --management-network --external-network)
     __vmctl_offer_flags_options 1
 
@@ -1588,10 +2270,25 @@ _vmctl_lab_kolla-globals() {
         __vmctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
     '--management-network')
         return
         ;;
     '--external-network')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -1600,7 +2297,7 @@ _vmctl_lab_kolla-globals() {
 _vmctl_lab_ssh() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
-    repeating_options=()
+    repeating_options=(-P --param --param-file)
     non_repeating_options=(-c --connect -o --output --user -u -i --identity --wait)
     __vmctl_offer_flags_options -1
 
@@ -1613,6 +2310,13 @@ _vmctl_lab_ssh() {
         __vmctl_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
     '--user'|'-u')
         return
         ;;
@@ -1620,6 +2324,18 @@ _vmctl_lab_ssh() {
         return
         ;;
     '--wait')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    2)
+        __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion lab ssh -- positional@1 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
         return
         ;;
     esac

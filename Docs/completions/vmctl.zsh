@@ -40,7 +40,12 @@ _vmctl() {
     local -ir current_word_index="$((CURRENT - 1))"
 
     local -i ret=1
+    local -ar ___output=('text' 'json')
     local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
         '(-): :->command'
@@ -152,7 +157,7 @@ _vmctl_vm() {
         local -ar subcommands=(
             'create:Create a VM from a base image (linked clone by default), a blank disk, an installer or a kernel.'
             'clone:Clone a VM: new name, UUID and MACs, and a linked (copy-on-write) or full copy of each writable disk.'
-            'list:List all VMs: state, vCPUs, memory, address, lab and role.'
+            'list:List VMs: state, vCPUs, memory, address, lab and role.'
             'show:Show a VM'\''s disks, NICs, addresses and snapshots.'
             'ip:Show a VM'\''s addresses (DHCP lease, guest agent, ARP); with --wait, wait for one and explain when none comes.'
             'ssh:Log in to a VM over SSH, or run a command there; the exit status is the remote command'\''s.'
@@ -166,12 +171,22 @@ _vmctl_vm() {
             'delete:Remove a VM and only the volumes vmctl created for it; never a shared base image or a volume another VM uses.'
             'define:Define a VM from a libvirt XML file (schema-validated).'
             'undefine:Remove a stopped VM'\''s definition; its disks stay.'
+            'suspend:Pause a running VM'\''s vCPUs (it keeps its memory).'
+            'resume:Let a suspended VM run again.'
+            'attach-disk:Attach an existing image, or a new empty volume, as a virtio disk.'
+            'detach-disk:Detach a disk by its target (vdb); its image or volume is kept.'
+            'attach-nic:Attach a network interface.'
+            'detach-nic:Detach a network interface by its MAC address.'
+            'set:Change a VM'\''s memory and vCPUs, live and persistent where libvirt allows.'
+            'autostart:Make a VM start with the host (or, with --disable, not).'
+            'edit:Edit a VM'\''s persistent XML in $VISUAL or $EDITOR (default vi), validated before it is defined.'
+            'rename:Rename a shut-off VM.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        create|clone|list|show|ip|ssh|scp|xml|console|start|stop|restart|destroy|delete|define|undefine)
+        create|clone|list|show|ip|ssh|scp|xml|console|start|stop|restart|destroy|delete|define|undefine|suspend|resume|attach-disk|detach-disk|attach-nic|detach-nic|set|autostart|edit|rename)
             "_vmctl_vm_${words[1]}" && ret=0
             ;;
         esac
@@ -240,7 +255,7 @@ _vmctl_vm_clone() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':source:'
+        ':source:{__vmctl_custom_complete ---completion vm clone -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         ':name:'
         '--linked[Linked clone (default) or full copy.]'
         '--full[Linked clone (default) or full copy.]'
@@ -261,11 +276,15 @@ _vmctl_vm_clone() {
 _vmctl_vm_list() {
     local -i ret=1
     local -ar ___output=('text' 'json')
+    local -ar ___state=('all' 'running' 'paused' 'shut-off')
     local -ar arg_specs=(
         '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        '--state[Only VMs in this state\: all (default), running, paused or shut-off.]:state:{__vmctl_complete "${___state[@]}"}'
+        '--name[Only VMs whose name matches this shell glob (quote it\: '\''web*'\'').]:pattern:'
+        '--lab[Only VMs vmctl created for this lab.]:lab:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -282,7 +301,7 @@ _vmctl_vm_show() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm show -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -299,7 +318,7 @@ _vmctl_vm_ip() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm ip -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--wait[Wait up to this many seconds for an IPv4 address.]:wait:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -317,7 +336,7 @@ _vmctl_vm_ssh() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm ssh -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '(--user -u)'{--user,-u}'[Log in as this user (default\: the one recorded at create time).]:user:'
         '(-i --identity)'{-i,--identity}'[The private key (default\: the one recorded at create time).]:identity:'
         '--wait[Wait up to this many seconds for an address.]:wait:'
@@ -359,7 +378,7 @@ _vmctl_vm_xml() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm xml -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--inactive[The persistent definition rather than the running one.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -377,7 +396,7 @@ _vmctl_vm_console() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm console -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--read[Only read the console for this many seconds, sending nothing (for scripts).]:read:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -395,7 +414,7 @@ _vmctl_vm_start() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm start -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--wait[Return once the guest is ready up to this stage\: none, address, ssh or cloud-init (ssh and cloud-init need the login key).]:wait:'
         '--wait-timeout[Seconds to wait for --wait at most.]:wait-timeout:'
         '--version[Show the version.]'
@@ -414,7 +433,7 @@ _vmctl_vm_stop() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm stop -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--timeout[Seconds to wait for the guest to power off.]:timeout:'
         '--force[Destroy the VM if it has not stopped when the timeout ends.]'
         '--version[Show the version.]'
@@ -433,7 +452,7 @@ _vmctl_vm_restart() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm restart -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--timeout[Seconds to wait for the guest to power off.]:timeout:'
         '--force[Destroy the VM if it has not stopped when the timeout ends.]'
         '--version[Show the version.]'
@@ -452,7 +471,7 @@ _vmctl_vm_destroy() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm destroy -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -469,7 +488,7 @@ _vmctl_vm_delete() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm delete -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--force[Destroy the VM first if it is running.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -504,7 +523,199 @@ _vmctl_vm_undefine() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion vm undefine -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_suspend() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm suspend -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_resume() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm resume -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_attach-disk() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm attach-disk -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--source[An existing image\: POOL/VOLUME, VOLUME (in --pool) or an absolute path.]:source:'
+        '--size[The size of a new qcow2 volume that vmctl creates (and vm delete removes).]:size:'
+        '--pool[The pool of a new volume, or of --source VOLUME.]:pool:'
+        '--target[The guest device (default\: the first free of vdb … vdz).]:target:'
+        '--readonly[Attach it read-only.]'
+        '--live[Change the running VM (default\: when it runs).]'
+        '--config[Change the persistent definition (default\: when it has one).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_detach-disk() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm detach-disk -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':target:'
+        '--live[Change the running VM (default\: when it runs).]'
+        '--config[Change the persistent definition (default\: when it has one).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_attach-nic() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm attach-nic -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--network[NAME, network=NAME, bridge=BR or direct=DEV, with ,mac=… and ,model=… (as vm create takes it).]:network:'
+        '--live[Change the running VM (default\: when it runs).]'
+        '--config[Change the persistent definition (default\: when it has one).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_detach-nic() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm detach-nic -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':mac:'
+        '--live[Change the running VM (default\: when it runs).]'
+        '--config[Change the persistent definition (default\: when it has one).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_set() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm set -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--memory[Memory, e.g. 2G (1024-based units).]:memory:'
+        '--vcpus[Virtual CPUs.]:vcpus:'
+        '--live[Change the running VM (default\: when it runs).]'
+        '--config[Change the persistent definition (default\: when it has one).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_autostart() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm autostart -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--disable[Stop the VM starting with the host.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_edit() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm edit -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_vm_rename() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':name:{__vmctl_custom_complete ---completion vm rename -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':new-name:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -552,7 +763,7 @@ _vmctl_snapshot_create() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':vm:'
+        ':vm:{__vmctl_custom_complete ---completion snapshot create -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         ':name:'
         '--description[A description.]:description:'
         '--version[Show the version.]'
@@ -571,7 +782,7 @@ _vmctl_snapshot_list() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':vm:'
+        ':vm:{__vmctl_custom_complete ---completion snapshot list -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -588,8 +799,8 @@ _vmctl_snapshot_revert() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':vm:'
-        ':name:'
+        ':vm:{__vmctl_custom_complete ---completion snapshot revert -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':name:{__vmctl_custom_complete ---completion snapshot revert -- positional@1 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -606,8 +817,8 @@ _vmctl_snapshot_delete() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':vm:'
-        ':name:'
+        ':vm:{__vmctl_custom_complete ---completion snapshot delete -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':name:{__vmctl_custom_complete ---completion snapshot delete -- positional@1 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -702,7 +913,7 @@ _vmctl_net_show() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion net show -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -719,7 +930,7 @@ _vmctl_net_start() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion net start -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -736,7 +947,7 @@ _vmctl_net_stop() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion net stop -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -753,7 +964,7 @@ _vmctl_net_delete() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion net delete -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--force[Delete even while running domains use the network.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -771,7 +982,7 @@ _vmctl_net_leases() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion net leases -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -788,7 +999,7 @@ _vmctl_net_reserve() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion net reserve -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--mac[The guest NIC'\''s MAC address.]:mac:'
         '--ip[The address to hand out, inside the network'\''s subnet.]:ip:'
         '--host[Host name handed to the guest.]:host:'
@@ -808,7 +1019,7 @@ _vmctl_net_unreserve() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion net unreserve -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--mac[The guest NIC'\''s MAC address.]:mac:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -902,7 +1113,7 @@ _vmctl_pool_show() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion pool show -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -919,7 +1130,7 @@ _vmctl_pool_start() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion pool start -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -936,7 +1147,7 @@ _vmctl_pool_stop() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion pool stop -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -953,7 +1164,7 @@ _vmctl_pool_refresh() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion pool refresh -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -970,7 +1181,7 @@ _vmctl_pool_delete() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':name:'
+        ':name:{__vmctl_custom_complete ---completion pool delete -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--delete-data[Also delete the (empty) target directory.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1021,7 +1232,7 @@ _vmctl_vol_create() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':pool:'
+        ':pool:{__vmctl_custom_complete ---completion vol create -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         ':name:'
         '--size[Capacity, e.g. 20G, 512M (default with --backing\: the backing image'\''s).]:size:'
         '--format[qcow2 (default) or raw.]:format:'
@@ -1042,7 +1253,7 @@ _vmctl_vol_list() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':pool:'
+        ':pool:{__vmctl_custom_complete ---completion vol list -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -1059,8 +1270,8 @@ _vmctl_vol_delete() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':pool:'
-        ':name:'
+        ':pool:{__vmctl_custom_complete ---completion vol delete -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':name:{__vmctl_custom_complete ---completion vol delete -- positional@1 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '--force[Delete it even though a VM or another volume still uses it.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1078,8 +1289,8 @@ _vmctl_vol_clone() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':pool:'
-        ':source:'
+        ':pool:{__vmctl_custom_complete ---completion vol clone -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':source:{__vmctl_custom_complete ---completion vol clone -- positional@1 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         ':name:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1097,8 +1308,8 @@ _vmctl_vol_resize() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':pool:'
-        ':name:'
+        ':pool:{__vmctl_custom_complete ---completion vol resize -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
+        ':name:{__vmctl_custom_complete ---completion vol resize -- positional@1 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         ':size:'
         '--shrink[Allow a smaller size; data past the new end is lost.]'
         '--version[Show the version.]'
@@ -1117,7 +1328,7 @@ _vmctl_vol_import() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':pool:'
+        ':pool:{__vmctl_custom_complete ---completion vol import -- positional@0 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         ':file:'
         '--name[The volume'\''s name (default\: the file'\''s name).]:name:'
         '--format[qcow2 or raw; must match what qemu-img detects.]:format:'
@@ -1172,6 +1383,8 @@ _vmctl_image_fetch() {
         '--name[The volume'\''s name (default\: the URL'\''s file name).]:name:'
         '--checksum[The expected digest\: sha256\:HEX or sha512\:HEX.]:checksum:'
         '--timeout[Seconds an HTTP request may go without data (1-3600).]:timeout:'
+        '*--keyring[An OpenPGP keyring (binary, as gpg --export writes it) the checksum file'\''s signature must verify against; repeatable.]:keyring:'
+        '--insecure-checksums[Take an unsigned checksum file on TLS alone (no signature check).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -1256,7 +1469,9 @@ _vmctl_lab_up() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':plan:'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--require-kvm[Fail instead of falling back to qemu when KVM cannot run guests.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1274,7 +1489,9 @@ _vmctl_lab_status() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':plan:'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -1291,7 +1508,9 @@ _vmctl_lab_down() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':lab:'
+        ':lab:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--keep-networks[Leave the lab'\''s networks in place.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1309,7 +1528,9 @@ _vmctl_lab_validate() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':plan:'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--offline[Check the plan file only, without connecting to its hosts.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1327,7 +1548,9 @@ _vmctl_lab_inventory() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':plan:'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--format[ansible (groups from roles) or kolla (kolla-ansible'\''s top groups).]:format:'
         '--multinode[A copy of kolla-ansible'\''s multinode file to edit in place (with --format kolla).]:multinode:'
         '--version[Show the version.]'
@@ -1346,7 +1569,9 @@ _vmctl_lab_kolla-globals() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':plan:'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--management-network[The lab network whose NIC is network_interface (default\: the first NIC'\''s).]:management-network:'
         '--external-network[The lab network whose NIC is neutron_external_interface (default\: the second NIC'\''s).]:external-network:'
         '--version[Show the version.]'
@@ -1365,8 +1590,10 @@ _vmctl_lab_ssh() {
         '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
         '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
-        ':plan:'
-        ':node:'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
+        ':node:{__vmctl_custom_complete ---completion lab ssh -- positional@1 "${current_word_index}" "$(__vmctl_cursor_index_in_current_word)"}'
         '(--user -u)'{--user,-u}'[Log in as this user (default\: the plan'\''s login.user).]:user:'
         '(-i --identity)'{-i,--identity}'[The private key (default\: the plan'\''s login.private_key).]:identity:'
         '--wait[Wait up to this many seconds for an address.]:wait:'

@@ -123,10 +123,11 @@ public struct VMDevices: Sendable {
     }
 
     /// A pool volume's format as libvirt records it (right for a remote
-    /// connection too); a file's from qemu-img, as `vm create` reads a base image's.
+    /// connection too); a file's from its header, as `vm create` reads a base image's.
     func format(of image: VMCreator.ResolvedImage) throws(VMCtlError) -> DiskFormat {
         guard let (pool, volume) = image.poolVolume else {
-            do { return try imageFormat(atPath: image.path) } catch { throw .invalid(field: "--source", error.message.replacing("file: ", with: "", maxReplacements: 1)) }
+            // The header's format, as the image inspector read it (resolveImage inspected the file already).
+            return try ImageInspector.forPools(of: connection).inspect(image.path, field: "--source").format
         }
         let definition = try libvirt("reading volume \(pool)/\(volume)") {
             try StorageVolumeDefinition(xml: try connection.storagePool(named: pool).volume(named: volume).xml())
