@@ -177,11 +177,8 @@ public struct VMDevices: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let scope = try ChangeScope.resolve(live: live, config: config, domain: domain)
         let definitions = try VMLifecycle(connection: connection).definitions(of: domain, scope: scope)
-        let found = definitions.map { $0.disks.first { $0.target == target } }
-        guard let disk = found.compactMap({ $0 }).first else { throw .invalid(field: "target", "'\(domain.name)' has no disk \(target)") }
-        guard !found.contains(where: { $0 == nil }) else {
-            // Both scopes were asked for (found[0] is the running domain's).
-            throw .invalid(field: "target", "'\(domain.name)' has \(target) only in its \(found[0] == nil ? "definition; pass --config" : "running domain; pass --live")")
+        let disk = try Self.device(in: definitions, of: domain.name, field: "target", kind: "disk", key: target) {
+            $0.disks.first { $0.target == target }
         }
         let xml = try parsed { try disk.deviceXML(field: "disk") }
         try libvirt("detaching disk \(target) from '\(domain.name)'") { try domain.detachDevice(xml: xml, flags: scope.deviceFlags) }
@@ -210,14 +207,11 @@ public struct VMDevices: Sendable {
 
     /// Attaches a NIC described as `vm create --network` takes it (`NAME`,
     /// `network=NAME`, `bridge=BR` or `direct=DEV`, with `mac=` and `model=`).
-    /// A given MAC must be unicast, not all zeros, and not used on that network.
+    /// A given MAC must be unicast and not all zeros (`NetworkSpec`'s rule), and not used on that network.
     public func attachNIC(_ nameOrUUID: String, spec text: String, live: Bool, config: Bool) throws(VMCtlError) -> VMChangeResult {
         let spec = try NetworkSpec(text)
         if spec.device != nil {
             throw .invalid(field: "--network", "device= names a NIC in a cloud-init seed, which vm attach-nic does not write")
-        }
-        if let mac = spec.mac, mac.octets.allSatisfy({ $0 == 0 }) {
-            throw .invalid(field: "--network mac", "\"\(mac)\" is not allowed: must not be all zeros")
         }
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
         let name = domain.name
@@ -237,6 +231,22 @@ public struct VMDevices: Sendable {
         return result
     }
 
+    /// The device `pick` finds in every definition the change applies to (the
+    /// running domain's first, then the persistent one); one missing from either
+    /// is bad input naming `field`.
+    static func device<Device>(
+        in definitions: [DomainDefinition], of domain: String, field: String, kind: String, key: String,
+        _ pick: (DomainDefinition) -> Device?
+    ) throws(VMCtlError) -> Device {
+        let found = definitions.map(pick)
+        guard let device = found.compactMap({ $0 }).first else { throw .invalid(field: field, "'\(domain)' has no \(kind) \(key)") }
+        guard !found.contains(where: { $0 == nil }) else {
+            let only = found[0] == nil ? "definition; pass --config" : "running domain; pass --live"
+            throw .invalid(field: field, "'\(domain)' has \(key) only in its \(only)")
+        }
+        return device
+    }
+
     /// Detaches the NIC with MAC address `mac`.
     public func detachNIC(_ nameOrUUID: String, mac text: String, live: Bool, config: Bool) throws(VMCtlError) -> VMChangeResult {
         let mac = try parsed { try MACAddress(text, field: "mac") }
@@ -245,10 +255,8 @@ public struct VMDevices: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let scope = try ChangeScope.resolve(live: live, config: config, domain: domain)
         let definitions = try VMLifecycle(connection: connection).definitions(of: domain, scope: scope)
-        let found = definitions.map { $0.interfaces.first { $0.mac == mac } }
-        guard let interface = found.compactMap({ $0 }).first else { throw .invalid(field: "mac", "'\(domain.name)' has no interface \(mac)") }
-        guard !found.contains(where: { $0 == nil }) else {
-            throw .invalid(field: "mac", "'\(domain.name)' has \(mac) only in its \(found[0] == nil ? "definition; pass --config" : "running domain; pass --live")")
+        let interface = try Self.device(in: definitions, of: domain.name, field: "mac", kind: "interface", key: mac.description) {
+            $0.interfaces.first { $0.mac == mac }
         }
         let xml = try parsed { try interface.deviceXML(field: "interface") }
         try libvirt("detaching interface \(mac) from '\(domain.name)'") { try domain.detachDevice(xml: xml, flags: scope.deviceFlags) }

@@ -608,6 +608,17 @@ func words(_ command: String) -> [String] {
         return problems.isEmpty ? nil : "\(problems.joined(separator: "; ")): \(line.prefix(300))"
     }
 
+    /// Runs each `STATUS | FIELD | COMMAND` line of `cases` against `corpus`, and
+    /// records each command with what was wrong with its refusal (nil: nothing).
+    static func runCommandCases(_ cases: String, corpus: Corpus, record: (String, String?) -> Void) async throws {
+        for line in cases.split(separator: "\n") {
+            let parts = line.split(separator: "|", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
+            try #require(parts.count == 3, "bad corpus line: \(line)")
+            let arguments = words(parts[2]).map(corpus.expand)
+            record(parts[2], try await check(corpus, arguments: arguments, status: Int32(parts[0])!, field: parts[1]))
+        }
+    }
+
     @Test(.timeLimit(.minutes(20))) func everyBadInputIsOneLineAndChangesNothing() async throws {
         let corpus = try Corpus()
         defer { corpus.scope.clean() }
@@ -618,12 +629,7 @@ func words(_ command: String) -> [String] {
             if let problem { failures.append("\(label): \(problem)") }
         }
 
-        for line in commandCases.split(separator: "\n") {
-            let parts = line.split(separator: "|", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
-            try #require(parts.count == 3, "bad corpus line: \(line)")
-            let arguments = words(parts[2]).map(corpus.expand)
-            record(parts[2], try await Self.check(corpus, arguments: arguments, status: Int32(parts[0])!, field: parts[1]))
-        }
+        try await Self.runCommandCases(commandCases, corpus: corpus, record: record)
 
         // Every plan field given a list, a mapping and (for mappings and lists) a scalar of the wrong kind.
         let base = corpus.expand(planText(lab: "\(corpus.scope.prefix)lab", extra: [:]))
@@ -673,12 +679,7 @@ func words(_ command: String) -> [String] {
             count += 1
             if let problem { failures.append("\(label): \(problem)") }
         }
-        for line in classCommandCases.split(separator: "\n") {
-            let parts = line.split(separator: "|", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
-            try #require(parts.count == 3, "bad corpus line: \(line)")
-            let arguments = words(parts[2]).map(corpus.expand)
-            record(parts[2], try await IntegrationBadInputTests.check(corpus, arguments: arguments, status: Int32(parts[0])!, field: parts[1]))
-        }
+        try await IntegrationBadInputTests.runCommandCases(classCommandCases, corpus: corpus, record: record)
         let base = corpus.expand(planText(lab: "\(corpus.scope.prefix)lab", extra: [:]))
             .replacingOccurrences(of: "{NET_SUBNET}", with: corpus.values["{FREE}"]!)
         for (field, path, value) in classPlanCases {

@@ -151,7 +151,7 @@ import Testing
         Case(label: "attach-nic device", message: "--network: device= names a NIC in a cloud-init seed, which vm attach-nic does not write") {
             _ = try devices($0).attachNIC("lab-storage", spec: "lab-mgmt,device=eth1", live: false, config: false)
         },
-        Case(label: "attach-nic zero mac", message: #"--network mac: "00:00:00:00:00:00" is not allowed: must not be all zeros"#) {
+        Case(label: "attach-nic zero mac", message: #"--network mac: "00:00:00:00:00:00" is not allowed: the all-zero address is no NIC's"#) {
             _ = try devices($0).attachNIC("lab-storage", spec: "lab-mgmt,mac=00:00:00:00:00:00", live: false, config: false)
         },
         Case(label: "attach-nic multicast mac",
