@@ -182,17 +182,24 @@ public struct Disk: Sendable, Hashable, Codable, PreservedValue {
         case .volume(let pool, let volume): (type, sourceAttributes) = ("volume", [("pool", pool), ("volume", volume)])
         case .unmodeled: return  // kept exactly as read
         }
-        let sameType = e.attribute("type") == type
-        e.setAttribute("type", type)
-        if sourceAttributes.isEmpty {
-            e.setChild("source", nil, order: Disk.order)
-        } else if sameType, e.child("source") != nil {
-            e.updateChild("source", order: Disk.order) { s in
-                for (name, value) in sourceAttributes { s.setAttribute(name, value) }
-            }
-        } else {
-            e.setChild("source", e.makeChild("source", sourceAttributes.map { ($0.0, $0.1) }), order: Disk.order)
+        setSource(type: type, attributes: sourceAttributes, in: &e, order: Disk.order)
+    }
+}
+
+/// A disk's or interface's `type` and `<source>`: a source of the same type keeps
+/// its other attributes and children and changes only these; a new type gets a
+/// new `<source>`; no attributes, no `<source>`.
+func setSource(type: String, attributes: [(String, String)], in e: inout XMLTree.Element, order: [String]) {
+    let sameType = e.attribute("type") == type
+    e.setAttribute("type", type)
+    if attributes.isEmpty {
+        e.setChild("source", nil, order: order)
+    } else if sameType, e.child("source") != nil {
+        e.updateChild("source", order: order) { s in
+            for (name, value) in attributes { s.setAttribute(name, value) }
         }
+    } else {
+        e.setChild("source", e.makeChild("source", attributes.map { ($0.0, $0.1) }), order: order)
     }
 }
 
@@ -348,17 +355,7 @@ public struct NetworkInterface: Sendable, Hashable, Codable, PreservedValue {
         case .user: (type, sourceAttributes) = ("user", [])
         case .unmodeled: return  // kept exactly as read
         }
-        let sameType = e.attribute("type") == type
-        e.setAttribute("type", type)
-        if sourceAttributes.isEmpty {
-            e.setChild("source", nil, order: NetworkInterface.order)
-        } else if sameType, e.child("source") != nil {
-            e.updateChild("source", order: NetworkInterface.order) { s in
-                for (name, value) in sourceAttributes { s.setAttribute(name, value) }
-            }
-        } else {
-            e.setChild("source", e.makeChild("source", sourceAttributes.map { ($0.0, $0.1) }), order: NetworkInterface.order)
-        }
+        setSource(type: type, attributes: sourceAttributes, in: &e, order: NetworkInterface.order)
     }
 }
 
