@@ -144,6 +144,65 @@ private func mode(_ path: String) -> mode_t {
         }
     }
 
+    /// virtlogd deletes and creates the log again each time the domain starts
+    /// (mode 0600, its own user): `lab down` then `lab up` found a new inode
+    /// at the recorded path and refused it. That shape stays the domain's; a
+    /// wider mode or a second link does not.
+    @Test func theLogVirtlogdMadeAgainStaysTheDomains() throws {
+        try scratch { directory in
+            let logs = SerialLogFile(ledger: URL(fileURLWithPath: directory + "/state/serial-logs.json"))
+            let path = directory + "/node.log"
+            #expect(try logs.create(path, domain: "node"))
+            let again = { (mode: mode_t) in
+                unlink(path)
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+                fchmod(descriptor, mode)
+                _ = write(descriptor, "boot\n", 5)
+                close(descriptor)
+            }
+            again(0o600)
+            #expect(logs.rule(path, domain: "node", local: true) == nil)
+            #expect(try logs.create(path, domain: "node") == false)
+            #expect(logs.rule(path, domain: "other", local: true)?.hasPrefix("exists; ") == true)
+            try logs.update { _ in }  // still recorded after another change
+            #expect(try logs.records()[path] != nil)
+            again(0o644)
+            #expect(logs.rule(path, domain: "node", local: true)?.hasPrefix("exists; ") == true)
+            again(0o600)
+            link(path, directory + "/second-name")
+            #expect(logs.rule(path, domain: "node", local: true)?.hasPrefix("exists; ") == true)
+        }
+    }
+
+    /// A run killed after it made the file and before it recorded it (CI saw a
+    /// lab up rerun refuse its own storage.log): the intent was recorded first,
+    /// so the rerun adopts the file while it is untouched, and only then.
+    @Test func aLogMadeByAKilledRunIsAdoptedWhileUntouched() throws {
+        try scratch { directory in
+            let logs = SerialLogFile(ledger: URL(fileURLWithPath: directory + "/state/serial-logs.json"))
+            let path = directory + "/node.log"
+            // The killed run's two steps: the intent, then the file.
+            try logs.update { $0[path] = .init(domain: "node", device: 0, inode: 0, pending: true) }
+            close(try OwnedFiles.createNew(path))
+            #expect(logs.rule(path, domain: "other", local: true)?.hasPrefix("exists; ") == true)
+            #expect(logs.rule(path, domain: "node", local: true) == nil)
+            // Another change to the ledger keeps the intent while the file is untouched.
+            try logs.update { _ in }
+            #expect(try logs.records()[path]?.pending == true)
+            #expect(try logs.create(path, domain: "node"))
+            #expect(try logs.records()[path]?.pending == nil)
+            #expect(try logs.create(path, domain: "node") == false)
+
+            // A file written since the intent is not the one the killed run made.
+            let written = directory + "/written.log"
+            try logs.update { $0[written] = .init(domain: "node", device: 0, inode: 0, pending: true) }
+            close(try OwnedFiles.createNew(written))
+            try Data("theirs".utf8).write(to: URL(fileURLWithPath: written))
+            #expect(logs.rule(written, domain: "node", local: true)?.hasPrefix("exists; ") == true)
+            #expect(throws: VMCtlError.self) { try logs.create(written, domain: "node") }
+        }
+    }
+
     /// At plan time, with --dry-run's plan too: one line, the field and the rule, status 64.
     @Test func vmCreateRefusesASerialFileItDidNotMake() throws {
         let creator = VMCreator(connection: try Fixture.connection())
