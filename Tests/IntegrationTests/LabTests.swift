@@ -35,7 +35,7 @@ import VMCtlKit
               memory: 160M
               kernel: \(image)/vmlinuz
               initrd: \(image)/initrd.img
-              cmdline: console=ttyS0 quiet
+              cmdline: console=ttyS0 quiet no_timer_check
               cloud_init:
                 ntp_servers: [ntp.example.org]
             nodes:
@@ -154,6 +154,49 @@ import VMCtlKit
         }
     }
 
+    /// A killed run's define can reach the daemon after the rerun planned the
+    /// node as missing (a CI run: "domain … already exists with uuid"). The
+    /// definition is made to land at that moment, from the rerun's own progress
+    /// step; the rerun removes it, as the killed run's, and makes the node.
+    @Test func aDefinitionThatLandsLateIsTheKilledRunsAndGoes() throws {
+        let scope = try TestScope("lab")
+        defer { scope.clean() }
+        let (_, plan) = try writePlan(scope)
+        defer { _ = try? LabRunner(plan: plan).down(keepNetworks: false) }
+        let name = plan.objectName("storage")
+        let late = LateDefinition(uri: Daemon.uri, name: name, lab: lab)
+        let result = try LabRunner(plan: plan, progress: late).up()
+        #expect(late.landed, "the late definition was never sent")
+        let storage = try #require(result.status.nodes.first { $0.name == "storage" })
+        #expect(storage.state == "running" && storage.managementAddress != nil, "\(storage)")
+        // The domain is the rerun's own: its disk, not the late one's nothing.
+        let definition = try DomainDefinition(xml: try scope.connection.domain(named: name).xml([.inactive]))
+        #expect(definition.disks.contains { $0.target == "vda" })
+    }
+
+    /// Defines a shut-off domain of the lab under `name` when lab up says it starts creating that node.
+    final class LateDefinition: ProgressReporter, @unchecked Sendable {
+        let uri: String, name: String, lab: String
+        private let lock = NSLock()
+        private var sent = false
+        var landed: Bool { lock.withLock { sent } }
+        init(uri: String, name: String, lab: String) { (self.uri, self.name, self.lab) = (uri, name, lab) }
+        func step(_ message: String) {
+            // Once, from whichever worker thread creates the node.
+            guard message.hasPrefix("storage: creating on"), lock.withLock({ !sent && { sent = true; return true }() }) else { return }
+            do {
+                var definition = try DomainDefinition(xml: """
+                    <domain type='qemu'><name>\(name)</name><memory unit='MiB'>64</memory>\
+                    <os><type arch='x86_64'>hvm</type></os></domain>
+                    """)
+                definition.metadata = VMMetadata(lab: try ObjectName(lab))
+                _ = try Connection(uri: uri).defineDomain(xml: try definition.xml())
+            } catch {
+                Issue.record("defining the late domain: \(error)")
+            }
+        }
+    }
+
     /// Two hosts: this machine's libvirtd and a second one in namespaces of its
     /// own (Scripts/second-libvirtd.sh), reached over libvirt's RPC protocol.
     @Test func labSpansTwoHosts() throws {
@@ -214,7 +257,7 @@ import VMCtlKit
         // Every node on the stand-in host.
         var text = planText(subnet: try scope.freeSubnet())
         text = text.replacingOccurrences(of: "workers: 4\n", with: "workers: 4\nhosts:\n  h3: \"\(uri)\"\n")
-        text = text.replacingOccurrences(of: "  cmdline: console=ttyS0 quiet\n", with: "  cmdline: console=ttyS0 quiet\n  host: h3\n")
+        text = text.replacingOccurrences(of: "  cmdline: console=ttyS0 quiet no_timer_check\n", with: "  cmdline: console=ttyS0 quiet no_timer_check\n  host: h3\n")
         let path = Daemon.runDirectory.appendingPathComponent("\(lab)-restart.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let plan = try LabPlan.parse(text, file: path, defaultURI: Daemon.uri)

@@ -358,8 +358,32 @@ public final class LabRunner: @unchecked Sendable {
             }
         }
         progress.step("\(node.name): creating on \(node.host)")
-        try VMCreator(connection: connection, progress: SilentProgress()).run(new.plan)
+        do {
+            try VMCreator(connection: connection, progress: SilentProgress()).run(new.plan)
+        } catch {
+            // The create rolled back what it made; a definition that landed late is why.
+            guard try removeLateDefinition(of: node, on: connection) else { throw error }
+            try VMCreator(connection: connection, progress: SilentProgress()).run(new.plan)
+        }
         return (["\(node.name): created and started"], [])
+    }
+
+    /// A run killed while its define of this node was on the wire: the daemon
+    /// still defines the domain, after this run planned the node as missing, and
+    /// this run's define then meets it ("already exists with uuid"). A domain
+    /// that is shut off and records this lab in its metadata is that killed
+    /// run's, and goes (virDomainLookupByName, virDomainIsActive,
+    /// virDomainGetXMLDesc, virDomainUndefineFlags); returns whether one went.
+    private func removeLateDefinition(of node: LabPlan.Node, on connection: Connection) throws(VMCtlError) -> Bool {
+        let name = plan.objectName(node.name)
+        guard let domain = try find("looking up domain \(name)", missing: .noDomain, { try connection.domain(named: name) }),
+            try !libvirt("reading \(name)", { try domain.isActive() })
+        else { return false }
+        let definition = try libvirt("reading \(name)") { try DomainDefinition(xml: try domain.xml([.inactive])) }
+        guard definition.metadata?.lab?.rawValue == plan.name else { return false }
+        progress.step("\(node.name): removing the definition an interrupted run sent late")
+        try libvirt("undefining \(name)") { try domain.undefine(definition.undefineFlags) }
+        return true
     }
 
     /// The node's cloud-init settings: its hostname and the plan's cloud_init.
