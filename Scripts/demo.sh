@@ -39,7 +39,7 @@ $vmctl pool create $pool --type dir --target /var/lib/vmctl/pools/demo-vm
 $vmctl vol import $pool $image/base.qcow2 --name base.qcow2
 $vmctl net create vmctl-demo-net --mode nat --subnet 10.212.77.0/24
 $vmctl vm create vmctl-demo --image $pool/base.qcow2 --pool $pool --memory 192M \
-  --kernel $image/vmlinuz --initrd $image/initrd.img --cmdline "console=ttyS0 quiet" \
+  --kernel $image/vmlinuz --initrd $image/initrd.img --cmdline "console=ttyS0 quiet no_timer_check" \
   --network vmctl-demo-net --hostname demo-guest --wait-ip 90
 $vmctl vm list
 $vmctl vm ip vmctl-demo --output json

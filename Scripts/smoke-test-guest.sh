@@ -248,7 +248,7 @@ mkdir -p "$run/$prefix-seed-a"
 printf 'instance-id: %s\nlocal-hostname: %s\n' "$a" "$a" >"$run/$prefix-seed-a/meta-data"
 printf '#cloud-config\n' >"$run/$prefix-seed-a/user-data"
 make_seed "$prefix-seed-a" user-data meta-data
-domain_xml "$a" "console=ttyS0 quiet vmctl.marker=smoke-a" "$run/$a.qcow2" "$run/$prefix-seed-a.iso" ide 1 \
+domain_xml "$a" "console=ttyS0 quiet no_timer_check vmctl.marker=smoke-a" "$run/$a.qcow2" "$run/$prefix-seed-a.iso" ide 1 \
   >"$run/$a.xml"
 "${V[@]}" define "$run/$a.xml" >/dev/null
 start_domain "$a"
@@ -297,7 +297,7 @@ ethernets:
       addresses: [$subnet.1]
 YAML
 make_seed "$prefix-seed-b" user-data meta-data network-config
-domain_xml "$b" "console=ttyS0 quiet vmctl.marker=smoke-b" "$run/$b.qcow2" "$run/$prefix-seed-b.iso" virtio 2 \
+domain_xml "$b" "console=ttyS0 quiet no_timer_check vmctl.marker=smoke-b" "$run/$b.qcow2" "$run/$prefix-seed-b.iso" virtio 2 \
   >"$run/$b.xml"
 "${V[@]}" define "$run/$b.xml" >/dev/null
 start_domain "$b"
@@ -325,7 +325,7 @@ log "markers isolated: A={smoke-a} B={smoke-b} base={} (and A kept its marker ac
 
 # ---- 4. internal snapshot of A: revert drops what was written after it -------------------
 "${V[@]}" snapshot-create-as "$a" "$prefix-snap" >/dev/null
-domain_xml "$a" "console=ttyS0 quiet vmctl.marker=smoke-a2" "$run/$a.qcow2" "$run/$prefix-seed-a.iso" ide 1 \
+domain_xml "$a" "console=ttyS0 quiet no_timer_check vmctl.marker=smoke-a2" "$run/$a.qcow2" "$run/$prefix-seed-a.iso" ide 1 \
   >"$run/$a.xml"
 "${V[@]}" define "$run/$a.xml" >/dev/null
 start_domain "$a"
@@ -342,7 +342,7 @@ log "$a: snapshot-revert dropped marker smoke-a2 written after the snapshot"
 
 # ---- 5. guest C: no disk, no NIC ----------------------------------------------------------
 c=${doms[2]}
-domain_xml "$c" "console=ttyS0 quiet vmctl.hostname=$c vmctl.marker=smoke-c" "" "" "" 0 >"$run/$c.xml"
+domain_xml "$c" "console=ttyS0 quiet no_timer_check vmctl.hostname=$c vmctl.marker=smoke-c" "" "" "" 0 >"$run/$c.xml"
 "${V[@]}" define "$run/$c.xml" >/dev/null
 start_domain "$c"
 wait_line "$c" "VMCTL-TEST-GUEST: ready" "$boot_timeout"

@@ -227,7 +227,7 @@ import VMCtlKit
               memory: 128M
               kernel: \(image)/vmlinuz
               initrd: \(image)/initrd.img
-              cmdline: console=ttyS0 quiet
+              cmdline: console=ttyS0 quiet no_timer_check
             nodes:
               - name: node
                 networks: [net]

@@ -22,7 +22,7 @@ import Testing
                 <type arch='x86_64' machine='pc'>hvm</type>
                 <kernel>\(Daemon.image.path)/vmlinuz</kernel>
                 <initrd>\(Daemon.image.path)/initrd.img</initrd>
-                <cmdline>console=ttyS0 quiet vmctl.marker=boot-test vmctl.hostname=\(name)</cmdline>
+                <cmdline>console=ttyS0 quiet no_timer_check vmctl.marker=boot-test vmctl.hostname=\(name)</cmdline>
               </os>
               <features><acpi/></features>
               <devices>

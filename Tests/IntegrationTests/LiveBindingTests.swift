@@ -98,7 +98,7 @@ import Testing
             <type arch='x86_64' machine='pc'>hvm</type>
             <kernel>\(Daemon.image.path)/vmlinuz</kernel>
             <initrd>\(initrd)</initrd>
-            <cmdline>console=ttyS0 vmctl.debug=1 vmctl.marker=live vmctl.hostname=\(name)</cmdline>
+            <cmdline>console=ttyS0 no_timer_check vmctl.debug=1 vmctl.marker=live vmctl.hostname=\(name)</cmdline>
           </os>
           <features><acpi/></features>
           <on_poweroff>destroy</on_poweroff>

@@ -53,7 +53,7 @@ import Testing
                 <type arch='x86_64' machine='pc'>hvm</type>
                 <kernel>\(Self.image.appendingPathComponent("vmlinuz").path)</kernel>
                 <initrd>\(Self.image.appendingPathComponent("initrd.img").path)</initrd>
-                <cmdline>console=ttyS0 quiet</cmdline>
+                <cmdline>console=ttyS0 quiet no_timer_check</cmdline>
               </os>
               <devices>
                 <disk type='file' device='disk'>

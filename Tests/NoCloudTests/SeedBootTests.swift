@@ -113,7 +113,7 @@ import Testing
                 <type arch='x86_64' machine='pc'>hvm</type>
                 <kernel>\(Self.imageDir)/vmlinuz</kernel>
                 <initrd>\(Self.imageDir)/initrd.img</initrd>
-                <cmdline>console=ttyS0 quiet</cmdline>
+                <cmdline>console=ttyS0 quiet no_timer_check</cmdline>
               </os>
               <features><acpi/></features>
               <on_poweroff>destroy</on_poweroff>
