@@ -434,7 +434,9 @@ public final class LabRunner: @unchecked Sendable {
                                     dhcpRange: range, active: active)
         }
         let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? ConnectionTarget(uri: nil).assumedURI).novaComputeVirtType().rawValue
-        return LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType, login: plan.login)
+        var status = LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType, login: plan.login)
+        status.checkpoints = checkpointNames()
+        return status
     }
 
     // MARK: down
@@ -456,6 +458,7 @@ public final class LabRunner: @unchecked Sendable {
             }
             removed += gone
         }
+        LabCheckpointStore.removeAll(lab: plan.name)  // their snapshots went with the domains
         let state = LabState.load(lab: plan.name)
         for host in usedHosts {
             removed += try LabTeardown.removeLeftovers(
