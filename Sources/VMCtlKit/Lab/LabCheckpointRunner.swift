@@ -52,7 +52,16 @@ extension LabRunner {
         let lock = try lockLab()
         defer { withExtendedLifetime(lock) {} }
         let checkpointName = try parsed { try ObjectName(name, field: "checkpoint name") }.rawValue
-        try recoverCheckpointJournal()
+        let recovered = try recoverCheckpointJournal()
+        if recovered?.journal.verb == .checkpoint, recovered?.journal.name == checkpointName,
+            var finished = LabCheckpointStore.load(lab: plan.name, name: checkpointName)
+        {
+            // This very checkpoint, killed after it was complete: the recovery resumed its nodes.
+            for (node, times) in recovered?.resumed.done ?? [:] { finished.setResume(node, requested: times.requested, resumed: times.at) }
+            if finished.allPausedUntil == nil { finished.allPausedUntil = finished.nodes.compactMap(\.resumeRequested).min() }
+            try LabCheckpointStore.save(finished)
+            return finished
+        }
         if let existing = LabCheckpointStore.load(lab: plan.name, name: checkpointName) {
             throw .invalid(field: "checkpoint name", "lab \(plan.name) already has a checkpoint named '\(checkpointName)' (taken \(existing.created)); delete it first with lab checkpoint PLAN \(checkpointName) --delete")
         }
@@ -439,8 +448,9 @@ extension LabRunner {
     /// Finishes what a killed checkpoint command left: an unfinished
     /// checkpoint's snapshots go, an unfinished delete is finished, and the
     /// nodes the command may have paused run again.
-    func recoverCheckpointJournal() throws(VMCtlError) {
-        guard let journal = LabCheckpointJournal.load(lab: plan.name) else { return }
+    @discardableResult
+    func recoverCheckpointJournal() throws(VMCtlError) -> (journal: LabCheckpointJournal, resumed: StepOutcome)? {
+        guard let journal = LabCheckpointJournal.load(lab: plan.name) else { return nil }
         progress.step("finishing the interrupted \(journal.verb.rawValue) \(journal.name) of lab \(plan.name)")
         var targets: [CheckpointTarget] = []
         for node in plan.nodes {
@@ -462,6 +472,7 @@ extension LabRunner {
         let resumed = resume(paused)
         guard resumed.failures.isEmpty else { throw VMCtlError("lab \(plan.name): \(resumed.summary)") }
         LabCheckpointJournal.end(lab: plan.name)
+        return (journal, resumed)
     }
 }
 
