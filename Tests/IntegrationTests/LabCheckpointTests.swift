@@ -94,7 +94,7 @@ import VMCtlKit
         ((try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? "").contains(" \(smallPoolPath) ")
     }
 
-    func setUp(uefiNode: Bool = false) throws -> Bed {
+    func setUp(uefiNode: Bool = false, progress: any ProgressReporter = SilentProgress()) throws -> Bed {
         let scope = try TestScope("h21")
         if isMounted() { _ = try? run("/bin/umount", [smallPoolPath]) }
         try mountSmallPool(megabytes: 400)
@@ -102,7 +102,7 @@ import VMCtlKit
         let path = Daemon.runDirectory.appendingPathComponent("\(lab)-plan.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let plan = try LabPlan.parse(text, file: path, defaultURI: Daemon.uri)
-        let up = try LabRunner(plan: plan).up()
+        let up = try LabRunner(plan: plan, progress: progress).up()
         #expect(up.status.nodes.allSatisfy { $0.state == "running" })
         var domains: [String: Domain] = [:]
         for node in plan.nodes { domains[node.name] = try scope.connection.domain(named: plan.objectName(node.name)) }
@@ -347,5 +347,39 @@ import VMCtlKit
         #expect(try bed.snapshots().values.allSatisfy { $0.isEmpty })
         #expect(try bed.states().values.allSatisfy { $0 == .running })
         #expect(!FileManager.default.fileExists(atPath: "/var/lib/vmctl/labs/\(lab)/checkpoint-journal.json"))
+    }
+
+    /// Lines in order, from every thread.
+    final class RecordingProgress: ProgressReporter, @unchecked Sendable {
+        private let lock = NSLock()
+        private var recorded: [String] = []
+        func step(_ message: String) { lock.withLock { recorded.append(message) } }
+        var lines: [String] { lock.withLock { recorded } }
+    }
+
+    /// Under TCG, lab up boots at most one guest per core at once, says so
+    /// first, and the next guest starts when one reaches its address.
+    @Test func bringUpBootsAtMostOneGuestPerCoreUnderTCG() throws {
+        let progress = RecordingProgress()
+        let bed = try setUp(progress: progress)
+        defer { tearDown(bed) }
+        let cores = try bed.scope.connection.nodeInfo().cpus
+        let lines = progress.lines
+        #expect(lines.first == "bring-up: local: at most \(cores), one per core (TCG) booting at once; a guest leaves the booting set at its address stage",
+                "\(lines.first ?? "")")
+        var booting = 0
+        var most = 0
+        for line in lines {
+            if line.contains(": booting (") { booting += 1 }
+            if line.contains(": left the booting set") { booting -= 1 }
+            most = max(most, booting)
+        }
+        #expect(most <= cores, "\(most) guests booted at once on \(cores) cores: \(lines)")
+        #expect(lines.filter { $0.contains(": booting (") }.count == 3)
+        if cores < 3 {
+            // The third guest started only after one of the first left the booting set.
+            let third = try #require(lines.indices.filter { lines[$0].contains(": booting (") }.dropFirst(cores).first)
+            #expect(lines[..<third].contains { $0.contains(": left the booting set at its address") }, "\(lines)")
+        }
     }
 }

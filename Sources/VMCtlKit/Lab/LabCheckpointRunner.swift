@@ -295,7 +295,7 @@ extension LabRunner {
             let stage = min(wanted, .ssh)
             do {
                 readiness = try ReadinessWaiter(progress: progress)
-                    .wait(for: try readinessTargets().filter { running.contains($0.name) }, until: stage, timeout: plan.addressTimeout)
+                    .wait(for: try readinessTargets(only: running), until: stage, timeout: plan.addressTimeout)
             } catch {
                 throw VMCtlError(error.message.split(separator: "\n").map { "lab revert: \($0)" }.joined(separator: "\n"),
                                  status: error.status, libvirtError: error.libvirtError)
