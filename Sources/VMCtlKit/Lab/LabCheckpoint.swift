@@ -41,6 +41,9 @@ public struct LabCheckpoint: Codable, Sendable, Equatable {
         public var resumed: Double?
         /// How long its snapshot took, in seconds.
         public var snapshotSeconds: Double?
+        /// Whether its guest agent was connected when it was saved: after a
+        /// revert, vmctl waits for the agent to set its clock only then.
+        public var agentConnected: Bool?
 
         /// How long the guest did not run, in seconds.
         public var pausedSeconds: Double? {

@@ -14,7 +14,7 @@ import Glibc
 /// SSH with the plan's login (`sudo -n date -s @SECONDS`).
 extension LabRunner {
     /// Seconds to keep trying the agent: its channel is connected again a moment after the resume.
-    static let agentClockWait: Double = 5
+    static let agentClockWait: Double = 15
 
     /// Node → "agent", or why the agent could not set it.
     func setClocksWithAgent(_ targets: [CheckpointTarget]) -> [String: String] {

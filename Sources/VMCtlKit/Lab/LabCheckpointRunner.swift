@@ -75,8 +75,14 @@ extension LabRunner {
         let description = LabCheckpoint.snapshotDescription(lab: plan.name, name: checkpointName)
         var record = LabCheckpoint(
             lab: plan.name, name: checkpointName, created: "", kind: withMemory.isEmpty ? "disks" : "memory",
-            nodes: targets.map { LabCheckpoint.Node(name: $0.node.name, host: $0.node.host, domain: $0.domainName, state: $0.state.description,
-                                                     memory: $0.hasMemory) })
+            nodes: targets.map { target in
+                var node = LabCheckpoint.Node(name: target.node.name, host: target.node.host, domain: target.domainName,
+                                              state: target.state.description, memory: target.hasMemory)
+                if target.hasMemory {
+                    node.agentConnected = (try? DomainDefinition.guestAgentConnected(liveXML: target.domain.xml())) == true
+                }
+                return node
+            })
 
         // 1. Pause every running node, all at once.
         let pauses = pause(toPause)
@@ -289,7 +295,10 @@ extension LabRunner {
 
         // 4. Clocks to the host's time, then readiness as lab up waits for it.
         let running = toResume.map(\.node.name)
-        var clocks = setClocksWithAgent(toResume)
+        var clocks = setClocksWithAgent(toResume.filter { saved[$0.node.name]?.agentConnected != false })
+        for target in toResume where saved[target.node.name]?.agentConnected == false {
+            clocks[target.node.name] = "its guest agent was not connected at the checkpoint"
+        }
         var readiness: [ReadinessReport] = []
         if let wanted = plan.wait, !running.isEmpty {
             let stage = min(wanted, .ssh)
