@@ -309,6 +309,8 @@ enum CloudImage {
         #expect(ssh.status == 5, "lab ssh: \(ssh.output) \(ssh.errors)")
         #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
 
+        try await checkpointSteps(planPath: planPath, directory: directory, nodes: ["controller", "compute", "storage"], environment: environment)
+
         let removed = try LabRunner(plan: plan).down(keepNetworks: false)
         #expect(removed.contains("domain \(lab)-storage"))
         #expect(try scope.connection.domains().filter { $0.name.hasPrefix(lab) }.isEmpty)

@@ -20,6 +20,8 @@ public struct LabPlan: Sendable, Equatable {
     public var nodes: [Node]
     /// Parallel starts at most.
     public var workers: Int
+    /// `max_booting`: guests booting at once per host at most (LabBootGate); nil: one per core under TCG, all under KVM.
+    public var maxBooting: Int? = nil
     /// Seconds to wait for every node to be ready (`ready_timeout`; `address_timeout` is its older name).
     public var addressTimeout: Double
     /// How far `lab up` waits: nil for `none`; by default until cloud-init is done.
@@ -342,7 +344,7 @@ struct PlanReader {
             mapping.pairs.removeAll { $0.key.string?.hasPrefix("x-") == true }
             checked = .mapping(mapping)
         }
-        checkKeys(checked, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers",
+        checkKeys(checked, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers", "max_booting",
                                       "address_timeout", "ready_timeout", "wait", "login", "serial_dir"])
         let labName = name(value(root, "lab"), "lab", maxLength: 24)
         if value(root, "lab") == nil { issue(root, "lab", "is required: the lab's name") }
@@ -521,11 +523,14 @@ struct PlanReader {
                 issue(node, "login", "must be a mapping with user and private_key")
             }
         }
+        let maxBooting = int(value(root, "max_booting"), "max_booting", range: 1...256)
         guard let labName else { return nil }
         let serial = absolutePath(value(root, "serial_dir"), "serial_dir") ?? "/var/lib/vmctl/labs/\(labName)"
-        return LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
+        var plan = LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
                        workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial, file: file,
                        serialDirectoryLine: line(value(root, "serial_dir")))
+        plan.maxBooting = maxBooting
+        return plan
     }
 
     mutating func selinuxMode(_ node: YAML.Node?, _ field: String) -> String? {

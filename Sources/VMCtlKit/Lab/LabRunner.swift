@@ -79,11 +79,13 @@ public final class LabRunner: @unchecked Sendable {
         })
     }
 
-    public func up(requireKVM: Bool = false) throws(VMCtlError) -> LabUpResult {
+    public func up(requireKVM: Bool = false, maxBooting: Int? = nil) throws(VMCtlError) -> LabUpResult {
         let lock = try lockLab()
         defer { withExtendedLifetime(lock) {} }
         // Every check first, on every host: nothing is touched unless the whole lab can be made.
         let changePlan = try planChanges(requireKVM: requireKVM)
+        let bootGate = try LabBootGate(runner: self, changePlan: changePlan, cap: maxBooting ?? plan.maxBooting)
+        progress.step(bootGate.line)
         // Recorded first: lab down NAME finds a lab killed at any later point.
         var state = LabState.load(lab: plan.name) ?? LabState()
         for host in usedHosts { state.hosts[host] = plan.hosts[host] }
@@ -137,8 +139,9 @@ public final class LabRunner: @unchecked Sendable {
         let results = LockedArray<(changes: [String], drift: [String], error: VMCtlError?)>()
         forEachConcurrently(work, workers: plan.workers) { [self] item in
             do {
-                let outcome =
+                let outcome = try bootGate.booting(item.new?.node ?? item.existing!) { () throws(VMCtlError) in
                     if let new = item.new { try createNode(new) } else { try ensureRunning(item.existing!) }
+                }
                 results.append((outcome.changes, outcome.drift, nil))
             } catch let error as VMCtlError {
                 results.append(([], [], error))
@@ -169,8 +172,8 @@ public final class LabRunner: @unchecked Sendable {
 
     /// What readiness waits on for each node: its management NIC, a static
     /// address where the network has no DHCP, the plan's login and its serial log.
-    func readinessTargets() throws(VMCtlError) -> [ReadinessTarget] {
-        try plan.nodes.map { node throws(VMCtlError) in
+    func readinessTargets(only names: [String]? = nil) throws(VMCtlError) -> [ReadinessTarget] {
+        try plan.nodes.filter { names?.contains($0.name) ?? true }.map { node throws(VMCtlError) in
             let connection = try connection(node.host)
             let name = plan.objectName(node.name)
             let domain = try libvirt("looking up \(name)") { try connection.domain(named: name) }
@@ -458,7 +461,9 @@ public final class LabRunner: @unchecked Sendable {
                                     dhcpRange: range, active: active)
         }
         let virtType = DomainTypeSelector(uri: plan.hosts["local"] ?? ConnectionTarget(uri: nil).assumedURI).novaComputeVirtType().rawValue
-        return LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType, login: plan.login)
+        var status = LabStatus(lab: plan.name, nodes: nodes, networks: networks, novaComputeVirtType: virtType, login: plan.login)
+        status.checkpoints = checkpointNames()
+        return status
     }
 
     // MARK: down
@@ -480,6 +485,7 @@ public final class LabRunner: @unchecked Sendable {
             }
             removed += gone
         }
+        LabCheckpointStore.removeAll(lab: plan.name)  // their snapshots went with the domains
         let state = LabState.load(lab: plan.name)
         for host in usedHosts {
             removed += try LabTeardown.removeLeftovers(

@@ -71,6 +71,7 @@ public enum LabTeardown {
                 if let gone = try removeNetwork(network, host: host, connection: connection) { removed.append(gone) }
             }
         }
+        LabCheckpointStore.removeAll(lab: name)  // their snapshots went with the domains
         for (host, uri) in hosts.sorted(by: { $0.key < $1.key }) {
             let connection = try ConnectionTarget(uri: uri.isEmpty ? nil : uri).open()
             let gone = try removeLeftovers(lab: name, pools: state?.pools?[host] ?? [], host: host, connection: connection, progress: progress)

@@ -8,6 +8,8 @@ public struct LabStatus: Codable, Sendable, Equatable {
     public var novaComputeVirtType: String
     /// How Ansible logs in to every node.
     public var login: LabLogin
+    /// The lab's checkpoints by name, oldest first (`lab checkpoints` has the details).
+    public var checkpoints: [String]?
 
     public init(lab: String, nodes: [LabNodeStatus], networks: [LabNetworkStatus], novaComputeVirtType: String,
                 login: LabLogin = LabLogin()) {

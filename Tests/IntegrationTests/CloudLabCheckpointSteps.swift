@@ -1,0 +1,73 @@
+import Foundation
+import Libvirt
+import Testing
+import VMCtlKit
+
+/// Checkpoint and revert on the real-guest OpenStack-shaped lab (called from
+/// IntegrationCloudLabTests.openStackLabIsReadyForAnsibleWhenLabUpReturns,
+/// before its lab down): a file written in every guest, a checkpoint, the
+/// files changed and a service stopped, a revert; then Ansible reaches every
+/// node at once, every file and service is as at the checkpoint, every clock
+/// is within 2 s of the host's, and the checkpoint paused every node together.
+extension IntegrationCloudLabTests {
+    func checkpointSteps(planPath: String, directory: String, nodes: [String], environment: [String: String]) async throws {
+        func ansible(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+            try await runOffThePool("/usr/bin/ansible", ["all:!localhost", "-i", directory + "/inventory"] + arguments,
+                                    environment: environment, timeout: 300)
+        }
+        let file = "/var/tmp/vmctl-checkpoint"
+        let written = try await ansible(["-b", "-m", "shell", "-a", "echo saved-{{ inventory_hostname }} > \(file) && sync"])
+        try #require(written.status == 0, "writing the files: \(written.output) \(written.errors)")
+
+        // The checkpoint: every node paused before the first snapshot and resumed after the last.
+        let taken = try await runVMCtl(["lab", "checkpoint", planPath, "c1", "-c", Daemon.uri, "--output", "json"], timeout: 900)
+        try #require(taken.status == 0, "lab checkpoint: \(taken.errors)")
+        let checkpoint = try JSONDecoder().decode(LabCheckpoint.self, from: Data(taken.output.utf8))
+        #expect(Set(checkpoint.nodes.map(\.name)) == Set(nodes))
+        #expect(checkpoint.nodes.allSatisfy { $0.memory })
+        let from = try #require(checkpoint.allPausedFrom)
+        let until = try #require(checkpoint.allPausedUntil)
+        let pauseStarts = checkpoint.nodes.compactMap(\.paused)
+        let pauseEnds = checkpoint.nodes.compactMap(\.resumed)
+        #expect(pauseStarts.count == nodes.count && pauseEnds.count == nodes.count)
+        // The same moments for every node, within the lab's own measurement: each
+        // pause began inside the pause step and ended inside the resume step, and
+        // every snapshot was taken while all were paused.
+        let pauseStep = (pauseStarts.max() ?? 0) - (checkpoint.nodes.compactMap(\.pauseRequested).min() ?? 0)
+        let resumeStep = (pauseEnds.max() ?? 0) - (checkpoint.nodes.compactMap(\.resumeRequested).min() ?? 0)
+        #expect(pauseStep < 1 && resumeStep < 1, "pauses began over \(pauseStep) s and ended over \(resumeStep) s")
+        for node in checkpoint.nodes {
+            #expect((node.paused ?? .infinity) <= from && (node.resumed ?? 0) >= until, "\(node.name) ran during the checkpoint: \(node)")
+            #expect((node.snapshotSeconds ?? .infinity) <= until - from, "\(node.name)'s snapshot outlasted the common pause")
+        }
+        print("checkpoint of \(nodes.count) real guests: all paused together for \(until - from) s; pause step \(pauseStep) s, resume step \(resumeStep) s; snapshots \(checkpoint.nodes.map { "\($0.name) \($0.snapshotSeconds ?? 0) s" })")
+
+        // Changed after the checkpoint: the files, and the guest agent stopped.
+        let changed = try await ansible(["-b", "-m", "shell", "-a", "echo changed > \(file) && sync && systemctl stop qemu-guest-agent"])
+        try #require(changed.status == 0, "changing the guests: \(changed.output) \(changed.errors)")
+
+        let reverted = try await runVMCtl(["lab", "revert", planPath, "c1", "-c", Daemon.uri, "--output", "json"], timeout: 900)
+        try #require(reverted.status == 0, "lab revert: \(reverted.errors)")
+        let revert = try JSONDecoder().decode(LabRevertResult.self, from: Data(reverted.output.utf8))
+        print("revert of \(nodes.count) real guests: reverted \(revert.revertedSeconds) s, running \(revert.resumedSeconds) s, ready \(revert.readySeconds) s; clocks \(revert.nodes.map { "\($0.name) \($0.clock ?? "-")" })")
+
+        // Right after revert returns: Ansible reaches every node, and each is as at the checkpoint.
+        let ping = try await ansible(["-m", "ping"])
+        #expect(ping.status == 0, "ansible ping after the revert: \(ping.output) \(ping.errors)")
+        let state = try await ansible(["-b", "-m", "shell", "-a", "cat \(file); systemctl is-active qemu-guest-agent"])
+        #expect(state.status == 0, "\(state.output) \(state.errors)")
+        for node in nodes {
+            #expect(state.output.contains("\(node) | CHANGED | rc=0 >>\nsaved-\(node)\nactive"), "\(node): \(state.output)")
+        }
+
+        // Every guest clock within 2 s of the host's: the guest's reading lies
+        // within 2 s of the host's time before and after it was taken.
+        for node in nodes {
+            let before = Date().timeIntervalSince1970
+            let date = try await runVMCtl(["lab", "ssh", planPath, node, "-c", Daemon.uri, "--", "date", "+%s.%N"], timeout: 120)
+            let after = Date().timeIntervalSince1970
+            let guest = try #require(Double(date.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(node): \(date.output) \(date.errors)")
+            #expect(guest >= before - 2 && guest <= after + 2, "\(node)'s clock is \(guest - after) s off the host's (ssh took \(after - before) s)")
+        }
+    }
+}
