@@ -41,6 +41,7 @@ extension SeedConfig {
             pairs.append(("users", Node(list)))
         }
         if !sshAuthorizedKeys.isEmpty { pairs.append(("ssh_authorized_keys", T.strings(sshAuthorizedKeys))) }
+        pairs += hostKeyUserData()
         if let password {
             switch password {
             case .plain(let p), .hashed(let p): pairs.append(("password", T.string(p)))
