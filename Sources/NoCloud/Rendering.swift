@@ -57,7 +57,7 @@ extension SeedConfig {
         if let timezone { pairs.append(("timezone", T.string(timezone))) }
         if !packages.isEmpty { pairs.append(("packages", T.strings(packages))) }
         if !bootcmd.isEmpty { pairs.append(("bootcmd", Self.commandList(bootcmd))) }
-        let commands = (selinux.map(Self.selinuxCommands) ?? []) + runcmd
+        let commands = (selinux.map(Self.selinuxCommands) ?? []) + hostKeyCommands() + runcmd
         if !commands.isEmpty { pairs.append(("runcmd", Self.commandList(commands))) }
         return pairs
     }

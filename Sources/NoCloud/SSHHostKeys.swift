@@ -63,6 +63,14 @@ extension SeedConfig {
         return [("ssh_deletekeys", YAMLTree.bool(true)), ("ssh_keys", YAMLTree.mapping(keys))]
     }
 
+    /// `runcmd` entries for ``sshHostKeys``: cloud-init (22.4, Debian 12's)
+    /// writes the public halves from `ssh_keys` with mode 0600, where sshd's
+    /// own are 0644; public keys are public, and `ssh-keygen -lf` as the login user works again.
+    func hostKeyCommands() -> [Command] {
+        guard !sshHostKeys.isEmpty else { return [] }
+        return [.argv(["chmod", "0644"] + sshHostKeys.map { "/etc/ssh/ssh_host_\($0.type.rawValue)_key.pub" })]
+    }
+
     /// One rule per bad or repeated key, named `sshHostKeys[i]`.
     func hostKeyValidationErrors() -> [NoCloudError] {
         var errors: [NoCloudError] = []

@@ -329,14 +329,14 @@ public struct VMCloner: Sendable {
                     }
                     cloneDefinition.os.nvram = NVRAMStore(path: path, template: definition.os.nvram?.template)
                 }
-                let xml = try parsed { try cloneDefinition.xml() }
-                progress.step("defining \(name)")
-                let clone = try libvirt("defining '\(name)'") { try connection.defineDomain(xml: xml) }
-                rollback.onFailure("undefine \(name)") { try clone.undefine(cloneDefinition.undefineFlags) }
                 // A clone that keeps its identity keeps the source's host keys too.
                 let publicKeys = seed != nil ? hostKeys.map(\.publicKey)
                     : try KnownHost.of(domain: sourceName, lab: definition.metadata?.lab?.rawValue).keys()
                 try KnownHost.record(publicKeys, for: cloneDefinition, rollback: rollback, progress: progress)
+                let xml = try parsed { try cloneDefinition.xml() }
+                progress.step("defining \(name)")
+                let clone = try libvirt("defining '\(name)'") { try connection.defineDomain(xml: xml) }
+                rollback.onFailure("undefine \(name)") { try clone.undefine(cloneDefinition.undefineFlags) }
                 if start {
                     progress.step("starting \(name)")
                     try libvirt("starting '\(name)'") { try clone.start() }

@@ -493,13 +493,14 @@ public struct VMCreator: Sendable {
             if let log = plan.serialLog, try serialLogs.create(log, domain: plan.domain.name.rawValue) {
                 rollback.onFailure("remove \(log)") { try serialLogs.remove(log) }
             }
+            // Before the domain exists: a kill after the definition leaves no guest whose keys are unknown.
+            try KnownHost.record(plan.hostKeys, for: plan.domain, rollback: rollback, progress: progress)
             progress.step("defining domain \(plan.domain.name) (type \(plan.domain.type.rawValue))")
             let xml = try plan.domainXML()
             let domain = try libvirt("defining domain '\(plan.domain.name)'") { try connection.defineDomain(xml: xml) }
             rollback.onFailure("undefine domain \(plan.domain.name)") {
                 try domain.undefine(plan.domain.undefineFlags)
             }
-            try KnownHost.record(plan.hostKeys, for: plan.domain, rollback: rollback, progress: progress)
             if plan.autostart {
                 try libvirt("setting autostart on '\(plan.domain.name)'") { try domain.setAutostart(true) }
             }

@@ -27,6 +27,8 @@ import Yams
         #expect(keys["ecdsa_private"] == Self.ecdsa.privateKey + "\n")
         #expect(keys["ed25519_public"] == Self.ed25519.publicKey && keys["ecdsa_public"] == Self.ecdsa.publicKey)
         #expect(Set(keys.keys) == ["ed25519_private", "ed25519_public", "ecdsa_private", "ecdsa_public"])
+        // cloud-init writes the public halves 0600: made readable, as sshd's own are.
+        #expect(doc["runcmd"] as? [[String]] == [["chmod", "0644", "/etc/ssh/ssh_host_ed25519_key.pub", "/etc/ssh/ssh_host_ecdsa_key.pub"]])
         let run = try cloudInitSchema(userData)
         #expect(run.status == 0, "\(run.stderr)\n\(userData)")
     }
