@@ -49,8 +49,8 @@ public struct SSHHostKey: Equatable, Sendable, CustomStringConvertible, CustomDe
 }
 
 extension SeedConfig {
-    /// user-data's `ssh_deletekeys` and `ssh_keys` for ``sshHostKeys``
-    /// (nothing without any): the image's own host keys go, these come in.
+    /// user-data's `ssh_deletekeys`, `ssh_keys` and `ssh: {emit_keys_to_console: true}`
+    /// for ``sshHostKeys`` (nothing without any): the image's own host keys go, these come in.
     /// The private halves are literal blocks, so their lines reach the guest as written.
     func hostKeyUserData() -> [(String, Node)] {
         guard !sshHostKeys.isEmpty else { return [] }
@@ -60,7 +60,11 @@ extension SeedConfig {
             keys.append(("\(key.type.rawValue)_private", Node(privateKey, style: .literal)))
             keys.append(("\(key.type.rawValue)_public", YAMLTree.string(key.publicKey)))
         }
-        return [("ssh_deletekeys", YAMLTree.bool(true)), ("ssh_keys", YAMLTree.mapping(keys))]
+        // The keys in the console too (public halves only): an image whose cloud-init
+        // ignores ssh_keys then shows the keys it made, for the serial-console
+        // fallback; some images turn this off (Debian's test image here does).
+        return [("ssh_deletekeys", YAMLTree.bool(true)), ("ssh_keys", YAMLTree.mapping(keys)),
+                ("ssh", YAMLTree.mapping([("emit_keys_to_console", YAMLTree.bool(true))]))]
     }
 
     /// `runcmd` entries for ``sshHostKeys``: cloud-init (22.4, Debian 12's)
@@ -100,7 +104,8 @@ extension SeedImage {
         let user = try Self.mapping(userData, file: "user-data")
         let kept = (user.mapping ?? Node.Mapping([])).filter { !["ssh_keys", "ssh_deletekeys"].contains($0.key.string ?? "") }
         var result = self
-        result.userData = "#cloud-config\n" + YAMLTree.emit(Node(kept.map { ($0.key, $0.value) } + probe.hostKeyUserData().map { (Node($0.0), $0.1) }))
+        result.userData = "#cloud-config\n" + YAMLTree.emit(YAMLTree.merge(Node(kept.map { ($0.key, $0.value) }),
+                                                                           YAMLTree.mapping(probe.hostKeyUserData())))
         return result
     }
 }

@@ -22,6 +22,7 @@ import Yams
         let userData = try config.userData()
         let doc = try #require(try Yams.load(yaml: userData) as? [String: Any])
         #expect(doc["ssh_deletekeys"] as? Bool == true)
+        #expect(doc["ssh"] as? [String: Bool] == ["emit_keys_to_console": true])
         let keys = try #require(doc["ssh_keys"] as? [String: String])
         #expect(keys["ed25519_private"] == Self.ed25519.privateKey)
         #expect(keys["ecdsa_private"] == Self.ecdsa.privateKey + "\n")
