@@ -144,6 +144,7 @@ enum CloudImage {
         let sourceSeedPath = try bed.pool.volume(named: "\(source)-seed.iso").path()
         let sourceSeed = try SeedImage(iso: try Data(contentsOf: URL(fileURLWithPath: sourceSeedPath)))
         #expect(sourceSeed.metaData.contains("local-hostname: \(source)"), "\(sourceSeed.metaData)")
+        try await checkKnownHostKeys(vm: clone, address: cloneAddress, other: source)
         // Each has its own seed; deleting the clone leaves the source's.
         let deleted = try VMDeleter(connection: scope.connection).delete(clone, force: true)
         #expect(deleted.deletedVolumes.contains("\(bed.poolName)/\(clone)-seed.iso"))
@@ -309,6 +310,7 @@ enum CloudImage {
         #expect(ssh.status == 5, "lab ssh: \(ssh.output) \(ssh.errors)")
         #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
 
+        try await checkLabHostKeys(plan: plan, planPath: planPath, inventory: directory + "/inventory", environment: environment)
         let removed = try LabRunner(plan: plan).down(keepNetworks: false)
         #expect(removed.contains("domain \(lab)-storage"))
         #expect(try scope.connection.domains().filter { $0.name.hasPrefix(lab) }.isEmpty)
