@@ -41,6 +41,7 @@ extension SeedConfig {
             pairs.append(("users", Node(list)))
         }
         if !sshAuthorizedKeys.isEmpty { pairs.append(("ssh_authorized_keys", T.strings(sshAuthorizedKeys))) }
+        pairs += hostKeyUserData()
         if let password {
             switch password {
             case .plain(let p), .hashed(let p): pairs.append(("password", T.string(p)))
@@ -56,7 +57,7 @@ extension SeedConfig {
         if let timezone { pairs.append(("timezone", T.string(timezone))) }
         if !packages.isEmpty { pairs.append(("packages", T.strings(packages))) }
         if !bootcmd.isEmpty { pairs.append(("bootcmd", Self.commandList(bootcmd))) }
-        let commands = (selinux.map(Self.selinuxCommands) ?? []) + runcmd
+        let commands = (selinux.map(Self.selinuxCommands) ?? []) + hostKeyCommands() + runcmd
         if !commands.isEmpty { pairs.append(("runcmd", Self.commandList(commands))) }
         return pairs
     }

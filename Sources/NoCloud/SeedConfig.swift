@@ -54,6 +54,9 @@ public struct SeedConfig: Equatable, Sendable {
     /// Commands for `bootcmd`: early in every boot, before the network is
     /// configured and before SSH host keys are made.
     public var bootcmd: [Command]
+    /// The guest's SSH host keys (`ssh_keys`, with `ssh_deletekeys`), made by
+    /// vmctl so that it knows them before the guest first boots. Secret: see ``SSHHostKey``.
+    public var sshHostKeys: [SSHHostKey] = []
 
     public init(
         hostname: String,

@@ -35,6 +35,7 @@ extension SeedConfig {
         for (i, key) in sshAuthorizedKeys.enumerated() where !Check.isSSHKey(key) {
             fail("sshAuthorizedKeys[\(i)]", Check.sshKeyRule)
         }
+        errors += hostKeyValidationErrors()
         for (i, user) in users.enumerated() {
             let f = "users[\(i)]"
             if !Check.isUserName(user.name) {
@@ -95,7 +96,7 @@ extension SeedConfig {
                 ("fqdn", fqdn != nil), ("sshAuthorizedKeys", !sshAuthorizedKeys.isEmpty), ("users", !users.isEmpty),
                 ("password", password != nil), ("ntpServers", !ntpServers.isEmpty), ("timezone", timezone != nil),
                 ("selinux", selinux != nil), ("packages", !packages.isEmpty), ("runcmd", !runcmd.isEmpty),
-                ("bootcmd", !bootcmd.isEmpty), ("extraUserData", extraUserData != nil),
+                ("bootcmd", !bootcmd.isEmpty), ("extraUserData", extraUserData != nil), ("sshHostKeys", !sshHostKeys.isEmpty),
             ].filter(\.1).map(\.0)
             if !others.isEmpty {
                 fail("userDataFile", "is used verbatim, so it cannot be combined with \(others.joined(separator: ", "))")

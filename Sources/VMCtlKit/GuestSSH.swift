@@ -28,10 +28,13 @@ public struct GuestSSH: Sendable {
         } else {
             throw VMCtlError(finder.diagnose(domain, timeout: 0) + "; or pass --wait SECONDS")
         }
-        let login = (try? domain.xml([.inactive])).flatMap { try? DomainDefinition(xml: $0) }?.metadata?.login
+        let definition = (try? domain.xml([.inactive])).flatMap { try? DomainDefinition(xml: $0) }
+        let login = definition?.metadata?.login
         guard let user = user ?? login?.user else {
             throw .invalid(field: "--user", "vmctl recorded no login for '\(domain.name)'; name the user")
         }
-        return SSHCommand(user: user, host: address, privateKey: privateKey ?? login?.privateKeyPath)
+        let known = try KnownHostKeys.require(domain: domain.name, definition: definition)
+        try HostKeyCheck.verify(vm: domain.name, address: address, port: 22, known: try known.keys())
+        return SSHCommand(user: user, host: address, hostKeys: .known(known), privateKey: privateKey ?? login?.privateKeyPath)
     }
 }

@@ -53,9 +53,11 @@ public struct ReadinessTarget: Sendable {
     public var login: VMMetadata.Login?
     /// The serial console's log file, read for diagnosis and for cloud-init's final line.
     public var serialLog: String?
+    /// vmctl's known_hosts entry for the guest: SSH is used only against it.
+    public var knownHost: KnownHost?
 
     public init(name: String, connection: Connection, domain: Domain, mac: MACAddress? = nil, staticAddress: String? = nil,
-                login: VMMetadata.Login? = nil, serialLog: String? = nil) {
+                login: VMMetadata.Login? = nil, serialLog: String? = nil, knownHost: KnownHost? = nil) {
         self.name = name
         self.connection = connection
         self.domain = domain
@@ -63,6 +65,7 @@ public struct ReadinessTarget: Sendable {
         self.staticAddress = staticAddress
         self.login = login
         self.serialLog = serialLog
+        self.knownHost = knownHost
     }
 
     /// A target for a VM vmctl created: login and serial log from its definition.
@@ -73,7 +76,8 @@ public struct ReadinessTarget: Sendable {
             return nil
         }.first
         return ReadinessTarget(name: name ?? domain.name, connection: connection, domain: domain, mac: definition?.interfaces.first?.mac,
-                               login: definition?.metadata?.login, serialLog: serialLog)
+                               login: definition?.metadata?.login, serialLog: serialLog,
+                               knownHost: KnownHost.of(domain: domain.name, lab: definition?.metadata?.lab?.rawValue))
     }
 }
 
@@ -234,10 +238,13 @@ public struct ReadinessWaiter: Sendable {
         case uncheckable(String)
     }
 
-    /// cloud-init's result: over SSH with the login's key, else from the serial log.
+    /// cloud-init's result: over SSH with the login's key against the host key
+    /// vmctl knows, else from the serial log. A guest presenting another key is
+    /// refused at once, with both fingerprints.
     func cloudInitResult(_ target: ReadinessTarget, address: String) -> CloudInitState {
-        if let login = target.login, let key = login.privateKeyPath {
-            let command = SSHCommand(user: login.user, host: address, privateKey: key, connectTimeout: 5)
+        if let login = target.login, let key = login.privateKeyPath, let known = target.knownHost,
+           let knownKeys = try? known.keys(), !knownKeys.isEmpty {
+            let command = SSHCommand(user: login.user, host: address, hostKeys: .known(known), privateKey: key, connectTimeout: 5)
             guard let run = try? ChildProcess.run(command.executable, command.arguments(remote: ["cat", "/run/cloud-init/result.json"]),
                                                   timeout: 15)
             else {
@@ -248,6 +255,9 @@ public struct ReadinessWaiter: Sendable {
                 return CloudInitResultParser.parse(run.output).map { .finished(errors: $0) }
                     ?? .running("/run/cloud-init/result.json is not cloud-init's result yet")
             case 255:
+                if let refusal = HostKeyCheck.refusal(vm: target.name, address: address, known: knownKeys, sshErrors: run.errors) {
+                    return .uncheckable(refusal)
+                }
                 let reason = run.errors.split(separator: "\n").last.map(String.init) ?? "ssh failed"
                 return .running("ssh as \(login.user) with \(key) failed: \(reason.prefix(200))")
             default:

@@ -274,14 +274,18 @@ public struct VMCloner: Sendable {
                     if let old = cloneDefinition.interfaces[index].mac { macs[old.description] = mac.description }
                     cloneDefinition.interfaces[index].mac = mac
                 }
+                var hostKeys: [SSHHostKey] = []
                 if let seed {
+                    // The clone's own host keys, with its own identity.
+                    if seed.image.takesHostKeys { hostKeys = try HostKeyMaker.make() }
                     let seedName = Self.seedName(clone: name.rawValue)
                     let instanceID = "\(name)-\(UUID().uuidString.prefix(8).lowercased())"
                     progress.step("writing \(name)'s own cloud-init seed \(seed.pool.name)/\(seedName) (host name \(name), instance-id \(instanceID))")
                     let image: Data
                     do {
                         image = try seed.image.reidentified(hostname: name.rawValue, instanceID: instanceID, macs: macs,
-                                                            bootcmd: [Self.machineIDCommand]).isoImage(date: Date(timeIntervalSince1970: 0))
+                                                            bootcmd: [Self.machineIDCommand])
+                            .replacingHostKeys(hostKeys).isoImage(date: Date(timeIntervalSince1970: 0))
                     } catch {
                         throw VMCtlError("vm clone: making \(name)'s seed from \(sourceName)'s: \(error)")
                     }
@@ -325,6 +329,10 @@ public struct VMCloner: Sendable {
                     }
                     cloneDefinition.os.nvram = NVRAMStore(path: path, template: definition.os.nvram?.template)
                 }
+                // A clone that keeps its identity keeps the source's host keys too.
+                let publicKeys = seed != nil ? hostKeys.map(\.publicKey)
+                    : try KnownHost.of(domain: sourceName, lab: definition.metadata?.lab?.rawValue).keys()
+                try KnownHost.record(publicKeys, for: cloneDefinition, rollback: rollback, progress: progress)
                 let xml = try parsed { try cloneDefinition.xml() }
                 progress.step("defining \(name)")
                 let clone = try libvirt("defining '\(name)'") { try connection.defineDomain(xml: xml) }

@@ -161,6 +161,8 @@ public struct VMCreatePlan: Sendable {
     /// The pool volume a full copy is made from.
     var copySource: (pool: String, volume: String)?
     var seed: Data?
+    /// The public halves of the host keys in ``seed``, recorded in vmctl's known_hosts when the domain is defined.
+    public var hostKeys: [String] = []
     /// The serial log vmctl creates before defining the domain (a local daemon's file).
     var serialLog: String?
     public var start: Bool
@@ -368,6 +370,7 @@ public struct VMCreator: Sendable {
         }
 
         var seed: Data?
+        var hostKeys: [String] = []
         if var config = request.seed {
             // Every NIC by MAC and name: the first by DHCP unless told otherwise, the rest up with no address.
             config.interfaces = zip(request.networks, zip(interfaces, deviceNames)).enumerated().map { index, item in
@@ -376,6 +379,9 @@ public struct VMCreator: Sendable {
                                             ipv4: spec.ipv4 ?? (index == 0 ? .dhcp : .unconfigured))
             }
             config.runcmd = volumeGroupCommands + config.runcmd
+            // The guest's host keys, known before it first boots (a user's own user-data gets none).
+            if config.userDataFile == nil && config.sshHostKeys.isEmpty { config.sshHostKeys = try HostKeyMaker.make() }
+            hostKeys = config.sshHostKeys.map(\.publicKey)
             let data: Data
             do {
                 // A fixed date: the same settings give the same bytes.
@@ -444,7 +450,7 @@ public struct VMCreator: Sendable {
             rng: RNGDevice())
         _ = try parsed { try domain.validate() }
         return VMCreatePlan(
-            domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed,
+            domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed, hostKeys: hostKeys,
             serialLog: serialLog, start: request.start, autostart: request.autostart, leftovers: leftovers)
     }
 
@@ -487,6 +493,8 @@ public struct VMCreator: Sendable {
             if let log = plan.serialLog, try serialLogs.create(log, domain: plan.domain.name.rawValue) {
                 rollback.onFailure("remove \(log)") { try serialLogs.remove(log) }
             }
+            // Before the domain exists: a kill after the definition leaves no guest whose keys are unknown.
+            try KnownHost.record(plan.hostKeys, for: plan.domain, rollback: rollback, progress: progress)
             progress.step("defining domain \(plan.domain.name) (type \(plan.domain.type.rawValue))")
             let xml = try plan.domainXML()
             let domain = try libvirt("defining domain '\(plan.domain.name)'") { try connection.defineDomain(xml: xml) }
@@ -546,7 +554,9 @@ public struct VMCreator: Sendable {
         switch volume.kind {
         case .overlay:
             definition.backingStore = try backingStore(onBase: volume.source ?? "")
-        case .blank, .seed, .copy:
+        case .seed:
+            definition.permissions = SeedVolume.permissions
+        case .blank, .copy:
             break
         }
         let xml = try parsed { try definition.xml() }
@@ -823,8 +833,9 @@ public struct NetworkSpec: Sendable, Equatable {
 enum SeedVolume {
     /// Creates a raw volume of the seed's size in `pool` and writes the seed to it.
     static func create(in pool: StoragePool, name: String, contents: Data) throws(VMCtlError) -> StorageVolume {
-        let definition = StorageVolumeDefinition(name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: UInt64(contents.count)),
+        var definition = StorageVolumeDefinition(name: try parsed { try ObjectName(name) }, capacity: ByteSize(bytes: UInt64(contents.count)),
                                                  format: .raw)
+        definition.permissions = permissions
         let xml = try parsed { try definition.xml() }
         let created = try libvirt("creating volume \(pool.name)/\(name)") { try pool.createVolume(xml: xml) }
         try write(contents, to: created, label: "\(pool.name)/\(name)")
@@ -834,7 +845,7 @@ enum SeedVolume {
     /// Writes `contents` over the volume's file; deletes the volume when that fails.
     static func write(_ contents: Data, to volume: StorageVolume, label: String) throws(VMCtlError) {
         do {
-            try contents.write(to: URL(fileURLWithPath: try volume.path()))
+            try writeRootOnly(contents, to: try volume.path())
         } catch {
             try? volume.delete()
             throw VMCtlError("writing the cloud-init seed to \(label): \(error)")

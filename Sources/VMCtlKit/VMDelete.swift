@@ -83,6 +83,9 @@ public struct VMDeleter: Sendable {
             try libvirt("deleting volume \(label)") { try volume.delete() }
             result.deletedVolumes.append(label)
         }
+        // Its host keys: an address or name used later is another guest's.
+        let known = KnownHost.of(domain: name, lab: definition.metadata?.lab?.rawValue)
+        do { try known.remove() } catch { progress.step("could not remove \(name)'s host keys from \(known.file): \(error.message)") }
         return result
     }
 

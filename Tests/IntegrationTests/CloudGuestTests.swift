@@ -31,7 +31,7 @@ enum CloudImage {
 
     /// Runs `command` in the guest at `address` as the default user; fails the test on an SSH error.
     static func ssh(_ address: String, _ command: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let ssh = SSHCommand(user: user, host: address, privateKey: key.privateKey)
+        let ssh = SSHCommand(user: user, host: address, hostKeys: .unchecked, privateKey: key.privateKey)
         // Generous: with four TCG guests on two cores, `cloud-init status` (Python) took over 60 s.
         let result = try ChildProcess.run(ssh.executable, ssh.arguments(remote: command), timeout: 300)
         #expect(result.status == 0, "ssh \(address) \(command): \(result.errors)", sourceLocation: sourceLocation)
@@ -144,6 +144,7 @@ enum CloudImage {
         let sourceSeedPath = try bed.pool.volume(named: "\(source)-seed.iso").path()
         let sourceSeed = try SeedImage(iso: try Data(contentsOf: URL(fileURLWithPath: sourceSeedPath)))
         #expect(sourceSeed.metaData.contains("local-hostname: \(source)"), "\(sourceSeed.metaData)")
+        try await checkKnownHostKeys(vm: clone, address: cloneAddress, other: source)
         // Each has its own seed; deleting the clone leaves the source's.
         let deleted = try VMDeleter(connection: scope.connection).delete(clone, force: true)
         #expect(deleted.deletedVolumes.contains("\(bed.poolName)/\(clone)-seed.iso"))
@@ -309,6 +310,7 @@ enum CloudImage {
         #expect(ssh.status == 5, "lab ssh: \(ssh.output) \(ssh.errors)")
         #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
 
+        try await checkLabHostKeys(plan: plan, planPath: planPath, inventory: directory + "/inventory", environment: environment)
         try await checkpointSteps(planPath: planPath, directory: directory, nodes: ["controller", "compute", "storage"], environment: environment)
 
         let removed = try LabRunner(plan: plan).down(keepNetworks: false)

@@ -2,14 +2,14 @@ import Testing
 import VMCtlKit
 
 @Suite struct GuestCopyTests {
-    let ssh = SSHCommand(user: "debian", host: "10.0.0.5", privateKey: "/k/id")
+    let ssh = SSHCommand(user: "debian", host: "10.0.0.5", hostKeys: .known(KnownHost(file: "/v/known_hosts", alias: "web1")), privateKey: "/k/id")
 
     @Test func toAGuest() throws {
         let copy = try GuestCopy(operands: ["./a.txt", "/srv/b dir", "web1:/tmp/"], recursive: false)
         #expect(copy.vm == "web1" && copy.direction == .toGuest)
         #expect(copy.scpArguments(ssh) == [
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-            "-o", "ConnectTimeout=10", "-P", "22", "-B", "-i", "/k/id", "-o", "IdentitiesOnly=yes",
+            "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/v/known_hosts", "-o", "HostKeyAlias=web1",
+            "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", "-P", "22", "-B", "-i", "/k/id", "-o", "IdentitiesOnly=yes",
             "--", "./a.txt", "/srv/b dir", "debian@10.0.0.5:/tmp/",
         ])
     }
@@ -17,7 +17,7 @@ import VMCtlKit
     @Test func fromAGuestRecursivelyAndOverIPv6() throws {
         let copy = try GuestCopy(operands: ["web1:/var/log", "web1:notes", "out"], recursive: true)
         #expect(copy.direction == .fromGuest && copy.sources == ["/var/log", "notes"] && copy.destination == "out")
-        let v6 = SSHCommand(user: "root", host: "fd00::5")
+        let v6 = SSHCommand(user: "root", host: "fd00::5", hostKeys: .known(KnownHost(file: "/v/known_hosts", alias: "web1")))
         #expect(copy.scpArguments(v6).suffix(4) == ["--", "root@[fd00::5]:/var/log", "root@[fd00::5]:notes", "out"])
         #expect(copy.scpArguments(v6).contains("-r"))
     }

@@ -34,9 +34,13 @@ enum OpenStackLab {
                              volumeGroups: roles.contains("storage") ? ["cinder-volumes"] : [])
     }
 
-    /// What every host line carries after its address: the login and no host key prompts.
-    static let connection = " ansible_user=debian ansible_python_interpreter=/usr/bin/python3"
-        + " ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
+    /// What every host line carries after its address: the login, and strict
+    /// host key checking against the lab's known_hosts under the node's domain name.
+    static func connection(_ node: String) -> String {
+        " ansible_user=debian ansible_python_interpreter=/usr/bin/python3"
+            + " ansible_ssh_common_args='-o StrictHostKeyChecking=yes -o UserKnownHostsFile=\(KnownHost.labFile("openstack"))"
+            + " -o HostKeyAlias=openstack-\(node)'"
+    }
 
     static let mgmt = LabNetworkStatus(
         name: "mgmt", mode: "nat", subnet: "192.168.121.0/24", dhcpRange: "192.168.121.100-192.168.121.199", active: true)
@@ -187,7 +191,7 @@ struct LabInventoryTests {
         var status = OpenStackLab.status
         status.nodes.append(OpenStackLab.node("bastion", [], 20, provider: false))
         let text = try AnsibleInventory.render(status)
-        #expect(text.contains("vmctl.\nbastion ansible_host=192.168.121.20\(OpenStackLab.connection)\n\n["))
+        #expect(text.contains("vmctl.\nbastion ansible_host=192.168.121.20\(OpenStackLab.connection("bastion"))\n\n["))
         let parsed = try ansibleInventoryList(text)
         #expect(parsed.hosts("ungrouped") == ["bastion"])
         #expect(parsed.hosts("compute") == ["compute1", "compute2"])
@@ -249,9 +253,9 @@ struct LabInventoryTests {
         status.nodes.append(OpenStackLab.node("deploy", ["deployment"], 15, provider: false))
         status.nodes.append(OpenStackLab.node("mon", ["monitoring"], 16, provider: false))
         let members = try KollaInventory.hostLines(status)
-        #expect(members["network"] == ["controller ansible_host=192.168.121.10 ansible_become=true" + OpenStackLab.connection])
-        #expect(members["monitoring"] == ["mon ansible_host=192.168.121.16 ansible_become=true" + OpenStackLab.connection])
-        #expect(members["deployment"] == ["deploy ansible_host=192.168.121.15 ansible_become=true" + OpenStackLab.connection])
+        #expect(members["network"] == ["controller ansible_host=192.168.121.10 ansible_become=true" + OpenStackLab.connection("controller")])
+        #expect(members["monitoring"] == ["mon ansible_host=192.168.121.16 ansible_become=true" + OpenStackLab.connection("mon")])
+        #expect(members["deployment"] == ["deploy ansible_host=192.168.121.15 ansible_become=true" + OpenStackLab.connection("deploy")])
         let parsed = try ansibleInventoryList(try KollaInventory.render(status))
         #expect(parsed.hosts("network") == ["controller"])
         #expect(parsed.hosts("deployment") == ["deploy"])
@@ -272,7 +276,7 @@ struct LabInventoryTests {
         #expect(linesOutsideKollaHosts(edited) == linesOutsideKollaHosts(original))
         // Comments inside [control] stay where they were, hosts go where the old ones were.
         #expect(edited.contains(
-            "[control]\n# These hostname must be resolvable from your deployment host\ncontroller ansible_host=192.168.121.10 ansible_become=true\(OpenStackLab.connection)\n\n# The above"))
+            "[control]\n# These hostname must be resolvable from your deployment host\ncontroller ansible_host=192.168.121.10 ansible_become=true\(OpenStackLab.connection("controller"))\n\n# The above"))
         #expect(edited.hasSuffix("\n"))
         // Editing again changes nothing.
         #expect(try KollaInventory.edit(multinode: edited, status: OpenStackLab.status) == edited)
@@ -298,8 +302,8 @@ struct LabInventoryTests {
         let crlf = "# top\r\n[control]\r\nold1\r\n\r\n[compute:vars]\r\nfoo=1\r\n[compute]\r\nold2\r\n[control]\r\nold3\r\n"
         let edited = try KollaInventory.edit(multinode: crlf, status: OpenStackLab.status)
         #expect(edited.hasPrefix(
-            "# top\r\n[control]\r\ncontroller ansible_host=192.168.121.10 ansible_become=true\(OpenStackLab.connection)\r\n\r\n[compute:vars]\r\nfoo=1\r\n[compute]\r\ncompute1 "))
-        #expect(edited.contains("[control]\r\n\n[network]\nnetwork ansible_host=192.168.121.13 ansible_become=true\(OpenStackLab.connection)\n\n[monitoring]\ncontroller "))
+            "# top\r\n[control]\r\ncontroller ansible_host=192.168.121.10 ansible_become=true\(OpenStackLab.connection("controller"))\r\n\r\n[compute:vars]\r\nfoo=1\r\n[compute]\r\ncompute1 "))
+        #expect(edited.contains("[control]\r\n\n[network]\nnetwork ansible_host=192.168.121.13 ansible_become=true\(OpenStackLab.connection("network"))\n\n[monitoring]\ncontroller "))
         #expect(!edited.contains("old"))
         let parsed = try ansibleInventoryList(edited)
         #expect(parsed.membership(KollaInventory.groups) == OpenStackLab.kollaGroups)
@@ -307,7 +311,7 @@ struct LabInventoryTests {
         // A header without hosts: ours go after the comments directly under it.
         let bare = "[storage]\n# storage nodes\n\n[other]\nx\n"
         let out = try KollaInventory.edit(multinode: bare, status: OpenStackLab.status)
-        #expect(out.hasPrefix("[storage]\n# storage nodes\nstorage ansible_host=192.168.121.14 ansible_become=true\(OpenStackLab.connection)\n\n[other]\nx\n\n[control]\n"))
+        #expect(out.hasPrefix("[storage]\n# storage nodes\nstorage ansible_host=192.168.121.14 ansible_become=true\(OpenStackLab.connection("storage"))\n\n[other]\nx\n\n[control]\n"))
     }
 
     // MARK: kolla globals
@@ -347,7 +351,7 @@ struct LabInventoryTests {
         #expect(noStorage.count == 4)
     }
 
-    @Test("Every host line names the login user, the plan's key, Python 3 and no host key prompts")
+    @Test("Every host line names the login user, the plan's key, Python 3 and strict host key checking against the lab's file")
     func inventoryLogin() throws {
         var status = OpenStackLab.status
         status.login = LabLogin(user: "ubuntu", privateKey: "/root/.ssh/lab_ed25519")
@@ -357,7 +361,8 @@ struct LabInventoryTests {
             #expect(vars["ansible_user"] as? String == "ubuntu")
             #expect(vars["ansible_ssh_private_key_file"] as? String == "/root/.ssh/lab_ed25519")
             #expect(vars["ansible_python_interpreter"] as? String == "/usr/bin/python3")
-            #expect((vars["ansible_ssh_common_args"] as? String)?.contains("StrictHostKeyChecking=no") == true)
+            #expect(vars["ansible_ssh_common_args"] as? String
+                == "-o StrictHostKeyChecking=yes -o UserKnownHostsFile=\(KnownHost.labFile("openstack")) -o HostKeyAlias=openstack-compute1")
         }
     }
 

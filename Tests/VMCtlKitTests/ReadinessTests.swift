@@ -97,10 +97,14 @@ import Glibc
         #expect(report.seconds(.ssh) == 31)
     }
 
-    @Test func sshCommandNeverPromptsOrRecordsHostKeysAndQuotesTheRemoteCommand() {
-        let ssh = SSHCommand(user: "debian", host: "10.0.0.5", privateKey: "/k/id")
+    @Test func sshCommandChecksTheKnownHostKeyNeverPromptsAndQuotesTheRemoteCommand() {
+        let ssh = SSHCommand(user: "debian", host: "10.0.0.5", hostKeys: .known(KnownHost(file: "/v/labs/l/known_hosts", alias: "l-ctl")),
+                             privateKey: "/k/id")
         let arguments = ssh.arguments(remote: ["sh", "-c", "echo 'a b'; exit 3"])
-        #expect(arguments.contains("StrictHostKeyChecking=no") && arguments.contains("UserKnownHostsFile=/dev/null"))
+        #expect(Array(arguments.prefix(6)) == [
+            "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/v/labs/l/known_hosts", "-o", "HostKeyAlias=l-ctl",
+        ])
+        #expect(!arguments.contains("StrictHostKeyChecking=no") && !arguments.contains("UserKnownHostsFile=/dev/null"))
         #expect(arguments.contains("BatchMode=yes"))
         #expect(Array(arguments.suffix(7)) == ["-l", "debian", "10.0.0.5", "--", "sh", "-c", #"'echo '\''a b'\''; exit 3'"#])
         #expect(!ssh.arguments(batch: false).contains("BatchMode=yes"))

@@ -15,13 +15,15 @@ import Glibc
 // it or wait for its DHCP lease and run the command again.
 
 /// The connection variables on every host line: the login user, the key
-/// when the plan names one, Python 3, and no host key prompts or
-/// known_hosts entries (a lab's guests get new host keys on every rebuild).
-func connectionVariables(_ login: LabLogin) -> String {
+/// when the plan names one, Python 3, and ssh's host key options for the
+/// node (``SSHCommand/HostKeyPolicy``): checked strictly against the lab's
+/// known_hosts file, under the node's domain name as `HostKeyAlias`.
+func connectionVariables(_ login: LabLogin, lab: String, node: String) -> String {
     var variables = ["ansible_user=\(login.user)"]
     if let key = login.privateKey { variables.append("ansible_ssh_private_key_file=\(key)") }
     variables.append("ansible_python_interpreter=/usr/bin/python3")
-    variables.append("ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'")
+    let hostKeys = SSHCommand.HostKeyPolicy.known(KnownHost.of(domain: "\(lab)-\(node)", lab: lab))
+    variables.append("ansible_ssh_common_args='\(hostKeys.options.joined(separator: " "))'")
     return variables.joined(separator: " ")
 }
 
@@ -68,7 +70,7 @@ public enum AnsibleInventory {
         var groups: [String: [String]] = [:]
         var ungrouped: [String] = []
         for node in status.nodes {
-            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node)) \(connectionVariables(status.login))"
+            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node)) \(connectionVariables(status.login, lab: status.lab, node: node.name))"
             if node.roles.isEmpty { ungrouped.append(line) }
             for role in node.roles {
                 let group = groupName(forRole: role)
@@ -140,7 +142,7 @@ public enum KollaInventory {
         for node in status.nodes {
             let wanted = node.roles.compactMap(group(forRole:))
             guard !wanted.isEmpty else { continue }
-            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node)) ansible_become=true \(connectionVariables(status.login))"
+            let line = "\(node.name) ansible_host=\(try inventoryAddress(of: node)) ansible_become=true \(connectionVariables(status.login, lab: status.lab, node: node.name))"
             for group in wanted where members[group]?.contains(line) == false {
                 members[group]!.append(line)
             }

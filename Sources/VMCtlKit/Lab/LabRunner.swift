@@ -184,7 +184,7 @@ public final class LabRunner: @unchecked Sendable {
                 mac: management.map { _ in Self.mac(lab: plan.name, node: node.name, nic: 0) },
                 staticAddress: network?.dhcp == false ? management?.ip : nil,
                 login: VMMetadata.Login(user: plan.login.user, privateKeyPath: plan.login.privateKey),
-                serialLog: serialLog(node))
+                serialLog: serialLog(node), knownHost: KnownHost.of(domain: name, lab: plan.name))
         }
     }
 

@@ -10,7 +10,7 @@ extension VMCtl.VM {
         static let configuration = CommandConfiguration(
             commandName: "ssh",
             abstract: "Log in to a VM over SSH, or run a command there; the exit status is the remote command's.",
-            discussion: "The address comes from the lease table, the guest agent or ARP; the user and key from what vmctl recorded at create time. Host keys are neither asked about nor written to known_hosts.")
+            discussion: "The address comes from the lease table, the guest agent or ARP; the user and key from what vmctl recorded at create time. The guest's host key is checked strictly against the one vmctl made for it (vmctl's own known_hosts); a guest presenting another key is refused.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var vm: ActiveVMName
         @Option(name: .shortAndLong, help: "Log in as this user (default: the one recorded at create time).") var user: String?
