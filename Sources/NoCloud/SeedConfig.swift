@@ -54,6 +54,11 @@ public struct SeedConfig: Equatable, Sendable {
     /// Commands for `bootcmd`: early in every boot, before the network is
     /// configured and before SSH host keys are made.
     public var bootcmd: [Command]
+    /// The guest's whole /etc/hosts (write_files, with `manage_etc_hosts:
+    /// false`), after the loopback lines: empty leaves cloud-init's. Hosts.swift.
+    public var etcHosts: [HostsEntry] = []
+    /// A swap file cloud-init makes (`swap`), or none.
+    public var swapFile: SwapFile?
 
     public init(
         hostname: String,

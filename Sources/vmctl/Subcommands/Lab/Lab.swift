@@ -11,7 +11,7 @@ extension VMCtl {
             commandName: "lab",
             abstract: "Declare a whole lab in YAML, bring it up in parallel, report its status, tear it down.",
             discussion: "The plan format is in Docs/labs.md.",
-            subcommands: [Up.self, Status.self, Down.self, Validate.self, Inventory.self, KollaGlobals.self, SSH.self])
+            subcommands: [Up.self, Status.self, Down.self, Validate.self, Inventory.self, KollaGlobals.self, SSH.self, Check.self])
     }
 }
 
