@@ -205,7 +205,8 @@ enum CloudImage {
 /// kolla's smallest multinode layout (network services on the controller):
 /// each TCG boot costs about two minutes of one core, and CI has two.
 @Suite(.enabled(if: Daemon.enabled), .serialized) struct IntegrationCloudLabTests {
-    let lab = "vmctl-test-cloudlab"
+    /// VMCTL_CLOUDLAB_NAME gives a run its own prefix, so engineers sharing a daemon can run this lab at once.
+    let lab = ProcessInfo.processInfo.environment["VMCTL_CLOUDLAB_NAME"] ?? "vmctl-test-cloudlab"
 
     func planText(mgmt: String, provider: String) -> String {
         """
@@ -308,6 +309,8 @@ enum CloudImage {
                                       "sh", "-c", "echo \"$(id -un)@$(hostname)\"; exit 5"], timeout: 300)
         #expect(ssh.status == 5, "lab ssh: \(ssh.output) \(ssh.errors)")
         #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
+
+        try await kollaCheckSteps(planPath: planPath, lab: lab)
 
         let removed = try LabRunner(plan: plan).down(keepNetworks: false)
         #expect(removed.contains("domain \(lab)-storage"))

@@ -32,6 +32,9 @@ public struct GuestFacts: Sendable, Equatable {
     public var volumeGroups: [String]?
     /// libvirtd or virtqemud running.
     public var hypervisorDaemons: [String] = []
+    /// Whether /dev/kvm opens (as root). Its presence alone says nothing:
+    /// systemd makes the node from modules.devname even where the virtual CPU
+    /// has no VMX/SVM and kvm cannot load (seen on the TCG test guest).
     public var hasKVM = false
     /// python3's path, or nil.
     public var python3: String?
@@ -73,7 +76,7 @@ public struct GuestFacts: Sendable, Equatable {
             echo @@volume-groups; sudo -n vgs --noheadings -o vg_name 2>/dev/null || echo VGS-FAILED
             echo @@hypervisor-daemons
             for d in libvirtd virtqemud; do pgrep -x "$d" >/dev/null 2>&1 && echo "$d"; done
-            echo @@kvm; if [ -e /dev/kvm ]; then echo yes; else echo no; fi
+            echo @@kvm; if [ -c /dev/kvm ] && sudo -n sh -c ': <>/dev/kvm' 2>/dev/null; then echo yes; else echo no; fi
             echo @@python3; command -v python3
             echo @@var; df -Pk /var
             echo @@swap; cat /proc/swaps
@@ -142,16 +145,17 @@ public struct GuestFacts: Sendable, Equatable {
         return result
     }
 
-    /// chrony's `Leap status` (Normal means synchronized), else timedatectl's `NTPSynchronized=yes|no`.
+    /// timedatectl's `NTPSynchronized=yes|no` (the kernel's view, which kolla's
+    /// prechecks read as `System clock synchronized: yes`), else chrony's
+    /// `Leap status` (Normal means synchronized) where there is no timedatectl.
     public static func parseClock(chrony: [String], timedatectl: [String]) -> (Bool?, String) {
-        for line in chrony where line.hasPrefix("Leap status") {
-            let value = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingWhitespace() } ?? ""
-            return (value == "Normal", "chrony leap status \(value)")
-        }
+        let leap = chrony.first { $0.hasPrefix("Leap status") }
+            .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingWhitespace() } ?? "" }
         for line in timedatectl where line.hasPrefix("NTPSynchronized=") {
             let value = String(line.dropFirst("NTPSynchronized=".count))
-            return (value == "yes", "timedatectl NTPSynchronized=\(value)")
+            return (value == "yes", "timedatectl NTPSynchronized=\(value)" + (leap.map { ", chrony leap status \($0)" } ?? ""))
         }
+        if let leap { return (leap == "Normal", "chrony leap status \(leap)") }
         let said = chrony.first.map { "chronyc: \($0.trimmingWhitespace())" } ?? "no chronyc and no timedatectl"
         return (nil, said)
     }
