@@ -2,7 +2,10 @@
 # Builds a disk-bootable Debian 12 cloud image from Debian's packages, made to
 # behave like debian-12-genericcloud-amd64.qcow2 (which cannot be downloaded
 # here): systemd, dbus, locales, cloud-init (NoCloud), openssh-server, python3,
-# sudo, qemu-guest-agent, lvm2, ifupdown + isc-dhcp-client, the cloud kernel.
+# sudo, qemu-guest-agent, lvm2, ifupdown + isc-dhcp-client, chrony, the cloud kernel.
+# chrony: cloud-init's ntp module configures it, and kolla wants an NTP
+# daemon with a synchronized clock (`vmctl lab check`'s time rule); the guest
+# cannot install it from the internet.
 # cloud-init's default user is `debian`; there is no password, no SSH host
 # key and an empty /etc/machine-id until the first boot, as in Debian's image.
 #
@@ -60,7 +63,7 @@ trap cleanup EXIT
 packages=(
   systemd systemd-sysv dbus udev locales
   cloud-init cloud-guest-utils openssh-server sudo python3
-  qemu-guest-agent lvm2 ifupdown isc-dhcp-client iproute2 netbase
+  qemu-guest-agent lvm2 ifupdown isc-dhcp-client iproute2 netbase chrony
   linux-image-cloud-amd64 initramfs-tools e2fsprogs procps less
 )
 

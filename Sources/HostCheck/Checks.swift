@@ -502,7 +502,9 @@ struct Context {
         let procs = root.processNames()
         let daemons = Self.ntpDaemons.filter { procs.contains($0) }.map { $0 == "systemd-timesyn" ? "systemd-timesyncd" : $0 }
         var details = ["ntpDaemon": daemons.isEmpty ? "none" : daemons.joined(separator: ",")]
-        let daemonText = daemons.isEmpty ? "no chronyd or ntpd running" : "\(daemons.joined(separator: ", ")) running"
+        let serving = LabTimeServing.read(root, chronydRunning: procs.contains("chronyd"))
+        details["servesTimeToLabs"] = String(serving.serves)
+        let daemonText = (daemons.isEmpty ? "no chronyd or ntpd running" : "\(daemons.joined(separator: ", ")) running") + "; " + serving.summary
         guard let live else {
             return CheckResult(id: id, title: title, status: .skip,
                                summary: "\(Self.offlineReason): kernel NTP status is read on the live host only; \(daemonText)",

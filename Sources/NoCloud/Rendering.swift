@@ -54,6 +54,7 @@ extension SeedConfig {
                 ("enabled", T.bool(true)), ("ntp_client", T.string("chrony")), ("servers", T.strings(ntpServers)),
             ])))
         }
+        pairs += hostsAndSwapUserData()
         if let timezone { pairs.append(("timezone", T.string(timezone))) }
         if !packages.isEmpty { pairs.append(("packages", T.strings(packages))) }
         if !bootcmd.isEmpty { pairs.append(("bootcmd", Self.commandList(bootcmd))) }

@@ -57,6 +57,11 @@ public struct SeedConfig: Equatable, Sendable {
     /// The guest's SSH host keys (`ssh_keys`, with `ssh_deletekeys`), made by
     /// vmctl so that it knows them before the guest first boots. Secret: see ``SSHHostKey``.
     public var sshHostKeys: [SSHHostKey] = []
+    /// The guest's whole /etc/hosts (write_files, with `manage_etc_hosts:
+    /// false`), after the loopback lines: empty leaves cloud-init's. Hosts.swift.
+    public var etcHosts: [HostsEntry] = []
+    /// A swap file cloud-init makes (`swap`), or none.
+    public var swapFile: SwapFile?
 
     public init(
         hostname: String,

@@ -70,6 +70,7 @@ extension SeedConfig {
         for (i, command) in runcmd.enumerated() {
             if let rule = Check.commandRule(command) { fail("runcmd[\(i)]", rule) }
         }
+        errors += hostsAndSwapErrors()
         if let extraUserData {
             do {
                 _ = try Self.extraMapping(extraUserData)

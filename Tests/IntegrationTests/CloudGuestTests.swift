@@ -206,7 +206,8 @@ enum CloudImage {
 /// kolla's smallest multinode layout (network services on the controller):
 /// each TCG boot costs about two minutes of one core, and CI has two.
 @Suite(.enabled(if: Daemon.enabled), .serialized) struct IntegrationCloudLabTests {
-    let lab = "vmctl-test-cloudlab"
+    /// VMCTL_CLOUDLAB_NAME gives a run its own prefix, so engineers sharing a daemon can run this lab at once.
+    let lab = ProcessInfo.processInfo.environment["VMCTL_CLOUDLAB_NAME"] ?? "vmctl-test-cloudlab"
 
     func planText(mgmt: String, provider: String) -> String {
         """
@@ -310,6 +311,7 @@ enum CloudImage {
         #expect(ssh.status == 5, "lab ssh: \(ssh.output) \(ssh.errors)")
         #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
 
+        try await kollaCheckSteps(planPath: planPath, lab: lab)
         try await checkLabHostKeys(plan: plan, planPath: planPath, inventory: directory + "/inventory", environment: environment)
         try await checkpointSteps(planPath: planPath, directory: directory, nodes: ["controller", "compute", "storage"], environment: environment)
 

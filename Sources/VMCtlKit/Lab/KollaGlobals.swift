@@ -13,6 +13,7 @@ import Glibc
 /// |-------------------------------|------------------------------------------------------------------------|
 /// | `enable_cinder`               | `"yes"`, only when every `storage` node has the `cinder-volumes` VG    |
 /// | `enable_cinder_backend_lvm`   | `"yes"`, likewise (else a comment says how to get the VG)              |
+/// | `keepalived_virtual_router_id`| `routerID`: the lab's, unique among the labs on this host (RouterID.swift) |
 /// | `kolla_internal_vip_address`  | a free address on the management network (``chooseVIP(network:used:)``) |
 /// | `network_interface`           | the guest device of the NIC on the management network                  |
 /// | `neutron_external_interface`  | the guest device of the NIC on the external (provider) network         |
@@ -33,7 +34,7 @@ public enum KollaGlobals {
     /// Renders the overrides and returns the chosen VIP, which the lab runner must
     /// keep out of DHCP (it already lies outside the DHCP range).
     public static func render(
-        _ status: LabStatus, managementNetwork: String? = nil, externalNetwork: String? = nil
+        _ status: LabStatus, managementNetwork: String? = nil, externalNetwork: String? = nil, routerID: Int? = nil
     ) throws(VMCtlError) -> (yaml: String, vip: String) {
         let kollaNodes = status.nodes.filter { !$0.roles.compactMap(KollaInventory.group(forRole:)).isEmpty }
         let firstControl = kollaNodes.first(where: { $0.roles.contains { KollaInventory.group(forRole: $0) == "control" } })
@@ -111,6 +112,7 @@ public enum KollaGlobals {
             "neutron_external_interface": externalInterface,
             "nova_compute_virt_type": status.novaComputeVirtType,
         ]
+        if let routerID { values["keepalived_virtual_router_id"] = String(routerID) }
         let storage = status.nodes.filter { $0.roles.contains("storage") }
         var notes: [String] = []
         if !storage.isEmpty {

@@ -89,6 +89,7 @@ public final class LabRunner: @unchecked Sendable {
         // Recorded first: lab down NAME finds a lab killed at any later point.
         var state = LabState.load(lab: plan.name) ?? LabState()
         for host in usedHosts { state.hosts[host] = plan.hosts[host] }
+        RouterID.record(lab: plan.name, in: &state)
         try state.save(lab: plan.name)
         for host in changePlan.hosts {
             for warning in host.domainType.warnings { progress.step("\(host.host): \(warning)") }
@@ -125,6 +126,9 @@ public final class LabRunner: @unchecked Sendable {
             }
             for network in hostPlan.newNetworks { changes.append(try createNetwork(network, host: host, connection: connection)) }
         }
+
+        let time = HostTime.serve(lab: plan.name, subnets: hostTimeSubnets())
+        if !time.isEmpty { progress.step(time) }
 
         // Nodes: create what is missing, start what is stopped, in parallel with a bounded number of workers.
         var work: [(host: String, existing: LabPlan.Node?, new: LabChangePlan.NewNode?)] = []
@@ -399,6 +403,7 @@ public final class LabRunner: @unchecked Sendable {
         config.packages = settings.packages
         config.runcmd = settings.commands.map { .shell($0) }
         config.extraUserData = settings.userData
+        applyKollaSeed(to: &config, node: node)
         if let mode = settings.selinux {
             guard let selinux = SeedConfig.SELinuxMode(rawValue: mode) else {
                 throw .invalid(field: "cloud_init.selinux", "\"\(mode)\" is not allowed: enforcing, permissive or disabled")
@@ -499,6 +504,7 @@ public final class LabRunner: @unchecked Sendable {
             }
         }
         LabState.remove(lab: plan.name)
+        HostTime.stopServing(lab: plan.name)
         return removed
     }
 }

@@ -17,6 +17,9 @@ struct LabState: Codable, Equatable {
     /// Host key → pools the lab created there, recorded before each is defined
     /// (pools have no metadata either); absent in state written before this.
     var pools: [String: [String]]?
+    /// kolla's `keepalived_virtual_router_id` for this lab, chosen by the
+    /// first `lab up` among those other labs here recorded (RouterID.swift).
+    var keepalivedRouterID: Int?
 
     static let directory = ProcessInfo.processInfo.environment["VMCTL_LAB_STATE_DIR"] ?? "/var/lib/vmctl/labs"
 
@@ -79,7 +82,10 @@ public enum LabTeardown {
             removed += gone
         }
         guard found else { throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)") }
-        if !keepNetworks { LabState.remove(lab: name) }
+        if !keepNetworks {
+            LabState.remove(lab: name)
+            HostTime.stopServing(lab: name)
+        }
         return removed
     }
 

@@ -12,7 +12,7 @@ extension VMCtl {
             abstract: "Declare a whole lab in YAML, bring it up in parallel, report its status, tear it down.",
             discussion: "The plan format is in Docs/labs.md.",
             subcommands: [Up.self, Status.self, Down.self, Validate.self, Inventory.self, KollaGlobals.self, SSH.self,
-                          Checkpoint.self, Revert.self, Checkpoints.self])
+                          Checkpoint.self, Revert.self, Checkpoints.self, Check.self])
     }
 }
 

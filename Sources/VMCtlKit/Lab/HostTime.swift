@@ -1,0 +1,112 @@
+import FoundationEssentials
+import TextSupport
+import HostCheck
+import LibvirtXML
+import NoCloud
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Time for a lab whose plan names no `ntp_servers`: the lab's host serves it
+/// on the lab's management network, and the guests' seeds point at the host's
+/// address there (cloud-init's `ntp` module, chrony).
+///
+/// `lab up` writes `allow SUBNET` for each such network into
+/// `/etc/chrony/conf.d/vmctl-LAB.conf` (a file vmctl owns; `lab down` removes
+/// it) and tells a running chronyd at once (`chronyc allow`).
+/// Scripts/start-chronyd.sh starts chronyd where nothing else does (no systemd):
+/// with `-x`, so it never steps or slews the host's clock, and `local stratum
+/// 10`, so it serves the host's clock when it has no upstream source.
+public enum HostTime {
+    public static let configDirectory = ProcessInfo.processInfo.environment["VMCTL_CHRONY_CONF_DIR"] ?? "/etc/chrony/conf.d"
+    public static let chronyc = "/usr/bin/chronyc"
+
+    public static func configFile(lab: String) -> String { "\(configDirectory)/vmctl-\(lab).conf" }
+
+    /// The host's own address on `network`, which libvirt gives its bridge:
+    /// the address written in the CIDR when it is a host address, else the
+    /// subnet's first host address. Nil for bridge mode (the host is not on it).
+    public static func hostAddress(on network: LabPlan.Network) -> String? {
+        guard network.mode != .bridge, let subnet = network.subnet else { return nil }
+        if subnet.address != subnet.network { return subnet.address.description }
+        return subnet.gateway?.description
+    }
+
+    /// The config file's text: one `allow` line per subnet.
+    public static func configText(lab: String, subnets: [String]) -> String {
+        "# Written by vmctl lab up for lab \(lab): its guests take time from this host.\n"
+            + subnets.map { "allow \($0)\n" }.joined()
+    }
+
+    /// Whether a chronyd process runs on this machine.
+    public static var chronydRunning: Bool { HostRoot("/").processNames().contains("chronyd") }
+
+    /// Allows `subnets` for lab `lab`: writes the config file and tells a
+    /// running chronyd. Returns one line for `lab up`'s output; nothing is
+    /// thrown, as a lab without host time still comes up (lab check says so).
+    public static func serve(lab: String, subnets: [String]) -> String {
+        guard !subnets.isEmpty else { return "" }
+        guard FileManager.default.fileExists(atPath: configDirectory) else {
+            return "the host does not serve time to lab \(lab): \(configDirectory) is missing (apt-get install chrony)"
+        }
+        do throws(VMCtlError) {
+            try OwnedFiles.replace(configFile(lab: lab), with: Array(configText(lab: lab, subnets: subnets).utf8), mode: 0o644)
+        } catch {
+            return "the host does not serve time to lab \(lab): \(error.message)"
+        }
+        guard chronydRunning else {
+            return "the host does not serve time to lab \(lab) yet: chronyd is not running (start it: Scripts/start-chronyd.sh, or systemctl start chrony)"
+        }
+        for subnet in subnets {
+            let result = try? ChildProcess.run(chronyc, ["allow", subnet], timeout: 10)
+            if result?.status != 0 {
+                return "the host does not serve time to lab \(lab): chronyc allow \(subnet): \(result?.errors.trimmingWhitespace() ?? "cannot run \(chronyc)")"
+            }
+        }
+        return "the host serves time to lab \(lab) on \(subnets.joined(separator: ", "))"
+    }
+
+    /// Removes the lab's config file (`lab down`); a running chronyd keeps the
+    /// rule until it restarts, and the subnet's network is gone by then.
+    public static func stopServing(lab: String) {
+        unlink(configFile(lab: lab))
+    }
+}
+
+extension LabRunner {
+    /// The NTP server a node's seed names when the plan gives none: the
+    /// host's address on the node's management (first) network.
+    func hostTimeServer(for node: LabPlan.Node) -> String? {
+        guard node.cloudInit?.ntpServers.isEmpty ?? true, let first = node.networks.first,
+            let network = plan.networks.first(where: { $0.name == first.network })
+        else { return nil }
+        return HostTime.hostAddress(on: network)
+    }
+
+    /// The management subnets of this machine's nodes that take time from the host.
+    func hostTimeSubnets() -> [String] {
+        var subnets: [String] = []
+        for node in plan.nodes where node.host == "local" && hostTimeServer(for: node) != nil {
+            guard let network = plan.networks.first(where: { $0.name == node.networks.first?.network }),
+                let subnet = network.subnet?.subnetText, !subnets.contains(subnet)
+            else { continue }
+            subnets.append(subnet)
+        }
+        return subnets
+    }
+
+    /// What the seed adds so kolla's rules hold (Docs/labs.md, "Ready for kolla"):
+    /// /etc/hosts with every node whose management address is known at plan
+    /// time and no 127.0.1.1 line; the host as NTP server when the plan names
+    /// none; and a swap file.
+    func applyKollaSeed(to config: inout SeedConfig, node: LabPlan.Node) {
+        config.etcHosts = plan.nodes.compactMap { other in
+            other.networks.first?.ip.map { HostsEntry(address: $0, names: [other.name]) }
+        }
+        if config.ntpServers.isEmpty, let server = hostTimeServer(for: node) { config.ntpServers = [server] }
+        if config.userDataFile == nil { config.swapFile = SwapFile(bytes: Self.swapBytes) }
+    }
+
+    /// The swap file every lab guest gets: 512 MiB.
+    static let swapBytes: UInt64 = 512 << 20
+}
