@@ -32,6 +32,8 @@ public struct LabPlan: Sendable, Equatable {
     public var file = "plan"
     /// The line of `serial_dir`, for the messages about it.
     public var serialDirectoryLine = 1
+    /// How networks used on several hosts span them (Lab/SpannedNetwork.swift); nil: each host gets its own copy.
+    public var span: LabSpan? = nil
 
     /// Where a pool, image, network or node was written in the plan.
     public struct Source: Sendable, Equatable {
@@ -343,7 +345,7 @@ struct PlanReader {
             checked = .mapping(mapping)
         }
         checkKeys(checked, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers",
-                                      "address_timeout", "ready_timeout", "wait", "login", "serial_dir"])
+                                      "address_timeout", "ready_timeout", "wait", "login", "serial_dir", "span"])
         let labName = name(value(root, "lab"), "lab", maxLength: 24)
         if value(root, "lab") == nil { issue(root, "lab", "is required: the lab's name") }
 
@@ -521,11 +523,14 @@ struct PlanReader {
                 issue(node, "login", "must be a mapping with user and private_key")
             }
         }
+        let spanSettings = span(value(root, "span"), hosts: hosts)
         guard let labName else { return nil }
         let serial = absolutePath(value(root, "serial_dir"), "serial_dir") ?? "/var/lib/vmctl/labs/\(labName)"
-        return LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
+        var result = LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
                        workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial, file: file,
                        serialDirectoryLine: line(value(root, "serial_dir")))
+        result.span = spanSettings
+        return result
     }
 
     mutating func selinuxMode(_ node: YAML.Node?, _ field: String) -> String? {

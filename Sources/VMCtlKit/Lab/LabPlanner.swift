@@ -45,6 +45,8 @@ public struct LabChangePlan: Sendable {
     }
 
     var hosts: [HostPlan]
+    /// The hosts' kernels' part of the spanned networks (Lab/SpannedNetwork.swift).
+    var span = SpanChangePlan()
 
     /// One line per change, in the order `lab up` makes them.
     public var steps: [String] {
@@ -54,7 +56,9 @@ public struct LabChangePlan: Sendable {
             lines += host.newPools.map { pool in "\(name): create pool \(pool.name)" }
             lines += host.stoppedPools.map { pool in "\(name): start pool \(pool)" }
             lines += host.imports.map { image in "\(name): import \(image.path ?? "") as \(image.pool)/\(image.name)" }
+            lines += span.lines(host: name, phase: .beforeNetworks)
             lines += host.newNetworks.map { network in "\(name): create network \(network.definition.name.rawValue)" }
+            lines += span.lines(host: name, phase: .afterNetworks)
             lines += host.stoppedNodes.map { node in "\(name): start \(node)" }
             lines += host.newNodes.map { node in "\(name): create \(node.plan.domain.name.rawValue) with \(node.plan.volumes.count) volumes" }
         }
@@ -110,12 +114,13 @@ extension LabRunner {
             issues += planning.issues
             hosts.append(planning.plan)
         }
+        let span = try planSpan(issues: &issues)
         if !issues.isEmpty {
             var seen = Set<String>()
             let lines = issues.map(\.description).filter { seen.insert($0).inserted }
             throw VMCtlError(lines.joined(separator: "\n"), status: .usage)
         }
-        return LabChangePlan(hosts: hosts)
+        return LabChangePlan(hosts: hosts, span: span)
     }
 
     /// The host's pools: those its nodes or the plan's images use, and on the
@@ -207,7 +212,18 @@ extension LabRunner {
                 continue
             }
             do throws(VMCtlError) {
-                planning.plan.newNetworks.append(.init(network: network, definition: try networkDefinition(network, service: service)))
+                // A spanned network: libvirt's own (DHCP, DNS, NAT) on its home host, onto the segment's bridge; bridge mode elsewhere.
+                if let segment = spannedSegment(network.name), segment.home != planning.host {
+                    planning.plan.newNetworks.append(.init(network: network, definition: try segment.bridgeDefinition(name: name)))
+                    planning.pending.networks.insert(name)
+                    continue
+                }
+                var definition = try networkDefinition(network, service: service)
+                if let segment = spannedSegment(network.name) {
+                    definition.bridge = BridgeSettings(name: segment.bridge.rawValue)
+                    definition.mtu = segment.guestMTU
+                }
+                planning.plan.newNetworks.append(.init(network: network, definition: definition))
             } catch {
                 planning.issues.append(try issue(error, at: network.source,
                                                  fields: ["--subnet": "subnet", "--dhcp-range": "dhcp_range", "--bridge": "bridge", "name": "name"]))

@@ -17,6 +17,11 @@ struct LabState: Codable, Equatable {
     /// Host key → pools the lab created there, recorded before each is defined
     /// (pools have no metadata either); absent in state written before this.
     var pools: [String: [String]]?
+    /// Host key → kernel links (bridges, VXLAN ports) the lab made there for
+    /// spanned networks, in the order made; recorded before each is made.
+    var kernelLinks: [String: [KernelLinkName]]?
+    /// Host key → how its kernel was reached, for `lab down NAME` without the plan.
+    var channels: [String: HostChannel]?
 
     static let directory = ProcessInfo.processInfo.environment["VMCTL_LAB_STATE_DIR"] ?? "/var/lib/vmctl/labs"
 
@@ -78,6 +83,7 @@ public enum LabTeardown {
             removed += gone
         }
         guard found else { throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)") }
+        if !keepNetworks, let state { removed += try removeKernelLinks(state, progress: progress) }
         if !keepNetworks { LabState.remove(lab: name) }
         return removed
     }
