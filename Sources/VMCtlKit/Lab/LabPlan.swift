@@ -353,6 +353,10 @@ struct PlanReader {
         if let node = value(root, "hosts") {
             if case .mapping = node {} else { issue(node, "hosts", "must be a mapping of host key to libvirt URI") }
             for (key, keyNode, uriNode) in keys(node) {
+                guard key != LabPlacement.auto else {
+                    issue(keyNode, "hosts.\(key)", "\"auto\" is not allowed as a host name: a node's host: auto asks for placement")
+                    continue
+                }
                 guard ObjectName.isValid(key) else {
                     issue(keyNode, "hosts.\(key)", "\"\(key)\" is not allowed as a host name: \(ObjectName.rule)")
                     continue
@@ -564,7 +568,8 @@ struct PlanReader {
             issue(value(node, "roles") ?? value(node, "role"), "\(field).roles[\(i)]", "\"\(role)\" is not allowed: \(rule)")
         }
         let host = string(setting("host"), settingField("host")) ?? "local"
-        if hosts[host] == nil {
+        // `auto`: placed by capacity when the lab runs (Lab/LabPlacement.swift).
+        if hosts[host] == nil && host != LabPlacement.auto {
             issue(setting("host"), settingField("host"), "'\(host)' is not in hosts (\(hosts.keys.sorted().joined(separator: ", ")))")
         }
         let memory = size(setting("memory"), settingField("memory")) ?? "1G"

@@ -47,10 +47,17 @@ public struct LabChangePlan: Sendable {
     var hosts: [HostPlan]
     /// The hosts' kernels' part of the spanned networks (Lab/SpannedNetwork.swift).
     var span = SpanChangePlan()
+    /// Where `host: auto` put each such node, one line each (Lab/LabPlacement.swift).
+    var placement: [String] = []
+
+    /// `a: on host2 (host: auto)`, by node name.
+    static func placementLines(_ placed: [String: String]) -> [String] {
+        placed.sorted { $0.key < $1.key }.map { "\($0.key): on \($0.value) (host: auto)" }
+    }
 
     /// One line per change, in the order `lab up` makes them.
     public var steps: [String] {
-        var lines: [String] = []
+        var lines: [String] = placement
         for host in hosts {
             let name = host.host
             lines += host.newPools.map { pool in "\(name): create pool \(pool.name)" }
@@ -86,6 +93,7 @@ extension LabRunner {
     /// Every problem is reported at once, one `FILE:LINE: field: rule` line
     /// each (status 64); a failed libvirt call stops planning with its error.
     public func planChanges(requireKVM: Bool = false) throws(VMCtlError) -> LabChangePlan {
+        if let placementError { throw placementError }
         var issues: [PlanIssue] = []
         if let rule = SerialLogPath.directoryRule(plan.serialDirectory) {
             issues.append(PlanIssue(file: plan.file, line: plan.serialDirectoryLine, field: "serial_dir", rule: rule))
@@ -120,7 +128,9 @@ extension LabRunner {
             let lines = issues.map(\.description).filter { seen.insert($0).inserted }
             throw VMCtlError(lines.joined(separator: "\n"), status: .usage)
         }
-        return LabChangePlan(hosts: hosts, span: span)
+        var changes = LabChangePlan(hosts: hosts, span: span)
+        changes.placement = LabChangePlan.placementLines(autoPlaced)
+        return changes
     }
 
     /// The host's pools: those its nodes or the plan's images use, and on the

@@ -22,14 +22,20 @@ public struct LabUpResult: Codable, Sendable {
 /// makes has a deterministic name (`LAB-NAME`, volumes `LAB-NODE.qcow2`), so
 /// a rerun after an interruption finds what exists and makes only what is missing.
 public final class LabRunner: @unchecked Sendable {
-    public let plan: LabPlan
+    /// The plan, with every `host: auto` decided (Lab/LabPlacement.swift).
+    public internal(set) var plan: LabPlan
     let progress: any ProgressReporter
     private var connections: [String: Connection] = [:]
     private let lock = Lock()
+    /// Node → host of the nodes placed by `host: auto`.
+    var autoPlaced: [String: String] = [:]
+    /// Why `host: auto` could not be decided; planning reports it.
+    var placementError: VMCtlError?
 
     public init(plan: LabPlan, progress: any ProgressReporter = SilentProgress()) {
         self.plan = plan
         self.progress = progress
+        resolvePlacement()
     }
 
     /// The connection to a plan host, opened once.
@@ -87,6 +93,7 @@ public final class LabRunner: @unchecked Sendable {
         // Recorded first: lab down NAME finds a lab killed at any later point.
         var state = LabState.load(lab: plan.name) ?? LabState()
         for host in usedHosts { state.hosts[host] = plan.hosts[host] }
+        if !autoPlaced.isEmpty { state.placement = (state.placement ?? [:]).merging(autoPlaced) { _, new in new } }
         try state.save(lab: plan.name)
         for host in changePlan.hosts {
             for warning in host.domainType.warnings { progress.step("\(host.host): \(warning)") }

@@ -22,6 +22,8 @@ struct LabState: Codable, Equatable {
     var kernelLinks: [String: [KernelLinkName]]?
     /// Host key → how its kernel was reached, for `lab down NAME` without the plan.
     var channels: [String: HostChannel]?
+    /// Node → host for the nodes placed by `host: auto`, so reruns keep them there.
+    var placement: [String: String]?
 
     static let directory = ProcessInfo.processInfo.environment["VMCTL_LAB_STATE_DIR"] ?? "/var/lib/vmctl/labs"
 
