@@ -22,8 +22,15 @@
 #        Scripts/second-libvirtd.sh exec   NAME CMD...  runs CMD in its mount+net+UTS
 #                                                 namespaces (e.g. `exec host2 ip link`)
 #        Scripts/second-libvirtd.sh purge  [NAME]  stop, then delete its state directory
+#        Scripts/second-libvirtd.sh wire   [NAME]  a veth pair between the host's network
+#                                                 namespace and its own (the "wire" a
+#                                                 spanned lab network's VXLAN runs over);
+#                                                 idempotent; prints HOSTDEV HOSTADDR PEERDEV PEERADDR
+#        Scripts/second-libvirtd.sh unwire [NAME]  deletes that pair (stop does too)
 # NAME defaults to host2 ([A-Za-z0-9_-], at most 32 characters).
 # Env:   VMCTL_HOSTS_DIR  parent of the state directories (default /var/lib/vmctl/hosts)
+#        VMCTL_WIRE_NET  the wire's /30 as A.B.C.D, its first address the host's,
+#                        its second the stand-in's (default 10.251.23.0)
 #        VMCTL_HOST_START_TIMEOUT  seconds to wait for libvirtd to answer (default 30)
 # Runs as root, without systemd. The host's own libvirtd is never touched.
 # State kept across stop/start (like a host's disk): its config (etc/, with the
@@ -248,6 +255,45 @@ do_start() {
   die "libvirtd of '$name' did not answer on $uri within $start_timeout s (stopped again)"
 }
 
+# The wire: a veth pair, one end in the host's network namespace (named from
+# NAME, at most 15 characters), the other, vmctlwire0, in the stand-in's; a
+# /30 of the project's own (10.251.23.0/30: tests hand out 10.200-249.77.0/24,
+# NoCloud's seed boots 10.254.77.0/24). Nothing is routed: only the two ends
+# reach each other. A spanned lab network's VXLAN runs over it.
+wire_net=${VMCTL_WIRE_NET:-10.251.23.0}
+[[ $wire_net =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] || die "bad VMCTL_WIRE_NET '$wire_net' (A.B.C.D)"
+(( BASH_REMATCH[4] % 4 == 0 && BASH_REMATCH[1] < 256 && BASH_REMATCH[2] < 256 && BASH_REMATCH[3] < 256 && BASH_REMATCH[4] < 256 )) ||
+  die "bad VMCTL_WIRE_NET '$wire_net' (the first address of a /30)"
+wire_prefix="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[3]}"
+wire_host_addr="$wire_prefix.$((BASH_REMATCH[4] + 1))"
+wire_peer_addr="$wire_prefix.$((BASH_REMATCH[4] + 2))"
+wire_host_dev="vw$(printf '%s' "$name" | cksum | cut -d' ' -f1 | cut -c1-8)"
+wire_peer_dev=vmctlwire0
+
+do_wire() {
+  local h
+  h=$(pid_of holder)
+  alive "$h" || die "'$name' is not running (no namespace holder); start it first"
+  local in_ns=(nsenter --target "$h" --net --)
+  if ip link show dev "$wire_host_dev" >/dev/null 2>&1; then
+    # Ours only when its peer is the stand-in's end with the wire's address.
+    "${in_ns[@]}" ip -4 -o addr show dev "$wire_peer_dev" 2>/dev/null | grep -qF " $wire_peer_addr/30 " ||
+      die "a link $wire_host_dev exists but $name has no $wire_peer_dev with $wire_peer_addr/30: not ours; left alone"
+  else
+    # Refused when the /30 is already in use here (an address or a route).
+    if ip -4 -o addr show | grep -qE " ($wire_host_addr|$wire_peer_addr)/" ||
+      [[ -n $(ip -4 route show to match "$wire_host_addr" | grep -v '^default') ]]; then
+      die "$wire_net/30 is already used on this host (set VMCTL_WIRE_NET to a free /30)"
+    fi
+    ip link add "$wire_host_dev" type veth peer name "$wire_peer_dev" netns "$h"
+    ip addr add "$wire_host_addr/30" dev "$wire_host_dev"
+    ip link set "$wire_host_dev" up
+    "${in_ns[@]}" ip addr add "$wire_peer_addr/30" dev "$wire_peer_dev"
+    "${in_ns[@]}" ip link set "$wire_peer_dev" up
+  fi
+  echo "$wire_host_dev $wire_host_addr $wire_peer_dev $wire_peer_addr"
+}
+
 # Serialise start/stop/purge of one NAME.
 lock() {
   mkdir -p "$hosts_dir"
@@ -312,6 +358,18 @@ case $cmd in
   uri)
     echo "$uri"
     ;;
+  wire)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    do_wire
+    ;;
+  unwire)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    # Deleting one end of a veth pair deletes both.
+    if ip link show dev "$wire_host_dev" >/dev/null 2>&1; then ip link del "$wire_host_dev"; fi
+    echo "$prog: '$name' has no wire"
+    ;;
   exec)
     [[ $# -ge 3 ]] || die "usage: $0 exec NAME CMD..."
     h=$(ns_pid)
@@ -320,6 +378,6 @@ case $cmd in
     exec nsenter --target "$h" --mount --net --uts -- "$@"
     ;;
   *)
-    die "unknown command '$cmd' (start|stop|status|restart-daemon|uri|exec|purge)"
+    die "unknown command '$cmd' (start|stop|status|restart-daemon|uri|exec|purge|wire|unwire)"
     ;;
 esac

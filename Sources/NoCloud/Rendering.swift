@@ -118,12 +118,14 @@ extension SeedConfig {
                 if !searchDomains.isEmpty { pairs.append(("dns_search", T.strings(searchDomains))) }
                 subnet = pairs
             }
-            return T.mapping([
+            var entry: [(String, Node)] = [
                 ("type", T.string("physical")),
                 ("name", T.string(interface.name)),
                 ("mac_address", T.string(interface.mac.lowercased())),
-                ("subnets", Node([T.mapping(subnet)])),
-            ])
+            ]
+            if let mtu = interface.mtu { entry.append(("mtu", T.int(mtu))) }
+            entry.append(("subnets", Node([T.mapping(subnet)])))
+            return T.mapping(entry)
         }
         return T.emit(T.mapping([("version", T.int(1)), ("config", Node(entries))]))
     }

@@ -187,11 +187,14 @@ public struct SeedConfig: Equatable, Sendable {
         /// The name inside the guest (`set-name`): 1-15 characters.
         public var name: String
         public var ipv4: IPv4
+        /// The NIC's MTU (`mtu:`); nil leaves the guest's default.
+        public var mtu: Int?
 
-        public init(mac: String, name: String, ipv4: IPv4) {
+        public init(mac: String, name: String, ipv4: IPv4, mtu: Int? = nil) {
             self.mac = mac
             self.name = name
             self.ipv4 = ipv4
+            self.mtu = mtu
         }
     }
 

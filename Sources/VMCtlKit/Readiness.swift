@@ -55,6 +55,9 @@ public struct ReadinessTarget: Sendable {
     public var serialLog: String?
     /// vmctl's known_hosts entry for the guest: SSH is used only against it.
     public var knownHost: KnownHost?
+    /// Where the guest's lease is when not on its own host: a spanned lab
+    /// network's DHCP runs on its home host (Lab/SpannedNetwork.swift).
+    public var leaseSource: NetworkLeaseSource?
 
     public init(name: String, connection: Connection, domain: Domain, mac: MACAddress? = nil, staticAddress: String? = nil,
                 login: VMMetadata.Login? = nil, serialLog: String? = nil, knownHost: KnownHost? = nil) {
@@ -189,6 +192,8 @@ public struct ReadinessWaiter: Sendable {
             if let fixed = target.staticAddress {
                 // A static address is on the guest once it answers at all: a refused connection counts.
                 if SSHBanner.probe(host: fixed, timeout: 1, bannerTimeout: 0) != .unreachable { report.address = fixed }
+            } else if let source = target.leaseSource, let mac = target.mac {
+                report.address = source.address(of: mac)
             } else {
                 let found = finder.addresses(of: target.domain).filter { $0.family == "ipv4" }
                 let wanted = target.mac?.description.lowercased()

@@ -376,7 +376,7 @@ public struct VMCreator: Sendable {
             config.interfaces = zip(request.networks, zip(interfaces, deviceNames)).enumerated().map { index, item in
                 let (spec, (interface, device)) = item
                 return SeedConfig.Interface(mac: interface.mac?.description ?? "", name: device,
-                                            ipv4: spec.ipv4 ?? (index == 0 ? .dhcp : .unconfigured))
+                                            ipv4: spec.ipv4 ?? (index == 0 ? .dhcp : .unconfigured), mtu: spec.mtu)
             }
             config.runcmd = volumeGroupCommands + config.runcmd
             // The guest's host keys, known before it first boots (a user's own user-data gets none).
@@ -752,6 +752,8 @@ public struct NetworkSpec: Sendable, Equatable {
     public var device: String?
     /// How the guest configures it; default DHCP for the first NIC, no address for the others.
     public var ipv4: SeedConfig.Interface.IPv4?
+    /// The guest's MTU on it (its seed's network-config); nil leaves the default.
+    public var mtu: Int?
 
     public init(kind: Kind, mac: MACAddress? = nil, model: InterfaceModel? = nil, device: String? = nil,
                 ipv4: SeedConfig.Interface.IPv4? = nil) {

@@ -34,6 +34,8 @@ public struct LabPlan: Sendable, Equatable {
     public var file = "plan"
     /// The line of `serial_dir`, for the messages about it.
     public var serialDirectoryLine = 1
+    /// How networks used on several hosts span them (Lab/SpannedNetwork.swift); nil: each host gets its own copy.
+    public var span: LabSpan? = nil
 
     /// Where a pool, image, network or node was written in the plan.
     public struct Source: Sendable, Equatable {
@@ -345,7 +347,7 @@ struct PlanReader {
             checked = .mapping(mapping)
         }
         checkKeys(checked, "", allowed: ["lab", "hosts", "pools", "images", "networks", "nodes", "defaults", "workers", "max_booting",
-                                      "address_timeout", "ready_timeout", "wait", "login", "serial_dir"])
+                                      "address_timeout", "ready_timeout", "wait", "login", "serial_dir", "span"])
         let labName = name(value(root, "lab"), "lab", maxLength: 24)
         if value(root, "lab") == nil { issue(root, "lab", "is required: the lab's name") }
 
@@ -353,6 +355,10 @@ struct PlanReader {
         if let node = value(root, "hosts") {
             if case .mapping = node {} else { issue(node, "hosts", "must be a mapping of host key to libvirt URI") }
             for (key, keyNode, uriNode) in keys(node) {
+                guard key != LabPlacement.auto else {
+                    issue(keyNode, "hosts.\(key)", "\"auto\" is not allowed as a host name: a node's host: auto asks for placement")
+                    continue
+                }
                 guard ObjectName.isValid(key) else {
                     issue(keyNode, "hosts.\(key)", "\"\(key)\" is not allowed as a host name: \(ObjectName.rule)")
                     continue
@@ -524,12 +530,14 @@ struct PlanReader {
             }
         }
         let maxBooting = int(value(root, "max_booting"), "max_booting", range: 1...256)
+        let spanSettings = span(value(root, "span"), hosts: hosts)
         guard let labName else { return nil }
         let serial = absolutePath(value(root, "serial_dir"), "serial_dir") ?? "/var/lib/vmctl/labs/\(labName)"
         var plan = LabPlan(name: labName, hosts: hosts, pools: pools, images: images, networks: networks, nodes: nodes,
                        workers: workers, addressTimeout: Double(timeout), wait: wait, login: login, serialDirectory: serial, file: file,
                        serialDirectoryLine: line(value(root, "serial_dir")))
         plan.maxBooting = maxBooting
+        plan.span = spanSettings
         return plan
     }
 
@@ -564,7 +572,8 @@ struct PlanReader {
             issue(value(node, "roles") ?? value(node, "role"), "\(field).roles[\(i)]", "\"\(role)\" is not allowed: \(rule)")
         }
         let host = string(setting("host"), settingField("host")) ?? "local"
-        if hosts[host] == nil {
+        // `auto`: placed by capacity when the lab runs (Lab/LabPlacement.swift).
+        if hosts[host] == nil && host != LabPlacement.auto {
             issue(setting("host"), settingField("host"), "'\(host)' is not in hosts (\(hosts.keys.sorted().joined(separator: ", ")))")
         }
         let memory = size(setting("memory"), settingField("memory")) ?? "1G"

@@ -45,16 +45,27 @@ public struct LabChangePlan: Sendable {
     }
 
     var hosts: [HostPlan]
+    /// The hosts' kernels' part of the spanned networks (Lab/SpannedNetwork.swift).
+    var span = SpanChangePlan()
+    /// Where `host: auto` put each such node, one line each (Lab/LabPlacement.swift).
+    var placement: [String] = []
+
+    /// `a: on host2 (host: auto)`, by node name.
+    static func placementLines(_ placed: [String: String]) -> [String] {
+        placed.sorted { $0.key < $1.key }.map { "\($0.key): on \($0.value) (host: auto)" }
+    }
 
     /// One line per change, in the order `lab up` makes them.
     public var steps: [String] {
-        var lines: [String] = []
+        var lines: [String] = placement
         for host in hosts {
             let name = host.host
             lines += host.newPools.map { pool in "\(name): create pool \(pool.name)" }
             lines += host.stoppedPools.map { pool in "\(name): start pool \(pool)" }
             lines += host.imports.map { image in "\(name): import \(image.path ?? "") as \(image.pool)/\(image.name)" }
+            lines += span.lines(host: name, phase: .beforeNetworks)
             lines += host.newNetworks.map { network in "\(name): create network \(network.definition.name.rawValue)" }
+            lines += span.lines(host: name, phase: .afterNetworks)
             lines += host.stoppedNodes.map { node in "\(name): start \(node)" }
             lines += host.newNodes.map { node in "\(name): create \(node.plan.domain.name.rawValue) with \(node.plan.volumes.count) volumes" }
         }
@@ -82,6 +93,7 @@ extension LabRunner {
     /// Every problem is reported at once, one `FILE:LINE: field: rule` line
     /// each (status 64); a failed libvirt call stops planning with its error.
     public func planChanges(requireKVM: Bool = false) throws(VMCtlError) -> LabChangePlan {
+        if let placementError { throw placementError }
         var issues: [PlanIssue] = []
         if let rule = SerialLogPath.directoryRule(plan.serialDirectory) {
             issues.append(PlanIssue(file: plan.file, line: plan.serialDirectoryLine, field: "serial_dir", rule: rule))
@@ -110,12 +122,15 @@ extension LabRunner {
             issues += planning.issues
             hosts.append(planning.plan)
         }
+        let span = try planSpan(issues: &issues)
         if !issues.isEmpty {
             var seen = Set<String>()
             let lines = issues.map(\.description).filter { seen.insert($0).inserted }
             throw VMCtlError(lines.joined(separator: "\n"), status: .usage)
         }
-        return LabChangePlan(hosts: hosts)
+        var changes = LabChangePlan(hosts: hosts, span: span)
+        changes.placement = LabChangePlan.placementLines(autoPlaced)
+        return changes
     }
 
     /// The host's pools: those its nodes or the plan's images use, and on the
@@ -207,7 +222,18 @@ extension LabRunner {
                 continue
             }
             do throws(VMCtlError) {
-                planning.plan.newNetworks.append(.init(network: network, definition: try networkDefinition(network, service: service)))
+                // A spanned network: libvirt's own (DHCP, DNS, NAT) on its home host, onto the segment's bridge; bridge mode elsewhere.
+                if let segment = spannedSegment(network.name), segment.home != planning.host {
+                    planning.plan.newNetworks.append(.init(network: network, definition: try segment.bridgeDefinition(name: name)))
+                    planning.pending.networks.insert(name)
+                    continue
+                }
+                var definition = try networkDefinition(network, service: service)
+                if let segment = spannedSegment(network.name) {
+                    definition.bridge = BridgeSettings(name: segment.bridge.rawValue)
+                    definition.mtu = segment.guestMTU
+                }
+                planning.plan.newNetworks.append(.init(network: network, definition: definition))
             } catch {
                 planning.issues.append(try issue(error, at: network.source,
                                                  fields: ["--subnet": "subnet", "--dhcp-range": "dhcp_range", "--bridge": "bridge", "name": "name"]))

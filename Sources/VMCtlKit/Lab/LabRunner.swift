@@ -22,14 +22,20 @@ public struct LabUpResult: Codable, Sendable {
 /// makes has a deterministic name (`LAB-NAME`, volumes `LAB-NODE.qcow2`), so
 /// a rerun after an interruption finds what exists and makes only what is missing.
 public final class LabRunner: @unchecked Sendable {
-    public let plan: LabPlan
+    /// The plan, with every `host: auto` decided (Lab/LabPlacement.swift).
+    public internal(set) var plan: LabPlan
     let progress: any ProgressReporter
     private var connections: [String: Connection] = [:]
     private let lock = Lock()
+    /// Node → host of the nodes placed by `host: auto`.
+    var autoPlaced: [String: String] = [:]
+    /// Why `host: auto` could not be decided; planning reports it.
+    var placementError: VMCtlError?
 
     public init(plan: LabPlan, progress: any ProgressReporter = SilentProgress()) {
         self.plan = plan
         self.progress = progress
+        resolvePlacement()
     }
 
     /// The connection to a plan host, opened once.
@@ -90,6 +96,7 @@ public final class LabRunner: @unchecked Sendable {
         var state = LabState.load(lab: plan.name) ?? LabState()
         for host in usedHosts { state.hosts[host] = plan.hosts[host] }
         RouterID.record(lab: plan.name, in: &state)
+        if !autoPlaced.isEmpty { state.placement = (state.placement ?? [:]).merging(autoPlaced) { _, new in new } }
         try state.save(lab: plan.name)
         for host in changePlan.hosts {
             for warning in host.domainType.warnings { progress.step("\(host.host): \(warning)") }
@@ -119,12 +126,14 @@ public final class LabRunner: @unchecked Sendable {
                 journal.finish()
                 changes.append("\(host): imported image \(image.pool)/\(image.name)")
             }
+            changes += try applySpan(changePlan.span, host: host, phase: .beforeNetworks)
             for network in hostPlan.existingNetworks {
                 let (made, drifted) = try reconcileNetwork(network, host: host, connection: connection)
                 changes += made
                 drift += drifted
             }
             for network in hostPlan.newNetworks { changes.append(try createNetwork(network, host: host, connection: connection)) }
+            changes += try applySpan(changePlan.span, host: host, phase: .afterNetworks)
         }
 
         let time = HostTime.serve(lab: plan.name, subnets: hostTimeSubnets())
@@ -183,12 +192,14 @@ public final class LabRunner: @unchecked Sendable {
             let domain = try libvirt("looking up \(name)") { try connection.domain(named: name) }
             let management = node.networks.first
             let network = management.flatMap { nic in plan.networks.first { $0.name == nic.network } }
-            return ReadinessTarget(
+            var target = ReadinessTarget(
                 name: node.name, connection: connection, domain: domain,
                 mac: management.map { _ in Self.mac(lab: plan.name, node: node.name, nic: 0) },
                 staticAddress: network?.dhcp == false ? management?.ip : nil,
                 login: VMMetadata.Login(user: plan.login.user, privateKeyPath: plan.login.privateKey),
                 serialLog: serialLog(node), knownHost: KnownHost.of(domain: name, lab: plan.name))
+            target.leaseSource = try management.flatMap { nic throws(VMCtlError) in try leaseSource(nic.network, node: node) }
+            return target
         }
     }
 
@@ -252,7 +263,8 @@ public final class LabRunner: @unchecked Sendable {
         var changes: [String] = []
         var drift: [String] = []
         let current = try libvirt("reading network \(name)") { try NetworkDefinition(xml: try existing.xml(inactive: true)) }
-        if current.ips.first?.address.subnetText != network.subnet?.subnetText || current.forward != network.mode.forward {
+        let spannedHere = spannedSegment(network.name).map { $0.home != host } ?? false
+        if !spannedHere, current.ips.first?.address.subnetText != network.subnet?.subnetText || current.forward != network.mode.forward {
             drift.append("\(host): network \(name) differs from the plan (subnet or mode); not changed")
         }
         let have = Set(current.ips.first?.hosts.compactMap(\.mac) ?? [])
@@ -425,6 +437,8 @@ public final class LabRunner: @unchecked Sendable {
             let gateway = routed ? subnet.gateway?.description : nil
             spec.ipv4 = .fixed(address: ip, prefix: subnet.prefixLength, gateway: gateway, nameservers: gateway.map { [$0] } ?? [])
         }
+        // Over VXLAN, frames carry 50 bytes more: the guest sends smaller ones.
+        spec.mtu = spannedSegment(nic.network)?.guestMTU
         return spec
     }
 
@@ -444,9 +458,11 @@ public final class LabRunner: @unchecked Sendable {
                 let dhcp = plan.networks.first { $0.name == nic.network }?.dhcp ?? true
                 var address = dhcp ? nil : nic.ip
                 if dhcp {
-                    let key = "\(node.host)/\(nic.network)"
+                    // A spanned network's leases are its home host's.
+                    let leaseHost = spannedSegment(nic.network)?.home ?? node.host
+                    let key = "\(leaseHost)/\(nic.network)"
                     if leases[key] == nil {
-                        let list = (try? connection.network(named: plan.objectName(nic.network)).dhcpLeases()) ?? []
+                        let list = (try? self.connection(leaseHost).network(named: plan.objectName(nic.network)).dhcpLeases()) ?? []
                         leases[key] = Dictionary(list.filter { $0.family == .ipv4 }.map { ($0.mac.lowercased(), $0.ipAddress) },
                                                  uniquingKeysWith: { _, last in last })
                     }
@@ -503,6 +519,7 @@ public final class LabRunner: @unchecked Sendable {
                 if let gone = try LabTeardown.removeNetwork(plan.objectName(network.name), host: host, connection: connection) { removed.append(gone) }
             }
         }
+        if let state { removed += try LabTeardown.removeKernelLinks(state, progress: progress) }
         LabState.remove(lab: plan.name)
         HostTime.stopServing(lab: plan.name)
         return removed

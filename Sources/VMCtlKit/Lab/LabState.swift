@@ -20,6 +20,13 @@ struct LabState: Codable, Equatable {
     /// kolla's `keepalived_virtual_router_id` for this lab, chosen by the
     /// first `lab up` among those other labs here recorded (RouterID.swift).
     var keepalivedRouterID: Int?
+    /// Host key → kernel links (bridges, VXLAN ports) the lab made there for
+    /// spanned networks, in the order made; recorded before each is made.
+    var kernelLinks: [String: [KernelLinkName]]?
+    /// Host key → how its kernel was reached, for `lab down NAME` without the plan.
+    var channels: [String: HostChannel]?
+    /// Node → host for the nodes placed by `host: auto`, so reruns keep them there.
+    var placement: [String: String]?
 
     static let directory = ProcessInfo.processInfo.environment["VMCTL_LAB_STATE_DIR"] ?? "/var/lib/vmctl/labs"
 
@@ -82,6 +89,7 @@ public enum LabTeardown {
             removed += gone
         }
         guard found else { throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)") }
+        if !keepNetworks, let state { removed += try removeKernelLinks(state, progress: progress) }
         if !keepNetworks {
             LabState.remove(lab: name)
             HostTime.stopServing(lab: name)
