@@ -57,7 +57,8 @@ extension LabRunner {
         let why = agentProblem.map { "\($0); " } ?? ""
         guard let key = plan.login.privateKey else { return "not set: \(why)the plan has no login.private_key for SSH" }
         guard let address else { return "not set: \(why)no address known for SSH" }
-        let ssh = SSHCommand(user: plan.login.user, host: address, privateKey: key, connectTimeout: 10)
+        let ssh = SSHCommand(user: plan.login.user, host: address, hostKeys: .known(KnownHost.of(domain: target.domainName, lab: plan.name)),
+                             privateKey: key, connectTimeout: 10)
         let start = Self.now()
         guard let probe = try? ChildProcess.run(ssh.executable, ssh.arguments(remote: ["true"]), timeout: 30), probe.status == 0 else {
             return "not set: \(why)SSH to \(address) as \(plan.login.user) failed"
