@@ -58,7 +58,9 @@ extension SeedConfig {
         for key in sshHostKeys {
             let privateKey = key.privateKey.hasSuffix("\n") ? key.privateKey : key.privateKey + "\n"
             keys.append(("\(key.type.rawValue)_private", Node(privateKey, style: .literal)))
-            keys.append(("\(key.type.rawValue)_public", YAMLTree.string(key.publicKey)))
+            // With its newline, as ssh-keygen writes it: cloud-init writes the value as is,
+            // and a .pub without one runs into the next key where the console prints them.
+            keys.append(("\(key.type.rawValue)_public", YAMLTree.string(key.publicKey + "\n")))
         }
         // The keys in the console too (public halves only): an image whose cloud-init
         // ignores ssh_keys then shows the keys it made, for the serial-console

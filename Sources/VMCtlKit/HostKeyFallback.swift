@@ -15,29 +15,24 @@ import Glibc
 public enum ConsoleHostKeys {
     static let begin = "-----BEGIN SSH HOST KEY KEYS-----"
     static let end = "-----END SSH HOST KEY KEYS-----"
-    static let types: Set<Substring> = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa"]
 
     /// The public keys (`TYPE BASE64`) of the last complete block in `log`;
-    /// empty when there is none. Lines may carry a prefix (a syslog tag such
-    /// as `ec2: `, a time stamp) and `\r`: each key is found by its type word.
+    /// empty when there is none. Each key is found by its type word wherever
+    /// it stands: lines may carry a prefix (a syslog tag such as `cloud-init: `,
+    /// a time stamp) and `\r`, and cloud-init (22.4) prints each `.pub` file as
+    /// it is, so a file without a final newline runs into the next key, or into
+    /// the END marker (`…= vmctlssh-ed25519 AAAA… vmctl-----END SSH HOST KEY KEYS-----`).
     public static func parse(_ log: String) -> [String] {
-        var keys: [String] = []
-        var current: [String]?
-        for line in log.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            if line.contains(begin) {
-                current = []
-            } else if line.contains(end) {
-                if let current, !current.isEmpty { keys = current }
-                current = nil
-            } else if current != nil {
-                let fields = line.split(separator: " ")
-                if let index = fields.firstIndex(where: { types.contains($0) }), index + 1 < fields.count,
-                   Data(base64Encoded: String(fields[index + 1])) != nil {
-                    current?.append("\(fields[index]) \(fields[index + 1])")
-                }
-            }
+        guard let last = log.ranges(of: begin).last(where: { log[$0.upperBound...].contains(end) }),
+              let close = log[last.upperBound...].firstRange(of: end)
+        else { return [] }
+        let block = log[last.upperBound..<close.lowerBound]
+        let pattern = /(ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|ssh-rsa) (AAAA[A-Za-z0-9+\/]+=*)/
+        return block.matches(of: pattern).compactMap { match in
+            let (_, type, data) = match.output
+            guard Data(base64Encoded: String(data)) != nil else { return nil }
+            return "\(type) \(data)"
         }
-        return keys
     }
 }
 

@@ -135,6 +135,8 @@ extension IntegrationCloudLabTests {
         #expect(ping.status == 0, "ansible ping with strict host keys: \(ping.output) \(ping.errors)")
         for node in plan.nodes { #expect(ping.output.contains("\(node.name) | SUCCESS"), "\(node.name): \(ping.output)") }
         // The same with an empty known_hosts: strict checking has nothing to match, so nothing is reached.
+        // A new connection each (no ControlPersist master from the ping above, which would skip the check).
+        strict["ANSIBLE_SSH_ARGS"] = "-o ControlMaster=no"
         let empty = try await runOffThePool("/usr/bin/ansible", [
             "all:!localhost", "-i", inventory, "-m", "ping", "-e",
             "ansible_ssh_common_args='-o StrictHostKeyChecking=yes -o UserKnownHostsFile=/dev/null'",

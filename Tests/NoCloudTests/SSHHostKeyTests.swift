@@ -26,7 +26,7 @@ import Yams
         let keys = try #require(doc["ssh_keys"] as? [String: String])
         #expect(keys["ed25519_private"] == Self.ed25519.privateKey)
         #expect(keys["ecdsa_private"] == Self.ecdsa.privateKey + "\n")
-        #expect(keys["ed25519_public"] == Self.ed25519.publicKey && keys["ecdsa_public"] == Self.ecdsa.publicKey)
+        #expect(keys["ed25519_public"] == Self.ed25519.publicKey + "\n" && keys["ecdsa_public"] == Self.ecdsa.publicKey + "\n")
         #expect(Set(keys.keys) == ["ed25519_private", "ed25519_public", "ecdsa_private", "ecdsa_public"])
         // cloud-init writes the public halves 0600: made readable, as sshd's own are.
         #expect(doc["runcmd"] as? [[String]] == [["chmod", "0644", "/etc/ssh/ssh_host_ed25519_key.pub", "/etc/ssh/ssh_host_ecdsa_key.pub"]])
@@ -72,7 +72,7 @@ import Yams
         other.publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG90aGVyb3RoZXJvdGhlcm90aGVyb3RoZXJvdGhlcm90"
         let clone = try seed.replacingHostKeys([other])
         let doc = try #require(try Yams.load(yaml: clone.userData) as? [String: Any])
-        #expect(doc["ssh_keys"] as? [String: String] == ["ed25519_private": other.privateKey + "\n", "ed25519_public": other.publicKey])
+        #expect(doc["ssh_keys"] as? [String: String] == ["ed25519_private": other.privateKey + "\n", "ed25519_public": other.publicKey + "\n"])
         #expect(doc["ssh_authorized_keys"] as? [String] == [Self.ecdsa.publicKey] && doc["hostname"] as? String == "m")
         #expect(!clone.userData.contains(Self.ed25519.publicKey))
         // A user's script is theirs: passed through unchanged.

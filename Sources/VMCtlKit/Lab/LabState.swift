@@ -55,6 +55,8 @@ struct LabState: Codable, Equatable {
 
     static func remove(lab: String) {
         try? FileManager.default.removeItem(at: file(lab: lab))
+        // Its host keys: what its nodes' deletes left (a node removed by other means keeps its lines).
+        unlink(KnownHost.labFile(lab))
         // The lab's folder too, once nothing else is in it.
         rmdir(file(lab: lab).deletingLastPathComponent().path)
     }
