@@ -57,10 +57,11 @@ public struct VMDeleter: Sendable {
                 result.keptVolumes.append(label)
                 continue
             }
-            guard let volume = try? connection.storagePool(named: pool.rawValue).volume(named: volumeName.rawValue) else {
-                continue  // already gone
-            }
-            if let path = try? volume.path(), let user = users[path]?.first {
+            // Already gone: nothing to delete. A failed lookup is a failed call, never "gone".
+            guard let poolObject = try find("looking up pool \(pool)", missing: .noStoragePool, { try connection.storagePool(named: pool.rawValue) }),
+                let volume = try find("looking up volume \(label)", missing: .noStorageVolume, { try poolObject.volume(named: volumeName.rawValue) })
+            else { continue }
+            if let user = users[try libvirt("reading the path of \(label)") { try volume.path() }]?.first {
                 // A linked clone's shared layer: the clone inherits it, so the last user deletes it.
                 progress.step("keeping \(label): \(user.name) uses it, and now owns it")
                 try handOver(record, to: user)
@@ -117,7 +118,10 @@ public struct VMDeleter: Sendable {
         var users: [String: [Domain]] = [:]
         let domains = try libvirt("listing domains") { try connection.domains() }
         for other in domains {
-            guard let xml = try? other.xml([.inactive]), let definition = try? DomainDefinition(xml: xml) else { continue }
+            // One undefined since the listing uses nothing; one that cannot be read is a failed call, never "unused".
+            guard let xml = try find("reading domain '\(other.name)'", missing: .noDomain, { try other.xml([.inactive]) }),
+                let definition = try? DomainDefinition(xml: xml)
+            else { continue }
             if let uuid, definition.uuid == uuid { continue }
             var seen = Set<String>()
             for disk in definition.disks {
