@@ -91,7 +91,7 @@ public struct NetworkService {
         }
         let hostState = try hostState()
         var definition = NetworkDefinition(name: name)
-        if request.mode == .bridge {
+        if request.mode.joinsHostBridge {
             try planBridgeMode(request, host: hostState, into: &definition)
         } else {
             try planRouted(request, host: hostState, into: &definition)

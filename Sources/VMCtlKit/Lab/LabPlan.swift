@@ -436,11 +436,11 @@ struct PlanReader {
                 } catch {
                     issue(value(node, "subnet"), "\(field).subnet", "\"\(text.prefix(40))\" is not allowed: an IPv4 CIDR such as 192.168.121.0/24")
                 }
-            } else if mode != .bridge {
+            } else if !mode.joinsHostBridge {
                 issue(node, "\(field).subnet", "is required for a \(mode.rawValue) network")
             }
-            let bridge = mode == .bridge ? name(value(node, "bridge"), "\(field).bridge", maxLength: 15) : nil
-            if mode == .bridge && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a bridge network") }
+            let bridge = mode.joinsHostBridge ? name(value(node, "bridge"), "\(field).bridge", maxLength: 15) : nil
+            if mode.joinsHostBridge && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a \(mode.rawValue) network") }
             let range = string(value(node, "dhcp_range"), "\(field).dhcp_range")
             if let range, let subnet {
                 let ends = range.split(separator: "-").map { String($0).trimmingSpaces() }
