@@ -371,7 +371,7 @@ public struct StorageService {
         let images = ImageService(connection: connection)
         let volumes = try images.poolVolumes().volumes
         if let direct = volumes.values.filter({ $0.backing == path }).map({ "\($0.pool)/\($0.name)" }).min() { return direct }
-        return images.backingUsers(volumes)[path]?.sorted().first
+        return try images.backingUsers(volumes)[path]?.sorted().first
     }
 
     /// A full, independent copy of `source` named `newName` in the same pool.

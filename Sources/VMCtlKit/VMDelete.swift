@@ -96,7 +96,7 @@ public struct VMDeleter: Sendable {
     ) throws(VMCtlError) -> [(label: String, volume: StorageVolume)] {
         guard !candidates.isEmpty else { return [] }
         let images = ImageService(connection: connection)
-        let users = images.backingUsers(try images.poolVolumes().volumes)
+        let users = try images.backingUsers(try images.poolVolumes().volumes)
         let deleting = Set(candidates.map(\.label)).union(goingToo)
         var remaining: [(label: String, volume: StorageVolume)] = []
         for candidate in candidates {
@@ -130,7 +130,7 @@ public struct VMDeleter: Sendable {
                 for _ in 0..<32 {
                     guard let current = next, seen.insert(current).inserted else { break }
                     users[current, default: []].append(other)
-                    next = backingPath(of: current)
+                    next = try backingPath(of: current)
                 }
             }
         }
@@ -153,11 +153,13 @@ public struct VMDeleter: Sendable {
 
     /// The backing file of an image: from libvirt when it is a pool volume,
     /// else from its header.
-    func backingPath(of path: String) -> String? {
-        if let volume = try? connection.storageVolume(path: path), let xml = try? volume.xml(),
-            let definition = try? StorageVolumeDefinition(xml: xml)
+    /// A path that is no volume is read from its header; a failed lookup or read is a failed call.
+    func backingPath(of path: String) throws(VMCtlError) -> String? {
+        if let volume = try find("looking up the volume at \(path)", missing: .noStorageVolume, { try connection.storageVolume(path: path) }),
+            let xml = try find("reading the volume at \(path)", missing: .noStorageVolume, { try volume.xml() })
         {
-            return definition.backingStore?.path
+            // A definition the model cannot read names no backing file it knows.
+            return (try? StorageVolumeDefinition(xml: xml))?.backingStore?.path
         }
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return ImageInspector.namedBackingFile(of: path)

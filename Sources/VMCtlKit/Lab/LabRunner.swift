@@ -407,7 +407,8 @@ public final class LabRunner: @unchecked Sendable {
         var leases: [String: [String: String]] = [:]  // host/network → MAC → IP
         for node in plan.nodes {
             let connection = try connection(node.host)
-            let domain = try? connection.domain(named: plan.objectName(node.name))
+            let objectName = plan.objectName(node.name)
+            let domain = try find("looking up \(objectName)", missing: .noDomain, { try connection.domain(named: objectName) })
             let state = (try? domain?.state().state.description) ?? "missing"
             var interfaces: [LabInterfaceStatus] = []
             for (index, nic) in node.networks.enumerated() {
@@ -418,7 +419,10 @@ public final class LabRunner: @unchecked Sendable {
                 if dhcp {
                     let key = "\(node.host)/\(nic.network)"
                     if leases[key] == nil {
-                        let list = (try? connection.network(named: plan.objectName(nic.network)).dhcpLeases()) ?? []
+                        let networkName = plan.objectName(nic.network)
+                        let network = try find("looking up network \(networkName)", missing: .noNetwork, { try connection.network(named: networkName) })
+                        // A stopped network has no leases to read.
+                        let list = (network.flatMap { try? $0.dhcpLeases() }) ?? []
                         leases[key] = Dictionary(list.filter { $0.family == .ipv4 }.map { ($0.mac.lowercased(), $0.ipAddress) },
                                                  uniquingKeysWith: { _, last in last })
                     }
