@@ -20,11 +20,14 @@ public struct ModelError: Error, Sendable, Equatable, Hashable, CustomStringConv
     }
 
     /// One line: `field: "value" is not allowed: rule`, or `field: rule` without a value.
-    public var description: String {
+    public var description: String { "\(field): \(statement)" }
+
+    /// What is wrong, without the field: `"value" is not allowed: rule`, or the rule alone.
+    public var statement: String {
         if let value {
-            return "\(field): \(ModelError.quote(value)) is not allowed: \(rule)"
+            return "\(ModelError.quote(value)) is not allowed: \(rule)"
         }
-        return "\(field): \(rule)"
+        return rule
     }
 
     /// Quotes a value on one line: control characters and quotes are escaped, long values are cut.

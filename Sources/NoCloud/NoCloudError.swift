@@ -16,8 +16,13 @@ public struct NoCloudError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// `field: rule`, on one line (line breaks in either part are shown as `\n`).
-    public var description: String {
-        String("\(field): \(rule)".unicodeScalars.flatMap { scalar -> [Character] in
+    public var description: String { Self.oneLine(field) + ": " + ruleLine }
+
+    /// The rule on one line (line breaks shown as `\n`).
+    public var ruleLine: String { Self.oneLine(rule) }
+
+    static func oneLine(_ text: String) -> String {
+        String(text.unicodeScalars.flatMap { scalar -> [Character] in
             switch scalar {
             case "\r": ["\\", "r"]
             case "\n": ["\\", "n"]

@@ -32,14 +32,14 @@ public struct CloudInitOptions: Sendable, Equatable {
         config.sshAuthorizedKeys = try publicKeys()
         config.password = password.map { .plain($0) }
         if let userDataFile {
-            config.userDataFile = try InputFile.readText(userDataFile, field: "--cloud-init")
+            config.userDataFile = try InputFile.readText(userDataFile, field: .vm(.cloudInit))
         }
         if let error = config.validationErrors().first(where: { !$0.field.hasPrefix("interfaces") }) {
             // The hostname came from the VM's name: that is what to change, or --hostname to give.
             if error.field == "hostname" && hostname == nil {
-                throw .invalid(field: "name", "'\(name.prefix(64))' is not a valid host name for the guest (\(error.rule)); give --hostname")
+                throw .invalid(field: .vm(.name), "'\(name.prefix(64))' is not a valid host name for the guest (\(error.rule)); give --hostname")
             }
-            throw VMCtlError(Self.optionName(error.description), status: .usage)
+            throw .seed(error)
         }
         return config
     }
@@ -49,13 +49,13 @@ public struct CloudInitOptions: Sendable, Equatable {
         var keys: [String] = []
         for key in sshKeys {
             if key.contains("PRIVATE KEY") {
-                throw .invalid(field: "--ssh-key", "that is a private key; give the public one (the .pub file)")
+                throw .invalid(field: .vm(.sshKey), "that is a private key; give the public one (the .pub file)")
             }
             if key.hasPrefix("@") {
                 let path = String(key.dropFirst())
-                let text = try InputFile.readText(path, field: "--ssh-key", limit: 1 << 20)
+                let text = try InputFile.readText(path, field: .vm(.sshKey), limit: 1 << 20)
                 if text.contains("PRIVATE KEY") {
-                    throw .invalid(field: "--ssh-key", "'\(path)' holds a private key; give the public one (the .pub file)")
+                    throw .invalid(field: .vm(.sshKey), "'\(path)' holds a private key; give the public one (the .pub file)")
                 }
                 keys += text.split(separator: "\n").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             } else {
@@ -74,14 +74,11 @@ public struct CloudInitOptions: Sendable, Equatable {
         }
         return nil
     }
+}
 
-    /// Names the command-line option in NoCloud's `field: rule` message.
-    static func optionName(_ message: String) -> String {
-        let replacements = [("hostname", "--hostname"), ("sshAuthorizedKeys", "--ssh-key"), ("password", "--password"),
-                            ("userDataFile", "--cloud-init"), ("userData", "--cloud-init")]
-        for (field, option) in replacements where message.hasPrefix(field) {
-            return option + message.dropFirst(field.count)
-        }
-        return message
+extension VMCtlError {
+    /// A cloud-init seed setting that breaks NoCloud's rule: bad input about that setting.
+    static func seed(_ error: NoCloudError) -> VMCtlError {
+        .invalid(field: .seed(error.field), error.ruleLine)
     }
 }

@@ -15,7 +15,7 @@ public struct GuestSSH: Sendable {
     /// The SSH command for `domain`: `user` and `privateKey` override what
     /// vmctl recorded; with `wait`, waits that long for an address.
     public func command(for domain: Domain, user: String?, privateKey: String?, wait: Double?) throws(VMCtlError) -> SSHCommand {
-        if let privateKey { try requireReadableFile(privateKey, field: "--identity") }
+        if let privateKey { try requireReadableFile(privateKey, field: .option("--identity")) }
         if let user, !SSHCommand.isValidUser(user) {
             throw .invalid(field: "--user", "\"\(user.prefix(40))\" is not allowed: \(SSHCommand.userRule)")
         }

@@ -35,6 +35,8 @@ public struct HostNetworkState: Sendable, Hashable {
     public var routes: [HostRoute]
     /// Every interface name under /sys/class/net, mapped to whether it is a bridge.
     public var interfaces: [String: Bool]
+    /// Whether `interfaces` lists the host's interfaces (a remote daemon without an interface driver tells none).
+    public var knowsInterfaces = true
 
     public init(addresses: [HostAddress] = [], routes: [HostRoute] = [], interfaces: [String: Bool] = [:]) {
         self.addresses = addresses

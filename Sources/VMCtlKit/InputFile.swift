@@ -30,7 +30,7 @@ public enum InputFile {
 
     /// Opens `path` read-only and without blocking and checks it is a regular
     /// file; the caller closes the descriptor.
-    static func open(_ path: String, field: String) throws(VMCtlError) -> Int32 {
+    static func open(_ path: String, field: InputField) throws(VMCtlError) -> Int32 {
         guard path.hasPrefix("/") else {
             throw .invalid(field: field, "\"\(shown(path))\" is not allowed: must be an absolute path")
         }
@@ -49,12 +49,12 @@ public enum InputFile {
     }
 
     /// Checks that `path` is an absolute path to a regular file this process can open.
-    public static func requireRegular(_ path: String, field: String) throws(VMCtlError) {
+    public static func requireRegular(_ path: String, field: InputField) throws(VMCtlError) {
         close(try open(path, field: field))
     }
 
     /// The bytes of a regular file of at most `limit` bytes.
-    public static func read(_ path: String, field: String, limit: Int = textLimit) throws(VMCtlError) -> Data {
+    public static func read(_ path: String, field: InputField, limit: Int = textLimit) throws(VMCtlError) -> Data {
         let descriptor = try open(path, field: field)
         defer { close(descriptor) }
         var data = Data()
@@ -74,7 +74,7 @@ public enum InputFile {
     }
 
     /// The UTF-8 text of a regular file of at most `limit` bytes.
-    public static func readText(_ path: String, field: String, limit: Int = textLimit) throws(VMCtlError) -> String {
+    public static func readText(_ path: String, field: InputField, limit: Int = textLimit) throws(VMCtlError) -> String {
         guard let text = String(data: try read(path, field: field, limit: limit), encoding: .utf8) else {
             throw .invalid(field: field, "'\(shown(path))' is not UTF-8 text")
         }
@@ -83,6 +83,6 @@ public enum InputFile {
 }
 
 /// A path the user gave that vmctl or libvirt will read: a regular file.
-func requireReadableFile(_ path: String, field: String) throws(VMCtlError) {
+func requireReadableFile(_ path: String, field: InputField) throws(VMCtlError) {
     try InputFile.requireRegular(path, field: field)
 }

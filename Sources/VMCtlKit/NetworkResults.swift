@@ -30,6 +30,16 @@ extension NetworkMode {
         case .open: .open
         }
     }
+
+    /// Whether guests join an existing host bridge (its LAN addresses them),
+    /// rather than a bridge libvirt makes on the network's own subnet. What
+    /// `net create` and a plan's reader check follows from it.
+    public var joinsHostBridge: Bool {
+        switch self {
+        case .bridge: true
+        case .nat, .isolated, .route, .open: false
+        }
+    }
 }
 
 /// One row of `vmctl net list`. Field names are part of the stable JSON output.

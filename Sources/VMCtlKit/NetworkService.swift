@@ -40,24 +40,28 @@ public struct NetworkCreateRequest: Sendable, Hashable {
 /// The logic of `vmctl net …`: validation before any change, rollback after a failed step.
 public struct NetworkService {
     public let connection: Connection
-    /// Reads the host's addresses, routes and interfaces; injected in tests.
-    public var host: () -> HostNetworkState
+    /// The daemon's host's addresses, routes and interfaces; injected in tests.
+    /// Nil: read through the port for the connection (`HostNetworkState.of`), local or remote.
+    public var host: (() -> HostNetworkState)?
     /// Starts a network; tests replace it to force a failure.
     var startNetwork: (Network) throws -> Void = { network in try network.start() }
-    /// Whether `host` is the daemon's host: for a remote daemon this machine's
-    /// bridges say nothing, so bridge mode is left to libvirt to check.
-    var checksHost = true
 
-    public init(connection: Connection, host: @escaping () -> HostNetworkState = HostNetworkState.live) {
+    public init(connection: Connection, host: (() -> HostNetworkState)? = nil) {
         self.connection = connection
         self.host = host
+    }
+
+    /// The host facts the checks compare against.
+    func hostState() throws(VMCtlError) -> HostNetworkState {
+        if let host { return host() }
+        return try HostNetworkState.of(connection, local: try StorageService(connection: connection).isLocal())
     }
 
     // MARK: - Lookup
 
     /// Looks a network up; a missing one is bad input (exit 64) naming it.
     public func network(named name: String) throws(VMCtlError) -> Network {
-        try lookUp("looking up network '\(name)'", missing: .noNetwork, notFound: "network: no network named '\(name)'") {
+        try lookUp("looking up network '\(name)'", missing: .noNetwork, field: .option("network"), notFound: "no network named '\(name)'") {
             try connection.network(named: name)
         }
     }
@@ -67,7 +71,10 @@ public struct NetworkService {
         let networks = try libvirt("listing networks") { try connection.networks() }
         var out: [(name: String, subnet: IPNetwork)] = []
         for network in networks {
-            let definition = try? NetworkDefinition(xml: try network.xml())
+            // One removed since the listing has no subnet; one that cannot be read is a failed call, not a free subnet.
+            guard let xml = try find("reading network '\(network.name)'", missing: .noNetwork, { try network.xml() }) else { continue }
+            // A definition the model cannot read (a kind vmctl does not make) has no subnet it knows.
+            let definition = try? NetworkDefinition(xml: xml)
             out += (definition?.ips ?? []).map { (network.name, $0.address) }
         }
         return out
@@ -78,110 +85,119 @@ public struct NetworkService {
     /// Checks the request against the rules, the other networks and the host, and
     /// returns the definition it would create. Changes nothing.
     public func plan(_ request: NetworkCreateRequest) throws(VMCtlError) -> NetworkDefinition {
-        let name = try parsed { () throws in try ObjectName(request.name, field: "name") }
-        do {
-            _ = try connection.network(named: request.name)
-            throw VMCtlError("name: a network named '\(request.name)' already exists", status: .usage)
-        } catch let error as VMCtlError {
-            throw error
-        } catch let error as LibvirtError where error.code == .noNetwork {
-            // Free: go on.
-        } catch let error as LibvirtError {
-            throw .libvirt(error, while: "looking up network '\(request.name)'")
-        } catch {
-            throw VMCtlError("looking up network '\(request.name)': \(error)")
+        let name = try parsed(as: .network(.name)) { () throws in try ObjectName(request.name, field: "name") }
+        if try find("looking up network '\(request.name)'", missing: .noNetwork, { try connection.network(named: request.name) }) != nil {
+            throw .invalid(field: .network(.name), "a network named '\(request.name)' already exists")
         }
-        let hostState = host()
+        let hostState = try hostState()
         var definition = NetworkDefinition(name: name)
-
-        if request.mode == .bridge {
-            for (flag, given) in [("--subnet", request.subnet != nil), ("--dhcp-range", request.dhcpRange != nil), ("--domain", request.domain != nil)]
-            where given {
-                throw .invalid(field: flag, "not allowed in bridge mode: guests get their addresses from the host bridge's LAN")
-            }
-            guard let bridge = request.bridge else {
-                throw .invalid(field: "--bridge", "bridge mode needs the name of an existing host bridge")
-            }
-            try checkInterfaceName(bridge)
-            guard !checksHost || hostState.isBridge(bridge) else {
-                throw .invalid(field: "--bridge", "'\(bridge)' is not a bridge on this host (no /sys/class/net/\(bridge)/bridge)")
-            }
-            definition.forward = .bridge
-            definition.bridge = BridgeSettings(name: bridge, stp: nil, delay: nil)
+        if request.mode.joinsHostBridge {
+            try planBridgeMode(request, host: hostState, into: &definition)
         } else {
-            guard let subnetText = request.subnet else {
-                throw .invalid(field: "--subnet", "required for \(request.mode.rawValue) networks: give a CIDR such as 192.168.100.0/24")
-            }
-            let subnet = try parsed { () throws in try IPNetwork(cidr: subnetText, field: "--subnet") }
-            guard subnet.address == subnet.network else {
-                throw VMCtlError(
-                    ModelError(field: "--subnet", value: subnetText, rule: "host bits must be zero; write \(subnet.subnetText)").description,
-                    status: .usage)
-            }
-            if !request.dhcp && request.dhcpRange != nil {
-                throw .invalid(field: "--dhcp-range", "cannot be combined with --no-dhcp")
-            }
-            if let rule = Self.subnetRule(subnet) {
-                throw .invalid(field: "--subnet", "\(subnetText) \(rule)")
-            }
-            let longest = subnet.isIPv4 ? 30 : 126
-            guard subnet.prefixLength <= longest else {
-                throw .invalid(field: "--subnet", "\(subnetText) is too small: use a prefix of /\(longest) or shorter")
-            }
-            var ip = try parsed { () throws in try NetworkIP(subnet: subnet, dhcp: request.dhcp) }
-            if let rangeText = request.dhcpRange {
-                let parts = rangeText.split(separator: "-", omittingEmptySubsequences: false)
-                guard parts.count == 2 else {
-                    throw VMCtlError(
-                        ModelError(field: "--dhcp-range", value: rangeText, rule: "write START-END, e.g. 192.168.100.100-192.168.100.200").description,
-                        status: .usage)
-                }
-                let range = try parsed { () throws in
-                    DHCPRange(
-                        start: try IPAddress(String(parts[0]), field: "--dhcp-range"),
-                        end: try IPAddress(String(parts[1]), field: "--dhcp-range"))
-                }
-                try parsed { () throws in try ip.address.validate(range, field: "--dhcp-range") }
-                guard Self.blockEnd(of: range.start) >= range.end else {
-                    throw VMCtlError(
-                        ModelError(
-                            field: "--dhcp-range", value: rangeText,
-                            rule: "libvirt allows at most 65535 addresses: start and end must share one /\(range.start.isIPv4 ? 16 : 112)"
-                        ).description, status: .usage)
-                }
-                ip.dhcpRanges = [range]
-            } else if let range = ip.dhcpRanges.first, Self.blockEnd(of: range.start) < range.end {
-                // The default range of a large subnet (an IPv6 /64, an IPv4 /15) is cut to libvirt's limit.
-                ip.dhcpRanges = [DHCPRange(start: range.start, end: Self.blockEnd(of: range.start))]
-            }
-            if let bridge = request.bridge {
-                try checkInterfaceName(bridge)
-                if hostState.hasInterface(bridge) {
-                    throw .invalid(
-                        field: "--bridge",
-                        "'\(bridge)' already exists on this host; libvirt creates the bridge of \(request.mode.rawValue) networks itself (use --mode bridge to attach to an existing one)")
-                }
-                definition.bridge = BridgeSettings(name: bridge)
-            } else {
-                definition.bridge = BridgeSettings()
-            }
-            if let conflict = SubnetConflict.first(for: subnet, networks: try subnets(), host: hostState) {
-                throw .invalid(field: "--subnet", "\(subnet.subnetText) overlaps \(conflict)")
-            }
-            definition.forward = request.mode.forward
-            definition.ips = [ip]
-            if let domain = request.domain {
-                definition.domainName = domain
-            }
+            try planRouted(request, host: hostState, into: &definition)
         }
         do {
             _ = try definition.xml()
         } catch let error as ModelError {
-            throw VMCtlError(Self.renamed(error).description, status: .usage)
+            throw .invalid(field: Self.field(of: error), error.statement)
         } catch {
             throw VMCtlError("\(error)", status: .usage)
         }
         return definition
+    }
+
+    /// Bridge mode: an existing host bridge, and no addresses of libvirt's.
+    func planBridgeMode(_ request: NetworkCreateRequest, host hostState: HostNetworkState, into definition: inout NetworkDefinition) throws(VMCtlError) {
+        for (field, given) in [(NetworkField.subnet, request.subnet != nil), (.dhcpRange, request.dhcpRange != nil), (.domain, request.domain != nil)]
+        where given {
+            throw .invalid(field: .network(field), "not allowed in bridge mode: guests get their addresses from the host bridge's LAN")
+        }
+        guard let bridge = request.bridge else {
+            throw .invalid(field: .network(.bridge), "bridge mode needs the name of an existing host bridge")
+        }
+        try checkInterfaceName(bridge)
+        guard hostState.bridge(bridge) != false else {
+            throw .invalid(field: .network(.bridge), "'\(bridge)' is not a bridge on this host (no /sys/class/net/\(bridge)/bridge)")
+        }
+        definition.forward = .bridge
+        definition.bridge = BridgeSettings(name: bridge, stp: nil, delay: nil)
+    }
+
+    /// NAT, routed and isolated modes: a subnet that overlaps nothing, its
+    /// DHCP range, and a bridge libvirt creates.
+    func planRouted(_ request: NetworkCreateRequest, host hostState: HostNetworkState, into definition: inout NetworkDefinition) throws(VMCtlError) {
+        let subnet = try checkedSubnet(request)
+        var ip = try parsed { () throws in try NetworkIP(subnet: subnet, dhcp: request.dhcp) }
+        if let rangeText = request.dhcpRange {
+            ip.dhcpRanges = [try dhcpRange(rangeText, in: ip)]
+        } else if let range = ip.dhcpRanges.first, Self.blockEnd(of: range.start) < range.end {
+            // The default range of a large subnet (an IPv6 /64, an IPv4 /15) is cut to libvirt's limit.
+            ip.dhcpRanges = [DHCPRange(start: range.start, end: Self.blockEnd(of: range.start))]
+        }
+        if let bridge = request.bridge {
+            try checkInterfaceName(bridge)
+            if hostState.hasInterface(bridge) {
+                throw .invalid(
+                    field: .network(.bridge),
+                    "'\(bridge)' already exists on this host; libvirt creates the bridge of \(request.mode.rawValue) networks itself (use --mode bridge to attach to an existing one)")
+            }
+            definition.bridge = BridgeSettings(name: bridge)
+        } else {
+            definition.bridge = BridgeSettings()
+        }
+        if let conflict = SubnetConflict.first(for: subnet, networks: try subnets(), host: hostState) {
+            throw .invalid(field: .network(.subnet), "\(subnet.subnetText) overlaps \(conflict)")
+        }
+        definition.forward = request.mode.forward
+        definition.ips = [ip]
+        if let domain = request.domain {
+            definition.domainName = domain
+        }
+    }
+
+    /// `--subnet`: given, a network address, one that can hold guests, and not too small.
+    func checkedSubnet(_ request: NetworkCreateRequest) throws(VMCtlError) -> IPNetwork {
+        guard let subnetText = request.subnet else {
+            throw .invalid(field: .network(.subnet), "required for \(request.mode.rawValue) networks: give a CIDR such as 192.168.100.0/24")
+        }
+        let subnet = try parsed(as: .network(.subnet)) { () throws in try IPNetwork(cidr: subnetText, field: "--subnet") }
+        guard subnet.address == subnet.network else {
+            throw .invalid(field: .network(.subnet),
+                           ModelError(field: "--subnet", value: subnetText, rule: "host bits must be zero; write \(subnet.subnetText)").statement)
+        }
+        if !request.dhcp && request.dhcpRange != nil {
+            throw .invalid(field: .network(.dhcpRange), "cannot be combined with --no-dhcp")
+        }
+        if let rule = Self.subnetRule(subnet) {
+            throw .invalid(field: .network(.subnet), "\(subnetText) \(rule)")
+        }
+        let longest = subnet.isIPv4 ? 30 : 126
+        guard subnet.prefixLength <= longest else {
+            throw .invalid(field: .network(.subnet), "\(subnetText) is too small: use a prefix of /\(longest) or shorter")
+        }
+        return subnet
+    }
+
+    /// `--dhcp-range START-END`: inside the subnet, within libvirt's limit.
+    func dhcpRange(_ rangeText: String, in ip: NetworkIP) throws(VMCtlError) -> DHCPRange {
+        let parts = rangeText.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw .invalid(field: .network(.dhcpRange),
+                           ModelError(field: "--dhcp-range", value: rangeText, rule: "write START-END, e.g. 192.168.100.100-192.168.100.200").statement)
+        }
+        let range = try parsed(as: .network(.dhcpRange)) { () throws in
+            DHCPRange(
+                start: try IPAddress(String(parts[0]), field: "--dhcp-range"),
+                end: try IPAddress(String(parts[1]), field: "--dhcp-range"))
+        }
+        try parsed(as: .network(.dhcpRange)) { () throws in try ip.address.validate(range, field: "--dhcp-range") }
+        guard Self.blockEnd(of: range.start) >= range.end else {
+            throw .invalid(field: .network(.dhcpRange), ModelError(
+                field: "--dhcp-range", value: rangeText,
+                rule: "libvirt allows at most 65535 addresses: start and end must share one /\(range.start.isIPv4 ? 16 : 112)"
+            ).statement)
+        }
+        return range
     }
 
     /// Why `subnet` cannot hold guests, or nil: IPv4's "this network"
@@ -205,37 +221,9 @@ public struct NetworkService {
         return nil
     }
 
-    /// Defines the network, sets autostart, starts it (unless asked not to). When a
-    /// step after the definition fails, the definition is removed again.
+    /// Plans the network and makes it through the one apply path (`apply`).
     public func create(_ request: NetworkCreateRequest) throws(VMCtlError) -> NetworkSummary {
-        let definition = try plan(request)
-        let xml: String
-        do { xml = try definition.xml() } catch { throw VMCtlError("\(error)", status: .usage) }
-        let network: Network
-        do {
-            network = try connection.defineNetwork(xml: xml, validate: true)
-        } catch {
-            throw .libvirt(error, while: "defining network '\(request.name)'")
-        }
-        func rollback(_ error: any Error, _ step: String) -> VMCtlError {
-            if (try? network.isActive()) == true { try? network.destroy() }
-            try? network.undefine()
-            return VMCtlError(
-                "\(step) network '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error as? LibvirtError)
-        }
-        if request.autostart {
-            do { try network.setAutostart(true) } catch { throw rollback(error, "setting autostart on") }
-        }
-        if request.start {
-            do {
-                try startNetwork(network)
-            } catch {
-                // Explained while the definition still names its bridge, then rolled back.
-                let failure = Self.startFailure(error, of: network, while: "starting network '\(request.name)' failed, so its definition was removed")
-                _ = rollback(error, "starting")
-                throw failure
-            }
-        }
+        let network = try apply(try plan(request), autostart: request.autostart, start: request.start)
         return try summary(of: network)
     }
 
@@ -338,11 +326,18 @@ public struct NetworkService {
                 "network '\(name)' is in use by running domain\(users.count == 1 ? "" : "s") \(users.map { "'\($0)'" }.joined(separator: ", ")); stop \(users.count == 1 ? "it" : "them") or use --force",
                 status: .failure)
         }
+        try Self.remove(network, name: name)
+        return ActionResult(kind: "network", name: name, action: "deleted")
+    }
+
+    /// The one network delete (`net delete`, `lab down`): stops it when it
+    /// runs, undefines it when it is persistent (a transient one is gone once stopped).
+    /// virNetworkIsActive, virNetworkDestroy, virNetworkIsPersistent, virNetworkUndefine.
+    static func remove(_ network: Network, name: String) throws(VMCtlError) {
         try libvirt("deleting network '\(name)'") {
             if try network.isActive() { try network.destroy() }
             if try network.isPersistent() { try network.undefine() }
         }
-        return ActionResult(kind: "network", name: name, action: "deleted")
     }
 
     /// Adds a static DHCP host: live and persistent while the network runs, persistent only when it does not.
@@ -491,21 +486,19 @@ public struct NetworkService {
         guard !bridge.isEmpty, bridge.utf8.count <= 15,
             bridge.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0 != "/" && $0 != ":" && $0.value != 0x7F })
         else {
-            throw VMCtlError(
-                ModelError(field: "--bridge", value: bridge, rule: "must be a Linux interface name: 1–15 characters, no spaces, '/' or ':'").description,
-                status: .usage)
+            throw .invalid(field: .network(.bridge),
+                           ModelError(field: "--bridge", value: bridge, rule: "must be a Linux interface name: 1–15 characters, no spaces, '/' or ':'").statement)
         }
     }
 
-    /// Model field paths as the options that set them.
-    static func renamed(_ error: ModelError) -> ModelError {
-        var copy = error
+    /// The input that sets a model field (the model's paths are the definition's, not the request's).
+    static func field(of error: ModelError) -> InputField {
         let f = error.field
-        if f.hasPrefix("domain") { copy.field = "--domain" }
-        else if f.hasPrefix("bridge") { copy.field = "--bridge" }
-        else if f.contains("dhcp.range") { copy.field = "--dhcp-range" }
-        else if f.hasPrefix("ip") { copy.field = "--subnet" }
-        return copy
+        if f.hasPrefix("domain") { return .network(.domain) }
+        if f.hasPrefix("bridge") { return .network(.bridge) }
+        if f.contains("dhcp.range") { return .network(.dhcpRange) }
+        if f.hasPrefix("ip") { return .network(.subnet) }
+        return .model(f)
     }
 }
 

@@ -47,7 +47,7 @@ public struct StorageService {
 
     /// Looks a pool up; a missing one is bad input (exit 64) naming it.
     public func pool(named name: String) throws(VMCtlError) -> StoragePool {
-        try lookUp("looking up pool '\(name)'", missing: .noStoragePool, notFound: "pool: no storage pool named '\(name)'") {
+        try lookUp("looking up pool '\(name)'", missing: .noStoragePool, field: .option("pool"), notFound: "no storage pool named '\(name)'") {
             try connection.storagePool(named: name)
         }
     }
@@ -64,7 +64,7 @@ public struct StorageService {
     /// Looks a volume up in a pool; a missing one is bad input naming both.
     public func volume(_ name: String, in pool: StoragePool) throws(VMCtlError) -> StorageVolume {
         try lookUp("looking up volume '\(name)' in pool '\(pool.name)'", missing: .noStorageVolume,
-                   notFound: "volume: no volume named '\(name)' in pool '\(pool.name)'") {
+                   field: .option("volume"), notFound: "no volume named '\(name)' in pool '\(pool.name)'") {
             try pool.volume(named: name)
         }
     }
@@ -73,62 +73,53 @@ public struct StorageService {
 
     /// Checks the request and returns the definition it would create. Changes nothing.
     public func plan(_ request: PoolCreateRequest) throws(VMCtlError) -> StoragePoolDefinition {
-        let name = try parsed { () throws in try ObjectName(request.name, field: "name") }
-        do {
-            _ = try connection.storagePool(named: request.name)
-            throw VMCtlError("name: a storage pool named '\(request.name)' already exists", status: .usage)
-        } catch let error as VMCtlError {
-            throw error
-        } catch let error as LibvirtError where error.code == .noStoragePool {
-            // Free: go on.
-        } catch let error as LibvirtError {
-            throw .libvirt(error, while: "looking up pool '\(request.name)'")
-        } catch {
-            throw VMCtlError("looking up pool '\(request.name)': \(error)")
+        let name = try parsed(as: .pool(.name)) { () throws in try ObjectName(request.name, field: "name") }
+        if try find("looking up pool '\(request.name)'", missing: .noStoragePool, { try connection.storagePool(named: request.name) }) != nil {
+            throw .invalid(field: .pool(.name), "a storage pool named '\(request.name)' already exists")
         }
-        let allowed: [PoolKind: Set<String>] = [
-            .dir: ["--target"], .fs: ["--target", "--source-dev"], .netfs: ["--target", "--source-host", "--source-path"],
-            .logical: ["--target", "--source-dev", "--source-name"],
+        let allowed: [PoolKind: Set<PoolField>] = [
+            .dir: [.target], .fs: [.target, .sourceDevice], .netfs: [.target, .sourceHost, .sourcePath],
+            .logical: [.target, .sourceDevice, .sourceName],
         ]
-        let given: [(String, String?)] = [
-            ("--target", request.target), ("--source-dev", request.sourceDevice), ("--source-host", request.sourceHost),
-            ("--source-path", request.sourcePath), ("--source-name", request.sourceName),
+        let given: [(PoolField, String?)] = [
+            (.target, request.target), (.sourceDevice, request.sourceDevice), (.sourceHost, request.sourceHost),
+            (.sourcePath, request.sourcePath), (.sourceName, request.sourceName),
         ]
         for (flag, value) in given where value != nil && !(allowed[request.kind]?.contains(flag) ?? false) {
             let users = PoolKind.allCases.filter { allowed[$0]?.contains(flag) ?? false }.map(\.rawValue)
-            throw .invalid(field: flag, "not used by \(request.kind.rawValue) pools (only \(users.joined(separator: ", ")))")
+            throw .invalid(field: .pool(flag), "not used by \(request.kind.rawValue) pools (only \(users.joined(separator: ", ")))")
         }
         switch request.kind {
         case .dir, .fs, .netfs:
-            if request.target == nil { throw .invalid(field: "--target", "a \(request.kind.rawValue) pool needs a target directory") }
+            if request.target == nil { throw .invalid(field: .pool(.target), "a \(request.kind.rawValue) pool needs a target directory") }
         case .logical: break
         }
         if request.kind == .fs && request.sourceDevice == nil {
-            throw .invalid(field: "--source-dev", "an fs pool needs the block device to mount")
+            throw .invalid(field: .pool(.sourceDevice), "an fs pool needs the block device to mount")
         }
         if request.kind == .netfs {
-            if request.sourceHost == nil { throw .invalid(field: "--source-host", "a netfs pool needs the NFS server") }
-            if request.sourcePath == nil { throw .invalid(field: "--source-path", "a netfs pool needs the exported directory") }
+            if request.sourceHost == nil { throw .invalid(field: .pool(.sourceHost), "a netfs pool needs the NFS server") }
+            if request.sourcePath == nil { throw .invalid(field: .pool(.sourcePath), "a netfs pool needs the exported directory") }
         }
         if request.kind == .logical && request.sourceName == nil && request.sourceDevice == nil {
-            throw .invalid(field: "--source-name", "a logical pool needs a volume group name (or --source-dev to build one)")
+            throw .invalid(field: .pool(.sourceName), "a logical pool needs a volume group name (or --source-dev to build one)")
         }
-        for (flag, path) in [("--target", request.target), ("--source-dev", request.sourceDevice), ("--source-path", request.sourcePath)] {
+        for (field, path) in [(PoolField.target, request.target), (.sourceDevice, request.sourceDevice), (.sourcePath, request.sourcePath)] {
             if let path, !path.hasPrefix("/") || path.contains("\0") {
-                throw VMCtlError(ModelError(field: flag, value: path, rule: "must be an absolute path").description, status: .usage)
+                throw .invalid(field: .pool(field), ModelError(field: field.rawValue, value: path, rule: "must be an absolute path").statement)
             }
         }
         if let target = request.target {
             let normalized = URL(fileURLWithPath: target).standardized.path
             if let rule = Self.targetRule(normalized, local: try isLocal()) {
-                throw .invalid(field: "--target", "\(InputFile.shown(target)) \(rule)")
+                throw .invalid(field: .pool(.target), "\(InputFile.shown(target)) \(rule)")
             }
             let pools = try libvirt("listing pools") { try connection.storagePools() }
             for other in pools {
                 guard let xml = try? other.xml(), let definition = try? StoragePoolDefinition(xml: xml),
                     let path = definition.targetPath, URL(fileURLWithPath: path).standardized.path == normalized
                 else { continue }
-                throw .invalid(field: "--target", "\(target) is already the target of pool '\(other.name)'")
+                throw .invalid(field: .pool(.target), "\(target) is already the target of pool '\(other.name)'")
             }
         }
         let definition = StoragePoolDefinition(
@@ -140,13 +131,13 @@ public struct StorageService {
         do {
             _ = try definition.xml()
         } catch let error as ModelError {
-            var renamed = error
-            let map = [
-                "target.path": "--target", "source.device": "--source-dev", "source.host": "--source-host",
-                "source.dir": "--source-path", "source.name": "--source-name",
+            // The model's paths are the definition's; the error names the input that set it.
+            let inputs: [(String, PoolField)] = [
+                ("target.path", .target), ("source.device", .sourceDevice), ("source.host", .sourceHost),
+                ("source.dir", .sourcePath), ("source.name", .sourceName),
             ]
-            if let flag = map.first(where: { error.field.hasPrefix($0.key) })?.value { renamed.field = flag }
-            throw VMCtlError(renamed.description, status: .usage)
+            let field = inputs.first { error.field.hasPrefix($0.0) }.map { InputField.pool($0.1) } ?? .model(error.field)
+            throw .invalid(field: field, error.statement)
         } catch {
             throw VMCtlError("\(error)", status: .usage)
         }
@@ -176,39 +167,9 @@ public struct StorageService {
         return info.st_mode & S_IFMT == S_IFDIR ? nil : "exists and is \(InputFile.kind(info.st_mode)), not a directory"
     }
 
-    /// Defines, builds, starts (unless asked not to) and marks autostart. When a step
-    /// after the definition fails, what was done is undone.
+    /// Plans the pool and makes it through the one apply path (`apply`).
     public func createPool(_ request: PoolCreateRequest) throws(VMCtlError) -> PoolSummary {
-        let definition = try plan(request)
-        let xml: String
-        do { xml = try definition.xml() } catch { throw VMCtlError("\(error)", status: .usage) }
-        let targetExisted = request.target.map { FileManager.default.fileExists(atPath: $0) } ?? true
-        let pool: StoragePool
-        do {
-            pool = try connection.defineStoragePool(xml: xml, validate: true)
-        } catch {
-            throw .libvirt(error, while: "defining pool '\(request.name)'")
-        }
-        func rollback(_ error: any Error, _ step: String) -> VMCtlError {
-            if (try? pool.isActive()) == true { try? pool.destroy() }
-            try? pool.undefine()
-            // A target directory this command (or libvirt's build) created goes again, and only while empty.
-            if !targetExisted, let target = request.target { _ = rmdir(target) }
-            return VMCtlError(
-                "\(step) pool '\(request.name)' failed, so its definition was removed: \(error)", libvirtError: error as? LibvirtError)
-        }
-        // Building formats devices for fs and logical pools: never overwrite what is there.
-        // A logical pool over an existing volume group has nothing to build.
-        if !(request.kind == .logical && request.sourceDevice == nil) {
-            let flags: StoragePoolBuildFlags = request.kind == .fs || request.kind == .logical ? [.noOverwrite] : []
-            do { try pool.build(flags) } catch { throw rollback(error, "building") }
-        }
-        if request.autostart {
-            do { try pool.setAutostart(true) } catch { throw rollback(error, "setting autostart on") }
-        }
-        if request.start {
-            do { try startPool(pool) } catch { throw rollback(error, "starting") }
-        }
+        let pool = try apply(try plan(request), request: request)
         return try summary(of: pool)
     }
 
@@ -410,7 +371,7 @@ public struct StorageService {
         let images = ImageService(connection: connection)
         let volumes = try images.poolVolumes().volumes
         if let direct = volumes.values.filter({ $0.backing == path }).map({ "\($0.pool)/\($0.name)" }).min() { return direct }
-        return images.backingUsers(volumes)[path]?.sorted().first
+        return try images.backingUsers(volumes)[path]?.sorted().first
     }
 
     /// A full, independent copy of `source` named `newName` in the same pool.
@@ -463,7 +424,7 @@ public struct StorageService {
         pool poolName: String, file: String, name nameText: String?, format formatText: String?,
         progress: ((UInt64, UInt64) -> Void)? = nil
     ) throws(VMCtlError) -> VolumeSummary {
-        try InputFile.requireRegular(file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file, field: "file")
+        try InputFile.requireRegular(file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file, field: .option("file"))
         let given = try parseFormat(formatText)
         let volumeName = nameText ?? URL(fileURLWithPath: file).lastPathComponent
         let name = try parsed { () throws in
@@ -539,38 +500,21 @@ public struct StorageService {
     }
 
     func requireFree(name: String, in pool: StoragePool) throws(VMCtlError) {
-        do {
-            _ = try pool.volume(named: name)
-            throw VMCtlError("name: pool '\(pool.name)' already has a volume named '\(name)'", status: .usage)
-        } catch let error as VMCtlError {
-            throw error
-        } catch let error as LibvirtError where error.code == .noStorageVolume {
-            return
-        } catch let error as LibvirtError {
-            throw .libvirt(error, while: "looking up volume '\(name)' in pool '\(pool.name)'")
-        } catch {
-            throw VMCtlError("\(error)")
+        if try find("looking up volume '\(name)' in pool '\(pool.name)'", missing: .noStorageVolume, { try pool.volume(named: name) }) != nil {
+            throw .invalid(field: "name", "pool '\(pool.name)' already has a volume named '\(name)'")
         }
     }
 
     /// A backing image given as a path (any pool) or as a volume name in `pool`.
     func backingVolume(_ text: String, in pool: StoragePool) throws(VMCtlError) -> StorageVolume {
         if text.contains("/") {
-            do {
-                return try connection.storageVolume(path: text)
-            } catch let error as LibvirtError where error.code == .noStorageVolume {
-                throw .invalid(field: "--backing", "'\(text)' is not a volume of any storage pool (refresh the pool, or import the image first)")
-            } catch {
-                throw .libvirt(error, while: "looking up '\(text)'")
+            return try lookUp("looking up '\(text)'", missing: .noStorageVolume, field: .option("--backing"),
+                              notFound: "'\(text)' is not a volume of any storage pool (refresh the pool, or import the image first)") {
+                try connection.storageVolume(path: text)
             }
         }
-        do {
-            return try pool.volume(named: text)
-        } catch let error as LibvirtError where error.code == .noStorageVolume {
-            throw .invalid(field: "--backing", "no volume named '\(text)' in pool '\(pool.name)'")
-        } catch {
-            throw .libvirt(error, while: "looking up volume '\(text)'")
-        }
+        return try lookUp("looking up volume '\(text)'", missing: .noStorageVolume, field: .option("--backing"),
+                          notFound: "no volume named '\(text)' in pool '\(pool.name)'") { try pool.volume(named: text) }
     }
 
     /// Import writes the volume's file directly, so the daemon must be on this host.

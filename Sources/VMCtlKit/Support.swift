@@ -11,7 +11,21 @@ func parsed<T>(_ body: () throws -> T) throws(VMCtlError) -> T {
     do {
         return try body()
     } catch let error as ModelError {
-        throw VMCtlError(error.description, status: .usage)
+        throw .invalid(field: .model(error.field), error.statement)
+    } catch let error as VMCtlError {
+        throw error
+    } catch {
+        throw VMCtlError("\(error)", status: .usage)
+    }
+}
+
+/// Runs a model parser for one input: its `ModelError` becomes bad input about `field`
+/// (the parser was told the same field's command-line name, so the line reads the same).
+func parsed<T>(as field: InputField, _ body: () throws -> T) throws(VMCtlError) -> T {
+    do {
+        return try body()
+    } catch let error as ModelError {
+        throw .invalid(field: field, error.statement)
     } catch let error as VMCtlError {
         throw error
     } catch {
@@ -88,29 +102,18 @@ final class Rollback {
     }
 }
 
-enum HostFiles {
-    /// Whether `name` is a network device on this host (/sys/class/net).
-    static func interfaceExists(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: "/sys/class/net/\(name)")
-    }
-
-    /// Whether `name` is a Linux bridge on this host.
-    static func bridgeExists(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: "/sys/class/net/\(name)/bridge")
-    }
-}
 
 /// Looks a libvirt object up: libvirt's "no such object" (`missing`) becomes bad input
 /// (exit 64) saying `notFound`, keeping libvirt's error; any other failure is a failed
 /// call during `action`. The one place that tells a missing object from a failed call.
 func lookUp<T>(
-    _ action: @autoclosure () -> String, missing: LibvirtError.Code, notFound: @autoclosure () -> String,
+    _ action: @autoclosure () -> String, missing: LibvirtError.Code, field: InputField, notFound: @autoclosure () -> String,
     _ body: () throws -> T
 ) throws(VMCtlError) -> T {
     do {
         return try body()
     } catch let error as LibvirtError where error.code == missing {
-        throw VMCtlError(notFound(), status: .usage, libvirtError: error)
+        throw .invalid(field: field, notFound(), libvirtError: error)
     } catch {
         throw .libvirt(error, while: action())
     }

@@ -81,8 +81,14 @@ public struct VMAddressFinder: Sendable {
             let mac = interface.mac?.description ?? "no MAC"
             switch interface.source {
             case .network(let name):
-                guard let network = try? connection.network(named: name) else {
+                let network: Network
+                do {
+                    network = try connection.network(named: name)
+                } catch let error as LibvirtError where error.code == .noNetwork {
                     parts.append("NIC \(mac) is on network '\(name)', which does not exist")
+                    continue
+                } catch {
+                    parts.append("NIC \(mac) is on network '\(name)', which could not be read (\(error))")
                     continue
                 }
                 if (try? network.isActive()) != true {

@@ -108,70 +108,16 @@ public struct VMCloner: Sendable {
         let sourceXML = try libvirt("reading '\(sourceName)'") { try source.xml([.inactive]) }
         let definition = try libvirt("reading '\(sourceName)'") { try DomainDefinition(xml: sourceXML) }
         let running = try libvirt("reading the state of '\(sourceName)'") { try source.isActive() }
-        if running {
-            switch mode {
-            case .linked:
-                throw VMCtlError(
-                    "vm clone: '\(sourceName)' is running; a linked clone needs it shut off (vmctl vm stop \(sourceName)), or use --full --suspend-source",
-                    status: .usage)
-            case .full where !suspendSource:
-                throw VMCtlError(
-                    "vm clone: '\(sourceName)' is running; pass --suspend-source to pause it while its disks are copied, or stop it first",
-                    status: .usage)
-            case .full:
-                break
-            }
-        }
+        if running { try refuseRunning(sourceName, mode: mode, suspendSource: suspendSource) }
         let disks = try writableDisks(of: definition, sourceName: sourceName)
         try inspectSourceDisks(disks, of: definition)
-        let seed = keepIdentity ? nil : try sourceSeed(of: definition)
-        let nvram = try sourceNVRAM(of: definition, source: source, running: running, sourceName: sourceName)
-        let local = try StorageService(connection: connection).isLocal()
-        // Every volume name this clone would create must be free, and each clone's name a host name.
-        for name in names {
-            for case .file(let path) in definition.serials.map(\.source) {
-                let log = Self.renamedLogPath(path, from: sourceName, to: name.rawValue)
-                if let rule = serialLogs.rule(log, domain: name.rawValue, local: local) {
-                    throw .invalid(field: "name", "\(name)'s serial log \"\(InputFile.shown(log))\" is not allowed: \(rule)")
-                }
-            }
-            var volumes = disks.map { (Self.volumeName(clone: name.rawValue, target: $0.target), $0.pool) }
-            if let seed { volumes.append((Self.seedName(clone: name.rawValue), seed.pool)) }
-            for (volumeName, pool) in volumes {
-                // --count's suffix can push a volume's name past the limit: refused before the first overlay.
-                guard ObjectName.isValid(volumeName) else {
-                    throw .invalid(field: "name", "'\(name)' is too long for its volumes: '\(volumeName.prefix(80))' breaks the rule (\(ObjectName.rule))")
-                }
-                if (try? pool.volume(named: volumeName)) != nil, !leftovers.contains(pool: pool.name, name: volumeName) {
-                    throw .invalid(field: "name", "pool '\(pool.name)' already holds a volume named '\(volumeName)'")
-                }
-            }
-            if let nvram {
-                let path = Self.nvramPath(clone: name.rawValue, beside: nvram.path)
-                if FileManager.default.fileExists(atPath: path) {
-                    throw .invalid(field: "name", "'\(path)' already exists and would be \(name)'s NVRAM; remove what an earlier VM left there, or choose another name")
-                }
-            }
-            if let seed {
-                do {
-                    _ = try seed.image.reidentified(hostname: name.rawValue, instanceID: "\(name)-check", macs: [:])
-                } catch {
-                    throw .invalid(field: "name", "'\(name)' cannot be the clone's host name (\(error)); use --keep-identity to keep the source's")
-                }
-            }
-        }
-
-        // Full copies are written now, every clone's in turn: together they must fit each pool's free space.
-        if mode == .full {
-            var bytes: [String: (pool: StoragePool, total: UInt64)] = [:]
-            for disk in disks {
-                let allocation = try libvirt("reading \(disk.path)") { try disk.volume.info().allocation }
-                bytes[disk.pool.name, default: (disk.pool, 0)].total += allocation * UInt64(names.count)
-            }
-            for (pool, total) in bytes.values {
-                try StorageService(connection: connection).requireRoom(total, written: true, in: pool, field: count > 1 ? "--count" : "--full")
-            }
-        }
+        let job = CloneJob(
+            source: source, sourceName: sourceName, sourceXML: sourceXML, definition: definition, running: running, mode: mode, disks: disks,
+            seed: keepIdentity ? nil : try sourceSeed(of: definition),
+            nvram: try sourceNVRAM(of: definition, source: source, running: running, sourceName: sourceName),
+            local: try StorageService(connection: connection).isLocal(), start: start, names: names)
+        try checkNames(job, leftovers: leftovers)
+        try requireRoomForCopies(job, count: count)
         // A linked clone gives the source new top layers: `SOURCE-TARGET-xxxxxxxx.qcow2`.
         if mode == .linked, let disk = disks.first, !ObjectName.isValid("\(sourceName)-\(disk.target)-00000000.qcow2") {
             throw .invalid(field: "source", "'\(sourceName)' is too long a name for a linked clone's new top layer ('\(sourceName)-\(disk.target)-…qcow2'); use --full")
@@ -185,170 +131,19 @@ public struct VMCloner: Sendable {
         let topNames = disks.map { "\(sourceName)-\($0.target)-\(topSuffix).qcow2" }
         let journal = try CreationJournal.begin(
             "vm clone", on: connection, owners: names.map(\.rawValue), source: sourceName,
-            volumes: plannedVolumes(names: names, disks: disks, seed: seed, topNames: mode == .linked ? topNames : []))
+            volumes: plannedVolumes(names: names, disks: disks, seed: job.seed, topNames: mode == .linked ? topNames : []))
         let rollback = Rollback(progress: progress)
         // Kept when a rollback left something behind: a rerun or vm delete then removes it.
         defer { if rollback.leftBehind.isEmpty { journal.finish() } }
         return try rollback.guarding { () throws(VMCtlError) -> VMCloneResult in
             var result = VMCloneResult(source: sourceName, clones: requested.map(\.rawValue), mode: mode, createdVolumes: [],
-                                       newIdentity: seed != nil)
-            guard !names.isEmpty else { return result }
-            // Every overlay a linked clone needs, made at once: the source's new
-            // top layers and each clone's disks all sit on the source's current
-            // layers, and each is a qemu-img run of its own inside libvirtd.
-            var overlays: [String: StorageVolume] = [:]
-            var sourceRedefinition: PendingCall<Void>?
-            if mode == .linked {
-                var requests = zip(disks, topNames).map { OverlayRequest(disk: $0, name: $1) }
-                for name in names {
-                    requests += disks.map { OverlayRequest(disk: $0, name: Self.volumeName(clone: name.rawValue, target: $0.target)) }
-                }
-                progress.step("creating \(requests.count) overlays at once: \(requests.map { "\($0.disk.pool.name)/\($0.name)" }.joined(separator: ", "))")
-                overlays = try createOverlays(requests, rollback: rollback)
-
-                // Freeze the source's current layers: it continues on its fresh overlays.
-                var sourceDefinition = definition
-                var metadata = sourceDefinition.metadata ?? VMMetadata()
-                for (disk, topName) in zip(disks, topNames) {
-                    guard let top = overlays[topName] else { throw VMCtlError("vm clone: overlay \(topName) was not made") }
-                    let topPath = try libvirt("reading \(topName)") { try top.path() }
-                    sourceDefinition.disks[disk.index].source = .file(topPath)
-                    sourceDefinition.disks[disk.index].format = .qcow2
-                    metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
-                                                        volume: try parsed { try ObjectName(topName) }),
-                                                  createdByVMCtl: true))
-                    result.createdVolumes.append("\(disk.pool.name)/\(topName)")
-                }
-                sourceDefinition.metadata = metadata
-                let xml = try parsed { try sourceDefinition.xml() }
-                progress.step("moving \(sourceName) onto fresh overlays; its current disks become the shared base")
-                // Redefined while the clones are defined: the domains are independent
-                // once every overlay exists. Its outcome is awaited before returning,
-                // and before any rollback, which then restores it only if it happened.
-                let redefinition = PendingCall { [connection] () throws(VMCtlError) in
-                    _ = try libvirt("redefining '\(sourceName)'") { try connection.defineDomain(xml: xml) }
-                }
-                sourceRedefinition = redefinition
-                rollback.onFailure("restore the definition of \(sourceName)") {
-                    if case .success = redefinition.wait() {
-                        _ = try connection.defineDomain(xml: sourceXML, validate: false)
-                    }
-                }
-            } else if running {
-                progress.step("suspending \(sourceName) while its disks are copied")
-                try libvirt("suspending '\(sourceName)'") { try source.suspend() }
-            }
-            defer {
-                if mode == .full && running { try? source.resume() }
-            }
-
-            for name in names {
-                var cloneDefinition = definition
-                cloneDefinition.name = name
-                cloneDefinition.uuid = nil
-                var metadata = VMMetadata(lab: definition.metadata?.lab, role: definition.metadata?.role, volumes: [])
-                for disk in disks {
-                    let volumeName = Self.volumeName(clone: name.rawValue, target: disk.target)
-                    let created: StorageVolume
-                    switch mode {
-                    case .linked:
-                        // On the source's frozen layer, made above with the source's new top.
-                        guard let overlay = overlays[volumeName] else { throw VMCtlError("vm clone: overlay \(volumeName) was not made") }
-                        created = overlay
-                    case .full:
-                        progress.step("copying \(disk.path) to \(disk.pool.name)/\(volumeName)")
-                        created = try copyVolume(disk, as: volumeName)
-                        rollback.onFailure("delete volume \(disk.pool.name)/\(volumeName)") { try created.delete() }
-                    }
-                    result.createdVolumes.append("\(disk.pool.name)/\(volumeName)")
-                    cloneDefinition.disks[disk.index].source = .file(try libvirt("reading \(volumeName)") { try created.path() })
-                    // An overlay or a copy, both qcow2: stated, whatever the source disk was.
-                    cloneDefinition.disks[disk.index].format = .qcow2
-                    metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(disk.pool.name) },
-                                                        volume: try parsed { try ObjectName(volumeName) }),
-                                                  createdByVMCtl: true))
-                }
-                var macs: [String: String] = [:]
-                for index in cloneDefinition.interfaces.indices {
-                    let mac = MACAddress.random()
-                    if let old = cloneDefinition.interfaces[index].mac { macs[old.description] = mac.description }
-                    cloneDefinition.interfaces[index].mac = mac
-                }
-                var hostKeys: [SSHHostKey] = []
-                if let seed {
-                    // The clone's own host keys, with its own identity.
-                    if seed.image.takesHostKeys { hostKeys = try HostKeyMaker.make() }
-                    let seedName = Self.seedName(clone: name.rawValue)
-                    let instanceID = "\(name)-\(UUID().uuidString.prefix(8).lowercased())"
-                    progress.step("writing \(name)'s own cloud-init seed \(seed.pool.name)/\(seedName) (host name \(name), instance-id \(instanceID))")
-                    let image: Data
-                    do {
-                        image = try seed.image.reidentified(hostname: name.rawValue, instanceID: instanceID, macs: macs,
-                                                            bootcmd: [Self.machineIDCommand])
-                            .replacingHostKeys(hostKeys).isoImage(date: Date(timeIntervalSince1970: 0))
-                    } catch {
-                        throw VMCtlError("vm clone: making \(name)'s seed from \(sourceName)'s: \(error)")
-                    }
-                    let created = try SeedVolume.create(in: seed.pool, name: seedName, contents: image)
-                    rollback.onFailure("delete volume \(seed.pool.name)/\(seedName)") { try created.delete() }
-                    result.createdVolumes.append("\(seed.pool.name)/\(seedName)")
-                    cloneDefinition.disks[seed.index].source = .file(try libvirt("reading \(seedName)") { try created.path() })
-                    metadata.volumes.append(.init(.pool(pool: try parsed { try ObjectName(seed.pool.name) },
-                                                        volume: try parsed { try ObjectName(seedName) }),
-                                                  createdByVMCtl: true))
-                }
-                // Other read-only disks (installers, a kept seed) stay shared and are not the clone's to delete.
-                for (index, disk) in definition.disks.enumerated() where (disk.readOnly || disk.device == .cdrom) && index != seed?.index {
-                    if case .file(let path) = disk.source { metadata.volumes.append(.init(.path(path), createdByVMCtl: false)) }
-                }
-                metadata.login = definition.metadata?.login
-                cloneDefinition.metadata = metadata
-                // A fixed display port would clash with the source's: libvirt picks the clone's.
-                for index in cloneDefinition.graphics.indices where cloneDefinition.graphics[index].port != nil {
-                    cloneDefinition.graphics[index].port = nil
-                }
-                for index in cloneDefinition.serials.indices {
-                    if case .file(let path) = cloneDefinition.serials[index].source {
-                        let log = Self.renamedLogPath(path, from: sourceName, to: name.rawValue)
-                        cloneDefinition.serials[index].source = .file(log)
-                        if local, try serialLogs.create(log, domain: name.rawValue) {
-                            rollback.onFailure("remove \(log)") { try serialLogs.remove(log) }
-                        }
-                    }
-                }
-                if let nvram {
-                    // The clone's own variable store, never the source's file: a copy when the
-                    // source has one, else libvirt makes it from the template at first start.
-                    let path = Self.nvramPath(clone: name.rawValue, beside: nvram.path)
-                    if nvram.exists {
-                        progress.step("copying \(sourceName)'s NVRAM to \(path)")
-                        try Self.copyNVRAM(nvram.path, to: path)
-                        rollback.onFailure("delete \(path)") {
-                            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-                        }
-                    }
-                    cloneDefinition.os.nvram = NVRAMStore(path: path, template: definition.os.nvram?.template)
-                }
-                // A clone that keeps its identity keeps the source's host keys too.
-                let publicKeys = seed != nil ? hostKeys.map(\.publicKey)
-                    : try KnownHost.of(domain: sourceName, lab: definition.metadata?.lab?.rawValue).keys()
-                try KnownHost.record(publicKeys, for: cloneDefinition, rollback: rollback, progress: progress)
-                let xml = try parsed { try cloneDefinition.xml() }
-                progress.step("defining \(name)")
-                let clone = try libvirt("defining '\(name)'") { try connection.defineDomain(xml: xml) }
-                rollback.onFailure("undefine \(name)") { try clone.undefine(cloneDefinition.undefineFlags) }
-                if start {
-                    progress.step("starting \(name)")
-                    try libvirt("starting '\(name)'") { try clone.start() }
-                    rollback.onFailure("destroy \(name)") { try clone.destroy() }
-                }
-            }
-            try sourceRedefinition?.wait().get()
+                                       newIdentity: job.seed != nil)
+            try makeClones(job, topNames: topNames, rollback: rollback, result: &result)
             return result
         }
     }
 
-    static func seedName(clone: String) -> String { "\(clone)-seed.iso" }
+    static func seedName(clone: String) -> String { VMVolumeNames.seed(clone) }
 
     /// Every volume the clones will have, in creation order, for the journal.
     func plannedVolumes(names: [ObjectName], disks: [SourceDisk], seed: SourceSeed?, topNames: [String]) -> [CreationJournalEntry.Volume] {
@@ -422,9 +217,7 @@ public struct VMCloner: Sendable {
         return nil
     }
 
-    static func volumeName(clone: String, target: String) -> String {
-        target == "vda" ? "\(clone).qcow2" : "\(clone)-\(target).qcow2"
-    }
+    static func volumeName(clone: String, target: String) -> String { VMVolumeNames.disk(clone, target: target) }
 
     /// A per-clone serial log: the source's name in the file name becomes the clone's.
     static func renamedLogPath(_ path: String, from source: String, to clone: String) -> String {

@@ -59,7 +59,7 @@ public enum ImageRef: Sendable, Equatable, CustomStringConvertible {
     case file(String)
 
     /// `POOL/VOLUME`, `VOLUME` or an absolute path; `field` names the option in errors.
-    public init(parsing text: String, field: String = "--image") throws(VMCtlError) {
+    public init(parsing text: String, field: InputField = .vm(.image)) throws(VMCtlError) {
         if text.hasPrefix("/") {
             self = .file(text)
             return
@@ -101,9 +101,9 @@ public struct DataDiskSpec: Sendable, Equatable {
     }
 
     /// `SIZE` or `SIZE,vg=NAME` (`--disk 20G,vg=cinder-volumes`).
-    public init(_ text: String, field: String = "--disk") throws(VMCtlError) {
+    public init(_ text: String, field: InputField = .vm(.dataDisk)) throws(VMCtlError) {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        size = try parsed { try ByteSize(parsing: parts[0], field: field) }
+        size = try parsed(as: field) { try ByteSize(parsing: parts[0], field: field.description) }
         for option in parts.dropFirst() {
             guard option.hasPrefix("vg=") else {
                 throw .invalid(field: field, "\"\(option)\" is not allowed: SIZE or SIZE,vg=NAME")
@@ -115,8 +115,8 @@ public struct DataDiskSpec: Sendable, Equatable {
         try validate(field: field)
     }
 
-    func validate(field: String) throws(VMCtlError) {
-        guard size.bytes >= 1 << 20 else { throw .invalid(field: field, "\(size) is not allowed: at least 1 MiB") }
+    func validate(field: InputField) throws(VMCtlError) {
+        guard size >= VMSpec.minimumDiskSize else { throw .invalid(field: field, "\(size) is not allowed: at least 1 MiB") }
         if let volumeGroup, !Self.isValidVolumeGroup(volumeGroup) {
             throw .invalid(field: field, "vg=\"\(volumeGroup)\" is not allowed: \(Self.volumeGroupRule)")
         }
@@ -205,6 +205,8 @@ public struct VMCreator: Sendable {
     public var pending = PendingObjects()
     /// The host's facts, when the caller read them once for many VMs; else read per plan.
     public var hostFacts: HostFacts?
+    /// The host's interfaces, when the caller read them once for many VMs; else read through the port when needed.
+    public var hostNetwork: HostNetworkState?
     /// Serial logs vmctl created, and the rule for a new one.
     var serialLogs = SerialLogFile()
 
@@ -215,245 +217,6 @@ public struct VMCreator: Sendable {
 
     // MARK: Planning (reads only)
 
-    /// Validates every input and decides the domain and its volumes. Reads libvirt
-    /// (pools, volumes, networks, names in use) but changes nothing.
-    public func plan(_ request: VMCreateRequest, domainType: DomainTypeSelector.Choice) throws(VMCtlError) -> VMCreatePlan {
-        let name = try parsed { try ObjectName(request.name, field: "name") }
-        let poolName = try parsed { try ObjectName(request.pool, field: "--pool") }
-        let memory = try parsed { try ByteSize(parsing: request.memory, field: "--memory") }
-        guard memory.bytes >= 16 << 20, memory.exactKiB != nil else {
-            throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: at least 16 MiB, in whole KiB")
-        }
-        // More memory than the host has is a typo (99999T), not overcommit.
-        // The CPU vendor only picks --nested's feature.
-        let host = if let hostFacts { hostFacts } else { try HostFacts.read(connection, cpuVendor: request.nested) }
-        guard memory <= host.memory else {
-            throw .invalid(field: "--memory", "\"\(request.memory)\" is not allowed: more than this host's \(host.memory)")
-        }
-        guard (1...512).contains(request.vcpus) else {
-            throw .invalid(field: "--vcpus", "\(request.vcpus) is not allowed: must be 1 to 512")
-        }
-        let diskSize = try request.diskSize.map { text throws(VMCtlError) in
-            try parsed { try ByteSize(parsing: text, field: "--disk-size") }
-        }
-        if let diskSize, diskSize.bytes < 1 << 20 {
-            throw .invalid(field: "--disk-size", "\"\(request.diskSize ?? "")\" is not allowed: at least 1 MiB")
-        }
-        let lab = try request.lab.map { text throws(VMCtlError) in try parsed { try ObjectName(text, field: "--lab") } }
-        let role = try request.role.map { text throws(VMCtlError) in try parsed { try ObjectName(text, field: "--role") } }
-        guard request.image != nil || diskSize != nil || request.cdrom != nil || request.kernel != nil else {
-            throw .invalid(field: "disk", "give a base image (--image), a blank disk (--disk-size), an installer (--cdrom) or a kernel (--kernel)")
-        }
-        if request.fullCopy && request.image == nil {
-            throw .invalid(field: "--full", "needs a base image (--image)")
-        }
-        if request.initrd != nil || request.cmdline != nil, request.kernel == nil {
-            throw .invalid(field: "--initrd/--cmdline", "need --kernel (direct kernel boot)")
-        }
-        for (field, path) in [("--kernel", request.kernel), ("--initrd", request.initrd), ("--cdrom", request.cdrom)] {
-            if let path { try requireReadableFile(path, field: field) }
-        }
-        if let key = request.login?.privateKeyPath { try requireReadableFile(key, field: "--ssh-private-key") }
-        if let user = request.login?.user, !SSHCommand.isValidUser(user) {
-            throw .invalid(field: "--login-user", "\"\(user.prefix(40))\" is not allowed: \(SSHCommand.userRule)")
-        }
-        var serialLog: String?
-        if let serial = request.serialFile {
-            let local = try StorageService(connection: connection).isLocal()
-            if let rule = serialLogs.rule(serial, domain: name.rawValue, local: local, pendingDirectories: pending.directories) {
-                throw .invalid(field: "--serial-file", "\"\(InputFile.shown(serial))\" is not allowed: \(rule)")
-            }
-            if local { serialLog = serial }
-        }
-        var warnings = domainType.warnings
-
-        // Names must be free: the domain and every volume vmctl would create.
-        if try find("looking up domain '\(name)'", missing: .noDomain, { try connection.domain(named: name.rawValue) }) != nil {
-            throw .invalid(field: "name", "a domain named '\(name)' already exists")
-        }
-        let pool = try poolView(poolName.rawValue)
-        let poolPath = pool.targetPath
-        let leftovers = try JournalLeftovers.collect(on: connection, matching: { $0.owners.contains(name.rawValue) })
-
-        var disks: [Disk] = []
-        var volumes: [PlannedVolume] = []
-        var records: [VMMetadata.VolumeRecord] = []
-        var copySource: (pool: String, volume: String)?
-        func volumePath(_ volume: String) -> String { poolPath.appendingPathComponent(volume) }
-        func plan(_ volume: PlannedVolume) throws(VMCtlError) {
-            if try pool.hasVolume(volume.name), !leftovers.contains(pool: poolName.rawValue, name: volume.name) {
-                throw .invalid(field: "name", "pool '\(poolName)' already holds a volume named '\(volume.name)'")
-            }
-            volumes.append(volume)
-            records.append(.init(.pool(pool: poolName, volume: try parsed { try ObjectName(volume.name) }), createdByVMCtl: true))
-        }
-
-        if let image = request.image {
-            let base = try resolveImage(image, defaultPool: poolName.rawValue, read: pool)
-            let rootName = "\(name).qcow2"
-            // A root disk smaller than its image would cut the guest's file systems.
-            if let diskSize, diskSize.bytes < base.capacity {
-                throw .invalid(field: "--disk-size", "\"\(request.diskSize ?? "")\" is not allowed: smaller than the image '\(image)' (\(human(base.capacity))); give at least that")
-            }
-            let capacity = max(base.capacity, diskSize?.bytes ?? 0)
-            if request.fullCopy {
-                guard let poolVolume = base.poolVolume else {
-                    throw .invalid(field: "--full", "'\(image)' is a path, not a pool volume; import it first with vmctl vol import")
-                }
-                try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .copy, capacityBytes: capacity,
-                                       format: "qcow2", source: "\(poolVolume.pool)/\(poolVolume.volume)"))
-                copySource = poolVolume
-            } else {
-                try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .overlay, capacityBytes: capacity,
-                                       format: "qcow2", source: base.path))
-                // The base image is shared: recorded so `vm delete` knows it is not ours.
-                let location: VMMetadata.VolumeRecord.Location
-                if let pv = base.poolVolume, let pool = ObjectName(rawValue: pv.pool), let volume = ObjectName(rawValue: pv.volume) {
-                    location = .pool(pool: pool, volume: volume)
-                } else {
-                    location = .path(base.path)
-                }
-                records.append(.init(location, createdByVMCtl: false))
-            }
-            disks.append(Disk(source: .file(volumePath(rootName)), target: "vda", bus: .virtio, format: .qcow2, bootOrder: nil))
-        } else if let diskSize {
-            let rootName = "\(name).qcow2"
-            try plan(PlannedVolume(pool: poolName.rawValue, name: rootName, kind: .blank, capacityBytes: diskSize.bytes,
-                                   format: "qcow2", source: nil))
-            disks.append(Disk(source: .file(volumePath(rootName)), target: "vda", bus: .virtio, format: .qcow2))
-        }
-        var volumeGroupCommands: [SeedConfig.Command] = []
-        let usedTargets = Set(disks.map(\.target))
-        let dataTargets = (UnicodeScalar("b").value...UnicodeScalar("z").value).compactMap(UnicodeScalar.init)
-            .map { "vd\(Character($0))" }.filter { !usedTargets.contains($0) }
-        guard request.dataDisks.count <= dataTargets.count else {
-            throw .invalid(field: "--disk", "\(request.dataDisks.count) data disks is not allowed: at most \(dataTargets.count)")
-        }
-        let groups = request.dataDisks.compactMap(\.volumeGroup)
-        if Set(groups).count != groups.count { throw .invalid(field: "--disk", "the same vg= is given twice") }
-        for (disk, target) in zip(request.dataDisks, dataTargets) {
-            try disk.validate(field: "--disk")
-            let volumeName = "\(name)-\(target).qcow2"
-            try plan(PlannedVolume(pool: poolName.rawValue, name: volumeName, kind: .blank, capacityBytes: disk.size.bytes,
-                                   format: "qcow2", source: nil))
-            let serial = DataDiskSpec.serial(target: target)
-            disks.append(Disk(source: .file(volumePath(volumeName)), target: target, bus: .virtio, format: .qcow2, serial: serial))
-            if let group = disk.volumeGroup { volumeGroupCommands.append(DataDiskSpec.volumeGroupCommand(group, serial: serial)) }
-        }
-        for volume in volumes {
-            let field = volume.name.hasPrefix("\(name)-vd") ? "--disk" : request.fullCopy ? "--full" : diskSize != nil ? "--disk-size" : "--image"
-            try requireRoom(for: volume, in: pool, field: field)
-        }
-        if !volumeGroupCommands.isEmpty && request.seed == nil {
-            throw .invalid(field: "--disk", "vg= is made by cloud-init on first boot: give a cloud-init option too (--ssh-key, --hostname, …)")
-        }
-        if let cdrom = request.cdrom {
-            disks.append(Disk(source: .file(cdrom), device: .cdrom, target: "hdc", bus: .ide, format: .raw, readOnly: true))
-        }
-
-        var interfaces = try request.networks.map { spec throws(VMCtlError) in try networkInterface(spec, mustBeActive: request.start) }
-        let macs = interfaces.compactMap(\.mac)
-        if Set(macs).count != macs.count {
-            throw .invalid(field: "--network", "the same mac= is given twice")
-        }
-        try requireFreeMACs(request.networks, owners: Set([name.rawValue] + (request.seed.map { [$0.hostname] } ?? [])))
-        let deviceNames = request.networks.enumerated().map { index, spec in spec.device ?? "eth\(index)" }
-        if Set(deviceNames).count != deviceNames.count {
-            throw .invalid(field: "--network device", "two NICs are named \(deviceNames.joined(separator: ", "))")
-        }
-        // systemd names the NIC in PCI slot N `ensN` and keeps that name as an
-        // altname after a rename, so renaming NICs to each other's ensN names
-        // fails in the guest. A NIC named ensN goes into slot N instead: the
-        // guest names it so itself. Other names are set by cloud-init.
-        for (index, device) in deviceNames.enumerated() {
-            if let slot = NetworkSpec.pciSlot(forDevice: device) { interfaces[index].pciSlot = slot }
-        }
-
-        var seed: Data?
-        var hostKeys: [String] = []
-        if var config = request.seed {
-            // Every NIC by MAC and name: the first by DHCP unless told otherwise, the rest up with no address.
-            config.interfaces = zip(request.networks, zip(interfaces, deviceNames)).enumerated().map { index, item in
-                let (spec, (interface, device)) = item
-                return SeedConfig.Interface(mac: interface.mac?.description ?? "", name: device,
-                                            ipv4: spec.ipv4 ?? (index == 0 ? .dhcp : .unconfigured), mtu: spec.mtu)
-            }
-            config.runcmd = volumeGroupCommands + config.runcmd
-            // The guest's host keys, known before it first boots (a user's own user-data gets none).
-            if config.userDataFile == nil && config.sshHostKeys.isEmpty { config.sshHostKeys = try HostKeyMaker.make() }
-            hostKeys = config.sshHostKeys.map(\.publicKey)
-            let data: Data
-            do {
-                // A fixed date: the same settings give the same bytes.
-                data = try config.isoImage(date: Date(timeIntervalSince1970: 0))
-            } catch let error as NoCloudError {
-                throw VMCtlError(CloudInitOptions.optionName(error.description), status: .usage)
-            } catch {
-                throw VMCtlError("cloud-init seed: \(error)", status: .usage)
-            }
-            let seedName = "\(name)-seed.iso"
-            try plan(PlannedVolume(pool: poolName.rawValue, name: seedName, kind: .seed, capacityBytes: UInt64(data.count),
-                                   format: "raw", source: nil))
-            disks.append(Disk(source: .file(volumePath(seedName)), device: .cdrom, target: "hdd", bus: .ide, format: .raw, readOnly: true))
-            seed = data
-        }
-
-        let type = domainType.type
-        var cpu: CPUDefinition?
-        if let text = request.cpu {
-            let mode: CPUMode
-            switch text {
-            case "host-passthrough": mode = .hostPassthrough
-            case "host-model": mode = .hostModel
-            case "maximum": mode = .maximum
-            default:
-                guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                    throw .invalid(field: "--cpu", "\"\(text)\" is not allowed: host-passthrough, host-model, maximum or a CPU model name")
-                }
-                try HypervisorOffer.requireKnownCPUModel(text, on: connection, type: domainType.type)
-                mode = .custom(model: text)
-            }
-            cpu = CPUDefinition(mode: mode)
-        }
-        if type == .qemu, case .hostPassthrough? = cpu?.mode {
-            // TCG cannot pass the host CPU through; 'maximum' is its closest equivalent.
-            cpu?.mode = .maximum
-            warnings.append("--cpu host-passthrough needs KVM; using 'maximum' for a qemu guest")
-        }
-        if request.nested {
-            if cpu == nil { cpu = CPUDefinition(mode: type == .kvm ? .hostPassthrough : .maximum) }
-            cpu?.nested = host.nestedFeature
-        }
-
-        if request.firmware == .uefi { try UEFIFirmware.requireAvailable(on: connection, type: type) }
-        var os = OSDefinition(arch: "x86_64", firmware: request.firmware, kernel: request.kernel, initrd: request.initrd,
-                              cmdline: request.cmdline)
-        if request.kernel == nil {
-            os.bootDevices = request.cdrom != nil ? [.cdrom, .hd] : [.hd]
-        }
-        let serial = request.serialFile.map { CharDevice(source: .file($0), port: 0) } ?? CharDevice(source: .pty, port: 0)
-        var graphics: [Graphics] = []
-        var videos: [Video] = []
-        switch request.graphics {
-        case nil, "none": break
-        case "vnc": graphics = [Graphics(type: .vnc)]; videos = [Video()]
-        case "spice": graphics = [Graphics(type: .spice)]; videos = [Video()]
-        case let other?:
-            throw .invalid(field: "--graphics", "\"\(other)\" is not allowed: vnc, spice or none")
-        }
-
-        let domain = DomainDefinition(
-            type: type, name: name, metadata: VMMetadata(lab: lab, role: role, volumes: records, login: request.login),
-            memory: memory, vcpus: request.vcpus, os: os, cpu: cpu, disks: disks, interfaces: interfaces,
-            serials: [serial], consoles: [CharDevice(source: .pty, targetType: "serial", port: 0)],
-            guestAgent: true, graphics: graphics, videos: videos, memoryBalloon: MemoryBalloon(),
-            rng: RNGDevice())
-        _ = try parsed { try domain.validate() }
-        return VMCreatePlan(
-            domain: domain, volumes: volumes, warnings: warnings, copySource: copySource, seed: seed, hostKeys: hostKeys,
-            serialLog: serialLog, start: request.start, autostart: request.autostart, leftovers: leftovers)
-    }
-
     /// Each `mac=` on a libvirt network must be free there: no other guest's
     /// NIC on it, no reservation for another host (`NetworkService.macHolder`).
     /// Networks the caller's plan has yet to make hold nobody.
@@ -462,7 +225,7 @@ public struct VMCreator: Sendable {
         for spec in specs {
             guard let mac = spec.mac, case .network(let network) = spec.kind, !pending.networks.contains(network) else { continue }
             if let holder = try service.macHolder(mac, on: network, owners: owners) {
-                throw .invalid(field: "--network mac", "\(mac) is already used on network '\(network)' by \(holder)")
+                throw .invalid(field: .vm(.networkMAC), "\(mac) is already used on network '\(network)' by \(holder)")
             }
         }
     }
@@ -582,7 +345,7 @@ public struct VMCreator: Sendable {
     /// Each new volume must fit its pool (`StorageService.roomRule`), checked
     /// before anything is made. A pool the caller has yet to make is measured
     /// only when the caller gave its file system's space.
-    func requireRoom(for volume: PlannedVolume, in pool: PoolView, field: String) throws(VMCtlError) {
+    func requireRoom(for volume: PlannedVolume, in pool: PoolView, field: InputField) throws(VMCtlError) {
         guard let space = pool.space else { return }
         if let rule = StorageService.roomRule(volume.capacityBytes, written: false, pool: pool.name, capacity: space.capacity,
                                                available: space.available) {
@@ -622,30 +385,21 @@ public struct VMCreator: Sendable {
     }
 
     func lookUpPool(_ name: String) throws(VMCtlError) -> StoragePool {
-        do {
-            let pool = try connection.storagePool(named: name)
-            guard try pool.isActive() else {
-                throw VMCtlError("--pool: storage pool '\(name)' is not active; start it with vmctl pool start \(name)", status: .usage)
-            }
-            return pool
-        } catch let error as LibvirtError where error.code == .noStoragePool {
-            throw VMCtlError(
-                "--pool: no storage pool named '\(name)'; create one with vmctl pool create \(name) --type dir --target /var/lib/libvirt/images",
-                status: .usage, libvirtError: error)
-        } catch let error as LibvirtError {
-            throw .libvirt(error, while: "looking up storage pool '\(name)'")
-        } catch let error as VMCtlError {
-            throw error
-        } catch {
-            throw VMCtlError("\(error)")
+        let pool = try lookUp(
+            "looking up storage pool '\(name)'", missing: .noStoragePool, field: .vm(.pool),
+            notFound: "no storage pool named '\(name)'; create one with vmctl pool create \(name) --type dir --target /var/lib/libvirt/images"
+        ) { try connection.storagePool(named: name) }
+        guard try libvirt("looking up storage pool '\(name)'", { try pool.isActive() }) else {
+            throw .invalid(field: .vm(.pool), "storage pool '\(name)' is not active; start it with vmctl pool start \(name)")
         }
+        return pool
     }
 
     func poolTargetPath(_ pool: StoragePool) throws(VMCtlError) -> String {
         let xml = try libvirt("reading pool '\(pool.name)'") { try pool.xml() }
         let definition = try libvirt("reading pool '\(pool.name)'") { try StoragePoolDefinition(xml: xml) }
         guard let path = definition.targetPath, definition.type == .dir || definition.type == .fs || definition.type == .netfs else {
-            throw .invalid(field: "--pool", "pool '\(pool.name)' is of type \(definition.type.rawValue); vm create needs a dir, fs or netfs pool")
+            throw .invalid(field: .vm(.pool), "pool '\(pool.name)' is of type \(definition.type.rawValue); vm create needs a dir, fs or netfs pool")
         }
         return path
     }
@@ -663,7 +417,7 @@ public struct VMCreator: Sendable {
         let volumeName: String
         switch image {
         case .file(let path):
-            try requireReadableFile(path, field: "--image")
+            try requireReadableFile(path, field: .vm(.image))
             if let volume = try find("looking up the volume at \(path)", missing: .noStorageVolume, { try connection.storageVolume(path: path) }) {
                 let (pool, capacity) = try libvirt("reading the volume at \(path)") { (try volume.pool(), try volume.info().capacity) }
                 return try inspected(ResolvedImage(path: path, capacity: capacity, poolVolume: (pool.name, volume.name)), volume: volume)
@@ -677,28 +431,29 @@ public struct VMCreator: Sendable {
         let view: PoolView
         do {
             if let read, read.name == poolName { view = read } else { view = try poolView(poolName) }
-        } catch where error.message.hasPrefix("--pool: ") && named {
+        } catch where error.field == .vm(.pool) && named {
             // The pool came from the image's own POOL/VOLUME: the image is what was mistyped.
-            throw VMCtlError("--image: " + error.message.dropFirst("--pool: ".count), status: error.status, libvirtError: error.libvirtError)
+            throw error.about(.vm(.image))
         }
         if let capacity = view.pendingVolumes[volumeName] {
             let path = view.targetPath.appendingPathComponent(volumeName)
             return ResolvedImage(path: path, capacity: capacity, poolVolume: (poolName, volumeName))
         }
         guard let pool = view.live else {
-            throw .invalid(field: "--image", "pool '\(poolName)' has no volume named '\(volumeName)'")
+            throw .invalid(field: .vm(.image), "pool '\(poolName)' has no volume named '\(volumeName)'")
         }
-        do {
-            let volume = try pool.volume(named: volumeName)
-            let resolved = ResolvedImage(path: try volume.path(), capacity: try volume.info().capacity, poolVolume: (poolName, volumeName))
-            return try inspected(resolved, volume: volume)
-        } catch let error as VMCtlError {
-            throw error
-        } catch let error as LibvirtError where error.code == .noStorageVolume {
-            throw VMCtlError("--image: pool '\(poolName)' has no volume named '\(volumeName)'", status: .usage, libvirtError: error)
-        } catch {
-            throw .libvirt(error, while: "looking up image '\(image)'")
+        let volume = try lookUp("looking up image '\(image)'", missing: .noStorageVolume, field: .vm(.image),
+                                notFound: "pool '\(poolName)' has no volume named '\(volumeName)'") { try pool.volume(named: volumeName) }
+        let resolved = try libvirt("looking up image '\(image)'") {
+            ResolvedImage(path: try volume.path(), capacity: try volume.info().capacity, poolVolume: (poolName, volumeName))
         }
+        return try inspected(resolved, volume: volume)
+    }
+
+    /// The daemon's host's interfaces: the caller's, or read for this connection (`HostNetworkState.of`).
+    func hostNetworkState() throws(VMCtlError) -> HostNetworkState {
+        if let hostNetwork { return hostNetwork }
+        return try HostNetworkState.of(connection, local: try StorageService(connection: connection).isLocal())
     }
 
     /// A `--network` value as an interface; checks the network, bridge or device exists.
@@ -708,27 +463,21 @@ public struct VMCreator: Sendable {
         case .network(let name) where pending.networks.contains(name):
             interface = NetworkInterface(source: .network(name))
         case .network(let name):
-            do {
-                let network = try connection.network(named: name)
-                if mustBeActive, try !network.isActive() {
-                    throw VMCtlError("--network: network '\(name)' is not active; start it with vmctl net start \(name)", status: .usage)
-                }
-            } catch let error as LibvirtError where error.code == .noNetwork {
-                throw VMCtlError("--network: no libvirt network named '\(name)'", status: .usage, libvirtError: error)
-            } catch let error as VMCtlError {
-                throw error
-            } catch {
-                throw VMCtlError("--network: \(error)")
+            let network = try lookUp("--network", missing: .noNetwork, field: .vm(.network), notFound: "no libvirt network named '\(name)'") {
+                try connection.network(named: name)
+            }
+            if mustBeActive, try !libvirt("--network", { try network.isActive() }) {
+                throw .invalid(field: .vm(.network), "network '\(name)' is not active; start it with vmctl net start \(name)")
             }
             interface = NetworkInterface(source: .network(name))
         case .bridge(let bridge):
-            guard HostFiles.bridgeExists(bridge) else {
-                throw .invalid(field: "--network", "bridge=\(bridge): no such bridge on this host")
+            guard try hostNetworkState().bridge(bridge) != false else {
+                throw .invalid(field: .vm(.network), "bridge=\(bridge): no such bridge on this host")
             }
             interface = NetworkInterface(source: .bridge(bridge))
         case .direct(let device):
-            guard HostFiles.interfaceExists(device) else {
-                throw .invalid(field: "--network", "direct=\(device): no such network device on this host")
+            guard try hostNetworkState().interface(device) != false else {
+                throw .invalid(field: .vm(.network), "direct=\(device): no such network device on this host")
             }
             interface = NetworkInterface(source: .direct(device: device, mode: "bridge"))
         }
@@ -783,14 +532,14 @@ public struct NetworkSpec: Sendable, Equatable {
     public init(_ spec: String) throws(VMCtlError) {
         let parts = spec.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, !first.isEmpty else {
-            throw .invalid(field: "--network", "\"\(spec)\" is not allowed: NAME, network=NAME, bridge=BR or direct=DEV")
+            throw .invalid(field: .vm(.network), "\"\(spec)\" is not allowed: NAME, network=NAME, bridge=BR or direct=DEV")
         }
         func value(_ part: String, _ key: String) -> String? {
             part.hasPrefix(key + "=") ? String(part.dropFirst(key.count + 1)) : nil
         }
         func checkedName(_ name: String, _ what: String) throws(VMCtlError) -> String {
             guard ObjectName.isValid(name), name.count <= 15 || what == "network" else {
-                throw .invalid(field: "--network", "\(what)=\"\(name)\" is not allowed: \(ObjectName.rule)")
+                throw .invalid(field: .vm(.network), "\(what)=\"\(name)\" is not allowed: \(ObjectName.rule)")
             }
             return name
         }
@@ -803,29 +552,29 @@ public struct NetworkSpec: Sendable, Equatable {
         } else if !first.contains("=") {
             kind = .network(try checkedName(first, "network"))
         } else {
-            throw .invalid(field: "--network", "\"\(first)\" is not allowed: NAME, network=NAME, bridge=BR or direct=DEV")
+            throw .invalid(field: .vm(.network), "\"\(first)\" is not allowed: NAME, network=NAME, bridge=BR or direct=DEV")
         }
         // Each key once: a second mac= or device= would silently win over the first.
         var seen = Set<String>()
         for option in parts.dropFirst() {
             let key = String(option.prefix { $0 != "=" })
             if ["mac", "model", "device"].contains(key), !seen.insert(key).inserted {
-                throw .invalid(field: "--network", "\(key)= is given twice in \"\(spec.prefix(80))\"")
+                throw .invalid(field: .vm(.network), "\(key)= is given twice in \"\(spec.prefix(80))\"")
             }
             if let text = value(option, "mac") {
                 mac = try MACAddress.given(text, field: "--network mac")
             } else if let text = value(option, "model") {
                 guard ["virtio", "e1000", "e1000e", "rtl8139"].contains(text) else {
-                    throw .invalid(field: "--network model", "\"\(text)\" is not allowed: virtio, e1000, e1000e or rtl8139")
+                    throw .invalid(field: .vm(.networkModel), "\"\(text)\" is not allowed: virtio, e1000, e1000e or rtl8139")
                 }
                 model = InterfaceModel(rawValue: text)
             } else if let text = value(option, "device") {
                 guard Self.isValidDevice(text) else {
-                    throw .invalid(field: "--network device", "\"\(text)\" is not allowed: \(Self.deviceRule)")
+                    throw .invalid(field: .vm(.networkDevice), "\"\(text)\" is not allowed: \(Self.deviceRule)")
                 }
                 device = text
             } else {
-                throw .invalid(field: "--network", "\"\(option)\" is not allowed: options are mac=…, model=… and device=…")
+                throw .invalid(field: .vm(.network), "\"\(option)\" is not allowed: options are mac=…, model=… and device=…")
             }
         }
     }

@@ -25,9 +25,31 @@ public struct VMCtlError: Error, Sendable, CustomStringConvertible {
         self.libvirtError = libvirtError
     }
 
+    /// For bad input: which input it is about, kept apart from the rule, so the command line
+    /// and a lab plan each name it in their own words (`InputField`).
+    public var field: InputField?
+    /// For bad input with a `field`: the rule it broke, without the field's name.
+    public var rule: String?
+
     /// Bad input: names the field and the rule.
-    public static func invalid(field: String, _ rule: String) -> VMCtlError {
-        VMCtlError("\(field): \(rule)", status: .usage)
+    public static func invalid(field: InputField, _ rule: String, libvirtError: LibvirtError? = nil) -> VMCtlError {
+        var error = VMCtlError("\(field): \(rule)", status: .usage, libvirtError: libvirtError)
+        error.field = field
+        error.rule = rule
+        return error
+    }
+
+    /// Bad input about a command's own option or operand (one a plan has no counterpart of).
+    public static func invalid(field option: String, _ rule: String) -> VMCtlError {
+        invalid(field: .option(option), rule)
+    }
+
+    /// The same rule, about another input (`--pool`'s rule, found while resolving `--image`).
+    public func about(_ field: InputField) -> VMCtlError {
+        guard let rule else { return self }
+        var error = VMCtlError.invalid(field: field, rule, libvirtError: libvirtError)
+        error.status = status
+        return error
     }
 
     /// A libvirt failure during `action`, keeping libvirt's code and message

@@ -57,10 +57,11 @@ public struct VMDeleter: Sendable {
                 result.keptVolumes.append(label)
                 continue
             }
-            guard let volume = try? connection.storagePool(named: pool.rawValue).volume(named: volumeName.rawValue) else {
-                continue  // already gone
-            }
-            if let path = try? volume.path(), let user = users[path]?.first {
+            // Already gone: nothing to delete. A failed lookup is a failed call, never "gone".
+            guard let poolObject = try find("looking up pool \(pool)", missing: .noStoragePool, { try connection.storagePool(named: pool.rawValue) }),
+                let volume = try find("looking up volume \(label)", missing: .noStorageVolume, { try poolObject.volume(named: volumeName.rawValue) })
+            else { continue }
+            if let user = users[try libvirt("reading the path of \(label)") { try volume.path() }]?.first {
                 // A linked clone's shared layer: the clone inherits it, so the last user deletes it.
                 progress.step("keeping \(label): \(user.name) uses it, and now owns it")
                 try handOver(record, to: user)
@@ -98,7 +99,7 @@ public struct VMDeleter: Sendable {
     ) throws(VMCtlError) -> [(label: String, volume: StorageVolume)] {
         guard !candidates.isEmpty else { return [] }
         let images = ImageService(connection: connection)
-        let users = images.backingUsers(try images.poolVolumes().volumes)
+        let users = try images.backingUsers(try images.poolVolumes().volumes)
         let deleting = Set(candidates.map(\.label)).union(goingToo)
         var remaining: [(label: String, volume: StorageVolume)] = []
         for candidate in candidates {
@@ -120,7 +121,10 @@ public struct VMDeleter: Sendable {
         var users: [String: [Domain]] = [:]
         let domains = try libvirt("listing domains") { try connection.domains() }
         for other in domains {
-            guard let xml = try? other.xml([.inactive]), let definition = try? DomainDefinition(xml: xml) else { continue }
+            // One undefined since the listing uses nothing; one that cannot be read is a failed call, never "unused".
+            guard let xml = try find("reading domain '\(other.name)'", missing: .noDomain, { try other.xml([.inactive]) }),
+                let definition = try? DomainDefinition(xml: xml)
+            else { continue }
             if let uuid, definition.uuid == uuid { continue }
             var seen = Set<String>()
             for disk in definition.disks {
@@ -129,7 +133,7 @@ public struct VMDeleter: Sendable {
                 for _ in 0..<32 {
                     guard let current = next, seen.insert(current).inserted else { break }
                     users[current, default: []].append(other)
-                    next = backingPath(of: current)
+                    next = try backingPath(of: current)
                 }
             }
         }
@@ -152,11 +156,13 @@ public struct VMDeleter: Sendable {
 
     /// The backing file of an image: from libvirt when it is a pool volume,
     /// else from its header.
-    func backingPath(of path: String) -> String? {
-        if let volume = try? connection.storageVolume(path: path), let xml = try? volume.xml(),
-            let definition = try? StorageVolumeDefinition(xml: xml)
+    /// A path that is no volume is read from its header; a failed lookup or read is a failed call.
+    func backingPath(of path: String) throws(VMCtlError) -> String? {
+        if let volume = try find("looking up the volume at \(path)", missing: .noStorageVolume, { try connection.storageVolume(path: path) }),
+            let xml = try find("reading the volume at \(path)", missing: .noStorageVolume, { try volume.xml() })
         {
-            return definition.backingStore?.path
+            // A definition the model cannot read names no backing file it knows.
+            return (try? StorageVolumeDefinition(xml: xml))?.backingStore?.path
         }
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         return ImageInspector.namedBackingFile(of: path)

@@ -70,11 +70,10 @@ public struct VMDevices: Sendable {
         if let target = request.target, !Self.isValidTarget(target) {
             throw .invalid(field: "--target", "\"\(target.prefix(40))\" is not allowed: \(Self.targetRule)")
         }
-        let size = try request.size.map { text throws(VMCtlError) in try parsed { try ByteSize(parsing: text, field: "--size") } }
-        if let size, size.bytes < 1 << 20 {
-            throw .invalid(field: "--size", "\"\(request.size ?? "")\" is not allowed: at least 1 MiB")
-        }
-        let source = try request.source.map { text throws(VMCtlError) in try ImageRef(parsing: text, field: "--source") }
+        let given = try request.size.map { text throws(VMCtlError) in try GivenSize(parsing: text, field: .option("--size")) }
+        if let given { try VMSpec.check(diskSize: given, field: .option("--size")) }
+        let size = given?.size
+        let source = try request.source.map { text throws(VMCtlError) in try ImageRef(parsing: text, field: .option("--source")) }
         let poolName = try parsed { try ObjectName(request.pool, field: "--pool") }
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
         let name = domain.name
@@ -99,7 +98,7 @@ public struct VMDevices: Sendable {
                 throw .invalid(field: "--size", "'\(name)' is transient: vmctl could not record the new volume for vm delete; attach an existing image with --source")
             }
             let pool = try creator.poolView(poolName.rawValue)
-            let volume = try parsed { try ObjectName("\(name)-\(target).qcow2", field: "volume") }
+            let volume = try parsed { try ObjectName(VMVolumeNames.data(name, target: target), field: "volume") }
             if try pool.hasVolume(volume.rawValue) {
                 throw .invalid(field: "--pool", "pool '\(poolName)' already holds a volume named '\(volume)'")
             }
@@ -113,8 +112,8 @@ public struct VMDevices: Sendable {
         let image: VMCreator.ResolvedImage
         do {
             image = try creator.resolveImage(source, defaultPool: poolName.rawValue)
-        } catch where error.message.hasPrefix("--image: ") {
-            throw VMCtlError("--source: " + error.message.dropFirst("--image: ".count), status: error.status, libvirtError: error.libvirtError)
+        } catch where error.field == .vm(.image) {
+            throw error.about(.option("--source"))
         }
         let inUse = definitions.flatMap(\.disks).contains { if case .file(image.path) = $0.source { true } else { false } }
         guard !inUse else { throw .invalid(field: "--source", "'\(name)' already has \(image.path) attached") }

@@ -41,7 +41,7 @@ public struct VMEditor: Sendable {
             }
         }
         try editor(path)
-        let edited = try InputFile.readText(path, field: "xml")
+        let edited = try InputFile.readText(path, field: .option("xml"))
         guard edited != original else { return VMChangeResult(name: name, action: "unchanged") }
         do throws(VMCtlError) {
             try Self.checkIdentity(original: original, edited: edited)

@@ -16,12 +16,12 @@ public struct VMLifecycle: Sendable {
     /// is bad input (exit 64) naming it. Every command that takes a VM comes here.
     public func domain(nameOrUUID name: String) throws(VMCtlError) -> Domain {
         do {
-            return try lookUp("looking up domain '\(name)'", missing: .noDomain, notFound: "vm: no domain named '\(name)'") {
+            return try lookUp("looking up domain '\(name)'", missing: .noDomain, field: .option("vm"), notFound: "no domain named '\(name)'") {
                 try connection.domain(named: name)
             }
         } catch where error.libvirtError?.code == .noDomain && Self.isUUID(name) {
             return try lookUp("looking up domain with UUID '\(name)'", missing: .noDomain,
-                              notFound: "vm: no domain named or with UUID '\(name)'") {
+                              field: .option("vm"), notFound: "no domain named or with UUID '\(name)'") {
                 try connection.domain(uuid: name)
             }
         }
@@ -35,7 +35,7 @@ public struct VMLifecycle: Sendable {
 
     /// Defines a domain from an XML file, validated against libvirt's schema.
     public func define(xmlFile path: String) throws(VMCtlError) -> Domain {
-        let xml = try InputFile.readText(path, field: "file")
+        let xml = try InputFile.readText(path, field: .option("file"))
         return try define(xml: xml, field: "file", shown: "'\(InputFile.shown(path))'", action: "defining a domain from '\(path)'")
     }
 

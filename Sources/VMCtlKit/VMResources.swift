@@ -45,13 +45,10 @@ public struct VMResources: Sendable {
         guard request.memory != nil || request.vcpus != nil else {
             throw .invalid(field: "vm set", "give --memory SIZE, --vcpus N or both")
         }
-        let memory = try request.memory.map { text throws(VMCtlError) in try parsed { try ByteSize(parsing: text, field: "--memory") } }
-        if let memory, memory.bytes < 16 << 20 || memory.exactKiB == nil {
-            throw .invalid(field: "--memory", "\"\(request.memory ?? "")\" is not allowed: at least 16 MiB, in whole KiB")
-        }
-        if let vcpus = request.vcpus, !(1...512).contains(vcpus) {
-            throw .invalid(field: "--vcpus", "\(vcpus) is not allowed: must be 1 to 512")
-        }
+        let given = try request.memory.map { text throws(VMCtlError) in try GivenSize(parsing: text, field: .vm(.memory)) }
+        if let given { try VMSpec.check(memory: given) }
+        let memory = given?.size
+        if let vcpus = request.vcpus { try VMSpec.check(vcpus: vcpus) }
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: nameOrUUID)
         let name = domain.name
         let lock = try VMLifecycle(connection: connection).lock(domain, progress: progress)

@@ -179,7 +179,7 @@ public struct SnapshotService: Sendable {
     func lookUp(vm: String, name: String) throws(VMCtlError) -> DomainSnapshot {
         let domain = try VMLifecycle(connection: connection).domain(nameOrUUID: vm)
         return try VMCtlKit.lookUp("looking up snapshot '\(name)' of '\(vm)'", missing: .noDomainSnapshot,
-                                   notFound: "snapshot name: '\(vm)' has no snapshot named '\(name)'") {
+                                   field: .option("snapshot name"), notFound: "'\(vm)' has no snapshot named '\(name)'") {
             try domain.snapshot(named: name)
         }
     }

@@ -48,7 +48,7 @@ import Testing
     @Test func aValueStillGetsThePlansChecksAtTheReferencesLine() {
         let error = #expect(throws: PlanError.self) { try parse(["image=i", "cpus=many", "size=lots"]) }
         #expect(error?.description.split(separator: "\n").sorted() == [
-            "p.yaml:12: nodes[0].vcpus: \"many\" is not allowed: a whole number from 1 to 64",
+            "p.yaml:12: nodes[0].vcpus: \"many\" is not allowed: a whole number from 1 to 512",
             "p.yaml:8: defaults.memory: \"lots\" is not allowed: \(ByteSize.rule)",
         ])
     }

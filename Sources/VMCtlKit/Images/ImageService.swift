@@ -228,7 +228,7 @@ public struct ImageService {
     func inventory() throws(VMCtlError) -> Inventory {
         var inventory = Inventory()
         (inventory.volumes, inventory.uncheckedPools) = try poolVolumes()
-        inventory.volumeUsers = backingUsers(inventory.volumes)
+        inventory.volumeUsers = try backingUsers(inventory.volumes)
         let deleter = VMDeleter(connection: connection)
         // virConnectListAllDomains and virDomainGetXMLDesc, disks down their chains.
         for (path, domains) in try deleter.pathUsers(excluding: nil) {
@@ -267,7 +267,7 @@ public struct ImageService {
     }
 
     /// Path → the volumes (`POOL/NAME`) whose backing chains reach it.
-    func backingUsers(_ volumes: [String: VolumeSummary]) -> [String: [String]] {
+    func backingUsers(_ volumes: [String: VolumeSummary]) throws(VMCtlError) -> [String: [String]] {
         var users: [String: [String]] = [:]
         let deleter = VMDeleter(connection: connection)
         for volume in volumes.values {
@@ -277,7 +277,7 @@ public struct ImageService {
             for _ in 0..<32 {
                 guard let current = next, seen.insert(current).inserted else { break }
                 users[current, default: []].append("\(volume.pool)/\(volume.name)")
-                next = volumes[current].map(\.backing) ?? deleter.backingPath(of: current)
+                if let known = volumes[current] { next = known.backing } else { next = try deleter.backingPath(of: current) }
             }
         }
         return users

@@ -110,9 +110,10 @@ public struct LabPlan: Sendable, Equatable {
         public var name: String
         public var roles: [String]
         public var host: String
-        public var memory: String
+        public var memory: GivenSize
+        /// Within `VMSpec.vcpuRange`.
         public var vcpus: Int
-        public var diskSize: String?
+        public var diskSize: GivenSize?
         /// A plan image's name, `POOL/VOLUME` or a path, parsed.
         public var image: ImageRef?
         public var pool: String
@@ -150,7 +151,7 @@ public struct PlanError: Error, Sendable, CustomStringConvertible {
 extension LabPlan {
     /// Reads a plan file, with the parameters given on the command line.
     public static func load(path: String, defaultURI: String, parameters: PlanParameters.Overrides = .init()) throws(VMCtlError) -> LabPlan {
-        let text = try InputFile.readText(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: "plan")
+        let text = try InputFile.readText(path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: .option("plan"))
         do {
             return try parse(text, file: path, defaultURI: defaultURI, parameters: parameters)
         } catch {
@@ -294,15 +295,14 @@ struct PlanReader {
     }
 
     /// A size: text such as `20G`, or a plain number of bytes.
-    mutating func size(_ node: YAML.Node?, _ field: String) -> String? {
+    mutating func size(_ node: YAML.Node?, _ field: String) -> GivenSize? {
         guard let (text, tag) = scalar(node, field) else { return nil }
         guard tag == Tags.str || tag == Tags.int else {
             issue(node, field, "\"\(text.prefix(40))\" is not allowed: \(ByteSize.rule)")
             return nil
         }
         do {
-            _ = try ByteSize(parsing: text, field: field)
-            return text
+            return GivenSize(size: try ByteSize(parsing: text, field: field), text: text)
         } catch {
             issue(node, field, "\"\(text)\" is not allowed: \(ByteSize.rule)")
             return nil
@@ -408,9 +408,9 @@ struct PlanReader {
             let path = absolutePath(value(node, "path"), "\(field).path")
             if let path {
                 do {
-                    try InputFile.requireRegular(path, field: "\(field).path")
+                    try InputFile.requireRegular(path, field: .option("\(field).path"))
                 } catch {
-                    issue(value(node, "path"), "\(field).path", LabRunner.rule(of: error.message))
+                    issue(value(node, "path"), "\(field).path", error.rule ?? error.message)
                 }
             }
             images.append(.init(name: imageName, pool: pool, path: path, source: .init(field: field, line: line(node))))
@@ -444,11 +444,11 @@ struct PlanReader {
                 } catch {
                     issue(value(node, "subnet"), "\(field).subnet", "\"\(text.prefix(40))\" is not allowed: an IPv4 CIDR such as 192.168.121.0/24")
                 }
-            } else if mode != .bridge {
+            } else if !mode.joinsHostBridge {
                 issue(node, "\(field).subnet", "is required for a \(mode.rawValue) network")
             }
-            let bridge = mode == .bridge ? name(value(node, "bridge"), "\(field).bridge", maxLength: 15) : nil
-            if mode == .bridge && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a bridge network") }
+            let bridge = mode.joinsHostBridge ? name(value(node, "bridge"), "\(field).bridge", maxLength: 15) : nil
+            if mode.joinsHostBridge && value(node, "bridge") == nil { issue(node, "\(field).bridge", "is required for a \(mode.rawValue) network") }
             let range = string(value(node, "dhcp_range"), "\(field).dhcp_range")
             if let range, let subnet {
                 let ends = range.split(separator: "-").map { String($0).trimmingSpaces() }
@@ -576,15 +576,15 @@ struct PlanReader {
         if hosts[host] == nil && host != LabPlacement.auto {
             issue(setting("host"), settingField("host"), "'\(host)' is not in hosts (\(hosts.keys.sorted().joined(separator: ", ")))")
         }
-        let memory = size(setting("memory"), settingField("memory")) ?? "1G"
-        let vcpus = int(setting("vcpus"), settingField("vcpus"), range: 1...64) ?? 1
+        let memory = size(setting("memory"), settingField("memory")) ?? GivenSize(size: .gib(1), text: "1G")
+        let vcpus = int(setting("vcpus"), settingField("vcpus"), range: VMSpec.vcpuRange) ?? 1
         let diskSize = size(setting("disk_size"), settingField("disk_size"))
         var image: ImageRef?
         if let text = string(setting("image"), settingField("image")) {
             do {
-                image = try ImageRef(parsing: text, field: settingField("image"))
+                image = try ImageRef(parsing: text, field: .option(settingField("image")))
             } catch {
-                issue(setting("image"), settingField("image"), LabRunner.rule(of: error.message))
+                issue(setting("image"), settingField("image"), error.rule ?? error.message)
             }
         }
         let pool = name(setting("pool"), settingField("pool")) ?? pools.first?.name ?? "default"
@@ -603,6 +603,21 @@ struct PlanReader {
             issue(node, "\(field).image", "a node needs an image, a disk_size or a kernel")
         }
 
+        let nics = nodeNICs(node, field: field, count: count, networks: networks)
+        let disksField = value(node, "disks") != nil ? "\(field).disks" : "defaults.disks"
+        let disks = nodeDisks(setting("disks"), field: disksField)
+        let cloudInit = nodeCloudInit(value(node, "cloud_init") ?? defaults.flatMap { value($0, "cloud_init") }, field: "\(field).cloud_init")
+
+        let names = count.map { n in (1...n).map { "\(baseName)\($0)" } } ?? [baseName]
+        return names.map {
+            LabPlan.Node(name: $0, roles: roles, host: host, memory: memory, vcpus: vcpus, diskSize: diskSize, image: image,
+                         pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit,
+                         disks: disks, firmware: firmware, source: .init(field: field, line: line(node)))
+        }
+    }
+
+    /// A node's NICs: each on one of the plan's networks, with a free device name and a fitting static address.
+    mutating func nodeNICs(_ node: YAML.Node, field: String, count: Int?, networks: [LabPlan.Network]) -> [LabPlan.NodeNIC] {
         var nics: [LabPlan.NodeNIC] = []
         for (i, nicNode) in list(value(node, "networks"), "\(field).networks").enumerated() {
             let nicField = "\(field).networks[\(i)]"
@@ -641,10 +656,13 @@ struct PlanReader {
             }
             nics.append(.init(network: networkName, ip: ip, device: device))
         }
+        return nics
+    }
 
+    /// A node's data disks (its own or the defaults'): each of at least 1 MiB, volume groups given once.
+    mutating func nodeDisks(_ disksNode: YAML.Node?, field disksField: String) -> [DataDiskSpec] {
         var disks: [DataDiskSpec] = []
-        let disksField = value(node, "disks") != nil ? "\(field).disks" : "defaults.disks"
-        for (i, diskNode) in list(setting("disks"), disksField).enumerated() {
+        for (i, diskNode) in list(disksNode, disksField).enumerated() {
             let diskField = "\(disksField)[\(i)]"
             var sizeNode: YAML.Node? = diskNode
             var group: String?
@@ -660,40 +678,31 @@ struct PlanReader {
                     group = nil
                 }
             }
-            guard let text = size(sizeNode, sizeField),
-                let bytes = try? ByteSize(parsing: text)
-            else { continue }
-            if bytes.bytes < 1 << 20 {
-                issue(sizeNode, diskField, "\"\(text)\" is not allowed: at least 1 MiB")
+            guard let given = size(sizeNode, sizeField) else { continue }
+            if given.size < VMSpec.minimumDiskSize {
+                issue(sizeNode, diskField, "\"\(given)\" is not allowed: at least 1 MiB")
                 continue
             }
             if let group, disks.contains(where: { $0.volumeGroup == group }) {
                 issue(diskNode, "\(diskField).vg", "\"\(group)\" is given to two disks")
             }
-            disks.append(DataDiskSpec(size: bytes, volumeGroup: group))
+            disks.append(DataDiskSpec(size: given.size, volumeGroup: group))
         }
+        return disks
+    }
 
-        var cloudInit: LabPlan.CloudInit?
-        let ciNode = value(node, "cloud_init") ?? defaults.flatMap { value($0, "cloud_init") }
-        if let ciNode {
-            let ciField = "\(field).cloud_init"
-            if checkKeys(ciNode, ciField, allowed: ["ssh_keys", "ntp_servers", "timezone", "selinux", "packages", "commands", "user_data"]) {
-            cloudInit = LabPlan.CloudInit(
-                sshKeys: strings(value(ciNode, "ssh_keys"), "\(ciField).ssh_keys"),
-                ntpServers: strings(value(ciNode, "ntp_servers"), "\(ciField).ntp_servers"),
-                timezone: string(value(ciNode, "timezone"), "\(ciField).timezone"),
-                selinux: selinuxMode(value(ciNode, "selinux"), "\(ciField).selinux"),
-                packages: strings(value(ciNode, "packages"), "\(ciField).packages"),
-                commands: strings(value(ciNode, "commands"), "\(ciField).commands"),
-                userData: string(value(ciNode, "user_data"), "\(ciField).user_data"))
-            }
-        }
-
-        let names = count.map { n in (1...n).map { "\(baseName)\($0)" } } ?? [baseName]
-        return names.map {
-            LabPlan.Node(name: $0, roles: roles, host: host, memory: memory, vcpus: vcpus, diskSize: diskSize, image: image,
-                         pool: pool, kernel: kernel, initrd: initrd, cmdline: cmdline, networks: nics, cloudInit: cloudInit,
-                         disks: disks, firmware: firmware, source: .init(field: field, line: line(node)))
-        }
+    /// A node's `cloud_init` (its own or the defaults').
+    mutating func nodeCloudInit(_ ciNode: YAML.Node?, field ciField: String) -> LabPlan.CloudInit? {
+        guard let ciNode,
+            checkKeys(ciNode, ciField, allowed: ["ssh_keys", "ntp_servers", "timezone", "selinux", "packages", "commands", "user_data"])
+        else { return nil }
+        return LabPlan.CloudInit(
+            sshKeys: strings(value(ciNode, "ssh_keys"), "\(ciField).ssh_keys"),
+            ntpServers: strings(value(ciNode, "ntp_servers"), "\(ciField).ntp_servers"),
+            timezone: string(value(ciNode, "timezone"), "\(ciField).timezone"),
+            selinux: selinuxMode(value(ciNode, "selinux"), "\(ciField).selinux"),
+            packages: strings(value(ciNode, "packages"), "\(ciField).packages"),
+            commands: strings(value(ciNode, "commands"), "\(ciField).commands"),
+            userData: string(value(ciNode, "user_data"), "\(ciField).user_data"))
     }
 }

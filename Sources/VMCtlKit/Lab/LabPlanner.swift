@@ -29,6 +29,8 @@ public struct LabChangePlan: Sendable {
 
     struct NewPool: Sendable {
         var name: String
+        /// As `pool create` would be asked: `StorageService.apply` makes it from these.
+        var request: PoolCreateRequest
         var definition: StoragePoolDefinition
     }
 
@@ -81,6 +83,8 @@ extension LabRunner {
         var connection: Connection
         var local: Bool
         var facts: HostFacts
+        /// Its interfaces, addresses and routes (`HostNetworkState.of`).
+        var hostNetwork: HostNetworkState
         var nodes: [LabPlan.Node]
         /// The lab's first host, where pools and networks no node uses are made.
         var isHome: Bool
@@ -109,10 +113,11 @@ extension LabRunner {
             } catch {
                 throw VMCtlError("hosts.\(host): \(error.message)", status: error.status, libvirtError: error.libvirtError)
             }
+            let local = try StorageService(connection: connection).isLocal()
             var planning = HostPlanning(
-                host: host, connection: connection, local: try StorageService(connection: connection).isLocal(),
-                facts: try HostFacts.read(connection), nodes: plan.nodes.filter { $0.host == host }, isHome: host == home,
-                plan: LabChangePlan.HostPlan(host: host, domainType: choice))
+                host: host, connection: connection, local: local, facts: try HostFacts.read(connection),
+                hostNetwork: try HostNetworkState.of(connection, local: local), nodes: plan.nodes.filter { $0.host == host },
+                isHome: host == home, plan: LabChangePlan.HostPlan(host: host, domainType: choice))
             planning.pending.directories.insert(URL(fileURLWithPath: plan.serialDirectory).standardized.path)
             // In dependency order: what a later step needs is pending by then.
             try planPools(&planning)
@@ -150,10 +155,11 @@ extension LabRunner {
                 continue
             }
             do throws(VMCtlError) {
-                let definition = try StorageService(connection: connection).plan(PoolCreateRequest(name: pool.name, kind: .dir, target: pool.target))
-                planning.plan.newPools.append(.init(name: pool.name, definition: definition))
+                let request = PoolCreateRequest(name: pool.name, kind: .dir, target: pool.target, autostart: true, start: true)
+                let definition = try StorageService(connection: connection).plan(request)
+                planning.plan.newPools.append(.init(name: pool.name, request: request, definition: definition))
             } catch {
-                planning.issues.append(try issue(error, at: pool.source, fields: ["--target": "target", "name": "name"]))
+                planning.issues.append(try issue(error, at: pool.source))
             }
             // Taken as made even when refused, so what depends on it is still checked on its own.
             planning.pending.pools[pool.name] = pool.target
@@ -191,13 +197,13 @@ extension LabRunner {
                 continue
             }
             do throws(VMCtlError) {
-                try InputFile.requireRegular(path, field: issueField)
+                try InputFile.requireRegular(path, field: .option(issueField))
                 let inspected = try StorageService(connection: connection)
                     .importable(path, field: issueField, pendingDirectories: Array(planning.pending.pools.values))
                 planning.pending.volumes[image.pool, default: [:]][image.name] = inspected.virtualSize
                 planning.plan.imports.append(image)
             } catch {
-                refuse(issueField, Self.rule(of: error.message))
+                refuse(issueField, error.rule ?? error.message)
             }
         }
     }
@@ -206,10 +212,9 @@ extension LabRunner {
     /// uses), through `net create`'s builder and checks.
     func planNetworks(_ planning: inout HostPlanning) throws(VMCtlError) {
         let connection = planning.connection
-        let local = planning.local
-        // A remote daemon's host networks are not this machine's: only libvirt's own networks are compared.
-        var service = NetworkService(connection: connection, host: { local ? HostNetworkState.live() : HostNetworkState() })
-        service.checksHost = local
+        // The host's facts through the port, read once for the host's networks and nodes.
+        let hostNetwork = planning.hostNetwork
+        let service = NetworkService(connection: connection, host: { hostNetwork })
         func used(_ network: LabPlan.Network, by nodes: [LabPlan.Node]) -> Bool {
             nodes.contains { $0.networks.contains { $0.network == network.name } }
         }
@@ -235,8 +240,7 @@ extension LabRunner {
                 }
                 planning.plan.newNetworks.append(.init(network: network, definition: definition))
             } catch {
-                planning.issues.append(try issue(error, at: network.source,
-                                                 fields: ["--subnet": "subnet", "--dhcp-range": "dhcp_range", "--bridge": "bridge", "name": "name"]))
+                planning.issues.append(try issue(error, at: network.source))
             }
             planning.pending.networks.insert(name)
         }
@@ -266,19 +270,20 @@ extension LabRunner {
             creator.pending = planning.pending
             creator.pending.removedVolumes[node.pool, default: []].formUnion(orphans)
             creator.hostFacts = planning.facts
+            creator.hostNetwork = planning.hostNetwork
             do throws(VMCtlError) {
-                let vmPlan = try creator.plan(try createRequest(for: node), domainType: planning.plan.domainType)
+                let vmPlan = try creator.plan(try spec(for: node), domainType: planning.plan.domainType)
                 planning.plan.newNodes.append(.init(node: node, orphans: orphans, plan: vmPlan))
             } catch {
-                planning.issues.append(try issue(error, at: node.source, fields: Self.nodeFields))
+                planning.issues.append(try issue(error, at: node.source))
             }
         }
     }
 
-    /// The volumes vmctl makes for a node, by their deterministic names.
+    /// The volumes vmctl makes for a node, by their deterministic names (`VMVolumeNames`):
+    /// a root disk unless the node boots a kernel alone, and always a seed.
     static func volumeNames(of node: LabPlan.Node, objectName name: String) -> [String] {
-        let data = (0..<node.disks.count).map { "\(name)-vd\(Character(UnicodeScalar(UInt8(ascii: "b") + UInt8($0)))).qcow2" }
-        return ["\(name).qcow2", "\(name)-seed.iso"] + data
+        VMVolumeNames.all(name, hasRootDisk: node.image != nil || node.diskSize != nil, dataDisks: node.disks.count, seed: true)
     }
 
     /// The network's definition, from the one network builder
@@ -293,68 +298,118 @@ extension LabRunner {
         return definition
     }
 
-    /// The node as `vm create` takes it: typed values only.
-    func createRequest(for node: LabPlan.Node) throws(VMCtlError) -> VMCreateRequest {
-        var request = VMCreateRequest(name: plan.objectName(node.name))
+    /// The node as `vm create` takes it, through the one initializer of `VMSpec`.
+    func spec(for node: LabPlan.Node) throws(VMCtlError) -> VMSpec {
         // A plan image by name is the volume in that image's pool.
-        request.image = node.image.map { image in
+        let image = node.image.map { image in
             guard case .volume(nil, let name) = image, let known = plan.images.first(where: { $0.name == name }) else { return image }
-            return .volume(pool: known.pool, name: known.name)
+            return ImageRef.volume(pool: known.pool, name: known.name)
         }
-        request.diskSize = node.diskSize
-        request.dataDisks = node.disks
-        request.kernel = node.kernel
-        request.initrd = node.initrd
-        request.cmdline = node.cmdline
-        request.firmware = node.firmware
-        request.memory = node.memory
-        request.vcpus = node.vcpus
-        request.pool = node.pool
-        request.networks = node.networks.enumerated().map { index, nic in networkSpec(nic, index: index, node: node) }
-        request.start = true
-        request.serialFile = serialLog(node)
-        request.lab = plan.name
-        request.role = node.roles.first
-        request.seed = try seedConfig(for: node)
-        request.login = VMMetadata.Login(user: plan.login.user, privateKeyPath: plan.login.privateKey)
-        return request
+        return try VMSpec(
+            name: try ObjectName(given: plan.objectName(node.name), field: .vm(.name)), pool: try ObjectName(given: node.pool, field: .vm(.pool)),
+            memory: node.memory, vcpus: node.vcpus, diskSize: node.diskSize,
+            lab: try ObjectName(given: plan.name, field: .vm(.lab)),
+            role: try node.roles.first.map { role throws(VMCtlError) in try ObjectName(given: role, field: .vm(.role)) },
+            image: image, fullCopy: false, cdrom: nil, kernel: node.kernel, initrd: node.initrd, cmdline: node.cmdline, cpu: nil,
+            nested: false, networks: node.networks.enumerated().map { index, nic in networkSpec(nic, index: index, node: node) },
+            dataDisks: node.disks, autostart: false, start: true, serialFile: serialLog(node), graphics: .none,
+            seed: try seedConfig(for: node), login: VMMetadata.Login(user: plan.login.user, privateKeyPath: plan.login.privateKey),
+            firmware: node.firmware)
     }
 
-    /// `vm create`'s field names as a node's plan fields; the ones that name
-    /// a plan-wide setting are not prefixed with the node.
-    static let nodeFields: [String: String] = [
-        "name": "name", "--hostname": "name", "--memory": "memory", "--vcpus": "vcpus", "--disk-size": "disk_size",
-        "disk": "image", "--image": "image", "--full": "image", "--pool": "pool", "--kernel": "kernel", "--initrd": "initrd",
-        "--initrd/--cmdline": "kernel", "--firmware": "firmware", "--network": "networks", "--network device": "networks", "--disk": "disks",
-        "--ssh-key": "cloud_init.ssh_keys", "--cloud-init": "cloud_init.user_data", "extraUserData": "cloud_init.user_data",
-        "ntpServers": "cloud_init.ntp_servers", "timezone": "cloud_init.timezone", "packages": "cloud_init.packages",
-        "runcmd": "cloud_init.commands", "selinux": "cloud_init.selinux", "--role": "roles",
-        "--lab": "/lab", "--serial-file": "/serial_dir", "--ssh-private-key": "/login.private_key", "--login-user": "/login.user",
-    ]
-
-    /// A planning error as a plan issue at `source`: bad input becomes the
-    /// object's field and rule; a failed call is thrown as it is.
-    func issue(_ error: VMCtlError, at source: LabPlan.Source, fields: [String: String]) throws(VMCtlError) -> PlanIssue {
+    /// A planning error as a plan issue at `source`: bad input names the
+    /// object's setting (`planField`) with its rule; a failed call is thrown as it is.
+    func issue(_ error: VMCtlError, at source: LabPlan.Source) throws(VMCtlError) -> PlanIssue {
         guard error.status == .usage else { throw error }
-        let message = error.message.split(separator: "\n").first.map(String.init) ?? error.message
-        guard let colon = message.firstRange(of: ": ") else {
-            return PlanIssue(file: plan.file, line: source.line, field: source.field, rule: message)
-        }
-        let given = String(message[..<colon.lowerBound])
-        let base = given.split(separator: "[").first.map(String.init) ?? given
-        let index = given.dropFirst(base.count)
-        var field = source.field
-        if let mapped = fields[base] {
-            field = mapped.hasPrefix("/") ? String(mapped.dropFirst()) : "\(source.field).\(mapped)\(index)"
-        } else if !given.hasPrefix("-"), given.allSatisfy({ $0.isLetter || $0.isNumber || "_.[]".contains($0) }) {
-            field = "\(source.field).\(given)"
-        }
-        return PlanIssue(file: plan.file, line: source.line, field: field, rule: String(message[colon.upperBound...]))
+        let rule = error.field == nil ? error.message : error.rule ?? error.message
+        return PlanIssue(file: plan.file, line: source.line, field: error.field.map { Self.planField($0, of: source.field) } ?? source.field,
+                         rule: rule.split(separator: "\n").first.map(String.init) ?? rule)
     }
 
-    /// The rule part of a `field: rule` message.
-    static func rule(of message: String) -> String {
-        message.firstRange(of: ": ").map { String(message[$0.upperBound...]) } ?? message
+    /// The plan's name for an input of the object at `object` (`nodes[0]`): a
+    /// setting below it (`nodes[0].memory`), a plan-wide setting (`login.user`),
+    /// or the object itself when the plan has no such setting.
+    static func planField(_ field: InputField, of object: String) -> String {
+        let key: PlanKey
+        switch field {
+        case .vm(let field): key = nodeKey(field)
+        case .network(let field): key = networkKey(field)
+        case .pool(let field): key = poolKey(field)
+        case .model(let path): key = .below(path)
+        case .seed(let property): key = seedKey(property)
+        case .option(let name):
+            // A command's own operand (`pool`, `volume`) that a node's planning reached: named below the object.
+            let plain = !name.hasPrefix("-") && name.allSatisfy { $0.isLetter || $0.isNumber || "_.[]".contains($0) }
+            key = plain ? .below(name) : .object
+        }
+        switch key {
+        case .below(let path): return "\(object).\(path)"
+        case .planWide(let path): return path
+        case .object: return object
+        }
+    }
+
+    /// Where a plan keeps an input.
+    enum PlanKey {
+        /// A setting below the object (`memory`, `cloud_init.ssh_keys`).
+        case below(String)
+        /// A setting of the whole plan (`login.user`).
+        case planWide(String)
+        /// None of its own: the object is named.
+        case object
+    }
+
+    /// A node's setting for each of `vm create`'s inputs.
+    static func nodeKey(_ field: VMField) -> PlanKey {
+        switch field {
+        case .name, .hostname: .below("name")
+        case .memory: .below("memory")
+        case .vcpus: .below("vcpus")
+        case .diskSize: .below("disk_size")
+        case .bootDisk, .image, .fullCopy: .below("image")
+        case .pool: .below("pool")
+        case .kernel, .kernelOptions: .below("kernel")
+        case .initrd: .below("initrd")
+        case .firmware: .below("firmware")
+        case .network, .networkDevice: .below("networks")
+        case .dataDisk: .below("disks")
+        case .sshKey: .below("cloud_init.ssh_keys")
+        case .cloudInit: .below("cloud_init.user_data")
+        case .role: .below("roles")
+        case .lab: .planWide("lab")
+        case .serialFile: .planWide("serial_dir")
+        case .sshPrivateKey: .planWide("login.private_key")
+        case .loginUser: .planWide("login.user")
+        case .networkMAC, .networkModel, .cpu, .graphics: .object
+        }
+    }
+
+    /// A lab network's setting for each of `net create`'s inputs.
+    static func networkKey(_ field: NetworkField) -> PlanKey {
+        switch field {
+        case .name: .below("name")
+        case .subnet: .below("subnet")
+        case .dhcpRange: .below("dhcp_range")
+        case .bridge: .below("bridge")
+        case .domain: .object
+        }
+    }
+
+    /// A lab pool's setting for each of `pool create`'s inputs.
+    static func poolKey(_ field: PoolField) -> PlanKey {
+        switch field {
+        case .name: .below("name")
+        case .target: .below("target")
+        case .sourceDevice, .sourceHost, .sourcePath, .sourceName: .object
+        }
+    }
+
+    /// A node's `cloud_init` setting for a seed property (`ntpServers[1]` is `cloud_init.ntp_servers[1]`).
+    static func seedKey(_ property: String) -> PlanKey {
+        let base = property.prefix { $0 != "[" && $0 != "." }
+        guard let setting = SeedSetting.all.first(where: { $0.0 == base })?.1 else { return .below(property) }
+        guard let key = setting.planKey else { return .object }
+        return .below(key + property.dropFirst(base.count))
     }
 }
 

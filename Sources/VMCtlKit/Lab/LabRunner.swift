@@ -80,9 +80,7 @@ public final class LabRunner: @unchecked Sendable {
     /// The lab's lock: one `lab up` or `lab down` of a lab at a time on this
     /// machine (its state file is per lab name, whatever hosts it spans).
     func lockLab() throws(VMCtlError) -> ObjectLock {
-        try ObjectLock.acquire(uri: "", kind: "lab", name: plan.name, waiting: { [progress, plan] in
-            progress.step("waiting for another vmctl process working on lab \(plan.name)")
-        })
+        try LabTeardown.lock(lab: plan.name, progress: progress)
     }
 
     public func up(requireKVM: Bool = false, maxBooting: Int? = nil) throws(VMCtlError) -> LabUpResult {
@@ -209,22 +207,11 @@ public final class LabRunner: @unchecked Sendable {
 
     func createPool(_ pool: LabChangePlan.NewPool, host: String, connection: Connection) throws(VMCtlError) -> String {
         progress.step("\(host): creating pool \(pool.name)")
-        let xml = try parsed { try pool.definition.xml() }
         // Recorded before it exists: a run killed after the define still knows it made it.
         var state = LabState.load(lab: plan.name) ?? LabState()
         if !(state.pools?[host] ?? []).contains(pool.name) { state.pools = state.pools ?? [:]; state.pools?[host, default: []].append(pool.name) }
         try state.save(lab: plan.name)
-        let created = try libvirt("creating pool \(pool.name)") { try connection.defineStoragePool(xml: xml) }
-        do {
-            progress.step("\(host): building pool \(pool.name)")
-            try libvirt("building pool \(pool.name)") { try created.build() }
-            progress.step("\(host): starting pool \(pool.name)")
-            try libvirt("starting pool \(pool.name)") { try created.start() }
-            try libvirt("setting autostart on pool \(pool.name)") { try created.setAutostart(true) }
-        } catch {
-            try? created.undefine()
-            throw error
-        }
+        try StorageService(connection: connection).apply(pool.definition, request: pool.request) { [progress] step in progress.step("\(host): \(step)") }
         return "\(host): created pool \(pool.name)"
     }
 
@@ -294,19 +281,12 @@ public final class LabRunner: @unchecked Sendable {
     func createNetwork(_ network: LabChangePlan.NewNetwork, host: String, connection: Connection) throws(VMCtlError) -> String {
         let name = network.definition.name.rawValue
         progress.step("\(host): creating network \(name)")
-        let xml = try parsed { try network.definition.xml() }
         // Recorded before it exists: a run killed after the define still knows it made it.
         var state = LabState.load(lab: plan.name) ?? LabState()
         if !(state.networks[host] ?? []).contains(name) { state.networks[host, default: []].append(name) }
         try state.save(lab: plan.name)
-        let created = try libvirt("creating network \(name)") { try connection.defineNetwork(xml: xml) }
-        do {
-            progress.step("\(host): starting network \(name)")
-            try NetworkService.start(created, name: name)
-            try libvirt("setting autostart on network \(name)") { try created.setAutostart(true) }
-        } catch {
-            try? created.undefine()
-            throw error
+        try NetworkService(connection: connection).apply(network.definition, autostart: true, start: true) { [progress] step in
+            progress.step("\(host): \(step)")
         }
         return "\(host): created network \(name)"
     }
@@ -321,7 +301,7 @@ public final class LabRunner: @unchecked Sendable {
         let domain = try libvirt("looking up \(name)") { try connection.domain(named: name) }
         var drift: [String] = []
         let definition = try libvirt("reading \(name)") { try DomainDefinition(xml: try domain.xml([.inactive])) }
-        if let memory = try? ByteSize(parsing: node.memory), memory != definition.memory {
+        if node.memory.size != definition.memory {
             drift.append("\(node.name): memory is \(definition.memory) but the plan says \(node.memory); not changed")
         }
         if definition.vcpus != node.vcpus {
@@ -418,7 +398,7 @@ public final class LabRunner: @unchecked Sendable {
         applyKollaSeed(to: &config, node: node)
         if let mode = settings.selinux {
             guard let selinux = SeedConfig.SELinuxMode(rawValue: mode) else {
-                throw .invalid(field: "cloud_init.selinux", "\"\(mode)\" is not allowed: enforcing, permissive or disabled")
+                throw .invalid(field: .seed("selinux"), "\"\(mode)\" is not allowed: enforcing, permissive or disabled")
             }
             config.selinux = selinux
         }
@@ -449,7 +429,8 @@ public final class LabRunner: @unchecked Sendable {
         var leases: [String: [String: String]] = [:]  // host/network → MAC → IP
         for node in plan.nodes {
             let connection = try connection(node.host)
-            let domain = try? connection.domain(named: plan.objectName(node.name))
+            let objectName = plan.objectName(node.name)
+            let domain = try find("looking up \(objectName)", missing: .noDomain, { try connection.domain(named: objectName) })
             let state = (try? domain?.state().state.description) ?? "missing"
             var interfaces: [LabInterfaceStatus] = []
             for (index, nic) in node.networks.enumerated() {
@@ -462,7 +443,10 @@ public final class LabRunner: @unchecked Sendable {
                     let leaseHost = spannedSegment(nic.network)?.home ?? node.host
                     let key = "\(leaseHost)/\(nic.network)"
                     if leases[key] == nil {
-                        let list = (try? self.connection(leaseHost).network(named: plan.objectName(nic.network)).dhcpLeases()) ?? []
+                        let networkName = plan.objectName(nic.network)
+                        let network = try find("looking up network \(networkName)", missing: .noNetwork, { try self.connection(leaseHost).network(named: networkName) })
+                        // A stopped network has no leases to read.
+                        let list = (network.flatMap { try? $0.dhcpLeases() }) ?? []
                         leases[key] = Dictionary(list.filter { $0.family == .ipv4 }.map { ($0.mac.lowercased(), $0.ipAddress) },
                                                  uniquingKeysWith: { _, last in last })
                     }
@@ -494,35 +478,20 @@ public final class LabRunner: @unchecked Sendable {
     public func down(keepNetworks: Bool) throws(VMCtlError) -> [String] {
         let lock = try lockLab()
         defer { withExtendedLifetime(lock) {} }
-        var removed: [String] = []
-        for node in plan.nodes {
-            let connection = try connection(node.host)
-            let name = plan.objectName(node.name)
-            guard let domain = try find("looking up \(name)", missing: .noDomain, { try connection.domain(named: name) }) else { continue }
-            // Only domains this lab made: the metadata must name the lab.
-            guard let gone = try LabTeardown.removeDomain(domain, lab: plan.name, connection: connection, progress: progress) else {
-                progress.step("\(name): not created by lab \(plan.name); left alone")
-                continue
-            }
-            removed += gone
-        }
-        LabCheckpointStore.removeAll(lab: plan.name)  // their snapshots went with the domains
         let state = LabState.load(lab: plan.name)
-        for host in usedHosts {
-            removed += try LabTeardown.removeLeftovers(
-                lab: plan.name, pools: state?.pools?[host] ?? [], host: host, connection: try connection(host), progress: progress)
-        }
-        guard !keepNetworks else { return removed }
+        var hosts: [LabTeardown.Host] = []
         for host in usedHosts {
             let connection = try connection(host)
-            for network in plan.networks {
-                if let gone = try LabTeardown.removeNetwork(plan.objectName(network.name), host: host, connection: connection) { removed.append(gone) }
+            var domains: [Domain] = []
+            for node in plan.nodes where node.host == host {
+                let name = plan.objectName(node.name)
+                if let domain = try find("looking up \(name)", missing: .noDomain, { try connection.domain(named: name) }) { domains.append(domain) }
             }
+            hosts.append(LabTeardown.Host(host: host, connection: connection, domains: domains, byName: true,
+                                          networks: plan.networks.map { plan.objectName($0.name) }, pools: state?.pools?[host] ?? []))
         }
-        if let state { removed += try LabTeardown.removeKernelLinks(state, progress: progress) }
-        LabState.remove(lab: plan.name)
-        HostTime.stopServing(lab: plan.name)
-        return removed
+        let removed = try LabTeardown.tearDown(lab: plan.name, hosts: hosts, keepNetworks: keepNetworks, progress: progress)
+        return removed + (try LabTeardown.finish(lab: plan.name, state: state, keepNetworks: keepNetworks, progress: progress))
     }
 }
 

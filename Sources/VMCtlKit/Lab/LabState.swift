@@ -67,34 +67,81 @@ struct LabState: Codable, Equatable {
 public enum LabTeardown {
     public static func down(lab: String, defaultURI: String?, keepNetworks: Bool, progress: any ProgressReporter) throws(VMCtlError) -> [String] {
         let name = try parsed { try ObjectName(lab, field: "lab") }.rawValue
+        let lock = try lock(lab: name, progress: progress)
+        defer { withExtendedLifetime(lock) {} }
         let state = LabState.load(lab: name)
-        let hosts = state?.hosts ?? ["local": defaultURI ?? ""]
+        var hosts: [Host] = []
+        for (host, uri) in (state?.hosts ?? ["local": defaultURI ?? ""]).sorted(by: { $0.key < $1.key }) {
+            let connection = try ConnectionTarget(uri: uri.isEmpty ? nil : uri).open()
+            // Without the plan, every domain whose metadata names the lab.
+            let domains = try libvirt("listing domains on \(host)", { try connection.domains() })
+            hosts.append(Host(host: host, connection: connection, domains: domains, byName: false, networks: state?.networks[host] ?? [],
+                              pools: state?.pools?[host] ?? []))
+        }
+        var removed = try tearDown(lab: name, hosts: hosts, keepNetworks: keepNetworks, progress: progress)
+        guard state != nil || !removed.isEmpty else {
+            throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)")
+        }
+        removed += try finish(lab: name, state: state, keepNetworks: keepNetworks, progress: progress)
+        return removed
+    }
+
+    /// What a lab keeps beside libvirt's objects, after its domains and
+    /// networks went (both lab-down paths): its checkpoint records (their
+    /// snapshots went with the domains), and, unless the networks stay, the
+    /// kernel links of its spanned networks, its state and the host's time service for it.
+    static func finish(lab: String, state: LabState?, keepNetworks: Bool, progress: any ProgressReporter) throws(VMCtlError) -> [String] {
+        LabCheckpointStore.removeAll(lab: lab)
+        guard !keepNetworks else { return [] }
+        let removed = try state.map { state throws(VMCtlError) in try removeKernelLinks(state, progress: progress) } ?? []
+        LabState.remove(lab: lab)
+        HostTime.stopServing(lab: lab)
+        return removed
+    }
+
+    /// The lab's lock: one `lab up` or `lab down` of a lab at a time on this
+    /// machine (its state file is per lab name, whatever hosts it spans).
+    static func lock(lab: String, progress: any ProgressReporter) throws(VMCtlError) -> ObjectLock {
+        try ObjectLock.acquire(uri: "", kind: "lab", name: lab, waiting: {
+            progress.step("waiting for another vmctl process working on lab \(lab)")
+        })
+    }
+
+    /// One host of a lab being taken down: the domains that may be the lab's,
+    /// and the networks and pools it made there.
+    struct Host {
+        var host: String
+        var connection: Connection
+        var domains: [Domain]
+        /// Whether `domains` were picked by name (the plan's nodes): one the lab did not make is then reported.
+        var byName: Bool
+        var networks: [String]
+        var pools: [String]
+    }
+
+    /// The one lab-down loop (`lab down PLAN` and `lab down NAME`), run under
+    /// the lab's lock: every host's domains the lab made, then what a killed
+    /// run left, then (unless kept) the lab's networks.
+    static func tearDown(lab: String, hosts: [Host], keepNetworks: Bool, progress: any ProgressReporter) throws(VMCtlError) -> [String] {
         var removed: [String] = []
-        var found = state != nil
-        for (host, uri) in hosts.sorted(by: { $0.key < $1.key }) {
-            let connection = try ConnectionTarget(uri: uri.isEmpty ? nil : uri).open()
-            for domain in try libvirt("listing domains on \(host)", { try connection.domains() }) {
-                guard let gone = try removeDomain(domain, lab: name, connection: connection, progress: progress) else { continue }
-                found = true
-                removed += gone
-            }
-            guard !keepNetworks else { continue }
-            for network in state?.networks[host] ?? [] {
-                if let gone = try removeNetwork(network, host: host, connection: connection) { removed.append(gone) }
+        for host in hosts {
+            for domain in host.domains {
+                // Only domains this lab made: the metadata must name the lab.
+                if let gone = try removeDomain(domain, lab: lab, connection: host.connection, progress: progress) {
+                    removed += gone
+                } else if host.byName {
+                    progress.step("\(domain.name): not created by lab \(lab); left alone")
+                }
             }
         }
-        LabCheckpointStore.removeAll(lab: name)  // their snapshots went with the domains
-        for (host, uri) in hosts.sorted(by: { $0.key < $1.key }) {
-            let connection = try ConnectionTarget(uri: uri.isEmpty ? nil : uri).open()
-            let gone = try removeLeftovers(lab: name, pools: state?.pools?[host] ?? [], host: host, connection: connection, progress: progress)
-            found = found || !gone.isEmpty
-            removed += gone
+        for host in hosts {
+            removed += try removeLeftovers(lab: lab, pools: host.pools, host: host.host, connection: host.connection, progress: progress)
         }
-        guard found else { throw .invalid(field: "lab", "no lab named '\(name)' (no recorded state and no domain whose metadata names it)") }
-        if !keepNetworks, let state { removed += try removeKernelLinks(state, progress: progress) }
-        if !keepNetworks {
-            LabState.remove(lab: name)
-            HostTime.stopServing(lab: name)
+        guard !keepNetworks else { return removed }
+        for host in hosts {
+            for network in host.networks {
+                if let gone = try removeNetwork(network, host: host.host, connection: host.connection) { removed.append(gone) }
+            }
         }
         return removed
     }
@@ -134,10 +181,7 @@ public enum LabTeardown {
     /// Stops and undefines network `name` when it exists: what was removed, or nil.
     static func removeNetwork(_ name: String, host: String, connection: Connection) throws(VMCtlError) -> String? {
         guard let network = try find("looking up network \(name)", missing: .noNetwork, { try connection.network(named: name) }) else { return nil }
-        if try libvirt("reading network \(name)", { try network.isActive() }) {
-            try libvirt("stopping network \(name)") { try network.destroy() }
-        }
-        try libvirt("removing network \(name)") { try network.undefine() }
+        try NetworkService.remove(network, name: name)
         return "network \(name) on \(host)"
     }
 }

@@ -38,7 +38,7 @@ public enum PlanParameters {
         public init(arguments: [String], files: [String]) throws(VMCtlError) {
             var texts: [(path: String, text: String)] = []
             for path in files {
-                texts.append((path, try InputFile.readText(path, field: "--param-file")))
+                texts.append((path, try InputFile.readText(path, field: .option("--param-file"))))
             }
             try self.init(arguments: arguments, fileTexts: texts)
         }

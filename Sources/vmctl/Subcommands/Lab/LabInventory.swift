@@ -30,7 +30,7 @@ extension VMCtl.Lab {
                     print(try KollaInventory.render(status), terminator: "")
                 case (.kolla, let path?):
                     let original = try InputFile.readText(
-                        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: "--multinode")
+                        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path, field: .option("--multinode"))
                     let edited = try KollaInventory.edit(multinode: original, status: status)
                     do { try edited.write(toFile: path, atomically: true, encoding: .utf8) } catch {
                         throw VMCtlError("writing \(path): \(describeFileError(error))")

@@ -65,76 +65,94 @@ extension VMCtl.VM {
             }
         }
 
+        /// The typed spec, through `VMSpec`'s one initializer; each option parsed once.
+        func spec(startAnyway: Bool) throws(VMCtlError) -> VMSpec {
+            let image = try image.map { text throws(VMCtlError) in try ImageRef(parsing: text) }
+            let firmware = try Firmware(option: firmware)
+            let networks = try networks.map { text throws(VMCtlError) in try NetworkSpec(text) }
+            let dataDisks = try dataDisks.map { text throws(VMCtlError) in try DataDiskSpec(text) }
+            let cloudInitOptions = CloudInitOptions(userDataFile: cloudInit, hostname: hostname, sshKeys: sshKey, password: password)
+            let seed = try cloudInitOptions.seedConfig(vmName: name)
+            // A key given without a seed is one the image already trusts: recorded (and checked) too.
+            let login = seed != nil || sshPrivateKey != nil
+                ? VMMetadata.Login(user: loginUser, privateKeyPath: sshPrivateKey ?? cloudInitOptions.privateKeyPath) : nil
+            return try VMSpec(
+                name: try ObjectName(given: name, field: .vm(.name)), pool: try ObjectName(given: pool, field: .vm(.pool)),
+                memory: try GivenSize(parsing: memory, field: .vm(.memory)), vcpus: vcpus,
+                diskSize: try diskSize.map { text throws(VMCtlError) in try GivenSize(parsing: text, field: .vm(.diskSize)) },
+                lab: try lab.map { text throws(VMCtlError) in try ObjectName(given: text, field: .vm(.lab)) },
+                role: try role.map { text throws(VMCtlError) in try ObjectName(given: text, field: .vm(.role)) },
+                image: image, fullCopy: full, cdrom: cdrom, kernel: kernel, initrd: initrd, cmdline: cmdline,
+                cpu: try cpu.map { text throws(VMCtlError) in try CPUChoice(parsing: text) }, nested: nested, networks: networks,
+                dataDisks: dataDisks, autostart: autostart, start: start || startAnyway, serialFile: serialFile,
+                graphics: try GraphicsChoice(parsing: graphics), seed: seed, login: login, firmware: firmware)
+        }
+
         func run() throws {
             try reportingErrors {
-                var request = VMCreateRequest(name: name)
-                request.image = try image.map { text throws(VMCtlError) in try ImageRef(parsing: text) }
-                request.fullCopy = full
-                request.diskSize = diskSize
-                request.cdrom = cdrom
-                request.kernel = kernel
-                request.initrd = initrd
-                request.cmdline = cmdline
-                request.memory = memory
-                request.vcpus = vcpus
-                request.cpu = cpu
-                request.nested = nested
-                request.firmware = try Firmware(option: firmware)
-                request.networks = try networks.map { text throws(VMCtlError) in try NetworkSpec(text) }
-                request.dataDisks = try dataDisks.map { text throws(VMCtlError) in try DataDiskSpec(text) }
-                request.pool = pool
-                request.autostart = autostart
                 let waitStage = try waiting.stage()
-                request.start = start || waitIP != nil || waitStage != nil
-                request.serialFile = serialFile
-                request.graphics = graphics
-                request.lab = lab
-                request.role = role
-                let cloudInitOptions = CloudInitOptions(userDataFile: cloudInit, hostname: hostname, sshKeys: sshKey, password: password)
-                request.seed = try cloudInitOptions.seedConfig(vmName: name)
-                // A key given without a seed is one the image already trusts: recorded (and checked) too.
-                if request.seed != nil || sshPrivateKey != nil {
-                    request.login = .init(user: loginUser, privateKeyPath: sshPrivateKey ?? cloudInitOptions.privateKeyPath)
-                }
+                let spec = try spec(startAnyway: waitIP != nil || waitStage != nil)
                 let connection = try global.target.open(readOnly: dryRun)
                 let uri = (try? connection.uri()) ?? global.target.displayName
                 let choice = try DomainTypeSelector(uri: uri).choose(
                     requested: type.map(HypervisorType.init(rawValue:)), requireKVM: requireKVM)
                 let creator = VMCreator(connection: connection, progress: global.progress)
-                let plan = try creator.plan(request, domainType: choice)
+                let plan = try creator.plan(spec, domainType: choice)
                 for warning in plan.warnings where !global.quiet { printWarning(warning) }
-                if dryRun {
-                    let xml = try plan.domainXML()
-                    if global.output == .json {
-                        struct DryRun: Encodable { var xml: String; var volumes: [PlannedVolume] }
-                        print(renderJSON(DryRun(xml: xml, volumes: plan.volumes)))
-                    } else {
-                        print(xml, terminator: xml.hasSuffix("\n") ? "" : "\n")
-                        for volume in plan.volumes {
-                            print("<!-- would create volume \(volume.pool)/\(volume.name): \(volume.kind.rawValue), \(volume.capacityBytes) bytes, \(volume.format)\(volume.source.map { ", from \($0)" } ?? "") -->")
-                        }
-                    }
-                    return
-                }
+                if dryRun { return try printDryRun(plan) }
                 let domain = try creator.run(plan)
-                var addresses: [VMAddress] = []
-                var readiness: [ReadinessReport] = []
-                if let waitIP {
-                    addresses = try VMAddressFinder(connection: connection).waitForAddress(of: domain, timeout: waitIP, progress: global.progress)
-                } else {
-                    readiness = try waiting.waitIfAsked([domain], on: connection, progress: global.progress)
-                    addresses = VMAddressFinder(connection: connection).addresses(of: domain).filter { $0.family == "ipv4" }
-                }
-                struct Created: Encodable {
-                    var name: String; var uuid: String; var domainType: String; var volumes: [PlannedVolume]; var addresses: [VMAddress]
-                    var readiness: [ReadinessReport]
-                }
-                let created = Created(name: domain.name, uuid: (try? domain.uuid()) ?? "", domainType: plan.domain.type.rawValue,
-                                      volumes: plan.volumes, addresses: addresses, readiness: readiness)
+                let created = VMCreated(domain, plan: plan, addresses: try waitForGuest(domain, on: connection))
                 global.emit(created) { created in
                     "created \(created.name) (\(created.domainType))" + (created.addresses.first.map { ", address \($0.address)" } ?? "")
                 }
             }
         }
+
+        /// `--dry-run`: the domain XML and the volumes, changing nothing.
+        func printDryRun(_ plan: VMCreatePlan) throws(VMCtlError) {
+            let xml = try plan.domainXML()
+            if global.output == .json {
+                print(renderJSON(VMCreateDryRun(xml: xml, volumes: plan.volumes)))
+                return
+            }
+            print(xml, terminator: xml.hasSuffix("\n") ? "" : "\n")
+            for volume in plan.volumes {
+                print("<!-- would create volume \(volume.pool)/\(volume.name): \(volume.kind.rawValue), \(volume.capacityBytes) bytes, \(volume.format)\(volume.source.map { ", from \($0)" } ?? "") -->")
+            }
+        }
+
+        /// `--wait-ip` or `--wait`: the addresses (and readiness) once the guest has them.
+        func waitForGuest(_ domain: Domain, on connection: Connection) throws -> (addresses: [VMAddress], readiness: [ReadinessReport]) {
+            if let waitIP {
+                return (try VMAddressFinder(connection: connection).waitForAddress(of: domain, timeout: waitIP, progress: global.progress), [])
+            }
+            let readiness = try waiting.waitIfAsked([domain], on: connection, progress: global.progress)
+            return (VMAddressFinder(connection: connection).addresses(of: domain).filter { $0.family == "ipv4" }, readiness)
+        }
+    }
+}
+
+/// `vm create --dry-run --output json` (Docs/json-output.md).
+struct VMCreateDryRun: Encodable {
+    var xml: String
+    var volumes: [PlannedVolume]
+}
+
+/// `vm create --output json` (Docs/json-output.md).
+struct VMCreated: Encodable {
+    var name: String
+    var uuid: String
+    var domainType: String
+    var volumes: [PlannedVolume]
+    var addresses: [VMAddress]
+    var readiness: [ReadinessReport]
+
+    init(_ domain: Domain, plan: VMCreatePlan, addresses found: (addresses: [VMAddress], readiness: [ReadinessReport])) {
+        name = domain.name
+        uuid = (try? domain.uuid()) ?? ""
+        domainType = plan.domain.type.rawValue
+        volumes = plan.volumes
+        addresses = found.addresses
+        readiness = found.readiness
     }
 }
