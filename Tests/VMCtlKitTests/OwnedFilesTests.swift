@@ -153,8 +153,12 @@ private func mode(_ path: String) -> mode_t {
             let logs = SerialLogFile(ledger: URL(fileURLWithPath: directory + "/state/serial-logs.json"))
             let path = directory + "/node.log"
             #expect(try logs.create(path, domain: "node"))
+            // The old file is kept aside, not freed: the new one can never get
+            // the recorded inode number again (which would vouch for it by identity).
+            var kept = 0
             let again = { (mode: mode_t) in
-                unlink(path)
+                kept += 1
+                rename(path, path + ".old\(kept)")
                 let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
                 fchmod(descriptor, mode)
                 _ = write(descriptor, "boot\n", 5)

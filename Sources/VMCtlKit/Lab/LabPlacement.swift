@@ -80,7 +80,7 @@ public enum LabPlacement {
             if let host = recorded[node.name], plan.hosts[host] != nil {
                 resolved.nodes[index].host = host
             } else {
-                let memory = (try? ByteSize(parsing: node.memory).bytes) ?? 0
+                let memory = node.memory.bytes
                 unplaced.append(Demand(node: node.name, memory: memory, vcpus: node.vcpus))
             }
         }
@@ -96,7 +96,7 @@ public enum LabPlacement {
                 vcpus += node.vcpus
                 guard try find("looking up \(plan.objectName(node.name))", missing: .noDomain, { try connection.domain(named: plan.objectName(node.name)) }) == nil
                 else { continue }
-                free -= min(free, (try? ByteSize(parsing: node.memory).bytes) ?? 0)
+                free -= min(free, node.memory.bytes)
             }
             capacities.append(Capacity(host: host, freeMemory: free, cpus: info.cpus, vcpus: vcpus))
         }
