@@ -110,13 +110,14 @@ echo "test: $passed_integration integration suites passed"
 # The suites that prove things on real guests must have run and passed, never been skipped.
 for suite in IntegrationCloudGuestTests IntegrationCloudLabTests IntegrationLiveBindingTests IntegrationUEFITests \
   IntegrationBadInputTests IntegrationBadInputClassesTests IntegrationLabTests YAMLTestSuiteTests \
-  IntegrationFaultTests IntegrationDailyVerbTests; do
+  IntegrationFaultTests IntegrationDailyVerbTests IntegrationHostKeyTests IntegrationLabCheckpointTests \
+  IntegrationSpannedNetworkTests; do
   if ! grep -qE "^✔ Suite $suite passed" out/test.log; then
     echo "test: the suite $suite did not pass" >&2
     exit 1
   fi
 done
-echo "test: the real-guest, UEFI, live-binding, lab, bad-input, fault and daily-verb suites passed"
+echo "test: the real-guest, UEFI, live-binding, lab, bad-input, fault, daily-verb, host-key, checkpoint and spanned-network suites passed"
 # The official YAML test suite (../shared/yaml-test-suite) through the YAML module: its counts.
 grep -m1 -E "^yaml-test-suite: [0-9]+ of [0-9]+ pass" out/test.log
 # How many kills converged, per command (IntegrationFaultTests).
