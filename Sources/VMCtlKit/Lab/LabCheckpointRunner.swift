@@ -229,14 +229,7 @@ extension LabRunner {
             throw .invalid(field: "checkpoint name", "lab \(plan.name) has no checkpoint named '\(checkpointName)' (checkpoints: \(checkpointNames().joined(separator: ", ").nonEmpty ?? "none"))")
         }
         let targets = try checkpointTargets(verb: "revert")
-        var snapshots: [String: DomainSnapshot] = [:]
-        for target in targets {
-            guard let snapshot = try? target.domain.snapshot(named: checkpointName) else {
-                throw .invalid(field: "lab revert", "node \(target.node.name) has no snapshot '\(checkpointName)' (it was made after the checkpoint, or its snapshot was deleted); nothing was changed")
-            }
-            snapshots[target.node.name] = snapshot
-        }
-        let found = snapshots
+        let found = try checkpointSnapshots(targets, name: checkpointName)
         let saved = Dictionary(record.nodes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let toPause = targets.filter { $0.state == .running }
         try LabCheckpointJournal(verb: .revert, name: checkpointName, running: toPause.map(\.node.name)).begin(lab: plan.name)
@@ -263,25 +256,8 @@ extension LabRunner {
             }
         }
         let reverted = Self.now() - start
-        let failed = Set(failures.values.map(\.node))
-        if !failed.isEmpty {
-            // Those reverted are at the checkpoint, the others as they were: all that ran run again.
-            let back = targets.filter { target in
-                failed.contains(target.node.name) ? target.state == .running : saved[target.node.name]?.state == "running"
-            }
-            let resumed = resume(back)
-            LabCheckpointJournal.end(lab: plan.name)
-            let states = targets.map { target -> String in
-                let now = (try? target.domain.state().state.description) ?? "unknown"
-                return failed.contains(target.node.name) ? "\(target.node.name): as before the revert (\(now))"
-                    : "\(target.node.name): at checkpoint \(checkpointName) (\(now))"
-            }
-            let first = failures.values.sorted { $0.node < $1.node }[0]
-            throw VMCtlError(
-                "lab revert: " + failures.values.sorted { $0.node < $1.node }.map { "\($0.node): \($0.error.message)" }.joined(separator: "; ")
-                    + "\nnode states now: " + states.joined(separator: "; ") + (resumed.failures.isEmpty ? "" : "\n" + resumed.summary)
-                    + "\nrerun lab revert to bring every node to the checkpoint",
-                status: first.error.status, libvirtError: first.error.libvirtError)
+        if !failures.values.isEmpty {
+            throw revertFailure(failures.values, targets: targets, saved: saved, name: checkpointName)
         }
 
         // 3. All resume together: those the checkpoint saw running.
@@ -294,9 +270,64 @@ extension LabRunner {
         let resumedAt = Self.now() - start
 
         // 4. Clocks to the host's time, then readiness as lab up waits for it.
-        let running = toResume.map(\.node.name)
-        var clocks = setClocksWithAgent(toResume.filter { saved[$0.node.name]?.agentConnected != false })
-        for target in toResume where saved[target.node.name]?.agentConnected == false {
+        let (clocks, readiness) = try settleAfterRevert(toResume, saved: saved)
+        let ready = Self.now() - start
+        let nodes = targets.map { target in
+            LabRevertResult.Node(name: target.node.name, state: saved[target.node.name]?.state ?? "unknown", clock: clocks[target.node.name],
+                                 resumed: resumed.done[target.node.name]?.at)
+        }
+        return LabRevertResult(lab: plan.name, checkpoint: checkpointName, nodes: nodes, revertedSeconds: Self.rounded(reverted),
+                               resumedSeconds: Self.rounded(resumedAt), readySeconds: Self.rounded(ready), readiness: readiness)
+    }
+
+    /// Every node's snapshot `name`, looked up before anything changes
+    /// (virDomainSnapshotLookupByName): one missing refuses the revert.
+    func checkpointSnapshots(_ targets: [CheckpointTarget], name: String) throws(VMCtlError) -> [String: DomainSnapshot] {
+        var snapshots: [String: DomainSnapshot] = [:]
+        for target in targets {
+            guard let snapshot = try find("looking up snapshot \(name) of \(target.domainName)", missing: .noDomainSnapshot, {
+                try target.domain.snapshot(named: name)
+            }) else {
+                throw .invalid(field: "lab revert", "node \(target.node.name) has no snapshot '\(name)' (it was made after the checkpoint, or its snapshot was deleted); nothing was changed")
+            }
+            snapshots[target.node.name] = snapshot
+        }
+        return snapshots
+    }
+
+    /// A revert that failed on some nodes: those reverted are at the
+    /// checkpoint, the others as they were, and all that ran run again; the
+    /// error says which state each node is in.
+    func revertFailure(
+        _ failures: [(node: String, error: VMCtlError)], targets: [CheckpointTarget], saved: [String: LabCheckpoint.Node], name: String
+    ) -> VMCtlError {
+        let failed = Set(failures.map(\.node))
+        let back = targets.filter { target in
+            failed.contains(target.node.name) ? target.state == .running : saved[target.node.name]?.state == "running"
+        }
+        let resumed = resume(back)
+        LabCheckpointJournal.end(lab: plan.name)
+        let states = targets.map { target -> String in
+            let now = (try? target.domain.state().state.description) ?? "unknown"
+            return failed.contains(target.node.name) ? "\(target.node.name): as before the revert (\(now))"
+                : "\(target.node.name): at checkpoint \(name) (\(now))"
+        }
+        let sorted = failures.sorted { $0.node < $1.node }
+        return VMCtlError(
+            "lab revert: " + sorted.map { "\($0.node): \($0.error.message)" }.joined(separator: "; ")
+                + "\nnode states now: " + states.joined(separator: "; ") + (resumed.failures.isEmpty ? "" : "\n" + resumed.summary)
+                + "\nrerun lab revert to bring every node to the checkpoint",
+            status: sorted[0].error.status, libvirtError: sorted[0].error.libvirtError)
+    }
+
+    /// After the nodes resumed: clocks to the host's time (the guest agent,
+    /// else SSH once the node answers), and readiness as lab up waits for it (at most `ssh`).
+    func settleAfterRevert(
+        _ resumed: [CheckpointTarget], saved: [String: LabCheckpoint.Node]
+    ) throws(VMCtlError) -> (clocks: [String: String], readiness: [ReadinessReport]) {
+        let running = resumed.map(\.node.name)
+        var clocks = setClocksWithAgent(resumed.filter { saved[$0.node.name]?.agentConnected != false })
+        for target in resumed where saved[target.node.name]?.agentConnected == false {
             clocks[target.node.name] = "its guest agent was not connected at the checkpoint"
         }
         var readiness: [ReadinessReport] = []
@@ -310,17 +341,11 @@ extension LabRunner {
                                  status: error.status, libvirtError: error.libvirtError)
             }
         }
-        for target in toResume where clocks[target.node.name] != "agent" {
+        for target in resumed where clocks[target.node.name] != "agent" {
             let address = readiness.first { $0.name == target.node.name }?.address
             clocks[target.node.name] = setClockOverSSH(target, address: address, agentProblem: clocks[target.node.name])
         }
-        let ready = Self.now() - start
-        let nodes = targets.map { target in
-            LabRevertResult.Node(name: target.node.name, state: saved[target.node.name]?.state ?? "unknown", clock: clocks[target.node.name],
-                                 resumed: resumed.done[target.node.name]?.at)
-        }
-        return LabRevertResult(lab: plan.name, checkpoint: checkpointName, nodes: nodes, revertedSeconds: Self.rounded(reverted),
-                               resumedSeconds: Self.rounded(resumedAt), readySeconds: Self.rounded(ready), readiness: readiness)
+        return (clocks, readiness)
     }
 
     static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
