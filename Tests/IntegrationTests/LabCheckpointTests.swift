@@ -76,6 +76,20 @@ import VMCtlKit
         }
     }
 
+    /// No lifecycle event of the lab's domains (no pause) came in `events`
+    /// before a sentinel's definition, made now and removed again.
+    func expectNoEvent(before bed: Bed, in events: AsyncStream<DomainEvent>) async throws {
+        _ = try bed.scope.connection.defineDomain(xml: try DomainDefinition(
+            type: .qemu, name: ObjectName("\(lab)-sentinel"), memory: .mib(64)).xml())
+        var seen: [String] = []
+        for await event in events where event.domainName.hasPrefix(lab) {
+            seen.append(event.domainName)
+            if event.domainName == "\(lab)-sentinel" { break }
+        }
+        #expect(seen == ["\(lab)-sentinel"], "the refused checkpoint touched: \(seen)")
+        try bed.scope.connection.domain(named: "\(lab)-sentinel").undefine()
+    }
+
     func mountSmallPool(megabytes: Int) throws {
         try FileManager.default.createDirectory(atPath: smallPoolPath, withIntermediateDirectories: true)
         if !isMounted() {
@@ -234,15 +248,7 @@ import VMCtlKit
         #expect(refused.errors.split(separator: "\n").count == 1, "\(refused.errors)")
         #expect(refused.errors.contains("pool \(lab)-small on local has") && refused.errors.contains("nothing was changed"), "\(refused.errors)")
         // No lifecycle event at all (no pause): a sentinel's definition is the first event after it.
-        _ = try bed.scope.connection.defineDomain(xml: try DomainDefinition(
-            type: .qemu, name: ObjectName("\(lab)-sentinel"), memory: .mib(64)).xml())
-        var seen: [String] = []
-        for await event in events where event.domainName.hasPrefix(lab) {
-            seen.append(event.domainName)
-            if event.domainName == "\(lab)-sentinel" { break }
-        }
-        #expect(seen == ["\(lab)-sentinel"], "the refused checkpoint touched: \(seen)")
-        try bed.scope.connection.domain(named: "\(lab)-sentinel").undefine()
+        try await expectNoEvent(before: bed, in: events)
         #expect(try bed.snapshots().values.allSatisfy { $0.isEmpty })
         try resizeSmallPool(megabytes: 400)
 
@@ -335,15 +341,7 @@ import VMCtlKit
         #expect(refused.status == 64, "\(refused)")
         #expect(refused.errors.split(separator: "\n").count == 1, "\(refused.errors)")
         #expect(refused.errors.contains("node c boots UEFI from pflash") && refused.errors.contains("nothing was changed"), "\(refused.errors)")
-        _ = try bed.scope.connection.defineDomain(xml: try DomainDefinition(
-            type: .qemu, name: ObjectName("\(lab)-sentinel"), memory: .mib(64)).xml())
-        var seen: [String] = []
-        for await event in events where event.domainName.hasPrefix(lab) {
-            seen.append(event.domainName)
-            if event.domainName == "\(lab)-sentinel" { break }
-        }
-        #expect(seen == ["\(lab)-sentinel"], "the refused checkpoint touched: \(seen)")
-        try bed.scope.connection.domain(named: "\(lab)-sentinel").undefine()
+        try await expectNoEvent(before: bed, in: events)
         #expect(try bed.snapshots().values.allSatisfy { $0.isEmpty })
         #expect(try bed.states().values.allSatisfy { $0 == .running })
         #expect(!FileManager.default.fileExists(atPath: "/var/lib/vmctl/labs/\(lab)/checkpoint-journal.json"))
