@@ -2067,13 +2067,13 @@ _vmctl_lab() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    up|status|down|validate|inventory|kolla-globals|ssh)
+    up|status|down|validate|inventory|kolla-globals|ssh|checkpoint|revert|checkpoints|check)
         # Offer subcommand argument completions
         "_vmctl_lab_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'up status down validate inventory kolla-globals ssh' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'up status down validate inventory kolla-globals ssh checkpoint revert checkpoints check' -- "${cur}"))
         ;;
     esac
 }
@@ -2082,7 +2082,7 @@ _vmctl_lab_up() {
     repeating_flags=()
     non_repeating_flags=(--quiet -q --verbose -v --require-kvm --version -h --help)
     repeating_options=(-P --param --param-file)
-    non_repeating_options=(-c --connect -o --output)
+    non_repeating_options=(-c --connect -o --output --max-booting)
     __vmctl_offer_flags_options 1
 
     # Offer option value completions
@@ -2099,6 +2099,9 @@ _vmctl_lab_up() {
         ;;
     '--param-file')
         __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--max-booting')
         return
         ;;
     esac
@@ -2336,6 +2339,142 @@ _vmctl_lab_ssh() {
         ;;
     2)
         __vmctl_add_completions -W "$(__vmctl_custom_complete ---completion lab ssh -- positional@1 "${COMP_CWORD}" "$(__vmctl_cursor_index_in_current_word)")"
+        return
+        ;;
+    esac
+}
+
+_vmctl_lab_checkpoint() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --delete --version -h --help)
+    repeating_options=(-P --param --param-file)
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_vmctl_lab_revert() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=(-P --param --param-file)
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_vmctl_lab_checkpoints() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=(-P --param --param-file)
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_vmctl_lab_check() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --verbose -v --version -h --help)
+    repeating_options=(-P --param --param-file)
+    non_repeating_options=(-c --connect -o --output)
+    __vmctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '-c'|'--connect')
+        return
+        ;;
+    '-o'|'--output')
+        __vmctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '-P'|'--param')
+        return
+        ;;
+    '--param-file')
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __vmctl_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac

@@ -1444,14 +1444,18 @@ _vmctl_lab() {
             'down:Remove exactly what the lab created: its VMs, their volumes and its networks; never shared images or pools.'
             'validate:Check a plan against its hosts, list every problem with its line, and say what lab up would do.'
             'inventory:Write an Ansible or kolla-ansible inventory from the lab'\''s nodes and addresses.'
-            'kolla-globals:globals.yml overrides for kolla-ansible: interfaces, a free VIP, nova_compute_virt_type, cinder.'
+            'kolla-globals:globals.yml overrides for kolla-ansible: interfaces, a free VIP, the lab'\''s keepalived router id, nova_compute_virt_type, cinder.'
             'ssh:Log in to a lab node over SSH as the plan'\''s login user, or run a command there.'
+            'checkpoint:Save every node of the lab at one instant (memory and all disks), or delete a checkpoint with --delete.'
+            'revert:Bring every node of the lab back to a checkpoint together, set the guests'\'' clocks, and wait until they answer.'
+            'checkpoints:List the lab'\''s checkpoints, oldest first.'
+            'check:Check every node by kolla-ansible'\''s rules, over SSH; changes nothing.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        up|status|down|validate|inventory|kolla-globals|ssh)
+        up|status|down|validate|inventory|kolla-globals|ssh|checkpoint|revert|checkpoints|check)
             "_vmctl_lab_${words[1]}" && ret=0
             ;;
         esac
@@ -1473,6 +1477,7 @@ _vmctl_lab_up() {
         '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
         '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--require-kvm[Fail instead of falling back to qemu when KVM cannot run guests.]'
+        '--max-booting[Guests booting at once per host at most (default\: one per core under TCG, all under KVM).]:max-booting:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -1598,6 +1603,85 @@ _vmctl_lab_ssh() {
         '(-i --identity)'{-i,--identity}'[The private key (default\: the plan'\''s login.private_key).]:identity:'
         '--wait[Wait up to this many seconds for an address.]:wait:'
         '*:command:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_lab_checkpoint() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
+        ':name:'
+        '--delete[Delete the checkpoint from every node instead.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_lab_revert() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
+        ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_lab_checkpoints() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_vmctl_lab_check() {
+    local -i ret=1
+    local -ar ___output=('text' 'json')
+    local -ar arg_specs=(
+        '(-c --connect)'{-c,--connect}'[libvirt URI (default\: $LIBVIRT_DEFAULT_URI, then libvirt'\''s choice).]:connect:'
+        '(-o --output)'{-o,--output}'[Output format\: text or json.]:output:{__vmctl_complete "${___output[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Print no progress lines.]'
+        '(--verbose -v)'{--verbose,-v}'[Print more detail.]'
+        ':plan:_files -g '\''*.yaml *.yml'\'''
+        '*'{-P,--param}'[Set a plan parameter (repeatable; wins over --param-file).]:name=value:'
+        '*--param-file[A YAML mapping of plan parameters to values (repeatable).]:file:_files -g '\''*.yaml *.yml'\'''
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
