@@ -173,7 +173,7 @@ import VMCtlKit
             "vm create", bed: bed, setUp: {}, command: createArguments(vm, bed: bed),
             check: { try requireChainsOpen(vm, bed: bed) },
             delete: { try await bed.succeed(["vm", "delete", vm, "-q"]) })
-        #expect(tally.steps == 4 && tally.converged == tally.kills && tally.kills == 8, "\(tally)")
+        #expect(tally.steps == 5 && tally.converged == tally.kills && tally.kills == 10, "\(tally)")
     }
 
     @Test func vmCloneCountConvergesAfterEveryKill() async throws {
@@ -196,7 +196,7 @@ import VMCtlKit
                     try await bed.succeed(["vm", "delete", clone, "-q"])
                 }
             })
-        #expect(tally.steps == 8 && tally.converged == tally.kills && tally.kills == 16, "\(tally)")
+        #expect(tally.steps == 11 && tally.converged == tally.kills && tally.kills == 22, "\(tally)")
     }
 
     @Test func labUpConvergesAfterEveryKill() async throws {
@@ -255,7 +255,7 @@ import VMCtlKit
                     #expect(try sha256(imported) == sha256(image + "/base.qcow2"), "lab down kept a half-imported image")
                 }
             })
-        #expect(tally.steps == 13 && tally.converged == tally.kills && tally.kills == 26, "\(tally)")
+        #expect(tally.steps == 17 && tally.converged == tally.kills && tally.kills == 34, "\(tally)")
     }
 
     @Test func imageFetchConvergesAfterEveryKill() async throws {

@@ -89,13 +89,13 @@ public final class LabRunner: @unchecked Sendable {
         // Every check first, on every host: nothing is touched unless the whole lab can be made.
         let changePlan = try planChanges(requireKVM: requireKVM)
         let bootGate = try LabBootGate(runner: self, changePlan: changePlan, cap: maxBooting ?? plan.maxBooting)
-        progress.step(bootGate.line)
-        // Recorded first: lab down NAME finds a lab killed at any later point.
+        // Recorded first, before any step a kill can stop at: lab down NAME finds a lab killed at any later point.
         var state = LabState.load(lab: plan.name) ?? LabState()
         for host in usedHosts { state.hosts[host] = plan.hosts[host] }
         RouterID.record(lab: plan.name, in: &state)
         if !autoPlaced.isEmpty { state.placement = (state.placement ?? [:]).merging(autoPlaced) { _, new in new } }
         try state.save(lab: plan.name)
+        progress.step(bootGate.line)
         for host in changePlan.hosts {
             for warning in host.domainType.warnings { progress.step("\(host.host): \(warning)") }
         }
