@@ -270,7 +270,9 @@ import VMCtlKit
         try creator.run(try creator.plan(request, domainType: .init(type: .qemu)))
         final class Collected: @unchecked Sendable { var text = "" }
         let collected = Collected()
-        try ConsoleSession(connection: scope.connection).read(name, seconds: 60) { bytes in
+        // A bound, not a measure: alone the guest is ready in 3 s; a CI run beside the checkpoint and
+        // spanned-network suites had it mid-way through its boot lines at 60 s.
+        try ConsoleSession(connection: scope.connection).read(name, seconds: 240) { bytes in
             collected.text += String(decoding: bytes, as: UTF8.self)
             return !collected.text.contains("VMCTL-TEST-GUEST: ready")
         }
