@@ -21,10 +21,10 @@ public enum HostKeyMaker {
     public static let types: [SSHHostKey.KeyType] = [.ed25519, .ecdsa]
     public static let executable = "/usr/bin/ssh-keygen"
 
-    /// One new key pair of each of ``types``. Errors carry ssh-keygen's own
-    /// message, never a key.
-    public static func make(comment: String = "vmctl") throws(VMCtlError) -> [SSHHostKey] {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/vmctl-hostkeys-XXXXXX").utf8CString)
+    /// One new key pair of each of ``types``, made in a private folder under
+    /// `scratch` that is removed again. Errors carry ssh-keygen's own message, never a key.
+    public static func make(comment: String = "vmctl", scratch: String = FileManager.default.temporaryDirectory.path) throws(VMCtlError) -> [SSHHostKey] {
+        var template = Array((scratch + "/vmctl-hostkeys-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw VMCtlError("making host keys: cannot create a private folder: \(String(cString: strerror(errno)))")
         }
