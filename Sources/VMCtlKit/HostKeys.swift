@@ -298,7 +298,11 @@ public enum HostKeyCheck {
         let knownTypes = Set(knownKeys.compactMap { $0.split(separator: " ").first })
         let comparable = presented.map(key).filter { knownTypes.contains($0.split(separator: " ").first ?? "") }
         guard !comparable.isEmpty, !comparable.contains(where: knownKeys.contains) else { return nil }
-        let shown = comparable[0]
+        // ssh-keyscan answers in any order: the line names the type ssh itself prefers, ed25519 first.
+        func rank(_ key: String) -> Int {
+            key.hasPrefix("ssh-ed25519 ") ? 0 : key.hasPrefix("ecdsa-") ? 1 : key.hasPrefix("ssh-rsa ") ? 2 : 3
+        }
+        let shown = comparable.min { rank($0) < rank($1) } ?? comparable[0]
         let expected = knownKeys.first { $0.split(separator: " ").first == shown.split(separator: " ").first } ?? knownKeys[0]
         return refusal(vm: vm, address: address, expected: expected, presented: shown)
     }

@@ -116,6 +116,8 @@ import VMCtlKit
         let path = Daemon.runDirectory.appendingPathComponent("\(lab)-plan.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let plan = try LabPlan.parse(text, file: path, defaultURI: Daemon.uri)
+        // From a clean lab: a run stopped before its teardown leaves checkpoint records under the same name.
+        _ = try LabRunner(plan: plan).down(keepNetworks: false)
         let up = try LabRunner(plan: plan, progress: progress).up()
         #expect(up.status.nodes.allSatisfy { $0.state == "running" })
         var domains: [String: Domain] = [:]
