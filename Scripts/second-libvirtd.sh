@@ -318,11 +318,23 @@ sshd_port=${VMCTL_HOST_SSHD_PORT:-2222}
 # makes OpenSSH check the host key against this known_hosts and nothing else.
 ssh_uri="qemu+ssh://root@$wire_peer_addr:$sshd_port/system?keyfile=$ssh_dir/client_key&known_hosts=$ssh_dir/known_hosts&command=$ssh_dir/ssh&no_tty=1"
 sshd_login() {
-  timeout 15 "$ssh_dir/ssh" -i "$ssh_dir/client_key" -p "$sshd_port" "root@$wire_peer_addr" hostname </dev/null 2>/dev/null
+  timeout 10 "$ssh_dir/ssh" -i "$ssh_dir/client_key" -p "$sshd_port" "root@$wire_peer_addr" hostname </dev/null 2>/dev/null
+}
+
+# Stops the sshd of pids/sshd.pid: ours only while it is in the stand-in's
+# namespaces (a reused pid is not).
+stop_sshd() {
+  local p
+  p=$(pid_of sshd)
+  if alive "$p" && [[ " $(members | tr '\n' ' ')" == *" $p "* ]]; then
+    kill -TERM "$p" 2>/dev/null || true
+    wait_gone 10 "$p" || kill -KILL "$p" 2>/dev/null || true
+  fi
+  rm -f "$pids/sshd.pid"
 }
 
 do_sshd() {
-  local h p i
+  local h p
   for c in /usr/sbin/sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client; do
     command -v "${c%%:*}" >/dev/null 2>&1 || die "missing '${c%%:*}': install the Debian package ${c#*:}"
   done
@@ -337,7 +349,7 @@ do_sshd() {
     echo "$ssh_uri"
     return 0
   fi
-  alive "$p" && kill -TERM "$p" 2>/dev/null && wait_gone 10 "$p"
+  stop_sshd
   mkdir -p "$ssh_dir"
   chmod 700 "$ssh_dir"
   [[ -s $ssh_dir/host_key ]] || ssh-keygen -q -t ed25519 -N '' -C "vmctl-stand-in-$name" -f "$ssh_dir/host_key"
@@ -380,7 +392,9 @@ EOF
   "${in_ns[@]}" mkdir -p /run/sshd
   "${in_ns[@]}" /usr/sbin/sshd -f "$ssh_dir/sshd_config" -E "$state/log/sshd.log" 9>&- ||
     die "sshd did not start: $(tail -n 1 "$state/log/sshd.log" 2>/dev/null)"
-  for ((i = 0; i < 50; i++)); do
+  # Bounded as a whole: each try is bounded by timeout(1) and ConnectTimeout.
+  local deadline=$((SECONDS + 15))
+  while ((SECONDS < deadline)); do
     if [[ $(sshd_login) == "$name" ]]; then
       echo "$prog: sshd of '$name' is up on $wire_peer_addr:$sshd_port (pid $(pid_of sshd), log $state/log/sshd.log)"
       echo "$ssh_uri"
@@ -388,9 +402,8 @@ EOF
     fi
     sleep 0.2
   done
-  p=$(pid_of sshd)
-  alive "$p" && kill -TERM "$p" 2>/dev/null || true
-  die "no key login to '$name' on $wire_peer_addr:$sshd_port within 10 s: $(tail -n 1 "$state/log/sshd.log" 2>/dev/null)"
+  stop_sshd
+  die "no key login to '$name' on $wire_peer_addr:$sshd_port within 15 s: $(tail -n 1 "$state/log/sshd.log" 2>/dev/null)"
 }
 
 # Serialise start/stop/purge of one NAME.
@@ -477,13 +490,7 @@ case $cmd in
   unsshd)
     [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
-    p=$(pid_of sshd)
-    # Ours only while it is in the stand-in's namespaces (a reused pid is not).
-    if alive "$p" && [[ " $(members | tr '\n' ' ')" == *" $p "* ]]; then
-      kill -TERM "$p" 2>/dev/null || true
-      wait_gone 10 "$p" || kill -KILL "$p" 2>/dev/null || true
-    fi
-    rm -f "$pids/sshd.pid"
+    stop_sshd
     echo "$prog: '$name' has no sshd"
     ;;
   exec)
