@@ -105,6 +105,7 @@ import VMCtlKit
 
         for verb in ["validate", "up"] {
             let refused = try await runVMCtl(["lab", verb, bed.path, "--connect", Daemon.uri], timeout: 300)
+            print("lab \(verb) with a changed host key: status \(refused.status): \(refused.errors.trimmingCharacters(in: .whitespacesAndNewlines))")
             #expect(refused.status != 0, "lab \(verb): \(refused.output)")
             let lines = refused.errors.split(separator: "\n").filter { !$0.isEmpty }
             #expect(lines.count == 1, "lab \(verb): \(refused.errors)")
