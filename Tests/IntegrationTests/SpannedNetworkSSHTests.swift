@@ -125,4 +125,34 @@ import VMCtlKit
         let validated = try await runVMCtl(["lab", "validate", bed.path, "--connect", Daemon.uri], timeout: 300)
         #expect(validated.status == 0, "\(validated.errors)")
     }
+
+    /// `lab up` killed inside host2's kernel work over ssh; each rerun converges over the same
+    /// channel and `lab down` removes everything on both hosts. Progress steps here: the bring-up
+    /// rule and 2 domain-type warnings (1-3); host2's bridges (4-7: a kill at 4 leaves the first
+    /// recorded in the lab's state, not made), networks (8-11), VXLAN ports (from 12: a kill at 13
+    /// leaves the first made, not yet flooding or attached). host2 has no pool or import steps:
+    /// the bed made its pool and image there.
+    @Test func killedLabUpOverSSHConverges() async throws {
+        let scope = try TestScope("h23s")
+        defer { scope.clean() }
+        defer { _ = try? hostScript(["purge", standIn]) }
+        let bed = try bed(scope)
+        defer { _ = try? LabRunner(plan: bed.plan).down(keepNetworks: false) }
+        for killAt in [4, 13] {
+            var environment = ProcessInfo.processInfo.environment
+            environment["VMCTL_FAULT_KILL_AT"] = String(killAt)
+            let killed = try await runOffThePool(vmctlBinary(), ["lab", "up", bed.path, "--connect", Daemon.uri],
+                                                 environment: environment, timeout: 300)
+            #expect(killed.status == 137, "killAt \(killAt): \(killed.status) \(killed.errors)")
+            #expect(killed.errors.contains("fault seam: killed at step \(killAt)"), "\(killed.errors)")
+            let made = killed.errors.split(separator: "\n").filter { $0.hasPrefix("vmctl: host2: ip link add ") }
+            #expect(made.count == (killAt == 4 ? 0 : 3), "killAt \(killAt): \(killed.errors)")
+            let result = try await Library.offload { try LabRunner(plan: bed.plan).up() }
+            #expect(result.status.nodes.map { $0.interfaces.first?.address } == ["\(bed.mgmt).10", "\(bed.mgmt).11"], "after a kill at \(killAt)")
+            #expect(try LabRunner(plan: bed.plan).planChanges().steps.isEmpty, "after a kill at \(killAt)")
+            _ = try await Library.offload { try LabRunner(plan: bed.plan).down(keepNetworks: false) }
+            try expectNothingLeft(bed, scope)
+            try? FileManager.default.removeItem(atPath: bed.serial)
+        }
+    }
 }
