@@ -35,6 +35,9 @@ packages=(
   hyperfine time
   # the host serves time to labs whose plan names no ntp_servers (Scripts/start-chronyd.sh)
   chrony
+  # the stand-in second host's own sshd (Scripts/second-libvirtd.sh sshd), for the qemu+ssh channel;
+  # only its binary is used: that script runs it in the stand-in's namespaces with a config of its own
+  openssh-server
 )
 
 missing=()

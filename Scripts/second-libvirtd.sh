@@ -27,11 +27,18 @@
 #                                                 spanned lab network's VXLAN runs over);
 #                                                 idempotent; prints HOSTDEV HOSTADDR PEERDEV PEERADDR
 #        Scripts/second-libvirtd.sh unwire [NAME]  deletes that pair (stop does too)
+#        Scripts/second-libvirtd.sh sshd   [NAME]  an sshd inside its namespaces, listening
+#                                                 only on its end of the wire (needs `wire`);
+#                                                 key login as root only; its own keys and
+#                                                 known_hosts in NAME/ssh/; idempotent;
+#                                                 prints the qemu+ssh URI that reaches NAME
+#        Scripts/second-libvirtd.sh unsshd [NAME]  stops that sshd (stop does too)
 # NAME defaults to host2 ([A-Za-z0-9_-], at most 32 characters).
 # Env:   VMCTL_HOSTS_DIR  parent of the state directories (default /var/lib/vmctl/hosts)
 #        VMCTL_WIRE_NET  the wire's /30 as A.B.C.D, its first address the host's,
 #                        its second the stand-in's (default 10.251.23.0)
 #        VMCTL_HOST_START_TIMEOUT  seconds to wait for libvirtd to answer (default 30)
+#        VMCTL_HOST_SSHD_PORT  the port of `sshd` (default 2222)
 # Runs as root, without systemd. The host's own libvirtd is never touched.
 # State kept across stop/start (like a host's disk): its config (etc/, with the
 # networks, domains and pools defined through it) and lib/. Cleared on stop
@@ -294,6 +301,111 @@ do_wire() {
   echo "$wire_host_dev $wire_host_addr $wire_peer_dev $wire_peer_addr"
 }
 
+# An sshd inside the stand-in's mount, network and UTS namespaces, as a real
+# host's: `ssh … ip link add …` changes the stand-in's kernel networking, and
+# a session sees the stand-in's /run/libvirt, so qemu+ssh reaches its libvirtd
+# at the default socket (virt-ssh-helper), with no socket= in the URI. It
+# listens only on the stand-in's end of the wire; key login as root only. Its
+# host key, the client key, authorized_keys, known_hosts (written here, the
+# only host key ssh accepts for it) and config are in NAME/ssh/; root's ~/.ssh
+# and the system's sshd are untouched. Its pid is in pids/, so stop kills it
+# with the rest of the namespaces.
+ssh_dir=$state/ssh
+sshd_port=${VMCTL_HOST_SSHD_PORT:-2222}
+[[ $sshd_port =~ ^[0-9]{1,5}$ ]] && ((sshd_port > 0 && sshd_port < 65536)) || die "bad VMCTL_HOST_SSHD_PORT '$sshd_port'"
+# libvirt's ssh transport passes keyfile= as -i but not known_hosts= (libvirt
+# 9.0: only its libssh transports read that), so command= names a wrapper that
+# makes OpenSSH check the host key against this known_hosts and nothing else.
+ssh_uri="qemu+ssh://root@$wire_peer_addr:$sshd_port/system?keyfile=$ssh_dir/client_key&known_hosts=$ssh_dir/known_hosts&command=$ssh_dir/ssh&no_tty=1"
+sshd_login() {
+  timeout 10 "$ssh_dir/ssh" -i "$ssh_dir/client_key" -p "$sshd_port" "root@$wire_peer_addr" hostname </dev/null 2>/dev/null
+}
+
+# Stops the sshd of pids/sshd.pid: ours only while it is in the stand-in's
+# namespaces (a reused pid is not).
+stop_sshd() {
+  local p
+  p=$(pid_of sshd)
+  if alive "$p" && [[ " $(members | tr '\n' ' ')" == *" $p "* ]]; then
+    kill -TERM "$p" 2>/dev/null || true
+    wait_gone 10 "$p" || kill -KILL "$p" 2>/dev/null || true
+  fi
+  rm -f "$pids/sshd.pid"
+}
+
+do_sshd() {
+  local h p
+  for c in /usr/sbin/sshd:openssh-server ssh:openssh-client ssh-keygen:openssh-client; do
+    command -v "${c%%:*}" >/dev/null 2>&1 || die "missing '${c%%:*}': install the Debian package ${c#*:}"
+  done
+  h=$(pid_of holder)
+  alive "$h" || die "'$name' is not running (no namespace holder); start it first"
+  local in_ns=(nsenter --target "$h" --mount --net --uts --)
+  "${in_ns[@]}" ip -4 -o addr show dev "$wire_peer_dev" 2>/dev/null | grep -qF " $wire_peer_addr/30 " ||
+    die "'$name' has no $wire_peer_dev with $wire_peer_addr/30: run '$0 wire $name' first (same VMCTL_WIRE_NET)"
+  p=$(pid_of sshd)
+  if alive "$p" && [[ $(sshd_login) == "$name" ]]; then
+    echo "$prog: sshd of '$name' already answers on $wire_peer_addr:$sshd_port (pid $p)"
+    echo "$ssh_uri"
+    return 0
+  fi
+  stop_sshd
+  mkdir -p "$ssh_dir"
+  chmod 700 "$ssh_dir"
+  [[ -s $ssh_dir/host_key ]] || ssh-keygen -q -t ed25519 -N '' -C "vmctl-stand-in-$name" -f "$ssh_dir/host_key"
+  [[ -s $ssh_dir/client_key ]] || ssh-keygen -q -t ed25519 -N '' -C "vmctl-client-of-$name" -f "$ssh_dir/client_key"
+  cp "$ssh_dir/client_key.pub" "$ssh_dir/authorized_keys"
+  chmod 600 "$ssh_dir/authorized_keys"
+  local hostpat=$wire_peer_addr
+  [[ $sshd_port == 22 ]] || hostpat="[$wire_peer_addr]:$sshd_port"
+  printf '%s %s\n' "$hostpat" "$(cut -d' ' -f1,2 "$ssh_dir/host_key.pub")" >"$ssh_dir/known_hosts"
+  cat >"$ssh_dir/sshd_config" <<EOF
+# Scripts/second-libvirtd.sh sshd $name: on the stand-in's end of the wire only, root by key only
+ListenAddress $wire_peer_addr:$sshd_port
+HostKey $ssh_dir/host_key
+PidFile $pids/sshd.pid
+AuthorizedKeysFile $ssh_dir/authorized_keys
+AllowUsers root
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+HostbasedAuthentication no
+UsePAM no
+X11Forwarding no
+AllowTcpForwarding no
+AllowAgentForwarding no
+AllowStreamLocalForwarding no
+PermitTunnel no
+PermitUserEnvironment no
+LogLevel VERBOSE
+EOF
+  cat >"$ssh_dir/ssh" <<EOF
+#!/bin/sh
+# ssh for the qemu+ssh URI of stand-in '$name' (libvirt's command=): only its known_hosts, strict
+exec ssh -F none -o UserKnownHostsFile=$ssh_dir/known_hosts -o GlobalKnownHostsFile=/dev/null \\
+  -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR "\$@"
+EOF
+  chmod 755 "$ssh_dir/ssh"
+  rm -f "$pids/sshd.pid"
+  # sshd's privilege separation directory (/run is the host's outside /run/libvirt).
+  "${in_ns[@]}" mkdir -p /run/sshd
+  "${in_ns[@]}" /usr/sbin/sshd -f "$ssh_dir/sshd_config" -E "$state/log/sshd.log" 9>&- ||
+    die "sshd did not start: $(tail -n 1 "$state/log/sshd.log" 2>/dev/null)"
+  # Bounded as a whole: each try is bounded by timeout(1) and ConnectTimeout.
+  local deadline=$((SECONDS + 15))
+  while ((SECONDS < deadline)); do
+    if [[ $(sshd_login) == "$name" ]]; then
+      echo "$prog: sshd of '$name' is up on $wire_peer_addr:$sshd_port (pid $(pid_of sshd), log $state/log/sshd.log)"
+      echo "$ssh_uri"
+      return 0
+    fi
+    sleep 0.2
+  done
+  stop_sshd
+  die "no key login to '$name' on $wire_peer_addr:$sshd_port within 15 s: $(tail -n 1 "$state/log/sshd.log" 2>/dev/null)"
+}
+
 # Serialise start/stop/purge of one NAME.
 lock() {
   mkdir -p "$hosts_dir"
@@ -370,6 +482,17 @@ case $cmd in
     if ip link show dev "$wire_host_dev" >/dev/null 2>&1; then ip link del "$wire_host_dev"; fi
     echo "$prog: '$name' has no wire"
     ;;
+  sshd)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    do_sshd
+    ;;
+  unsshd)
+    [[ $(id -u) -eq 0 ]] || die "must run as root"
+    lock
+    stop_sshd
+    echo "$prog: '$name' has no sshd"
+    ;;
   exec)
     [[ $# -ge 3 ]] || die "usage: $0 exec NAME CMD..."
     h=$(ns_pid)
@@ -378,6 +501,6 @@ case $cmd in
     exec nsenter --target "$h" --mount --net --uts -- "$@"
     ;;
   *)
-    die "unknown command '$cmd' (start|stop|status|restart-daemon|uri|exec|purge|wire|unwire)"
+    die "unknown command '$cmd' (start|stop|status|restart-daemon|uri|exec|purge|wire|unwire|sshd|unsshd)"
     ;;
 esac

@@ -111,7 +111,7 @@ echo "test: $passed_integration integration suites passed"
 for suite in IntegrationCloudGuestTests IntegrationCloudLabTests IntegrationLiveBindingTests IntegrationUEFITests \
   IntegrationBadInputTests IntegrationBadInputClassesTests IntegrationLabTests YAMLTestSuiteTests \
   IntegrationFaultTests IntegrationDailyVerbTests IntegrationHostKeyTests IntegrationLabCheckpointTests \
-  IntegrationSpannedNetworkTests; do
+  IntegrationSpannedNetworkTests IntegrationSpannedNetworkSSHTests; do
   if ! grep -qE "^✔ Suite $suite passed" out/test.log; then
     echo "test: the suite $suite did not pass" >&2
     exit 1

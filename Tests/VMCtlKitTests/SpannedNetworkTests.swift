@@ -130,8 +130,48 @@ import Testing
         #expect(sshProgram == "/usr/bin/ssh")
         #expect(Array(sshArguments.suffix(7)) == ["root@h3", "--", "ip", "link", "set", "vs0123abcd", "up"])
         #expect(sshArguments.contains("BatchMode=yes") && sshArguments.contains("2222"))
+        #expect(!sshArguments.contains("UserKnownHostsFile=/dev/null") && sshArguments.contains("StrictHostKeyChecking=yes"))
         #expect(throws: VMCtlError.self) { try HostChannel.standIn(name: "no/such").invocation(.listLinks) }
         #expect(throws: VMCtlError.self) { try HostChannel.ssh(user: nil, host: "h;x", port: nil, keyFile: nil, knownHosts: nil).invocation(.listLinks) }
+    }
+
+    /// The URI `Scripts/second-libvirtd.sh sshd` prints: libvirt's ssh gets the key from keyfile= and the
+    /// known_hosts through command='s wrapper; vmctl's channel reads both from the query and checks strictly.
+    @Test func theStandInsSSHURIImpliesAStrictSSHChannel() throws {
+        let directory = "/var/lib/vmctl/hosts/h2/ssh"
+        let uri = "qemu+ssh://root@10.251.25.2:2222/system?keyfile=\(directory)/client_key&known_hosts=\(directory)/known_hosts"
+            + "&command=\(directory)/ssh&no_tty=1"
+        let channel = try #require(HostChannel.implied(byURI: uri))
+        #expect(channel == .ssh(user: "root", host: "10.251.25.2", port: 2222, keyFile: "\(directory)/client_key",
+                                knownHosts: "\(directory)/known_hosts"))
+        #expect(channel.description == "ssh root@10.251.25.2:2222")
+        let (program, arguments) = try channel.invocation(.listLinks)
+        #expect(program == "/usr/bin/ssh")
+        let options = stride(from: 0, to: arguments.count - 1, by: 1).filter { arguments[$0] == "-o" }.map { arguments[$0 + 1] }
+        #expect(Set(options).isSuperset(of: ["BatchMode=yes", "StrictHostKeyChecking=yes", "IdentitiesOnly=yes",
+                                             "UserKnownHostsFile=\(directory)/known_hosts", "GlobalKnownHostsFile=/dev/null"]))
+        #expect(arguments.firstIndex(of: "-i").map { arguments[$0 + 1] } == "\(directory)/client_key")
+        #expect(arguments.firstIndex(of: "-p").map { arguments[$0 + 1] } == "2222")
+        #expect(Array(arguments.suffix(7)) == ["root@10.251.25.2", "--", "ip", "-d", "-j", "link", "show"])
+    }
+
+    /// ssh's refusal of a changed host key (OpenSSH 9.2's words, trimmed) is one line naming the known_hosts file.
+    @Test func aRefusedHostKeyIsOneLine() {
+        let channel = HostChannel.ssh(user: "root", host: "10.251.25.2", port: 2222, keyFile: "/k", knownHosts: "/kh")
+        let banner = """
+            @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+            @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @
+            @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@
+            Offending ED25519 key in /kh:1
+            Host key for [10.251.25.2]:2222 has changed and you have requested strict checking.
+            Host key verification failed.
+
+            """
+        #expect(channel.sshFailure(banner) == "its host key is not the one in /kh (ssh refused it: host key verification failed)")
+        #expect(channel.sshFailure("No ED25519 host key is known for [10.251.25.2]:2222 and you have requested strict checking.\n"
+            + "Host key verification failed.\n") == "its host key is not in /kh (ssh refused it: host key verification failed)")
+        #expect(channel.sshFailure("ssh: connect to host 10.251.25.2 port 2222: Connection refused\r\n")
+            == "ssh failed: ssh: connect to host 10.251.25.2 port 2222: Connection refused")
     }
 
     @Test func ipJSONIsParsed() throws {

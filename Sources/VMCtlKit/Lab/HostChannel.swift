@@ -105,7 +105,8 @@ public enum HostChannel: Sendable, Equatable, Codable {
     /// A stand-in host of Scripts/second-libvirtd.sh: `nsenter --net` into the
     /// network namespace its holder process keeps.
     case standIn(name: String)
-    /// `ssh [-p PORT] [-i KEY] USER@HOST -- ip …`, from the host's qemu+ssh URI.
+    /// `ssh [-p PORT] [-i KEY] USER@HOST -- ip …`, from the host's qemu+ssh URI,
+    /// with strict host-key checking (against `knownHosts` alone when the URI names it).
     case ssh(user: String?, host: String, port: Int?, keyFile: String?, knownHosts: String?)
 
     /// The rule for a stand-in's name (Scripts/second-libvirtd.sh's NAME).
@@ -163,10 +164,12 @@ public enum HostChannel: Sendable, Equatable, Codable {
             else {
                 throw VMCtlError("ssh to \(host.prefix(64)): refused to send a command that is not plain words", status: .usage)
             }
-            var arguments = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"]
+            // A host key that is unknown or not the recorded one is refused, whatever ~/.ssh/config says
+            // (-o wins over it); with the URI's known_hosts, that file alone decides.
+            var arguments = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-o", "StrictHostKeyChecking=yes"]
             if let port { arguments += ["-p", String(port)] }
-            if let keyFile { arguments += ["-i", keyFile] }
-            if let knownHosts { arguments += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
+            if let keyFile { arguments += ["-i", keyFile, "-o", "IdentitiesOnly=yes"] }
+            if let knownHosts { arguments += ["-o", "UserKnownHostsFile=\(knownHosts)", "-o", "GlobalKnownHostsFile=/dev/null"] }
             arguments += ["\(user.map { "\($0)@" } ?? "")\(host)", "--"] + remote
             return ("/usr/bin/ssh", arguments)
         }
@@ -204,10 +207,28 @@ public enum HostChannel: Sendable, Equatable, Codable {
             throw VMCtlError("\(host): \(command.description): \(error)", status: .unavailable)
         }
         guard result.status == 0 else {
+            if !result.timedOut, case .ssh = self, result.status == 255 {
+                throw VMCtlError("\(host): \(description): \(sshFailure(result.errors)); nothing was run there", status: .unavailable)
+            }
             let why = result.timedOut ? "no answer within \(Int(Self.timeout)) s" : result.errors.trimmingWhitespace()
             throw VMCtlError("\(host): \(command.description) (through \(description)) failed: \(why.prefix(300))")
         }
         return result.output
+    }
+
+    /// Why ssh itself failed (status 255), as one line: its host-key banner
+    /// is a dozen lines, of which the reason is one.
+    func sshFailure(_ errors: String) -> String {
+        guard case .ssh(_, _, _, _, let knownHosts) = self else { return errors.trimmingWhitespace() }
+        let file = knownHosts ?? "~/.ssh/known_hosts"
+        if errors.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || errors.contains("has changed and you have requested strict checking") {
+            return "its host key is not the one in \(file) (ssh refused it: host key verification failed)"
+        }
+        if errors.contains("host key is known for") || errors.contains("Host key verification failed") {
+            return "its host key is not in \(file) (ssh refused it: host key verification failed)"
+        }
+        let last = errors.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }.last { !$0.isEmpty } ?? "exit status 255"
+        return "ssh failed: \(last.prefix(300))"
     }
 
     /// The host's links, read with `ip -d -j link show`.

@@ -98,6 +98,7 @@ extension LabRunner {
     /// each (status 64); a failed libvirt call stops planning with its error.
     public func planChanges(requireKVM: Bool = false) throws(VMCtlError) -> LabChangePlan {
         if let placementError { throw placementError }
+        try checkSSHChannels()
         var issues: [PlanIssue] = []
         if let rule = SerialLogPath.directoryRule(plan.serialDirectory) {
             issues.append(PlanIssue(file: plan.file, line: plan.serialDirectoryLine, field: "serial_dir", rule: rule))

@@ -141,6 +141,18 @@ extension LabRunner {
         SpannedSegment.segments(of: plan).first { $0.network == network }
     }
 
+    /// Each spanned host reached over SSH is tried (`ip -d -j link show`)
+    /// before anything is read from any host: a refused host key or login is
+    /// one line naming the host and its known_hosts, where libvirt's
+    /// connection over the same SSH would quote ssh's dozen-line banner.
+    func checkSSHChannels() throws(VMCtlError) {
+        guard let span = plan.span else { return }
+        for host in Set(SpannedSegment.segments(of: plan).flatMap(\.hosts)).sorted() {
+            guard let channel = span.hosts[host]?.channel, case .ssh = channel else { continue }
+            _ = try channel.links(host: host)
+        }
+    }
+
     /// Plans the kernel's part of every spanned network, reading (never
     /// changing) each host's links through its channel. Problems are plan
     /// issues: a host without an underlay, an underlay device that is
