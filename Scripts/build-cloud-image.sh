@@ -2,10 +2,15 @@
 # Builds a disk-bootable Debian 12 cloud image from Debian's packages, made to
 # behave like debian-12-genericcloud-amd64.qcow2 (which cannot be downloaded
 # here): systemd, dbus, locales, cloud-init (NoCloud), openssh-server, python3,
-# sudo, qemu-guest-agent, lvm2, ifupdown + isc-dhcp-client, chrony, the cloud kernel.
+# sudo, qemu-guest-agent, lvm2, ifupdown + isc-dhcp-client, chrony, the cloud kernel,
+# and docker.io with python3-docker and python3-dbus, left disabled.
 # chrony: cloud-init's ntp module configures it, and kolla wants an NTP
 # daemon with a synchronized clock (`vmctl lab check`'s time rule); the guest
 # cannot install it from the internet.
+# docker.io, python3-docker, python3-dbus: what kolla-ansible's bootstrap-servers
+# would install from the internet before its prechecks (the container engine, its
+# Python SDK, dbus-python). They are installed but not enabled, so no other test
+# pays for a Docker daemon at boot; the kolla test starts it, as bootstrap-servers would.
 # cloud-init's default user is `debian`; there is no password, no SSH host
 # key and an empty /etc/machine-id until the first boot, as in Debian's image.
 #
@@ -65,6 +70,7 @@ packages=(
   cloud-init cloud-guest-utils openssh-server sudo python3
   qemu-guest-agent lvm2 ifupdown isc-dhcp-client iproute2 netbase chrony
   linux-image-cloud-amd64 initramfs-tools e2fsprogs procps less
+  docker.io python3-docker python3-dbus
 )
 
 # Inside the new root, before its files are packed into the file system.
@@ -112,6 +118,8 @@ EOF
   for unit in apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer fstrim.timer e2scrub_reap.service; do
     ln -sf /dev/null "$root/etc/systemd/system/$unit"
   done
+  # Docker is there for kolla's prechecks only (see the head of this file).
+  chroot "$root" systemctl disable --quiet docker.service docker.socket containerd.service
   # Under TCG each cloud-init module costs seconds (cloud-init analyze blame,
   # first boot): the RSA host key 12 s of config-ssh's 14 s, printing the keys
   # to the console 5.7 s, grub-dpkg (there is no GRUB: extlinux boots) 4.7 s.
@@ -137,7 +145,7 @@ mmdebstrap --quiet --mode=root --variant=apt --format=directory \
 echo "build-cloud-image: root file system in $((SECONDS - start)) s"
 customize "$work/root"
 versions=$(chroot "$work/root" dpkg-query -W -f='${Package}=${Version}\n' \
-  cloud-init openssh-server systemd qemu-guest-agent lvm2 ifupdown isc-dhcp-client 'linux-image-*-cloud-amd64')
+  cloud-init openssh-server systemd qemu-guest-agent lvm2 ifupdown isc-dhcp-client docker.io python3-docker 'linux-image-*-cloud-amd64')
 
 # The partition: ext4 made straight from the directory, then extlinux on it.
 part_mib=$((disk_gib * 1024 - 1))
