@@ -2,11 +2,13 @@
 # Builds a disk-bootable Debian 12 cloud image from Debian's packages, made to
 # behave like debian-12-genericcloud-amd64.qcow2 (which cannot be downloaded
 # here): systemd, dbus, locales, cloud-init (NoCloud), openssh-server, python3,
-# sudo, qemu-guest-agent, lvm2, ifupdown + isc-dhcp-client, chrony, the cloud kernel,
+# sudo, qemu-guest-agent, lvm2, ifupdown + isc-dhcp-client, chrony, ping, the cloud kernel,
 # and docker.io with python3-docker and python3-dbus, left disabled.
 # chrony: cloud-init's ntp module configures it, and kolla wants an NTP
 # daemon with a synchronized clock (`vmctl lab check`'s time rule); the guest
 # cannot install it from the internet.
+# iputils-ping: Debian's cloud image has it, and kolla's loadbalancer precheck
+# pings its VIPs on every node (a missing ping fails the task).
 # docker.io, python3-docker, python3-dbus: what kolla-ansible's bootstrap-servers
 # would install from the internet before its prechecks (the container engine, its
 # Python SDK, dbus-python). They are installed but not enabled, so no other test
@@ -68,7 +70,7 @@ trap cleanup EXIT
 packages=(
   systemd systemd-sysv dbus udev locales
   cloud-init cloud-guest-utils openssh-server sudo python3
-  qemu-guest-agent lvm2 ifupdown isc-dhcp-client iproute2 netbase chrony
+  qemu-guest-agent lvm2 ifupdown isc-dhcp-client iproute2 iputils-ping netbase chrony
   linux-image-cloud-amd64 initramfs-tools e2fsprogs procps less
   docker.io python3-docker python3-dbus
 )

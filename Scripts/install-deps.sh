@@ -22,6 +22,8 @@ packages=(
   xz-utils
   # seed-ISO checks and generated-inventory checks
   cloud-init ansible-core
+  # kolla-ansible's venv for the lab's prechecks (Scripts/install-kolla-ansible.sh)
+  python3-venv
   # the real Debian guest (Scripts/build-cloud-image.sh) and reaching it
   mmdebstrap extlinux syslinux-common fdisk openssh-client
   # the .deb (Scripts/package.sh: strip, readelf, dpkg-shlibdeps) and its clean-root test (Scripts/test-package.sh)

@@ -20,6 +20,8 @@ Scripts/start-chronyd.sh
 Scripts/build-test-image.sh /var/lib/vmctl/test-image
 # The real Debian 12 cloud guest: built once per machine, cached by the script's content.
 Scripts/build-cloud-image.sh /var/lib/vmctl/cloud-image
+# kolla-ansible 21 and openstack.kolla (../shared/kolla) for the lab's prechecks, cached the same way.
+Scripts/install-kolla-ansible.sh /var/lib/vmctl/kolla-ansible
 # libvirt's own XML test documents for LibvirtXMLTests' corpus test, cached like the images.
 export VMCTL_LIBVIRT_CORPUS=/var/lib/vmctl/libvirt-corpus; Scripts/fetch-libvirt-corpus.sh "$VMCTL_LIBVIRT_CORPUS"
 phase "packages, daemons and both guest images ready"

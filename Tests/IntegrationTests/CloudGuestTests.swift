@@ -312,6 +312,7 @@ enum CloudImage {
         #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
 
         try await kollaCheckSteps(planPath: planPath, lab: lab)
+        try await kollaPrecheckSteps(planPath: planPath, directory: directory, inventory: directory + "/inventory", environment: environment)
         try await checkLabHostKeys(plan: plan, planPath: planPath, inventory: directory + "/inventory", environment: environment)
         try await checkpointSteps(planPath: planPath, directory: directory, nodes: ["controller", "compute", "storage"], environment: environment)
 
