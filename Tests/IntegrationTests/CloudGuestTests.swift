@@ -329,9 +329,10 @@ enum CloudImage {
     @Test func openStackLabIsReadyForAnsibleWhenLabUpReturns() async throws {
         let scope = try TestScope("cloudlab")
         defer { scope.clean() }
-        let host2 = try startSecondHost()
-        // Runs after the lab's lab down below: the stand-in's part of the lab goes through its daemon first.
+        // Runs after the lab's lab down below (the stand-in's part of the lab goes through its daemon
+        // first), and also when the start or the wire fails half-way.
         defer { stopSecondHost() }
+        let host2 = try startSecondHost()
         let mgmt = try scope.freeSubnet()
         let text = planText(mgmt: mgmt, provider: try scope.freeSubnet(), host2: host2)
         let directory = Daemon.runDirectory.appendingPathComponent("\(lab)-ansible").path
