@@ -13,15 +13,20 @@ public struct GuestSSH: Sendable {
     public init(connection: Connection) { self.connection = connection }
 
     /// The SSH command for `domain`: `user` and `privateKey` override what
-    /// vmctl recorded; with `wait`, waits that long for an address.
-    public func command(for domain: Domain, user: String?, privateKey: String?, wait: Double?) throws(VMCtlError) -> SSHCommand {
+    /// vmctl recorded; with `wait`, waits that long for an address. A caller
+    /// that knows the guest's address better than its own host does gives it
+    /// as `address` (a lab node away from its network's home host: only the
+    /// home host has its lease, and the agent's first address is loopback's).
+    public func command(for domain: Domain, user: String?, privateKey: String?, wait: Double?, address known: String? = nil) throws(VMCtlError) -> SSHCommand {
         if let privateKey { try requireReadableFile(privateKey, field: .option("--identity")) }
         if let user, !SSHCommand.isValidUser(user) {
             throw .invalid(field: "--user", "\"\(user.prefix(40))\" is not allowed: \(SSHCommand.userRule)")
         }
         let finder = VMAddressFinder(connection: connection)
         let address: String
-        if let wait {
+        if let known {
+            address = known
+        } else if let wait {
             address = try finder.waitForAddress(of: domain, timeout: wait).first { $0.family == "ipv4" }?.address ?? ""
         } else if let found = finder.addresses(of: domain).first(where: { $0.family == "ipv4" }) {
             address = found.address

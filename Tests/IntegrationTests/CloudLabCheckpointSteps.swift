@@ -1,5 +1,6 @@
 import Foundation
 import Libvirt
+import LibvirtXML
 import Testing
 import VMCtlKit
 
@@ -8,7 +9,9 @@ import VMCtlKit
 /// before its lab down): a file written in every guest, a checkpoint, the
 /// files changed and a service stopped, a revert; then Ansible reaches every
 /// node at once, every file and service is as at the checkpoint, every clock
-/// is within 2 s of the host's, and the checkpoint paused every node together.
+/// is within 2 s of the host's, and the checkpoint paused every node together,
+/// on both hosts. The node on the second host runs without its guest agent
+/// at the checkpoint, so the revert must set its clock over SSH.
 extension IntegrationCloudLabTests {
     func checkpointSteps(planPath: String, directory: String, nodes: [String], environment: [String: String]) async throws {
         var controlPaths = directory + "/ansible-cp-before"
@@ -20,12 +23,23 @@ extension IntegrationCloudLabTests {
         let written = try await ansible(["-b", "-m", "shell", "-a", "echo saved-{{ inventory_hostname }} > \(file) && sync"])
         try #require(written.status == 0, "writing the files: \(written.output) \(written.errors)")
 
+        // No guest agent in the away node from here: its memory in the checkpoint has none running.
+        let agentless = Self.awayNode
+        try await asRoot(planPath, agentless, "systemctl stop qemu-guest-agent")
+        try await expectAgent(planPath, agentless, connected: false)
+
         // The checkpoint: every node paused before the first snapshot and resumed after the last.
         let taken = try await runVMCtl(["lab", "checkpoint", planPath, "c1", "-c", Daemon.uri, "--output", "json"], timeout: 900)
         try #require(taken.status == 0, "lab checkpoint: \(taken.errors)")
         let checkpoint = try JSONDecoder().decode(LabCheckpoint.self, from: Data(taken.output.utf8))
         #expect(Set(checkpoint.nodes.map(\.name)) == Set(nodes))
         #expect(checkpoint.nodes.allSatisfy { $0.memory })
+        // Both hosts' nodes in one checkpoint; the agent was seen gone where it was stopped.
+        #expect(checkpoint.nodes.first { $0.name == agentless }?.host == "host2" && Set(checkpoint.nodes.map(\.host)) == ["local", "host2"],
+                "\(checkpoint.nodes.map { "\($0.name)@\($0.host)" })")
+        for node in checkpoint.nodes {
+            #expect(node.agentConnected == (node.name != agentless), "\(node.name): agent connected \(String(describing: node.agentConnected))")
+        }
         let from = try #require(checkpoint.allPausedFrom)
         let until = try #require(checkpoint.allPausedUntil)
         let pauseStarts = checkpoint.nodes.compactMap(\.paused)
@@ -51,6 +65,10 @@ extension IntegrationCloudLabTests {
         try #require(reverted.status == 0, "lab revert: \(reverted.errors)")
         let revert = try JSONDecoder().decode(LabRevertResult.self, from: Data(reverted.output.utf8))
         print("revert of \(nodes.count) real guests: reverted \(revert.revertedSeconds) s, running \(revert.resumedSeconds) s, ready \(revert.readySeconds) s; clocks \(revert.nodes.map { "\($0.name) \($0.clock ?? "-")" })")
+        // Set over SSH where no agent ran at the checkpoint, through the agent elsewhere.
+        for node in revert.nodes {
+            #expect(node.clock == (node.name == agentless ? "ssh" : "agent"), "\(node.name)'s clock: \(node.clock ?? "nil")")
+        }
 
         // Right after revert returns: Ansible reaches every node, and each is as at the checkpoint.
         // A fresh Ansible run: SSH connections open across a revert (Ansible's
@@ -60,10 +78,11 @@ extension IntegrationCloudLabTests {
         controlPaths = directory + "/ansible-cp-after"
         let ping = try await ansible(["-m", "ping"])
         #expect(ping.status == 0, "ansible ping after the revert: \(ping.output) \(ping.errors)")
-        let state = try await ansible(["-b", "-m", "shell", "-a", "cat \(file); systemctl is-active qemu-guest-agent"])
+        let state = try await ansible(["-b", "-m", "shell", "-a", "cat \(file); systemctl is-active qemu-guest-agent || true"])
         #expect(state.status == 0, "\(state.output) \(state.errors)")
         for node in nodes {
-            #expect(state.output.contains("\(node) | CHANGED | rc=0 >>\nsaved-\(node)\nactive"), "\(node): \(state.output)")
+            let agent = node == agentless ? "inactive" : "active"
+            #expect(state.output.contains("\(node) | CHANGED | rc=0 >>\nsaved-\(node)\n\(agent)"), "\(node): \(state.output)")
         }
 
         // Every guest clock within 2 s of the host's: the guest's reading lies
@@ -75,5 +94,25 @@ extension IntegrationCloudLabTests {
             let guest = try #require(Double(date.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(node): \(date.output) \(date.errors)")
             #expect(guest >= before - 2 && guest <= after + 2, "\(node)'s clock is \(guest - after) s off the host's (ssh took \(after - before) s)")
         }
+
+        // The agent back, for what runs after.
+        try await asRoot(planPath, agentless, "systemctl start qemu-guest-agent")
+        try await expectAgent(planPath, agentless, connected: true)
+    }
+
+    /// Waits (at most 60 s) until libvirt on the node's host sees its guest
+    /// agent's channel in the wanted state (the live XML's `state=`).
+    func expectAgent(_ planPath: String, _ node: String, connected: Bool) async throws {
+        let plan = try LabPlan.load(path: planPath, defaultURI: Daemon.uri)
+        let (_, domain) = try LabRunner(plan: plan).domain(ofNode: node)
+        let seen = try await Library.offload { () throws -> Bool in
+            let deadline = Date().addingTimeInterval(60)
+            while true {
+                let now = try DomainDefinition.guestAgentConnected(liveXML: try domain.xml())
+                if now == connected || Date() >= deadline { return now }
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+        }
+        #expect(seen == connected, "\(node)'s guest agent channel: connected \(seen), wanted \(connected)")
     }
 }

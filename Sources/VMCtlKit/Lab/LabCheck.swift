@@ -356,9 +356,7 @@ public struct LabChecker: Sendable {
     /// One SSH call: the script in the node, as `lab ssh` logs in.
     func readFacts(node: String, script: String) -> Result<GuestFacts, VMCtlError> {
         do throws(VMCtlError) {
-            let (connection, domain) = try runner.domain(ofNode: node)
-            let ssh = try GuestSSH(connection: connection).command(
-                for: domain, user: runner.plan.login.user, privateKey: runner.plan.login.privateKey, wait: nil)
+            let ssh = try runner.sshCommand(toNode: node, user: runner.plan.login.user, privateKey: runner.plan.login.privateKey, wait: nil)
             let run: ChildProcess.Result
             do {
                 run = try ChildProcess.run(ssh.executable, ssh.arguments(remote: ["sh", "-c", script]), timeout: timeout)

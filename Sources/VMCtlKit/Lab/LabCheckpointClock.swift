@@ -52,24 +52,32 @@ extension LabRunner {
 
     /// Sets the clock over SSH: one round trip first measures how long the
     /// connection takes, and the time sent is the host's plus that, so it
-    /// is right when `date` runs. "ssh", or "not set: WHY".
+    /// is right when `date` runs. "ssh", or "not set: WHY". The host key is
+    /// checked as lab up's readiness wait and the inventory check it: the
+    /// lab's known_hosts entry for the node's domain, strictly.
     func setClockOverSSH(_ target: CheckpointTarget, address: String?, agentProblem: String?) -> String {
         let why = agentProblem.map { "\($0); " } ?? ""
         guard let key = plan.login.privateKey else { return "not set: \(why)the plan has no login.private_key for SSH" }
         guard let address else { return "not set: \(why)no address known for SSH" }
-        let ssh = SSHCommand(user: plan.login.user, host: address, hostKeys: .known(KnownHost.of(domain: target.domainName, lab: plan.name)),
-                             privateKey: key, connectTimeout: 10)
+        let known = KnownHost.of(domain: target.domainName, lab: plan.name)
+        let ssh = SSHCommand(user: plan.login.user, host: address, hostKeys: .known(known), privateKey: key, connectTimeout: 10)
         let start = Self.now()
-        guard let probe = try? ChildProcess.run(ssh.executable, ssh.arguments(remote: ["true"]), timeout: 30), probe.status == 0 else {
-            return "not set: \(why)SSH to \(address) as \(plan.login.user) failed"
+        guard let probe = try? ChildProcess.run(ssh.executable, ssh.arguments(remote: ["true"]), timeout: 30) else {
+            return "not set: \(why)cannot run \(ssh.executable)"
+        }
+        guard probe.status == 0 else {
+            // ssh's own reason: a refused host key is named with both fingerprints.
+            let reason = HostKeyCheck.refusal(vm: target.domainName, address: address, known: (try? known.keys()) ?? [], sshErrors: probe.errors)
+                ?? probe.errors.trimmingWhitespace().split(separator: "\n").last.map { String($0.prefix(200)) } ?? "exit status \(probe.status)"
+            return "not set: \(why)SSH to \(address) as \(plan.login.user) failed: \(reason)"
         }
         let roundTrip = Self.now() - start
         let seconds = Self.now() + roundTrip
         let stamp = cFormat("@%.3f", seconds)
-        guard let result = try? ChildProcess.run(ssh.executable, ssh.arguments(remote: ["sudo", "-n", "date", "-u", "-s", stamp]), timeout: 30),
-            result.status == 0
-        else {
-            return "not set: \(why)sudo -n date over SSH failed"
+        let result = try? ChildProcess.run(ssh.executable, ssh.arguments(remote: ["sudo", "-n", "date", "-u", "-s", stamp]), timeout: 30)
+        guard let result, result.status == 0 else {
+            let reason = result?.errors.trimmingWhitespace().split(separator: "\n").last.map { ": " + $0.prefix(200) } ?? ""
+            return "not set: \(why)sudo -n date over SSH failed\(reason)"
         }
         progress.step("\(target.node.name): clock set to the host's over SSH")
         return "ssh"

@@ -363,3 +363,46 @@ extension LabRunner {
         return NetworkLeaseSource(connection: try connection(segment.home), network: plan.objectName(network))
     }
 }
+
+extension LabRunner {
+    /// How `lab ssh` and `lab check` log in to node `name`: as `vm ssh` does,
+    /// except for a node whose management NIC is on a spanned network away
+    /// from the network's home host. Its own host has no lease for it (its
+    /// network there is bridge mode, without dnsmasq) and no ARP entry, and
+    /// the guest agent's first address is loopback's; so it is reached at
+    /// its lease on the home host (virNetworkGetDHCPLeases there), or at its
+    /// plan address where that network has no DHCP.
+    public func sshCommand(toNode name: String, user: String?, privateKey: String?, wait: Double?) throws(VMCtlError) -> SSHCommand {
+        let (connection, domain) = try domain(ofNode: name)
+        if let wait, !(wait.isFinite && (0...VMAddressFinder.longestWait).contains(wait)) {
+            throw .invalid(field: "--wait", "\(wait) is not allowed: 0 to \(Int(VMAddressFinder.longestWait)) seconds")
+        }
+        var address: String?
+        if let node = plan.nodes.first(where: { $0.name == name }), let nic = node.networks.first,
+            let segment = spannedSegment(nic.network), segment.home != node.host,
+            let source = try leaseSource(nic.network, node: node)
+        {
+            let state = try? domain.state().state
+            guard state == .running || state == .paused else {
+                throw VMCtlError(VMAddressFinder(connection: connection).diagnose(domain, timeout: 0))
+            }
+            if plan.networks.first(where: { $0.name == nic.network })?.dhcp == false {
+                address = nic.ip
+            } else {
+                let mac = Self.mac(lab: plan.name, node: name, nic: 0)
+                let deadline = Date().addingTimeInterval(wait ?? 0)
+                address = source.address(of: mac)
+                while address == nil && Date() < deadline {
+                    sleepThread(seconds: 0.5)
+                    address = source.address(of: mac)
+                }
+                guard address != nil else {
+                    throw VMCtlError(
+                        "\(name): no lease for \(mac) on network \(source.network) of its home host \(segment.home)"
+                            + (wait.map { " within \(Int($0)) s" } ?? "; or pass --wait SECONDS"))
+                }
+            }
+        }
+        return try GuestSSH(connection: connection).command(for: domain, user: user, privateKey: privateKey, wait: wait, address: address)
+    }
+}

@@ -22,9 +22,8 @@ extension VMCtl.Lab {
         func run() throws {
             try reportingErrors {
                 let lab = try VMCtl.Lab.load(plan, global)
-                let (connection, domain) = try LabRunner(plan: lab).domain(ofNode: node)
-                let ssh = try GuestSSH(connection: connection).command(
-                    for: domain, user: user ?? lab.login.user, privateKey: identity ?? lab.login.privateKey, wait: wait)
+                let ssh = try LabRunner(plan: lab).sshCommand(
+                    toNode: node, user: user ?? lab.login.user, privateKey: identity ?? lab.login.privateKey, wait: wait)
                 try execSSH(ssh, command: command)
             }
         }
