@@ -92,7 +92,7 @@ struct TestScope {
         }
     }
 
-    /// A /24 in 10.200–10.254 that no libvirt network and no host route uses.
+    /// A /24 in 10.100–249.77 (SubnetReservations) that no libvirt network and no host route uses.
     /// Tests in parallel pick different ones by hashing their prefix first.
     func freeSubnet() throws -> String {
         var used = (try? String(contentsOfFile: "/proc/net/fib_trie", encoding: .utf8)) ?? ""
@@ -103,7 +103,8 @@ struct TestScope {
     }
 }
 
-/// The 10.200–249.77.0/24 subnets handed out to tests, across test processes:
+/// The 10.100–249.77.0/24 subnets handed out to tests, across test processes
+/// (150: the main test process used up 50 once the spanning suites came):
 /// CI runs the real-guest suites in a process of their own beside the others,
 /// and a subnet one process picked must not be picked by the other before its
 /// network exists. Each is claimed by a marker file naming the claiming
@@ -119,7 +120,7 @@ final class SubnetReservations: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for third in 200..<250 {
+        for third in 100..<250 {
             let candidate = "10.\(third).77"
             if !taken.contains(candidate) && isFree(candidate) && claim(candidate) {
                 taken.insert(candidate)
