@@ -388,6 +388,7 @@ enum CloudImage {
         #expect(ssh.status == 5, "lab ssh: \(ssh.output) \(ssh.errors)")
         #expect(ssh.output == "\(CloudImage.user)@storage\n", "lab ssh: \(ssh.output) \(ssh.errors)")
 
+        try await expectNodesReachEachOther(planPath: planPath, plan: plan)
         try await kollaCheckSteps(planPath: planPath, lab: lab)
         try await kollaPrecheckSteps(planPath: planPath, directory: directory, inventory: directory + "/inventory", environment: environment)
         try await checkLabHostKeys(plan: plan, planPath: planPath, inventory: directory + "/inventory", environment: environment)
@@ -422,6 +423,27 @@ enum CloudImage {
         #expect(away.hasPrefix("\(mgmt)."))
         #expect(inventory.contains("[compute]\n\(Self.awayNode) ansible_host=\(away) "), "\(inventory)")
         #expect(inventory.contains("[control]\ncontroller ansible_host=\(mgmt).10 "), "\(inventory)")
+    }
+
+    /// Across the two hosts, from inside the guests, over the spanned
+    /// management network: controller (this machine) and compute (the
+    /// stand-in) each ping the other and reach the other's sshd, whose host
+    /// key (ssh-keyscan, from inside the guest) is the one vmctl recorded for
+    /// that node, so the answer came from that node and not from another.
+    func expectNodesReachEachOther(planPath: String, plan: LabPlan) async throws {
+        let status = try LabRunner(plan: plan).status()
+        for (from, to) in [("controller", Self.awayNode), (Self.awayNode, "controller")] {
+            let target = try #require(status.nodes.first { $0.name == to }?.interfaces.first?.address, "\(to) has no address")
+            let recorded = try KnownHost.of(domain: "\(lab)-\(to)", lab: lab).keys()
+            let run = try await runVMCtl(["lab", "ssh", planPath, from, "-c", Daemon.uri, "--", "sh", "-ec",
+                                          "ping -c 2 -W 5 \(target) >/dev/null; ssh-keyscan -T 30 -t ed25519 \(target) 2>/dev/null"],
+                                         timeout: 300)
+            #expect(run.status == 0, "\(from) to \(to) at \(target): \(run.output) \(run.errors)")
+            let scanned = run.output.split(separator: "\n").map { $0.split(separator: " ") }.filter { $0.count >= 3 && $0[0] == target }
+                .map { "\($0[1]) \($0[2])" }
+            #expect(!scanned.isEmpty && scanned.allSatisfy(recorded.contains),
+                    "\(from) reached \(target)'s sshd with \(scanned); recorded for \(to): \(recorded)")
+        }
     }
 
     static let playbook = """
