@@ -10,6 +10,7 @@ public enum Library {
         // Silence libvirt's default error printer: errors reach callers as
         // thrown LibvirtError values, never on stderr behind their back.
         virSetErrorFunc(nil, { _, _ in })
+        initializeXMLLibrary()
         _ = virInitialize()
         // The default event loop must be registered before the first
         // connection is opened, or events and keepalive never fire.
@@ -22,10 +23,29 @@ public enum Library {
         }
     }()
 
-    /// Silences the error printer, initialises libvirt and starts its default
+    /// libvirt parses and validates XML with libxml2 but never sets libxml2
+    /// up, and libxml2 2.9 (Debian 12's) sets itself up lazily, on first use,
+    /// without a lock: connections opened, or documents validated, on several
+    /// threads at once each build libxml2's globals and leak all but one set
+    /// (LeakSanitizer caught both in CI). libxml2 asks threaded programs to call
+    /// `xmlInitParser` once before parsing; `xmlRelaxNGInitTypes` builds the
+    /// type tables that validation (`VIR_*_VALIDATE`) uses. libxml2 is already
+    /// loaded as libvirt's dependency; looking the symbols up keeps it out of
+    /// the link line and the package's dependencies.
+    private static func initializeXMLLibrary() {
+        #if canImport(Glibc)
+        typealias Initializer = @convention(c) () -> Void
+        for name in ["xmlInitParser", "xmlRelaxNGInitTypes"] {
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { continue }
+            unsafeBitCast(symbol, to: Initializer.self)()
+        }
+        #endif
+    }
+
+    /// Silences the error printer, initialises libxml2 and libvirt and starts its default
     /// event loop on a thread of its own. Idempotent; every call site in this
     /// module runs it, so callers never need to.
-    /// The corresponding C functions are `virSetErrorFunc`, `virInitialize`,
+    /// The corresponding C functions are `xmlInitParser` and `xmlRelaxNGInitTypes` (libxml2's), `virSetErrorFunc`, `virInitialize`,
     /// `virEventRegisterDefaultImpl` and `virEventRunDefaultImpl`.
     public static func initialize() { _ = setUp }
 
