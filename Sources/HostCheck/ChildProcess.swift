@@ -8,7 +8,7 @@ import Glibc
 /// miss a child's exit here and leave `waitUntilExit` waiting on a zombie, and
 /// a pipe never reaches EOF while daemons the child started still hold it;
 /// this avoids both. With a timeout, a child still running at the deadline
-/// is killed (SIGKILL) and reported as 128 + 9. The one process runner of
+/// is killed (SIGKILL) with everything it started, and reported as 128 + 9. The one process runner of
 /// the project: the host check's probes, qemu-img, ssh, checksums.
 public enum ChildProcess {
     public struct Result: Sendable {
@@ -112,7 +112,7 @@ public enum ChildProcess {
             stopped = stopWhen?() ?? false
             timedOut = !stopped && deadline.map { Date() >= $0 } ?? false
             if stopped || timedOut {
-                kill(pid, SIGKILL)
+                ProcessTree.kill(pid)
                 while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 break
             }
