@@ -215,7 +215,6 @@ enum CloudImage {
     let lab = ProcessInfo.processInfo.environment["VMCTL_CLOUDLAB_NAME"] ?? "vmctl-test-cloudlab"
     /// The node on the second host.
     static let awayNode = "compute"
-    let script = Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path
 
     /// The stand-in second host, named from the lab: CI runs IntegrationSpannedNetworkTests
     /// (stand-in vmctl-test-h23-host2) in another process at the same time.
@@ -229,48 +228,16 @@ enum CloudImage {
         return "10.251.24.\(4 * (hash % 64))"
     }
 
-    struct SecondHost {
-        var uri: String
-        var hostDevice: String
-        var hostAddress: String
-        var peerDevice: String
-        var peerAddress: String
-    }
+    /// The stand-in host compute runs on, with this lab's wire.
+    var secondHost: StandInHost { StandInHost(name: standIn, wireNet: wireNet) }
 
-    /// Scripts/second-libvirtd.sh with this lab's wire.
-    func standInScript(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let environment = ProcessInfo.processInfo.environment.merging(["VMCTL_WIRE_NET": wireNet]) { $1 }
-        let result = try ChildProcess.run(script, arguments, environment: environment, timeout: 120)
-        return (result.status, result.output, result.errors)
-    }
-
-    /// The stand-in host, fresh (what a killed run left is purged), with its wire.
-    func startSecondHost() throws -> SecondHost {
-        try #require(standIn.wholeMatch(of: /[A-Za-z0-9_-]{1,32}/) != nil, "stand-in name \(standIn): VMCTL_CLOUDLAB_NAME is too long or has other characters")
-        _ = try standInScript(["purge", standIn])
-        let started = try standInScript(["start", standIn])
-        try #require(started.status == 0, "second libvirtd did not start: \(started.errors)")
-        let uri = try #require(started.output.split(separator: "\n").last.map(String.init))
-        let wire = try standInScript(["wire", standIn])
-        try #require(wire.status == 0, "no wire: \(wire.errors)")
-        let words = wire.output.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-        try #require(words.count == 4, "wire: \(wire.output)")
-        return SecondHost(uri: uri, hostDevice: words[0], hostAddress: words[1], peerDevice: words[2], peerAddress: words[3])
-    }
-
-    /// The wire and the stand-in (its daemons, guests and state) gone.
-    func stopSecondHost() {
-        _ = try? standInScript(["unwire", standIn])
-        _ = try? standInScript(["purge", standIn])
-    }
-
-    func planText(mgmt: String, provider: String, host2: SecondHost) -> String {
+    func planText(mgmt: String, provider: String, host2: StandInHost.Started) -> String {
         """
         lab: \(lab)
         workers: 3
         ready_timeout: 1800
         hosts:
-          host2: "\(host2.uri)"
+          host2: "\(host2.socketURI)"
         span:
           hosts:
             local: {address: \(host2.hostAddress), device: \(host2.hostDevice)}
@@ -331,8 +298,8 @@ enum CloudImage {
         defer { scope.clean() }
         // Runs after the lab's lab down below (the stand-in's part of the lab goes through its daemon
         // first), and also when the start or the wire fails half-way.
-        defer { stopSecondHost() }
-        let host2 = try startSecondHost()
+        defer { secondHost.stop() }
+        let host2 = try secondHost.start()
         let mgmt = try scope.freeSubnet()
         let text = planText(mgmt: mgmt, provider: try scope.freeSubnet(), host2: host2)
         let directory = Daemon.runDirectory.appendingPathComponent("\(lab)-ansible").path
@@ -352,7 +319,7 @@ enum CloudImage {
         #expect(up.output.contains("ready: controller: address"), "\(up.output)")
         // The compute node runs on the second host, and only there.
         let away = "\(lab)-\(Self.awayNode)"
-        #expect(try Connection(uri: host2.uri).domain(named: away).state().state == .running)
+        #expect(try Connection(uri: host2.socketURI).domain(named: away).state().state == .running)
         #expect(try scope.connection.domains().map(\.name).contains(away) == false)
         let inventory = try await runVMCtl(["lab", "inventory", planPath, "-c", Daemon.uri, "--format", "kolla"])
         try #require(inventory.status == 0, "\(inventory.errors)")
@@ -398,7 +365,7 @@ enum CloudImage {
         #expect(removed.contains("domain \(lab)-storage"))
         #expect(try scope.connection.domains().filter { $0.name.hasPrefix(lab) }.isEmpty)
         // Nothing of the lab is left on the second host, nor a tunnel port here.
-        #expect(try Connection(uri: host2.uri).domains().filter { $0.name.hasPrefix(lab) }.isEmpty)
+        #expect(try Connection(uri: host2.socketURI).domains().filter { $0.name.hasPrefix(lab) }.isEmpty)
         for segment in SpannedSegment.segments(of: plan) {
             #expect(!FileManager.default.fileExists(atPath: "/sys/class/net/\(segment.vxlan.rawValue)"), "\(segment.vxlan) is left")
         }

@@ -20,7 +20,7 @@ import VMCtlKit
     @Test func nodesOnTwoHostsShareTheSpannedNetworks() throws {
         let scope = try TestScope("h23")
         defer { scope.clean() }
-        defer { _ = try? run(script, ["purge", standIn]) }
+        defer { _ = try? hostScript(["purge", standIn]) }
         let bed = try bed(scope)
         defer { _ = try? LabRunner(plan: bed.plan).down(keepNetworks: false) }
 
@@ -63,7 +63,7 @@ import VMCtlKit
     @Test func killedSpannedLabUpConverges() async throws {
         let scope = try TestScope("h23")
         defer { scope.clean() }
-        defer { _ = try? run(script, ["purge", standIn]) }
+        defer { _ = try? hostScript(["purge", standIn]) }
         let bed = try bed(scope)
         defer { _ = try? LabRunner(plan: bed.plan).down(keepNetworks: false) }
         // The kernel steps' positions among lab up's progress lines.

@@ -40,38 +40,23 @@ struct SpanBed {
 extension SpanningLabBed {
     typealias Bed = SpanBed
 
-    var script: String { Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path }
-
     /// The stand-in's state directory (Scripts/second-libvirtd.sh's default VMCTL_HOSTS_DIR).
     var standInDirectory: String { "/var/lib/vmctl/hosts/\(standIn)" }
 
     /// Scripts/second-libvirtd.sh with this suite's wire net.
     func hostScript(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        var environment = ProcessInfo.processInfo.environment
-        if let wireNet { environment["VMCTL_WIRE_NET"] = wireNet }
-        let result = try ChildProcess.run(script, arguments, environment: environment, timeout: 180)
-        return (result.status, result.output, result.errors)
+        try StandInHost(name: standIn, wireNet: wireNet).script(arguments)
     }
 
     /// The stand-in host with its wire (and its sshd when `overSSH`), fresh:
-    /// (URI, its socket's URI, host device, host address, stand-in device, stand-in address).
-    func secondHost() throws
-        -> (uri: String, socketURI: String, hostDevice: String, hostAddress: String, peerDevice: String, peerAddress: String) {
-        _ = try hostScript(["purge", standIn])
-        let started = try hostScript(["start", standIn])
-        try #require(started.status == 0, "second libvirtd did not start: \(started.errors)")
-        let socketURI = try #require(started.output.split(separator: "\n").last.map(String.init))
-        let wire = try hostScript(["wire", standIn])
-        try #require(wire.status == 0, "no wire: \(wire.errors)")
-        let words = wire.output.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-        try #require(words.count == 4)
-        var uri = socketURI
-        if overSSH {
-            let sshd = try hostScript(["sshd", standIn])
-            try #require(sshd.status == 0, "no sshd in the stand-in: \(sshd.errors)")
-            uri = try #require(sshd.output.split(separator: "\n").last.map(String.init))
-        }
-        return (uri, socketURI, words[0], words[1], words[2], words[3])
+    /// the plan's URI of it, and how it was started.
+    func secondHost() throws -> (uri: String, started: StandInHost.Started) {
+        let host = StandInHost(name: standIn, wireNet: wireNet)
+        let started = try host.start()
+        guard overSSH else { return (started.socketURI, started) }
+        let sshd = try host.script(["sshd", standIn])
+        try #require(sshd.status == 0, "no sshd in the stand-in: \(sshd.errors)")
+        return (try #require(sshd.output.split(separator: "\n").last.map(String.init)), started)
     }
 
     /// The test guest from this tree's Scripts/test-guest (with `vmctl.ping`), built beside the scope's files.
@@ -83,7 +68,7 @@ extension SpanningLabBed {
     }
 
     func bed(_ scope: TestScope) throws -> Bed {
-        let host = try secondHost()
+        let (uri, host) = try secondHost()
         let image = try guestImage(scope)
         let mgmt = try scope.freeSubnet()
         let prov = try scope.freeSubnet()
@@ -96,7 +81,7 @@ extension SpanningLabBed {
             let remotePool = Daemon.runDirectory.appendingPathComponent(scope.name("pool-host2")).path
             for arguments in [["pool", "create", scope.name("pool"), "--type", "dir", "--target", remotePool],
                               ["vol", "import", scope.name("pool"), "\(image)/base.qcow2", "--name", "base.qcow2"]] {
-                let made = try ChildProcess.run(vmctlBinary(), arguments + ["--connect", host.uri, "-q"], timeout: 300)
+                let made = try ChildProcess.run(vmctlBinary(), arguments + ["--connect", uri, "-q"], timeout: 300)
                 try #require(made.status == 0, "vmctl \(arguments.prefix(2).joined(separator: " ")) on host2: \(made.errors)")
             }
         }
@@ -113,7 +98,7 @@ extension SpanningLabBed {
             address_timeout: 180
             serial_dir: \(serial)
             hosts:
-              host2: "\(host.uri)"
+              host2: "\(uri)"
             span:
               hosts:
                 local: {address: \(host.hostAddress), device: \(host.hostDevice)}
@@ -150,7 +135,7 @@ extension SpanningLabBed {
             """
         let path = Daemon.runDirectory.appendingPathComponent(scope.name("plan.yaml")).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return Bed(plan: try LabPlan.parse(text, file: path, defaultURI: Daemon.uri), path: path, mgmt: mgmt, prov: prov, uri: host.uri,
+        return Bed(plan: try LabPlan.parse(text, file: path, defaultURI: Daemon.uri), path: path, mgmt: mgmt, prov: prov, uri: uri,
                    socketURI: host.socketURI, hostAddress: host.hostAddress, peerAddress: host.peerAddress, hostDevice: host.hostDevice,
                    peerDevice: host.peerDevice, serial: serial)
     }
@@ -218,5 +203,56 @@ extension SpanningLabBed {
         let result = try LabRunner(plan: bed.plan).up()
         print("spanned lab up (host2 through \(channel)): \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         return result
+    }
+}
+
+/// The stand-in second host (Scripts/second-libvirtd.sh, its libvirtd in
+/// namespaces of its own) and its veth wire to this machine: one per suite
+/// or lab, named, with a wire /30 of its own.
+struct StandInHost {
+    /// The stand-in's NAME.
+    var name: String
+    /// The wire's /30 (`VMCTL_WIRE_NET`), nil for the script's default.
+    var wireNet: String?
+
+    /// What `start` made.
+    struct Started {
+        /// The stand-in libvirtd's own socket (`qemu+unix://…`).
+        var socketURI: String
+        /// This machine's end of the wire, and its address.
+        var hostDevice: String
+        var hostAddress: String
+        /// The stand-in's end of the wire, and its address.
+        var peerDevice: String
+        var peerAddress: String
+    }
+
+    /// Scripts/second-libvirtd.sh with this wire net.
+    func script(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        var environment = ProcessInfo.processInfo.environment
+        if let wireNet { environment["VMCTL_WIRE_NET"] = wireNet }
+        let path = Fixture.repository.appendingPathComponent("Scripts/second-libvirtd.sh").path
+        let result = try ChildProcess.run(path, arguments, environment: environment, timeout: 180)
+        return (result.status, result.output, result.errors)
+    }
+
+    /// The stand-in, fresh (what a killed run left is purged), with its wire.
+    func start() throws -> Started {
+        try #require(name.wholeMatch(of: /[A-Za-z0-9_-]{1,32}/) != nil, "stand-in name \(name): too long or has other characters")
+        _ = try script(["purge", name])
+        let started = try script(["start", name])
+        try #require(started.status == 0, "second libvirtd did not start: \(started.errors)")
+        let socketURI = try #require(started.output.split(separator: "\n").last.map(String.init))
+        let wire = try script(["wire", name])
+        try #require(wire.status == 0, "no wire: \(wire.errors)")
+        let words = wire.output.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        try #require(words.count == 4, "wire: \(wire.output)")
+        return Started(socketURI: socketURI, hostDevice: words[0], hostAddress: words[1], peerDevice: words[2], peerAddress: words[3])
+    }
+
+    /// The wire and the stand-in (its daemons, guests and state) gone.
+    func stop() {
+        _ = try? script(["unwire", name])
+        _ = try? script(["purge", name])
     }
 }
