@@ -270,4 +270,41 @@ import Yams
         #expect(runner.hostTimeSubnets() == ["10.77.0.0/24"])
         #expect(HostTime.configText(lab: "seedlab", subnets: runner.hostTimeSubnets()).hasSuffix("\nallow 10.77.0.0/24\n"))
     }
+
+    /// The host's chrony file for a lab is vmctl's only when vmctl wrote it:
+    /// a file of that name someone else made, or a link, is neither replaced
+    /// nor removed.
+    @Test func hostTimeWritesAndRemovesOnlyItsOwnFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmctl-chrony-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = HostTime.configFile(lab: "t", in: directory)
+
+        let served = HostTime.serve(lab: "t", subnets: ["10.77.0.0/24"], directory: directory, chronydRunning: false)
+        #expect(served.contains("chronyd is not running"), "\(served)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == HostTime.configText(lab: "t", subnets: ["10.77.0.0/24"]))
+        _ = HostTime.serve(lab: "t", subnets: ["10.78.0.0/24"], directory: directory, chronydRunning: false)
+        #expect(try String(contentsOfFile: file, encoding: .utf8).hasSuffix("\nallow 10.78.0.0/24\n"), "its own file is rewritten")
+        HostTime.stopServing(lab: "t", directory: directory)
+        #expect(!FileManager.default.fileExists(atPath: file))
+
+        // Someone's own file of that name, and another lab's header, stay.
+        for text in ["allow 192.168.0.0/16\n", HostTime.configText(lab: "other", subnets: ["10.1.0.0/24"])] {
+            try text.write(toFile: file, atomically: false, encoding: .utf8)
+            let refused = HostTime.serve(lab: "t", subnets: ["10.77.0.0/24"], directory: directory, chronydRunning: false)
+            #expect(refused == "the host does not serve time to lab t: \(file) is not a file vmctl wrote; it is left as it is")
+            HostTime.stopServing(lab: "t", directory: directory)
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
+            try FileManager.default.removeItem(atPath: file)
+        }
+
+        // A link is not followed, replaced or removed, even to a file vmctl wrote.
+        let target = directory + "/elsewhere.conf"
+        try HostTime.configText(lab: "t", subnets: ["10.1.0.0/24"]).write(toFile: target, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: target)
+        #expect(HostTime.serve(lab: "t", subnets: ["10.77.0.0/24"], directory: directory, chronydRunning: false).contains("is not a file vmctl wrote"))
+        HostTime.stopServing(lab: "t", directory: directory)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: file) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasSuffix("allow 10.1.0.0/24\n"))
+    }
 }

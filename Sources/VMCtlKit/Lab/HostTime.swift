@@ -21,7 +21,9 @@ public enum HostTime {
     public static let configDirectory = ProcessInfo.processInfo.environment["VMCTL_CHRONY_CONF_DIR"] ?? "/etc/chrony/conf.d"
     public static let chronyc = "/usr/bin/chronyc"
 
-    public static func configFile(lab: String) -> String { "\(configDirectory)/vmctl-\(lab).conf" }
+    public static func configFile(lab: String, in directory: String = configDirectory) -> String {
+        "\(directory)/vmctl-\(lab).conf"
+    }
 
     /// The host's own address on `network`, which libvirt gives its bridge:
     /// the address written in the CIDR when it is a host address, else the
@@ -32,10 +34,28 @@ public enum HostTime {
         return subnet.gateway?.description
     }
 
-    /// The config file's text: one `allow` line per subnet.
+    /// The config file's first line, by which vmctl knows the file is its own.
+    static func header(lab: String) -> String {
+        "# Written by vmctl lab up for lab \(lab): its guests take time from this host."
+    }
+
+    /// The config file's text: the header, then one `allow` line per subnet.
     public static func configText(lab: String, subnets: [String]) -> String {
-        "# Written by vmctl lab up for lab \(lab): its guests take time from this host.\n"
-            + subnets.map { "allow \($0)\n" }.joined()
+        header(lab: lab) + "\n" + subnets.map { "allow \($0)\n" }.joined()
+    }
+
+    /// Whether `text` is a config file vmctl wrote for `lab`: its first line is the header.
+    static func isOwnConfig(_ text: String, lab: String) -> Bool { text.hasPrefix(header(lab: lab) + "\n") }
+
+    /// Whether the lab's config file may be written or removed: absent, or a
+    /// regular file (never a link followed) that vmctl wrote for this lab.
+    /// A file of that name that someone else made is theirs, left as it is.
+    static func mayReplaceConfig(lab: String, in directory: String) -> Bool {
+        let path = configFile(lab: lab, in: directory)
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return errno == ENOENT }
+        guard (info.st_mode & S_IFMT) == S_IFREG, let file = ReadableFile(path: path) else { return false }
+        return isOwnConfig(String(decoding: file.read(upTo: 4096), as: UTF8.self), lab: lab)
     }
 
     /// Whether a chronyd process runs on this machine.
@@ -44,13 +64,17 @@ public enum HostTime {
     /// Allows `subnets` for lab `lab`: writes the config file and tells a
     /// running chronyd. Returns one line for `lab up`'s output; nothing is
     /// thrown, as a lab without host time still comes up (lab check says so).
-    public static func serve(lab: String, subnets: [String]) -> String {
+    public static func serve(lab: String, subnets: [String], directory: String = configDirectory,
+                             chronydRunning: Bool = HostTime.chronydRunning) -> String {
         guard !subnets.isEmpty else { return "" }
-        guard FileManager.default.fileExists(atPath: configDirectory) else {
-            return "the host does not serve time to lab \(lab): \(configDirectory) is missing (apt-get install chrony)"
+        guard FileManager.default.fileExists(atPath: directory) else {
+            return "the host does not serve time to lab \(lab): \(directory) is missing (apt-get install chrony)"
+        }
+        guard mayReplaceConfig(lab: lab, in: directory) else {
+            return "the host does not serve time to lab \(lab): \(configFile(lab: lab, in: directory)) is not a file vmctl wrote; it is left as it is"
         }
         do throws(VMCtlError) {
-            try OwnedFiles.replace(configFile(lab: lab), with: Array(configText(lab: lab, subnets: subnets).utf8), mode: 0o644)
+            try OwnedFiles.replace(configFile(lab: lab, in: directory), with: Array(configText(lab: lab, subnets: subnets).utf8), mode: 0o644)
         } catch {
             return "the host does not serve time to lab \(lab): \(error.message)"
         }
@@ -66,10 +90,14 @@ public enum HostTime {
         return "the host serves time to lab \(lab) on \(subnets.joined(separator: ", "))"
     }
 
-    /// Removes the lab's config file (`lab down`); a running chronyd keeps the
-    /// rule until it restarts, and the subnet's network is gone by then.
-    public static func stopServing(lab: String) {
-        unlink(configFile(lab: lab))
+    /// Removes the lab's config file (`lab down`) when vmctl wrote it; a running
+    /// chronyd keeps the rule until it restarts, and the subnet's network is
+    /// gone by then.
+    public static func stopServing(lab: String, directory: String = configDirectory) {
+        let path = configFile(lab: lab, in: directory)
+        var info = stat()
+        guard lstat(path, &info) == 0, mayReplaceConfig(lab: lab, in: directory) else { return }
+        unlink(path)
     }
 }
 
