@@ -3,6 +3,13 @@ import FoundationEssentials
 import Glibc
 #endif
 
+/// The config files `lab up` writes for the host to serve a lab time
+/// (VMCtlKit's `HostTime`).
+public enum LabTimeConfig {
+    /// Their first line up to the lab's name: what marks a file as vmctl's.
+    public static let headerPrefix = "# Written by vmctl lab up for lab "
+}
+
 /// Whether this host serves time to vmctl's labs: chronyd runs and
 /// `etc/chrony/conf.d/vmctl-LAB.conf` files (written by `lab up`) allow the
 /// labs' subnets. Part of the `host.clock` line.
@@ -25,7 +32,9 @@ struct LabTimeServing: Equatable {
     static func read(_ root: HostRoot, chronydRunning: Bool) -> LabTimeServing {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: root.resolve(directory))) ?? [])
             .filter { $0.hasPrefix("vmctl-") && $0.hasSuffix(".conf") }.sorted()
-        let subnets = names.flatMap { allowed(in: root.read("\(directory)/\($0)") ?? "") }
+        // Only the files vmctl wrote: one of that name without its header is someone else's.
+        let texts = names.compactMap { root.read("\(directory)/\($0)") }.filter { $0.hasPrefix(LabTimeConfig.headerPrefix) }
+        let subnets = texts.flatMap { allowed(in: $0) }
         if !chronydRunning {
             return LabTimeServing(serves: false, subnets: subnets, summary: "does not serve time to labs (no chronyd)")
         }

@@ -36,7 +36,7 @@ public enum HostTime {
 
     /// The config file's first line, by which vmctl knows the file is its own.
     static func header(lab: String) -> String {
-        "# Written by vmctl lab up for lab \(lab): its guests take time from this host."
+        LabTimeConfig.headerPrefix + "\(lab): its guests take time from this host."
     }
 
     /// The config file's text: the header, then one `allow` line per subnet.
