@@ -406,8 +406,9 @@ EOF
   die "no key login to '$name' on $wire_peer_addr:$sshd_port within 15 s: $(tail -n 1 "$state/log/sshd.log" 2>/dev/null)"
 }
 
-# Serialise start/stop/purge of one NAME.
+# Serialise start/stop/purge of one NAME; every command that changes it runs as root.
 lock() {
+  [[ $(id -u) -eq 0 ]] || die "must run as root"
   mkdir -p "$hosts_dir"
   exec 9>"$hosts_dir/.$name.lock"
   flock -w 60 9 || die "another start/stop of '$name' holds $hosts_dir/.$name.lock for over 60 s"
@@ -415,18 +416,15 @@ lock() {
 
 case $cmd in
   start)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     do_start
     ;;
   stop)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     do_stop
     echo "$prog: '$name' stopped"
     ;;
   purge)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     do_stop
     rm -rf "$state"
@@ -445,7 +443,6 @@ case $cmd in
     fi
     ;;
   restart-daemon)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     h=$(pid_of holder)
     alive "$h" || die "'$name' has no namespace holder; use start"
@@ -471,24 +468,20 @@ case $cmd in
     echo "$uri"
     ;;
   wire)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     do_wire
     ;;
   unwire)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     # Deleting one end of a veth pair deletes both.
     if ip link show dev "$wire_host_dev" >/dev/null 2>&1; then ip link del "$wire_host_dev"; fi
     echo "$prog: '$name' has no wire"
     ;;
   sshd)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     do_sshd
     ;;
   unsshd)
-    [[ $(id -u) -eq 0 ]] || die "must run as root"
     lock
     stop_sshd
     echo "$prog: '$name' has no sshd"
