@@ -73,6 +73,32 @@ import Testing
         #expect(segments[0].hosts == ["host2", "host3", "local"])
     }
 
+    /// Nodes take time from the host where their management network's
+    /// addresses live: the segment's home, or their own host for a network
+    /// only they use. This machine's chronyd allows only its own share.
+    @Test func nodesTakeTimeFromTheHostWithTheirNetworksAddresses() throws {
+        let local = LabRunner(plan: try LabPlan.parse(twoHosts, defaultURI: "qemu:///system"))
+        #expect(local.plan.nodes.map { local.timeHost(for: $0) } == ["local", "local", "local"])
+        #expect(local.hostTimeSubnets() == ["10.1.0.0/24"])
+        #expect(local.hostTimeElsewhere().isEmpty)
+
+        // Homed on host2, mgmt's addresses (and its NTP server) live there; a
+        // network only host3's node uses is host3's own.
+        let text = twoHosts.replacingOccurrences(of: "span:\n  hosts:", with: "span:\n  home: host2\n  hosts:")
+            .replacingOccurrences(of: "  - {name: c, disk_size: 1G, host: host3, networks: [mgmt]}",
+                                  with: "  - {name: c, disk_size: 1G, host: host3, networks: [solo3]}\n  - {name: d, disk_size: 1G, networks: [solo]}")
+            .replacingOccurrences(of: "  - {name: solo, subnet: 10.3.0.0/24}",
+                                  with: "  - {name: solo, subnet: 10.3.0.0/24}\n  - {name: solo3, subnet: 10.4.0.0/24}")
+        let away = LabRunner(plan: try LabPlan.parse(text, defaultURI: "qemu:///system"))
+        #expect(away.plan.nodes.map { away.timeHost(for: $0) } == ["host2", "host2", "host3", "local"])
+        #expect(away.hostTimeSubnets() == ["10.3.0.0/24"])
+        #expect(away.hostTimeSubnets(on: "host2") == ["10.1.0.0/24"])
+        #expect(away.hostTimeElsewhere() == [
+            "nodes on 10.1.0.0/24 take time from host host2's address there; vmctl sets up chrony on this machine only: on host2, chrony must run with `allow` for it",
+            "nodes on 10.4.0.0/24 take time from host host3's address there; vmctl sets up chrony on this machine only: on host3, chrony must run with `allow` for it",
+        ])
+    }
+
     @Test func theChannelToEachHostsKernelComesFromTheURIOrStandIn() throws {
         let plan = try LabPlan.parse(twoHosts, defaultURI: "qemu:///system")
         let span = try #require(plan.span)

@@ -111,16 +111,35 @@ extension LabRunner {
         return HostTime.hostAddress(on: network)
     }
 
-    /// The management subnets of this machine's nodes that take time from the host.
-    func hostTimeSubnets() -> [String] {
+    /// The host whose address a node's seed names for time: where its
+    /// management network's addresses live, the spanned segment's home, or
+    /// else the node's own host (each keeps its own copy of the network).
+    func timeHost(for node: LabPlan.Node) -> String {
+        node.networks.first.flatMap { spannedSegment($0.network)?.home } ?? node.host
+    }
+
+    /// The management subnets whose nodes take time from `host`: for this
+    /// machine, what `lab up` allows in its chronyd.
+    func hostTimeSubnets(on host: String = "local") -> [String] {
         var subnets: [String] = []
-        for node in plan.nodes where node.host == "local" && hostTimeServer(for: node) != nil {
+        for node in plan.nodes where hostTimeServer(for: node) != nil && timeHost(for: node) == host {
             guard let network = plan.networks.first(where: { $0.name == node.networks.first?.network }),
                 let subnet = network.subnet?.subnetText, !subnets.contains(subnet)
             else { continue }
             subnets.append(subnet)
         }
         return subnets
+    }
+
+    /// One line per other host whose address nodes take time from: vmctl
+    /// sets up chrony on this machine only, so that host's own must serve them.
+    func hostTimeElsewhere() -> [String] {
+        Set(plan.nodes.map { timeHost(for: $0) }).subtracting(["local"]).sorted().compactMap { host in
+            let subnets = hostTimeSubnets(on: host)
+            guard !subnets.isEmpty else { return nil }
+            return "nodes on \(subnets.joined(separator: ", ")) take time from host \(host)'s address there; "
+                + "vmctl sets up chrony on this machine only: on \(host), chrony must run with `allow` for \(subnets.count == 1 ? "it" : "them")"
+        }
     }
 
     /// What the seed adds so kolla's rules hold (Docs/labs.md, "Ready for kolla"):

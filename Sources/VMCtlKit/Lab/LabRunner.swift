@@ -135,7 +135,7 @@ public final class LabRunner: @unchecked Sendable {
         }
 
         let time = HostTime.serve(lab: plan.name, subnets: hostTimeSubnets())
-        if !time.isEmpty { progress.step(time) }
+        for line in [time] + hostTimeElsewhere() where !line.isEmpty { progress.step(line) }
 
         // Nodes: create what is missing, start what is stopped, in parallel with a bounded number of workers.
         var work: [(host: String, existing: LabPlan.Node?, new: LabChangePlan.NewNode?)] = []
