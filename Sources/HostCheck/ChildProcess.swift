@@ -8,8 +8,9 @@ import Glibc
 /// miss a child's exit here and leave `waitUntilExit` waiting on a zombie, and
 /// a pipe never reaches EOF while daemons the child started still hold it;
 /// this avoids both. With a timeout, a child still running at the deadline
-/// is killed (SIGKILL) with everything it started, and reported as 128 + 9. The one process runner of
-/// the project: the host check's probes, qemu-img, ssh, checksums.
+/// is killed (SIGKILL) with everything it started, and reported as 128 + 9.
+/// The one process runner of the project: the host check's probes,
+/// qemu-img, ssh, checksums.
 public enum ChildProcess {
     public struct Result: Sendable {
         /// The exit status, or 128 + the signal that ended it.

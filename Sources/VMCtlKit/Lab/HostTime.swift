@@ -94,10 +94,8 @@ public enum HostTime {
     /// chronyd keeps the rule until it restarts, and the subnet's network is
     /// gone by then.
     public static func stopServing(lab: String, directory: String = configDirectory) {
-        let path = configFile(lab: lab, in: directory)
-        var info = stat()
-        guard lstat(path, &info) == 0, mayReplaceConfig(lab: lab, in: directory) else { return }
-        unlink(path)
+        guard mayReplaceConfig(lab: lab, in: directory) else { return }
+        unlink(configFile(lab: lab, in: directory))
     }
 }
 
