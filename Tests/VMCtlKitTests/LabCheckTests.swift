@@ -269,6 +269,23 @@ import Yams
         #expect(try userData("br")["ntp"] == nil, "the host has no address on a bridge network")
         #expect(runner.hostTimeSubnets() == ["10.77.0.0/24"])
         #expect(HostTime.configText(lab: "seedlab", subnets: runner.hostTimeSubnets()).hasSuffix("\nallow 10.77.0.0/24\n"))
+        // lab up waits for the clocks of the nodes whose seed sets a time source: not br's.
+        #expect(runner.nodesWithSeedTime() == ["ctl", "cmp", "ntp"])
+    }
+
+    /// lab up's clock wait reads the clock sections alone, parsed as lab
+    /// check parses them: chrony's Normal is not enough while the kernel,
+    /// which kolla reads, says unsynchronized (a CI run's storage node).
+    @Test func clockScriptIsLabChecksClockSections() throws {
+        #expect(GuestFacts.clockScript.contains(GuestFacts.clockSections))
+        #expect(GuestFacts.script(nodeNames: ["a"]).contains(GuestFacts.clockSections))
+        #expect(GuestFacts.clockScript.hasSuffix("echo @@end"))
+        let settling = try #require(GuestFacts.parse("@@chrony-tracking\nLeap status     : Normal\n@@timedatectl\nNTPSynchronized=no\n@@end\n"))
+        #expect(settling.clockSynchronized == false)
+        #expect(settling.clockNote == "timedatectl NTPSynchronized=no, chrony leap status Normal")
+        let synchronized = try #require(GuestFacts.parse("@@chrony-tracking\nLeap status     : Normal\n@@timedatectl\nNTPSynchronized=yes\n@@end\n"))
+        #expect(synchronized.clockSynchronized == true)
+        #expect(GuestFacts.parse("@@chrony-tracking\nLeap status     : Normal\n") == nil, "cut short")
     }
 
     /// The host's chrony file for a lab is vmctl's only when vmctl wrote it:

@@ -68,8 +68,7 @@ public struct GuestFacts: Sendable, Equatable {
             for n in \(names); do echo "$n $(getent ahostsv4 "$n" | awk '{print $1}' | sort -u | tr '\\n' ' ')"; done
             echo @@ntp-daemons
             for d in \(ntpProcesses.joined(separator: " ")); do pgrep -x "$d" >/dev/null 2>&1 && echo "$d"; done
-            echo @@chrony-tracking; chronyc -n tracking 2>&1
-            echo @@timedatectl; timedatectl show -p NTPSynchronized 2>/dev/null
+            \(clockSections)
             echo @@sudo; if sudo -n true >/dev/null 2>&1; then echo yes; else echo no; fi
             echo @@links; ip -o link show
             echo @@addresses; ip -o -4 addr show
@@ -83,6 +82,16 @@ public struct GuestFacts: Sendable, Equatable {
             echo @@end
             """
     }
+
+    /// What says whether the clock is synchronized: chrony's view and the kernel's.
+    static let clockSections = """
+        echo @@chrony-tracking; chronyc -n tracking 2>&1
+        echo @@timedatectl; timedatectl show -p NTPSynchronized 2>/dev/null
+        """
+
+    /// A script that reads the clock sections alone (`lab up`'s clock wait);
+    /// ``parse(_:)`` fills `clockSynchronized` and `clockNote` from it.
+    static let clockScript = "export LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin\n\(clockSections)\necho @@end"
 
     /// The script's output as sections: name → lines.
     public static func sections(_ output: String) -> [String: [String]] {

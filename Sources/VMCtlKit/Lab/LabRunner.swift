@@ -177,6 +177,8 @@ public final class LabRunner: @unchecked Sendable {
                 let lines = error.message.split(separator: "\n").map { "lab up: \($0)" }
                 throw VMCtlError(lines.joined(separator: "\n"), status: error.status, libvirtError: error.libvirtError)
             }
+            // Ready by kolla's rules too: chrony, which cloud-init set up, has synchronized the clock.
+            if stage >= .cloudInit { waitForClocks() }
         }
         return LabUpResult(changes: changes, drift: drift, status: try status(), readiness: readiness)
     }
